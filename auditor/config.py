@@ -1,0 +1,210 @@
+"""Options with documented defaults, and the project config file (``samey.toml`` or
+``[tool.samey]`` in ``pyproject.toml``). Unknown keys are errors.
+
+Precedence: command-line option > config file > default here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import UsageError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How files become documents.
+
+    date_from: ``content`` (front matter / record field, then file or folder name: the default),
+    ``git`` (then the first git commit of the file), ``mtime`` (then the file's modification time).
+    segment_from: ``field`` (front matter key / column named by ``segment_field``) or ``folder``
+    (the first folder level below the audited root).
+    """
+
+    text_field: str | None = None
+    date_field: str | None = None
+    title_field: str | None = None
+    segment_field: str | None = None
+    segment_from: str = "field"
+    date_from: str = "content"
+    min_words: int = 20
+
+
+@dataclass(frozen=True)
+class SamplingOptions:
+    """Equal-size sampling of periods.
+
+    sample_size: documents per sample (``None``: half the smallest compared period, at most 200).
+    text_budget: tokens kept from the start of each document for lexical/structural metrics.
+    repeats: samples drawn per period (the interval comes from their spread).
+    """
+
+    sample_size: int | None = None
+    text_budget: int = 300
+    repeats: int = 20
+    random_state: int = 0
+
+
+@dataclass(frozen=True)
+class VerdictOptions:
+    """Thresholds of the verdict (see README, "How the verdict is decided").
+
+    alpha: family-wise error rate over all (metric, period) comparisons (Holm).
+    min_effect: smallest relative change (vs the baseline value) that may count as a move.
+    trend_periods: consecutive periods that make a sustained trend.
+    """
+
+    alpha: float = 0.05
+    min_effect: float = 0.05
+    trend_periods: int = 3
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Thresholds of ``samey check``; ``None`` means calibrated from the corpus itself."""
+
+    max_similarity: float | None = None
+    duplicate_similarity: float = 0.95
+    watch_percentile: float = 90.0
+    samey_percentile: float = 99.0
+    neighbours: int = 5
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """Everything an audit needs besides the path."""
+
+    period: str = "auto"  # month | quarter | year | auto
+    min_docs: int = 20
+    baseline: str | None = None  # "START..END" as period labels or dates
+    model: str = DEFAULT_MODEL
+    cache_dir: str | None = None  # default: <root>/.samey/cache or ~/.cache/samey
+    progress: bool = True
+    ingest: IngestOptions = field(default_factory=IngestOptions)
+    sampling: SamplingOptions = field(default_factory=SamplingOptions)
+    verdict: VerdictOptions = field(default_factory=VerdictOptions)
+    check: CheckOptions = field(default_factory=CheckOptions)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# ---------------------------------------------------------------- config file
+
+_SECTIONS = {
+    "ingest": IngestOptions,
+    "sampling": SamplingOptions,
+    "verdict": VerdictOptions,
+    "check": CheckOptions,
+}
+_TOP_KEYS = {f.name for f in fields(AuditOptions)} - set(_SECTIONS) | {"corpus"}
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest ``samey.toml``, or ``pyproject.toml`` with a ``[tool.samey]`` table, from
+    ``start`` (default: the current directory) upwards."""
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / "samey.toml").is_file():
+            return d / "samey.toml"
+        pp = d / "pyproject.toml"
+        if pp.is_file():
+            try:
+                if "samey" in tomllib.loads(pp.read_text(encoding="utf-8")).get("tool", {}):
+                    return pp
+            except (OSError, tomllib.TOMLDecodeError):
+                pass
+    return None
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """Read and validate a config file; returns a nested dict of known keys only.
+
+    Raises UsageError naming the file and the unknown key or bad value.
+    """
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read config file ({e.strerror}).") from e
+    except tomllib.TOMLDecodeError as e:
+        raise UsageError(f"{path}: not valid TOML ({e}). Fix the syntax or remove the file.") from e
+    if Path(path).name == "pyproject.toml":
+        data = data.get("tool", {}).get("samey", {})
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _SECTIONS:
+            if not isinstance(value, dict):
+                raise UsageError(f"{path}: [{key}] must be a table.")
+            known = {f.name for f in fields(_SECTIONS[key])}
+            for sub in value:
+                if sub not in known:
+                    raise UsageError(
+                        f"{path}: unknown key '{key}.{sub}'. Known keys in [{key}]: "
+                        + ", ".join(sorted(known)) + "."
+                    )
+            out[key] = dict(value)
+        elif key in _TOP_KEYS:
+            out[key] = value
+        else:
+            raise UsageError(
+                f"{path}: unknown key '{key}'. Known keys: "
+                + ", ".join(sorted(_TOP_KEYS | set(_SECTIONS))) + "."
+            )
+    return out
+
+
+def build_options(file_values: dict[str, Any] | None = None, **overrides: Any) -> AuditOptions:
+    """Merge config-file values and explicit overrides (``None`` overrides are ignored).
+
+    Overrides use flat names: top-level fields (``period``, ``model``...) or any field of a
+    section (``text_field``, ``repeats``, ``alpha``, ``max_similarity``...).
+    """
+    file_values = dict(file_values or {})
+    file_values.pop("corpus", None)
+    section_vals = {name: dict(file_values.pop(name, {})) for name in _SECTIONS}
+    top_vals = dict(file_values)
+    section_of = {f.name: name for name, cls in _SECTIONS.items() for f in fields(cls)}
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if key in _TOP_KEYS:
+            top_vals[key] = value
+        elif key in section_of:
+            section_vals[section_of[key]][key] = value
+        else:
+            raise UsageError(f"unknown option '{key}'.")
+    try:
+        sections = {name: cls(**section_vals[name]) for name, cls in _SECTIONS.items()}
+        opts = AuditOptions(**top_vals, **sections)
+    except TypeError as e:
+        raise UsageError(f"bad configuration: {e}") from e
+    validate(opts)
+    return opts
+
+
+def validate(opts: AuditOptions) -> None:
+    """Raise UsageError for values out of range."""
+    if opts.period not in ("month", "quarter", "year", "auto"):
+        raise UsageError(f"--period must be month, quarter, year or auto, not '{opts.period}'.")
+    if opts.min_docs < 2:
+        raise UsageError("--min-docs must be at least 2.")
+    if opts.ingest.date_from not in ("content", "git", "mtime"):
+        raise UsageError(f"--date-from must be git or mtime, not '{opts.ingest.date_from}'.")
+    if opts.ingest.segment_from not in ("field", "folder"):
+        raise UsageError(f"--segment-from must be field or folder, not '{opts.ingest.segment_from}'.")
+    if opts.sampling.repeats < 2:
+        raise UsageError("--repeats must be at least 2.")
+    if opts.sampling.text_budget < 20:
+        raise UsageError("--text-budget must be at least 20 tokens.")
+    if not 0 < opts.verdict.alpha < 1:
+        raise UsageError("alpha must be between 0 and 1.")

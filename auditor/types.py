@@ -1,0 +1,105 @@
+"""Plain, frozen data types shared by every stage (ingest -> features -> metrics -> verdict -> report).
+
+Nothing here imports from the rest of the package.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+STATUSES = ("ok", "watch", "samey")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One piece of copy: a file, or one record/row of a tabular file.
+
+    ``text`` is prose only (no front matter, code, markup or link targets); paragraphs are
+    separated by blank lines. ``headings`` holds ``(level, text)`` pairs in document order.
+    ``date_source`` says where the date came from (``front-matter:date``, ``field:date``,
+    ``filename``, ``git``, ``mtime``) or is ``None`` for an undated document.
+    """
+
+    doc_id: str
+    path: str
+    text: str
+    title: str | None = None
+    date: dt.date | None = None
+    date_source: str | None = None
+    segments: tuple[str, ...] = ()
+    headings: tuple[tuple[int, str], ...] = ()
+    fmt: str = "text"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that was not analysed, with a short reason code and a human explanation."""
+
+    path: str
+    reason: str  # unreadable | binary | empty | undated | not prose | too short | duplicate | unsupported
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A metric value with a 95% interval (``low``..``high``) and its standard error."""
+
+    value: float
+    low: float
+    high: float
+    se: float = float("nan")
+
+    def to_dict(self) -> dict[str, float]:
+        return {"value": self.value, "low": self.low, "high": self.high, "se": self.se}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A time window and the indices (into the audited document list) of its documents."""
+
+    label: str
+    start: dt.date
+    end: dt.date  # inclusive
+    doc_indices: tuple[int, ...]
+    is_baseline: bool = False
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.doc_indices)
+
+
+@dataclass
+class AuditResult:
+    """Everything an audit found; ``to_dict`` is exactly what ``--json`` writes."""
+
+    verdict: dict[str, Any]
+    periods: list[dict[str, Any]]
+    skipped: list[Skipped]
+    config: dict[str, Any]
+    corpus: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    layers: dict[str, Any] = field(default_factory=dict)
+    segments: dict[str, Any] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def status(self) -> str:
+        return self.verdict["status"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "verdict": self.verdict,
+            "corpus": self.corpus,
+            "periods": self.periods,
+            "layers": self.layers,
+            "evidence": self.evidence,
+            "segments": self.segments,
+            "skipped": [
+                {"path": s.path, "reason": s.reason, "detail": s.detail} for s in self.skipped
+            ],
+            "config": self.config,
+        }
