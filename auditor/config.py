@@ -47,11 +47,14 @@ class SamplingOptions:
     sample_size: documents per sample (``None``: half the smallest compared period, at most 200).
     text_budget: tokens kept from the start of each document for lexical/structural metrics.
     repeats: samples drawn per period (the interval comes from their spread).
+    max_pool: at most this many documents of a period are analysed (drawn at random), which bounds
+    the cost on very large corpora; the interval accounts for it.
     """
 
     sample_size: int | None = None
     text_budget: int = 300
     repeats: int = 20
+    max_pool: int = 2000
     random_state: int = 0
 
 

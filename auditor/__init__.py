@@ -1,0 +1,68 @@
+"""samey: audit a folder of brand content for homogenization over time.
+
+Public API (the CLI is a thin layer over these)::
+
+    import auditor
+    result = auditor.audit("content/", period="quarter")
+    result.status            # "ok" | "watch" | "samey"
+    result.to_dict()         # exactly what ``samey audit --json`` writes
+
+Heavy modules (torch, sentence-transformers, spaCy) are imported only when a function needs them.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "audit",
+    "options",
+    "AuditOptions",
+    "AuditResult",
+    "SameyError",
+    "UsageError",
+    "InputError",
+    "ModelError",
+]
+
+from .config import AuditOptions, build_options
+from .errors import InputError, ModelError, SameyError, UsageError
+from .types import AuditResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+
+def options(config: dict[str, Any] | None = None, **overrides: Any) -> AuditOptions:
+    """Build validated options from config-file values and keyword overrides
+    (``period="month"``, ``text_field="body"``, ``repeats=10``...)."""
+    return build_options(config, **overrides)
+
+
+def audit(path: str | Path, opts: AuditOptions | None = None, *, embedder: Any = None,
+          **overrides: Any) -> AuditResult:
+    """Audit a content folder (or one file) period by period.
+
+    ``opts`` or keyword overrides (the names of the CLI options, e.g. ``period="quarter"``,
+    ``min_docs=10``, ``baseline="2019..2020"``, ``model="all-MiniLM-L6-v2"``). ``embedder`` may be
+    any object with ``model_id`` and ``embed(texts)`` (tests use ``HashingEmbedder``).
+    Raises ``InputError`` (nothing to audit), ``UsageError`` (bad options), ``ModelError``.
+    """
+    from .pipeline import audit as _audit
+
+    if opts is None:
+        opts = build_options(None, **overrides)
+    elif overrides:
+        opts = build_options(None, **{**_flatten(opts), **overrides})
+    return _audit(path, opts, embedder=embedder)
+
+
+def _flatten(opts: AuditOptions) -> dict[str, Any]:
+    d = opts.to_dict()
+    flat = {k: v for k, v in d.items() if not isinstance(v, dict)}
+    for v in d.values():
+        if isinstance(v, dict):
+            flat.update(v)
+    return flat

@@ -1,0 +1,4 @@
+"""``python -m auditor`` runs the samey CLI."""
+from .cli import main
+
+raise SystemExit(main())

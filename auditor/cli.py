@@ -1,0 +1,187 @@
+"""The ``samey`` command: thin typer wrappers over the Python API.
+
+Exit codes: 0 done; 1 ``--fail-on`` reached; 2 usage error; 3 input error. Errors are one line,
+``Error: ...``, naming the file or option and the fix; never a traceback.
+"""
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any, Optional
+
+import click
+import typer
+from rich.console import Console
+
+from . import __version__
+from .config import build_options, find_config, read_config
+from .errors import InputError, SameyError, UsageError
+
+app = typer.Typer(
+    name="samey", add_completion=False, no_args_is_help=True,
+    help="Audit brand content for homogenization: is it becoming samey?",
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+class Period(str, Enum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+    auto = "auto"
+
+
+class FailOn(str, Enum):
+    never = "never"
+    watch = "watch"
+    samey = "samey"
+
+
+class DateFrom(str, Enum):
+    git = "git"
+    mtime = "mtime"
+
+
+class SegmentFrom(str, Enum):
+    field = "field"
+    folder = "folder"
+
+
+RANK = {"ok": 0, "watch": 1, "samey": 2}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"samey {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """samey: a content-homogenization auditor for marketing text."""
+
+
+def load_config_values(config: Optional[Path]) -> tuple[dict[str, Any], Optional[Path]]:
+    """Values of ``--config FILE`` or of the nearest samey.toml / [tool.samey]."""
+    path = config or find_config()
+    if config is not None and not config.is_file():
+        raise UsageError(f"--config {config}: no such file.")
+    return (read_config(path), path) if path else ({}, None)
+
+
+def resolve_path(path: Optional[Path], values: dict[str, Any], config_path: Optional[Path]) -> Path:
+    if path is not None:
+        return path
+    corpus = values.get("corpus")
+    if corpus and config_path:
+        return (config_path.parent / corpus).resolve()
+    raise UsageError("give a FOLDER to audit, or set 'corpus' in samey.toml.")
+
+
+def fails(status: str, fail_on: str) -> bool:
+    """True when ``status`` reaches the ``--fail-on`` level."""
+    return fail_on != "never" and RANK.get(status, 0) >= RANK[fail_on]
+
+
+# Options shared by audit, check and report.
+O_PERIOD = typer.Option(None, "--period", help="month, quarter, year or auto (default auto).")
+O_MIN_DOCS = typer.Option(None, "--min-docs", help="Fewest documents per period (default 20).")
+O_BASELINE = typer.Option(None, "--baseline", help="Baseline periods START..END, e.g. 2019..2020.")
+O_MODEL = typer.Option(None, "--model", help="sentence-transformers model name or path "
+                       "(default: the packaged all-MiniLM-L6-v2; 'hashing' for a fast test mode).")
+O_TEXT = typer.Option(None, "--text-field", help="Text column/key of JSON, JSONL, CSV inputs.")
+O_DATE = typer.Option(None, "--date-field", help="Date column/key (default: auto-detected).")
+O_TITLE = typer.Option(None, "--title-field", help="Title column/key (default: auto-detected).")
+O_SEG = typer.Option(None, "--segment-field", help="Front-matter key or column naming a segment.")
+O_SEG_FROM = typer.Option(None, "--segment-from", help="field (default) or folder.")
+O_DATE_FROM = typer.Option(None, "--date-from", help="Also date files by their first git commit "
+                           "(git) or modification time (mtime) when nothing else dates them.")
+O_JSON = typer.Option(None, "--json", help="Write the versioned JSON result to FILE.")
+O_CONFIG = typer.Option(None, "--config", help="Config file (default: nearest samey.toml or "
+                        "[tool.samey] in pyproject.toml).")
+O_QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars or terminal report.")
+
+
+@app.command()
+def audit(
+    path: Optional[Path] = typer.Argument(None, help="Folder or file to audit."),
+    period: Optional[Period] = O_PERIOD,
+    min_docs: Optional[int] = O_MIN_DOCS,
+    baseline: Optional[str] = O_BASELINE,
+    model: Optional[str] = O_MODEL,
+    text_field: Optional[str] = O_TEXT,
+    date_field: Optional[str] = O_DATE,
+    title_field: Optional[str] = O_TITLE,
+    segment_field: Optional[str] = O_SEG,
+    segment_from: Optional[SegmentFrom] = O_SEG_FROM,
+    date_from: Optional[DateFrom] = O_DATE_FROM,
+    min_words: Optional[int] = typer.Option(None, "--min-words", help="Shortest document, in "
+                                            "words (default 20)."),
+    sample_size: Optional[int] = typer.Option(None, "--sample-size", help="Documents per sample "
+                                              "(default: half the smallest period, at most 200)."),
+    text_budget: Optional[int] = typer.Option(None, "--text-budget", help="Words per document "
+                                              "for lexical metrics (default 300)."),
+    repeats: Optional[int] = typer.Option(None, "--repeats", help="Samples per period (default 20)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default 0)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Embedding cache folder "
+                                             "(default ~/.cache/samey or $SAMEY_CACHE_DIR)."),
+    json_out: Optional[Path] = O_JSON,
+    fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", help="Exit 1 when the verdict "
+                                   "reaches this level."),
+    config: Optional[Path] = O_CONFIG,
+    quiet: bool = O_QUIET,
+) -> None:
+    """Audit a content folder period by period: is it becoming samey?"""
+    from . import audit as api_audit
+    from .report.jsonout import write_json
+    from .report.terminal import render_audit
+
+    values, cfg_path = load_config_values(config)
+    target = resolve_path(path, values, cfg_path)
+    opts = build_options(
+        values, period=period.value if period else None, min_docs=min_docs, baseline=baseline,
+        model=model, text_field=text_field, date_field=date_field, title_field=title_field,
+        segment_field=segment_field, segment_from=segment_from.value if segment_from else None,
+        date_from=date_from.value if date_from else None, min_words=min_words,
+        sample_size=sample_size, text_budget=text_budget, repeats=repeats, random_state=seed,
+        cache_dir=str(cache_dir) if cache_dir else None, progress=not quiet and err.is_terminal)
+    if not target.exists():
+        raise InputError(f"{target}: no such file or folder; check the path.")
+    result = api_audit(target, opts)
+    data = result.to_dict()
+    if json_out:
+        write_json(json_out, data)
+    if not quiet:
+        render_audit(data, Console())
+    if fails(result.status, fail_on.value):
+        raise typer.Exit(1)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Run the CLI; returns the exit code (tests call this)."""
+    cmd = typer.main.get_command(app)
+    try:
+        rv = cmd.main(args=argv, prog_name="samey", standalone_mode=False)
+        return int(rv or 0)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.exceptions.Abort:
+        err.print("Aborted.")
+        return 130
+    except click.UsageError as e:
+        msg = e.format_message()
+        err.print(f"Error: {msg}", markup=False, highlight=False)
+        return 2
+    except SameyError as e:
+        err.print(f"Error: {e}", markup=False, highlight=False)
+        return e.exit_code
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        return 130
+
+
+def entry() -> None:  # console script
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Group dated documents into periods and choose the baseline.
+
+Rules (also in the README):
+
+* ``month``, ``quarter``, ``year``: calendar periods labelled ``2025-03``, ``2025-Q1``, ``2025``.
+* ``auto``: the finest of month, quarter, year whose periods hold at least ``min_docs`` documents
+  in the median period over the span, and that gives at least two periods after merging;
+  ``year`` when none does.
+* Sparse periods (fewer than ``min_docs``, including empty ones in a gap) are merged into the
+  following period (the last one into the previous), never dropped; a merged period is labelled
+  ``FIRST..LAST``.
+* Baseline by default: the first third of the periods (rounded up), at least two when there are
+  four or more periods, always leaving at least one period to compare. ``--baseline START..END``
+  picks the periods that fall inside START..END (labels or dates: ``2019``, ``2019-Q2``,
+  ``2019-05``, ``2019-05-01``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+from statistics import median
+
+from ..errors import UsageError
+from ..types import Period
+
+GRANULARITIES = ("month", "quarter", "year")
+
+
+def period_key(d: dt.date, granularity: str) -> tuple[int, int]:
+    """(year, index) of the calendar period holding ``d``."""
+    if granularity == "month":
+        return d.year, d.month
+    if granularity == "quarter":
+        return d.year, (d.month - 1) // 3 + 1
+    return d.year, 1
+
+
+def _bounds(key: tuple[int, int], granularity: str) -> tuple[dt.date, dt.date, str]:
+    y, i = key
+    if granularity == "month":
+        start, label = dt.date(y, i, 1), f"{y}-{i:02d}"
+        nxt = dt.date(y + (i == 12), i % 12 + 1, 1)
+    elif granularity == "quarter":
+        start, label = dt.date(y, 3 * i - 2, 1), f"{y}-Q{i}"
+        nxt = dt.date(y + (i == 4), (3 * i) % 12 + 1, 1)
+    else:
+        start, label, nxt = dt.date(y, 1, 1), f"{y}", dt.date(y + 1, 1, 1)
+    return start, nxt - dt.timedelta(days=1), label
+
+
+def _next_key(key: tuple[int, int], granularity: str) -> tuple[int, int]:
+    y, i = key
+    top = {"month": 12, "quarter": 4, "year": 1}[granularity]
+    return (y + 1, 1) if i == top else (y, i + 1)
+
+
+def calendar_periods(dates: Sequence[dt.date | None], granularity: str) -> list[Period]:
+    """Every calendar period from the first to the last date (empty ones included)."""
+    keyed: dict[tuple[int, int], list[int]] = {}
+    for idx, d in enumerate(dates):
+        if d is not None:
+            keyed.setdefault(period_key(d, granularity), []).append(idx)
+    if not keyed:
+        return []
+    key, last, out = min(keyed), max(keyed), []
+    while key <= last:
+        start, end, label = _bounds(key, granularity)
+        out.append(Period(label, start, end, tuple(keyed.get(key, ()))))
+        key = _next_key(key, granularity)
+    return out
+
+
+def merge_sparse(periods: list[Period], min_docs: int) -> list[Period]:
+    """Merge periods with fewer than ``min_docs`` documents into the following one (the last
+    into the previous one). Documents are never dropped."""
+    merged: list[list[Period]] = []
+    pending: list[Period] = []
+    for p in periods:
+        pending.append(p)
+        if sum(q.n_docs for q in pending) >= min_docs:
+            merged.append(pending)
+            pending = []
+    if pending:
+        if merged:
+            merged[-1].extend(pending)
+        else:
+            merged.append(pending)
+    out = []
+    for group in merged:
+        while len(group) > 1 and group[-1].n_docs == 0:  # trailing empty periods carry nothing
+            group = group[:-1]
+        while len(group) > 1 and group[0].n_docs == 0:
+            group = group[1:]
+        label = group[0].label if len(group) == 1 else f"{group[0].label}..{group[-1].label}"
+        idx = tuple(i for q in group for i in q.doc_indices)
+        out.append(Period(label, group[0].start, group[-1].end, idx))
+    return out
+
+
+def make_periods(dates: Sequence[dt.date | None], *, period: str = "auto",
+                 min_docs: int = 20) -> tuple[list[Period], str]:
+    """Periods for the dated documents and the granularity used (see module docstring)."""
+    if period != "auto":
+        return merge_sparse(calendar_periods(dates, period), min_docs), period
+    for gran in GRANULARITIES:
+        cal = calendar_periods(dates, gran)
+        if not cal:
+            return [], gran
+        merged = merge_sparse(cal, min_docs)
+        if median(p.n_docs for p in cal) >= min_docs and len(merged) >= 2:
+            return merged, gran
+    return merge_sparse(calendar_periods(dates, "year"), min_docs), "year"
+
+
+_SPEC = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{1,2}))(?:-(\d{1,2}))?)?$")
+
+
+def parse_bound(text: str, *, end: bool) -> dt.date:
+    """``2019`` / ``2019-Q2`` / ``2019-05`` / ``2019-05-01`` -> first (or last) day it covers."""
+    m = _SPEC.match(text.strip())
+    if not m:
+        raise UsageError(
+            f"--baseline: cannot read '{text}'; use START..END with years, quarters, months or "
+            "dates, e.g. 2019..2020, 2024-Q1..2024-Q2, 2025-01..2025-03."
+        )
+    y, q, mo, d = m.groups()
+    y = int(y)
+    try:
+        if d:
+            return dt.date(y, int(mo), int(d))
+        if mo:
+            key, gran = (y, int(mo)), "month"
+        elif q:
+            key, gran = (y, int(q)), "quarter"
+        else:
+            key, gran = (y, 1), "year"
+        start, last, _ = _bounds(key, gran)
+    except ValueError as e:
+        raise UsageError(f"--baseline: '{text}' is not a valid date ({e}).") from e
+    return last if end else start
+
+
+def select_baseline(periods: list[Period], spec: str | None = None) -> list[Period]:
+    """Mark the baseline periods (see module docstring for the default rule)."""
+    n = len(periods)
+    if n < 2:
+        return [Period(p.label, p.start, p.end, p.doc_indices, True) for p in periods]
+    if spec:
+        if ".." not in spec:
+            raise UsageError(f"--baseline must be START..END (e.g. 2019..2020), not '{spec}'.")
+        a, b = spec.split("..", 1)
+        lo, hi = parse_bound(a, end=False), parse_bound(b, end=True)
+        flags = [p.start >= lo and p.end <= hi for p in periods]
+        if not any(flags):
+            raise UsageError(
+                f"--baseline {spec} covers none of the periods "
+                f"({periods[0].label} .. {periods[-1].label}); pick a range inside them."
+            )
+        if all(flags):
+            raise UsageError(
+                f"--baseline {spec} covers every period; leave at least one period to compare."
+            )
+    else:
+        k = math.ceil(n / 3)
+        if n >= 4:
+            k = max(k, 2)
+        k = min(k, n - 1)
+        flags = [i < k for i in range(n)]
+    return [Period(p.label, p.start, p.end, p.doc_indices, f) for p, f in zip(periods, flags)]

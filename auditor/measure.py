@@ -1,0 +1,113 @@
+"""Per-document features of a corpus, and every layer metric on one sample of documents.
+
+This is the bridge between features (per-document arrays and token lists) and the pure metric
+functions in ``auditor.metrics``: it selects the sample's rows and calls each metric once. It
+decides nothing (thresholds live in ``verdict``).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .features.tokens import tokenize
+from .metrics import duplication, richness, structure, tails, topics, wording
+from .types import Document
+
+
+@dataclass(frozen=True)
+class CorpusFeatures:
+    """Per-document features of the analysed documents (row i = document i of ``doc_ids``)."""
+
+    doc_ids: tuple[str, ...]
+    words: tuple[tuple[str, ...], ...]       # budget-truncated lower-cased words
+    shapes: tuple[tuple[str, ...], ...]      # function-word shapes (same budget)
+    sentence_lengths: tuple[tuple[int, ...], ...]
+    openings: tuple[str | None, ...]
+    closings: tuple[str | None, ...]
+    skeletons: tuple[tuple | None, ...]
+    embeddings: np.ndarray                   # (n, d) unit rows
+    signatures: np.ndarray                   # (n, num_perm) MinHash
+    clusters: np.ndarray                     # (n,) baseline topic-cluster labels
+    n_clusters: int
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+
+# MinHash / LSH parameters (stated, per REFERENCE.md): word 5-gram shingles, 128 permutations,
+# estimated Jaccard >= 0.8 (Lee et al. 2022).
+SHINGLE_SIZE = 5
+NUM_PERM = 128
+DUP_THRESHOLD = 0.8
+
+
+def _nan_if_none(x) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def measure_sample(f: CorpusFeatures, idx: Sequence[int], *,
+                   baseline_shares: np.ndarray | None, random_state: int = 0) -> dict[str, float]:
+    """All verdict and context metrics on the documents ``idx`` of ``f``."""
+    idx = np.asarray(idx, dtype=int)
+    words = [f.words[i] for i in idx]
+    X = f.embeddings[idx]
+    out: dict[str, float] = {}
+    # topics
+    out["topics.mean_cosine"] = topics.mean_pairwise_cosine(X)
+    out["topics.vendi"] = topics.vendi_score(X)
+    out["topics.nn_similarity"] = topics.nearest_neighbour_similarity(X, random_state=random_state)
+    # wording (compression on the normalised, budget-cut word stream)
+    out["wording.compression_ratio"] = wording.compression_ratio([" ".join(w) for w in words])
+    out["wording.self_repetition"] = wording.self_repetition(words, n=4)
+    out["wording.ngram_diversity"] = wording.ngram_diversity(words, max_n=4)
+    # structure
+    out["structure.template_share"] = structure.template_share([f.shapes[i] for i in idx])
+    out["structure.opening_repetition"] = structure.repetition_share([f.openings[i] for i in idx])
+    out["structure.closing_repetition"] = structure.repetition_share([f.closings[i] for i in idx])
+    out["structure.heading_repetition"] = structure.repetition_share(
+        [f.skeletons[i] for i in idx])
+    out["structure.sentence_uniformity"] = structure.sentence_length_uniformity(
+        [f.sentence_lengths[i] for i in idx])
+    # duplication
+    fam = duplication.near_duplicate_families(f.signatures[idx], threshold=DUP_THRESHOLD,
+                                              num_perm=NUM_PERM)
+    out["duplication.near_duplicate_share"] = duplication.duplicate_share(fam, len(idx))
+    # tails
+    out["tails.rare_word_mass"] = tails.rare_word_mass(words)
+    shares = tails.cluster_shares(f.clusters[idx], f.n_clusters)
+    out["tails.topic_coverage"] = tails.topic_coverage(shares)
+    out["tails.lost_topic_mass"] = (tails.lost_topic_mass(baseline_shares, shares)
+                                    if baseline_shares is not None else float("nan"))
+    # per-document richness: context only
+    mt = [richness.mtld(w) for w in words if len(w) >= 10]
+    ma = [richness.mattr(w) for w in words if len(w) >= 10]
+    out["richness.mtld"] = float(np.nanmean(mt)) if mt else math.nan
+    out["richness.mattr"] = float(np.nanmean(ma)) if ma else math.nan
+    return {k: _nan_if_none(v) for k, v in out.items()}
+
+
+
+def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
+                   progress: bool = False) -> CorpusFeatures:
+    """Features of ``docs`` (row i = docs[i]); clusters are filled in later by the caller."""
+    toks = tokenize([d.text for d in docs], budget=text_budget, progress=progress)
+    X = embedder.embed([d.text for d in docs]) if docs else np.zeros((0, 1), np.float32)
+    words = tuple(t.words for t in toks)
+    sigs = duplication.minhash_signatures(words, shingle_size=SHINGLE_SIZE, num_perm=NUM_PERM)
+    return CorpusFeatures(
+        doc_ids=tuple(d.doc_id for d in docs),
+        words=words,
+        shapes=tuple(t.shapes for t in toks),
+        sentence_lengths=tuple(t.sentence_lengths for t in toks),
+        openings=tuple(structure.opening_key(t.first_sentence) or None for t in toks),
+        closings=tuple(structure.closing_key(t.last_sentence) or None for t in toks),
+        skeletons=tuple(structure.heading_skeleton(d.headings) if d.headings else None
+                        for d in docs),
+        embeddings=np.asarray(X, dtype=np.float32),
+        signatures=sigs,
+        clusters=np.zeros(len(docs), dtype=int),
+        n_clusters=1,
+    )

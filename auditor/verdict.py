@@ -1,0 +1,209 @@
+"""The only place that knows thresholds: metric estimates per period -> status and reasons.
+
+How a period is judged (README, "How the verdict is decided"):
+
+1. **Normal variation.** For each metric, the baseline periods give a mean ``mu_B`` and two kinds
+   of variation: sampling noise (each period's standard error) and real period-to-period variation
+   ``tau^2 = max(0, var(baseline values) - mean(se^2))`` (a random-effects estimate; zero with a
+   single baseline period). A new period is expected within
+   ``sd = sqrt(se_P^2 + tau^2 + (tau^2 + mean se^2) / B)`` of ``mu_B`` (a prediction interval), so
+   a corpus that swings naturally is not flagged for it. Control limits for charts:
+   ``mu_B +/- 3 sqrt(tau^2 + mean se^2)`` (NannyML's default of 3 sigma over reference chunks).
+2. **Direction.** ``z = direction * (value - mu_B) / sd``: only moves toward homogeneity count.
+3. **Multiple comparisons.** One-sided p-values of all (metric, compared period) pairs are
+   adjusted together with Holm's method at ``alpha`` (family-wise error rate).
+4. **Effect size.** A significant metric counts as *moved* only if its relative change
+   ``|value - mu_B| / |mu_B|`` is at least ``min_effect`` (5% by default).
+5. **Status of a period.** ``samey``: two or more layers moved, or one layer in a sustained trend
+   (its strongest metric beyond the uncorrected one-sided 95% limit, z >= 1.645, in
+   ``trend_periods`` consecutive periods, rising). ``watch``: one layer moved, or a trend building
+   (two consecutive periods). ``ok`` otherwise. Baseline periods are ``baseline``.
+6. **Overall.** The worst status over the compared periods, with the periods named.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .config import VerdictOptions
+from .metrics.registry import BY_NAME, LAYERS, VERDICT_METRICS
+from .types import Estimate
+
+Z_TREND = 1.6448536269514722
+RANK = {"ok": 0, "watch": 1, "samey": 2}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One metric of one period against the baseline."""
+
+    baseline: float
+    change: float          # value - baseline
+    rel_change: float      # signed (value - baseline) / |baseline|
+    z: float               # directed: positive = more homogeneous
+    p: float               # one-sided
+    p_holm: float = float("nan")
+    moved: bool = False
+    low_limit: float = float("nan")
+    high_limit: float = float("nan")
+
+    def to_dict(self) -> dict[str, float | bool]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class PeriodVerdict:
+    label: str
+    status: str
+    moved_layers: list[str] = field(default_factory=list)
+    trend_layers: list[str] = field(default_factory=list)
+    layer_scores: dict[str, float] = field(default_factory=dict)
+    comparisons: dict[str, Comparison] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+
+def _phi_sf(z: float) -> float:
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+def holm(pvalues: Sequence[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values (step-down, monotone), NaN kept as NaN.
+
+    >>> [round(p, 3) for p in holm([0.01, 0.04, 0.03])]
+    [0.03, 0.06, 0.06]
+    """
+    idx = [i for i, p in enumerate(pvalues) if not math.isnan(p)]
+    order = sorted(idx, key=lambda i: pvalues[i])
+    m, out, running = len(order), [float("nan")] * len(pvalues), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * pvalues[i]))
+        out[i] = running
+    return out
+
+
+def baseline_model(estimates: Sequence[Estimate]) -> tuple[float, float, float]:
+    """(mu_B, tau^2, mean se^2) of one metric over the baseline periods (NaNs ignored)."""
+    vals = [e for e in estimates if not math.isnan(e.value)]
+    if not vals:
+        return float("nan"), float("nan"), float("nan")
+    mu = sum(e.value for e in vals) / len(vals)
+    se2 = [e.se ** 2 for e in vals if not math.isnan(e.se)]
+    mean_se2 = sum(se2) / len(se2) if se2 else 0.0
+    tau2 = 0.0
+    if len(vals) >= 2:
+        var = sum((e.value - mu) ** 2 for e in vals) / (len(vals) - 1)
+        tau2 = max(0.0, var - mean_se2)
+    return mu, tau2, mean_se2
+
+
+def compare(est: Estimate, mu: float, tau2: float, mean_se2: float, n_base: int,
+            direction: int) -> Comparison:
+    """Directed z and one-sided p of one period's estimate against the baseline model."""
+    limit = 3 * math.sqrt(tau2 + mean_se2) if not math.isnan(mean_se2) else float("nan")
+    if math.isnan(est.value) or math.isnan(mu):
+        nan = float("nan")
+        return Comparison(mu, nan, nan, nan, nan, low_limit=mu - limit, high_limit=mu + limit)
+    se2 = 0.0 if math.isnan(est.se) else est.se ** 2
+    sd = math.sqrt(se2 + tau2 + (tau2 + mean_se2) / max(n_base, 1))
+    change = est.value - mu
+    rel = change / abs(mu) if mu != 0 else (0.0 if change == 0 else math.copysign(math.inf, change))
+    if sd == 0:
+        z = 0.0 if change == 0 else math.copysign(math.inf, direction * change)
+    else:
+        z = direction * change / sd
+    return Comparison(mu, change, rel, z, _phi_sf(z), low_limit=mu - limit, high_limit=mu + limit)
+
+
+def _reason(layer: str, label: str, comps: Mapping[str, Comparison],
+            values: Mapping[str, Estimate]) -> str:
+    moved = [n for n, c in comps.items() if c.moved and BY_NAME[n].layer == layer]
+    parts = []
+    for n in sorted(moved, key=lambda n: -comps[n].z)[:2]:
+        c, spec = comps[n], BY_NAME[n]
+        parts.append(f"{spec.label} {values[n].value:.3g} vs baseline {c.baseline:.3g} "
+                     f"({c.rel_change:+.0%}, {c.z:.1f} sd beyond normal variation): {spec.plain}")
+    return f"{label}: {layer.capitalize()} converged: " + "; ".join(parts) + "."
+
+
+def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estimate]],
+           baseline_flags: Sequence[bool], options: VerdictOptions = VerdictOptions()
+           ) -> tuple[list[PeriodVerdict], dict]:
+    """Judge every period against the baseline.
+
+    Returns one PeriodVerdict per period (baseline periods get status ``baseline``) and the
+    overall verdict ``{"status", "reasons", "flagged_periods"}``.
+    """
+    base_i = [i for i, b in enumerate(baseline_flags) if b]
+    comp_i = [i for i, b in enumerate(baseline_flags) if not b]
+    models = {m.name: baseline_model([estimates[i][m.name] for i in base_i])
+              for m in VERDICT_METRICS}
+    comps: dict[int, dict[str, Comparison]] = {i: {} for i in range(len(period_labels))}
+    keys, pvals = [], []
+    for i in range(len(period_labels)):
+        for m in VERDICT_METRICS:
+            mu, tau2, mse2 = models[m.name]
+            c = compare(estimates[i][m.name], mu, tau2, mse2, len(base_i), m.direction)
+            comps[i][m.name] = c
+            if i in comp_i:
+                keys.append((i, m.name))
+                pvals.append(c.p)
+    for (i, name), p_adj in zip(keys, holm(pvals)):
+        c = comps[i][name]
+        moved = (not math.isnan(p_adj) and p_adj <= options.alpha
+                 and abs(c.rel_change) >= options.min_effect)
+        comps[i][name] = Comparison(**{**c.to_dict(), "p_holm": p_adj, "moved": moved})
+
+    verdicts: list[PeriodVerdict] = []
+    run: dict[str, list[float]] = {layer: [] for layer in LAYERS}
+    for i, label in enumerate(period_labels):
+        scores = {}
+        for layer in LAYERS:
+            zs = [c.z for n, c in comps[i].items() if BY_NAME[n].layer == layer
+                  and not math.isnan(c.z) and abs(c.rel_change) >= options.min_effect]
+            scores[layer] = max(zs) if zs else 0.0
+        if baseline_flags[i]:
+            verdicts.append(PeriodVerdict(label, "baseline", layer_scores=scores,
+                                          comparisons=comps[i]))
+            continue
+        moved = [layer for layer in LAYERS
+                 if any(c.moved for n, c in comps[i].items() if BY_NAME[n].layer == layer)]
+        trend, building = [], []
+        for layer in LAYERS:
+            s = scores[layer]
+            run[layer] = run[layer] + [s] if s >= Z_TREND else []
+            r = run[layer]
+            rising = all(b >= a for a, b in zip(r, r[1:]))
+            if len(r) >= options.trend_periods and rising:
+                trend.append(layer)
+            elif len(r) >= 2 and rising:
+                building.append(layer)
+        status = "ok"
+        if len(moved) >= 2 or trend:
+            status = "samey"
+        elif moved or building:
+            status = "watch"
+        reasons = [_reason(layer, label, comps[i], estimates[i]) for layer in moved]
+        for layer in trend:
+            reasons.append(f"{label}: {layer.capitalize()} has moved toward sameness for "
+                           f"{len(run[layer])} consecutive periods (a sustained trend).")
+        for layer in building:
+            if layer not in moved:
+                reasons.append(f"{label}: {layer.capitalize()} has drifted toward sameness for "
+                               f"{len(run[layer])} periods in a row; watch for a trend.")
+        verdicts.append(PeriodVerdict(label, status, moved, trend, scores, comps[i], reasons))
+
+    compared = [v for v in verdicts if v.status != "baseline"]
+    if not compared:
+        overall = {"status": "ok", "flagged_periods": [],
+                   "reasons": ["Only one period: nothing to compare with. Use a finer --period "
+                               "or a lower --min-docs to split the corpus."]}
+        return verdicts, overall
+    worst = max(compared, key=lambda v: RANK[v.status]).status
+    flagged = [v.label for v in compared if v.status != "ok"]
+    if worst == "ok":
+        reasons = [f"No layer moved beyond normal variation in {len(compared)} compared "
+                   f"period(s) against the baseline."]
+    else:
+        reasons = [r for v in compared if v.status == worst for r in v.reasons]
+    return verdicts, {"status": worst, "reasons": reasons, "flagged_periods": flagged}
