@@ -1,0 +1,104 @@
+"""Sampling intervals and the verdict rule (thresholds, Holm, trends) on known inputs."""
+import math
+
+import numpy as np
+import pytest
+
+from auditor.config import VerdictOptions
+from auditor.metrics.registry import VERDICT_METRICS
+from auditor.metrics.sampling import default_sample_size, draw_samples, subsample_estimate
+from auditor.types import Estimate
+from auditor.verdict import baseline_model, compare, decide, holm
+
+
+def test_subsample_estimate_known_value():
+    e = subsample_estimate([1.0, 3.0], m=5, n=10)
+    # s = sqrt(2); se = s * sqrt(5/5 + 1/2)
+    assert e.value == 2.0
+    assert e.se == pytest.approx(math.sqrt(2) * math.sqrt(1.5))
+    assert e.low == pytest.approx(2.0 - 1.959964 * e.se, rel=1e-6)
+
+
+def test_subsample_se_is_calibrated_for_a_mean():
+    """For the sample mean, se from subsampling ~ the true se of the full-period mean."""
+    rng = np.random.default_rng(0)
+    n, m, trials = 200, 100, 300
+    pop_sd = 1.0
+    ses, means = [], []
+    for _ in range(trials):
+        x = rng.normal(0, pop_sd, n)
+        vals = [x[idx].mean() for idx in draw_samples(n, m, 50, rng)]
+        e = subsample_estimate(vals, m=m, n=n)
+        ses.append(e.se)
+        means.append(e.value)
+    true_se = np.std(means)
+    assert np.median(ses) == pytest.approx(true_se, rel=0.25)
+
+
+def test_draw_samples_without_replacement_and_sizes():
+    rng = np.random.default_rng(1)
+    s = draw_samples(10, 4, 3, rng)
+    assert len(s) == 3 and all(len(set(x)) == 4 for x in s)
+    assert default_sample_size([30, 100]) == 15
+    assert default_sample_size([1000, 2000]) == 200
+
+
+def test_holm_known_values():
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    out = holm([0.5, float("nan")])
+    assert out[0] == 0.5 and math.isnan(out[1])
+
+
+def test_baseline_model_separates_noise_from_period_variation():
+    ests = [Estimate(1.0, 0, 0, 0.1), Estimate(2.0, 0, 0, 0.1), Estimate(3.0, 0, 0, 0.1)]
+    mu, tau2, mse2 = baseline_model(ests)
+    assert mu == 2.0 and mse2 == pytest.approx(0.01) and tau2 == pytest.approx(1.0 - 0.01)
+
+
+def test_compare_direction():
+    up = compare(Estimate(1.5, 0, 0, 0.1), 1.0, 0.0, 0.01, 2, +1)
+    down = compare(Estimate(1.5, 0, 0, 0.1), 1.0, 0.0, 0.01, 2, -1)
+    assert up.z > 3 and down.z < -3 and up.p < 0.01 and down.p > 0.99
+    assert up.rel_change == pytest.approx(0.5)
+
+
+def _period(shift_layers=(), value=1.0, shift=0.5, se=0.01):
+    out = {}
+    for m in VERDICT_METRICS:
+        v = value + (m.direction * shift if m.layer in shift_layers else 0.0)
+        out[m.name] = Estimate(v, v - 2 * se, v + 2 * se, se)
+    return out
+
+
+def test_decide_statuses():
+    labels = ["b1", "b2", "same", "one", "two"]
+    ests = [_period(), _period(), _period(), _period(("wording",)),
+            _period(("wording", "structure"))]
+    flags = [True, True, False, False, False]
+    verdicts, overall = decide(labels, ests, flags, VerdictOptions(trend_periods=5))
+    assert [v.status for v in verdicts] == ["baseline", "baseline", "ok", "watch", "samey"]
+    assert verdicts[4].moved_layers == ["wording", "structure"]
+    assert overall["status"] == "samey" and overall["flagged_periods"] == ["one", "two"]
+    assert any("Wording converged" in r for r in overall["reasons"])
+
+
+def test_small_relative_change_is_not_a_move():
+    ests = [_period(), _period(), _period(("wording", "topics"), shift=0.02, se=0.0001)]
+    verdicts, overall = decide(["a", "b", "c"], ests, [True, True, False])
+    assert verdicts[2].status == "ok"  # significant but under min_effect (5%)
+
+
+def test_sustained_trend_gives_samey():
+    labels = ["b1", "b2", "p1", "p2", "p3"]
+    # one layer drifting up, each step significant but only one layer: trend rule
+    ests = [_period(), _period(), _period(("tails",), shift=0.06, se=0.02),
+            _period(("tails",), shift=0.07, se=0.02), _period(("tails",), shift=0.08, se=0.02)]
+    verdicts, _ = decide(labels, ests, [True, True, False, False, False],
+                         VerdictOptions(alpha=1e-12))  # nothing passes Holm: trend only
+    assert [v.status for v in verdicts[2:]] == ["ok", "watch", "samey"]
+    assert verdicts[4].trend_layers == ["tails"]
+
+
+def test_single_period_is_ok_with_explanation():
+    _, overall = decide(["only"], [_period()], [True])
+    assert overall["status"] == "ok" and "nothing to compare" in overall["reasons"][0]
