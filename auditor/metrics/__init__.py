@@ -1,0 +1,1 @@
+"""Pure metric functions, one module per layer (see docs/ARCHITECTURE.md)."""
