@@ -185,3 +185,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 def entry() -> None:  # console script
     sys.exit(main())
+
+
+# Commands defined in their own modules register themselves on ``app`` when imported.
+from . import cli_check, cli_report  # noqa: E402,F401

@@ -199,7 +199,7 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
         auc = drift.domain_classifier_auc(X, Y, random_state=random_state)
         wa, wb = drift.characteristic_words(base_words, words, top=EVIDENCE_TOP)
         ev["drift"] = {"mmd2": mmd.mmd2, "p_value": mmd.p_value, "auc": auc,
-                       "baseline_words": list(wa), "period_words": list(wb)}
+                       "baseline_words": [w for w, _ in wa], "period_words": [w for w, _ in wb]}
     return ev
 
 

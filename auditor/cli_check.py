@@ -1,0 +1,1 @@
+"""Registers the `samey check` command on the CLI app (imported at the end of cli.py)."""
