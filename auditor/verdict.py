@@ -17,7 +17,8 @@ How a period is judged (README, "How the verdict is decided"):
 5. **Status of a period.** ``samey``: two or more layers moved, or one layer in a sustained trend
    (its strongest metric beyond the uncorrected one-sided 95% limit, z >= 1.645, in
    ``trend_periods`` consecutive periods, rising). ``watch``: one layer moved, or a trend building
-   (two consecutive periods). ``ok`` otherwise. Baseline periods are ``baseline``.
+   (two consecutive periods). ``ok`` otherwise. Baseline periods are ``baseline``; periods
+   before the baseline are ``before`` (shown for context, not judged).
 6. **Overall.** The worst status over the compared periods, with the periods named.
 """
 from __future__ import annotations
@@ -135,7 +136,9 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
     overall verdict ``{"status", "reasons", "flagged_periods"}``.
     """
     base_i = [i for i, b in enumerate(baseline_flags) if b]
-    comp_i = [i for i, b in enumerate(baseline_flags) if not b]
+    first_base = base_i[0] if base_i else 0
+    # Periods before the baseline are measured and compared for context, never judged.
+    comp_i = [i for i, b in enumerate(baseline_flags) if not b and i > first_base]
     models = {m.name: baseline_model([estimates[i][m.name] for i in base_i])
               for m in VERDICT_METRICS}
     comps: dict[int, dict[str, Comparison]] = {i: {} for i in range(len(period_labels))}
@@ -162,9 +165,9 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
             zs = [c.z for n, c in comps[i].items() if BY_NAME[n].layer == layer
                   and not math.isnan(c.z) and abs(c.rel_change) >= options.min_effect]
             scores[layer] = max(zs) if zs else 0.0
-        if baseline_flags[i]:
-            verdicts.append(PeriodVerdict(label, "baseline", layer_scores=scores,
-                                          comparisons=comps[i]))
+        if baseline_flags[i] or i not in comp_i:
+            verdicts.append(PeriodVerdict(label, "baseline" if baseline_flags[i] else "before",
+                                          layer_scores=scores, comparisons=comps[i]))
             continue
         moved = [layer for layer in LAYERS
                  if any(c.moved for n, c in comps[i].items() if BY_NAME[n].layer == layer)]
@@ -193,7 +196,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                                f"{len(run[layer])} periods in a row; watch for a trend.")
         verdicts.append(PeriodVerdict(label, status, moved, trend, scores, comps[i], reasons))
 
-    compared = [v for v in verdicts if v.status != "baseline"]
+    compared = [v for v in verdicts if v.status not in ("baseline", "before")]
     if not compared:
         overall = {"status": "ok", "flagged_periods": [],
                    "reasons": ["Only one period: nothing to compare with. Use a finer --period "

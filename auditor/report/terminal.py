@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ..metrics.registry import BY_NAME
 
-STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan"}
+STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim"}
 TABLE_METRICS = (
     "topics.mean_cosine", "topics.vendi", "wording.compression_ratio",
     "wording.self_repetition", "structure.template_share", "duplication.near_duplicate_share",
