@@ -30,8 +30,10 @@ class CorpusFeatures:
     skeletons: tuple[tuple | None, ...]
     embeddings: np.ndarray                   # (n, d) unit rows
     signatures: np.ndarray                   # (n, num_perm) MinHash
-    clusters: np.ndarray                     # (n,) baseline topic-cluster labels
+    clusters: np.ndarray                     # (n,) topic clusters fitted on all analysed docs
     n_clusters: int
+    base_clusters: np.ndarray                # (n,) topic clusters fitted on the baseline only
+    n_base_clusters: int
 
     def __len__(self) -> int:
         return len(self.doc_ids)
@@ -77,10 +79,12 @@ def measure_sample(f: CorpusFeatures, idx: Sequence[int], *,
     out["duplication.near_duplicate_share"] = duplication.duplicate_share(fam, len(idx))
     # tails
     out["tails.rare_word_mass"] = tails.rare_word_mass(words)
-    shares = tails.cluster_shares(f.clusters[idx], f.n_clusters)
-    out["tails.topic_coverage"] = tails.topic_coverage(shares)
-    out["tails.lost_topic_mass"] = (tails.lost_topic_mass(baseline_shares, shares)
-                                    if baseline_shares is not None else float("nan"))
+    out["tails.topic_coverage"] = tails.topic_coverage(
+        tails.cluster_shares(f.clusters[idx], f.n_clusters))
+    out["tails.lost_topic_mass"] = (
+        tails.lost_topic_mass(baseline_shares,
+                              tails.cluster_shares(f.base_clusters[idx], f.n_base_clusters))
+        if baseline_shares is not None else float("nan"))
     # per-document richness: context only
     mt = [richness.mtld(w) for w in words if len(w) >= 10]
     ma = [richness.mattr(w) for w in words if len(w) >= 10]
@@ -110,4 +114,6 @@ def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
         signatures=sigs,
         clusters=np.zeros(len(docs), dtype=int),
         n_clusters=1,
+        base_clusters=np.zeros(len(docs), dtype=int),
+        n_base_clusters=1,
     )

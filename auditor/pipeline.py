@@ -99,16 +99,21 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
     feats = build_features(analysed, embedder, text_budget=options.sampling.text_budget,
                            progress=options.progress)
 
-    # Baseline topic clusters (tails layer): k-means fitted on the baseline pool only.
+    # Topic clusters (tails layer). Coverage uses one quantizer fitted on every analysed
+    # document, so moving to new subjects is not read as narrowing; what the baseline had and
+    # a period lost uses k-means fitted on the baseline only (as MAUVE quantizes).
+    rs = options.sampling.random_state
     base_idx = [i for p in pooled if p.is_baseline for i in p.doc_indices] or list(range(len(analysed)))
-    centroids = tails.fit_topic_clusters(feats.embeddings[base_idx],
-                                         random_state=options.sampling.random_state)
-    labels = tails.assign_clusters(feats.embeddings, centroids)
-    k = len(centroids)
-    feats = dataclasses.replace(feats, clusters=np.asarray(labels), n_clusters=k)
-    base_shares = tails.cluster_shares(np.asarray(labels)[base_idx], k)
+    E = feats.embeddings
+    centroids = tails.fit_topic_clusters(E, random_state=rs)
+    base_centroids = tails.fit_topic_clusters(E[base_idx], random_state=rs)
+    base_labels = np.asarray(tails.assign_clusters(E, base_centroids))
+    feats = dataclasses.replace(
+        feats, clusters=np.asarray(tails.assign_clusters(E, centroids)), n_clusters=len(centroids),
+        base_clusters=base_labels, n_base_clusters=len(base_centroids))
+    base_shares = tails.cluster_shares(base_labels[base_idx], len(base_centroids))
     return Prepared(root, analysed, pooled, skipped, feats, gran, len(dated), len(undated),
-                    centroids, base_shares, embedder.model_id)
+                    base_centroids, base_shares, embedder.model_id)
 
 
 # ------------------------------------------------------------------ measurement
@@ -180,15 +185,15 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
                                 for fam in fams[:EVIDENCE_TOP]]
     ev["near_duplicate_share"] = duplication.duplicate_share(fams, len(idx))
 
-    k = prep.features.n_clusters
-    shares = tails.cluster_shares(f.clusters[idx], k)
+    k = prep.features.n_base_clusters
+    shares = tails.cluster_shares(f.base_clusters[idx], k)
     gone = tails.vanished_clusters(prep.baseline_shares, shares)
     if gone:
-        kw = tails.cluster_keywords(base_words, f.clusters[list(base_idx)], k=k)
+        kw = tails.cluster_keywords(base_words, f.base_clusters[list(base_idx)], k=k)
         ev["vanished_topics"] = [{
             "cluster": int(c), "keywords": kw[c],
             "baseline_share": float(prep.baseline_shares[c]), "period_share": float(shares[c]),
-            "examples": [_doc_ref(docs[i]) for i in base_idx if f.clusters[i] == c][:3]}
+            "examples": [_doc_ref(docs[i]) for i in base_idx if f.base_clusters[i] == c][:3]}
             for c in gone]
     else:
         ev["vanished_topics"] = []
