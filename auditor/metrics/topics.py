@@ -161,8 +161,9 @@ def vendi_score(X: np.ndarray) -> float:
 
     Formula: VS = exp(-sum_k l_k log l_k), l_k the eigenvalues of K / n with K_ij = cos(e_i, e_j).
     For a linear kernel K = X X^T, whose non-zero eigenvalues equal those of the d x d matrix X^T X,
-    so VS is computed from eigvalsh(X^T X / n): O(n d^2) time and O(d^2) memory. Eigenvalues at or
-    below 1e-12 are ignored.
+    so VS is computed from eigvalsh(X^T X / n): O(n d^2) time and O(d^2) memory (for a sample
+    smaller than d, the equally exact n x n Gram form is cheaper). Eigenvalues at or below 1e-12
+    are ignored.
 
     Range: 1..min(n, d); 1 when all documents coincide, n for mutually orthogonal ones.
     Higher = more diverse; lower = more homogeneous.
@@ -193,6 +194,8 @@ def vendi_score(X: np.ndarray) -> float:
     n = U.shape[0]
     if n < 2:
         return float("nan")
+    if n < U.shape[1]:  # a small sample: the n x n Gram matrix has the same non-zero spectrum
+        return vendi_from_second_moment(U @ U.T, n)
     return vendi_from_second_moment(U.T @ U, n)
 
 
