@@ -10,9 +10,13 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
-import click
 import typer
 from rich.console import Console
+
+try:  # typer >= 0.20 vendors its own click
+    from typer._click import exceptions as _cx
+except ImportError:  # pragma: no cover
+    from click import exceptions as _cx
 
 from . import __version__
 from .config import build_options, find_config, read_config
@@ -160,23 +164,30 @@ def audit(
         raise typer.Exit(1)
 
 
+def _error(msg: str) -> None:
+    """One plain, unwrapped line on stderr."""
+    print(f"Error: {' '.join(msg.split())}", file=sys.stderr)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI; returns the exit code (tests call this)."""
     cmd = typer.main.get_command(app)
     try:
         rv = cmd.main(args=argv, prog_name="samey", standalone_mode=False)
         return int(rv or 0)
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         return e.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("Aborted.")
         return 130
-    except click.UsageError as e:
-        msg = e.format_message()
-        err.print(f"Error: {msg}", markup=False, highlight=False)
+    except _cx.NoArgsIsHelpError as e:
+        err.print(e.format_message(), markup=False, highlight=False)
+        return 2
+    except _cx.UsageError as e:
+        _error(e.format_message())
         return 2
     except SameyError as e:
-        err.print(f"Error: {e}", markup=False, highlight=False)
+        _error(str(e))
         return e.exit_code
     except KeyboardInterrupt:
         err.print("Interrupted.")

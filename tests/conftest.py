@@ -1,0 +1,47 @@
+"""Shared fixtures: a small synthetic corpus (written at test time) and paths to real corpora."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+RUST = SHARED / "rust-blog.jsonl"
+ONEUPTIME = SHARED / "oneuptime-blog.jsonl"
+
+_WORDS = (
+    "trail river summit forest canyon meadow ridge lake valley harbor market coffee bread garden "
+    "lantern compass kettle blanket journal bicycle kayak tent stove boots map weather storm "
+    "sunrise winter spring autumn summer neighbour volunteer workshop repair recipe story letter "
+    "festival library museum orchard village bridge tunnel island coast desert glacier prairie "
+    "quietly boldly slowly gently carefully suddenly finally rarely often always sometimes "
+    "build carry climb cook paddle wander notice remember gather share listen travel measure "
+    "bright narrow ancient heavy hollow curious patient stubborn generous quiet wild rough").split()
+
+
+def write_corpus(root: Path, months: int = 4, per_month: int = 22, seed: int = 0) -> Path:
+    """A corpus of varied synthetic posts: Markdown with dated front matter."""
+    rng = random.Random(seed)
+    for m in range(months):
+        for i in range(per_month):
+            sents = []
+            for _ in range(rng.randint(8, 14)):
+                n = rng.randint(6, 16)
+                sents.append(" ".join(rng.choice(_WORDS) for _ in range(n)).capitalize() + ".")
+            body = " ".join(sents)
+            p = root / f"blog/2025-{m + 1:02d}-{i:02d}-post.md"
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(f"---\ntitle: Post {m}-{i}\ndate: 2025-{m + 1:02d}-{i + 1:02d}\n"
+                         f"category: {'gear' if i % 2 else 'trails'}\n---\n\n{body}\n")
+    return root
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    root = write_corpus(tmp_path / "corpus")
+    (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (root / "empty.md").write_text("")
+    (root / "undated.md").write_text("# About\n\n" + " ".join(_WORDS[:40]) + "\n")
+    (root / "short.md").write_text("---\ndate: 2025-02-02\n---\nShop closed today.\n")
+    return root

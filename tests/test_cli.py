@@ -1,0 +1,115 @@
+"""CLI: exit codes, JSON document, skipped list, error messages, config file."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import auditor
+from auditor.cli import main
+
+FAST = ["--model", "hashing", "--repeats", "4", "--quiet"]
+
+
+def run_json(args, tmp_path) -> tuple[int, dict]:
+    out = tmp_path / "out.json"
+    code = main([*args, "--json", str(out)])
+    return code, json.loads(out.read_text()) if out.exists() else {}
+
+
+def test_audit_json_document(small_corpus, tmp_path):
+    code, data = run_json(["audit", str(small_corpus), "--period", "month", *FAST], tmp_path)
+    assert code == 0
+    assert data["schema_version"] == "1.0"
+    assert data["verdict"]["status"] in ("ok", "watch", "samey") and data["verdict"]["reasons"]
+    assert [p["label"] for p in data["periods"]] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    p = data["periods"][-1]
+    assert p["n_docs"] == 22 and p["status"] in ("ok", "watch", "samey")
+    for name in ("topics.mean_cosine", "wording.compression_ratio", "wording.self_repetition"):
+        m = p["metrics"][name]
+        assert m["low"] <= m["value"] <= m["high"]
+    assert data["config"]["period"] == "month" and data["config"]["model_id"] == "hashing-256"
+    skipped = {s["path"]: s["reason"] for s in data["skipped"]}
+    assert skipped == {"logo.png": "unsupported", "empty.md": "empty", "undated.md": "undated",
+                       "short.md": "too short"}
+    assert all(s["detail"] for s in data["skipped"])
+    # the API returns exactly what the JSON holds
+    res = auditor.audit(small_corpus, period="month", model="hashing", repeats=4, progress=False)
+    assert res.status == data["verdict"]["status"]
+    assert [p["status"] for p in res.to_dict()["periods"]] == [p["status"] for p in data["periods"]]
+
+
+def test_unchanged_synthetic_corpus_is_ok(small_corpus, tmp_path):
+    code, data = run_json(["audit", str(small_corpus), "--period", "month", *FAST], tmp_path)
+    assert data["verdict"]["status"] == "ok"
+
+
+def test_fail_on_gives_exit_1(tmp_path, small_corpus):
+    # make the last month a pile of one template: it must reach samey and exit 1
+    for i in range(22):
+        p = small_corpus / f"blog/2025-04-{i:02d}-post.md"
+        p.write_text(f"---\ntitle: T{i}\ndate: 2025-04-{i + 1:02d}\n---\n\nIn today's fast-paced "
+                     f"world, unlock the power of seamless tools. Here are five ways to elevate "
+                     f"your team {i}. In conclusion, leverage robust workflows to unlock growth "
+                     f"and elevate every project with seamless, robust results today.\n")
+    code, data = run_json(["audit", str(small_corpus), "--period", "month", "--fail-on", "samey",
+                           *FAST], tmp_path)
+    assert data["periods"][-1]["status"] == "samey"
+    assert code == 1
+    assert main(["audit", str(small_corpus), "--period", "month", "--fail-on", "never",
+                 *FAST]) == 0
+
+
+def test_usage_errors_exit_2(small_corpus, capsys):
+    assert main(["audit", str(small_corpus), "--period", "weekly"]) == 2
+    assert main(["audit", str(small_corpus), "--baseline", "2019"]) == 2
+    err = capsys.readouterr().err
+    assert "START..END" in err and "Traceback" not in err
+    assert main(["audit", str(small_corpus), "--min-docs", "1"]) == 2
+
+
+def test_input_errors_exit_3(tmp_path, capsys):
+    assert main(["audit", str(tmp_path / "nope"), "--quiet"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and "nope" in err and "Traceback" not in err
+    (tmp_path / "empty").mkdir()
+    assert main(["audit", str(tmp_path / "empty"), "--quiet", "--model", "hashing"]) == 3
+    assert "no documents found" in capsys.readouterr().err
+
+
+def test_missing_model_is_one_clear_line(small_corpus, capsys):
+    code = main(["audit", str(small_corpus), "--model", "no-such-model-xyz", "--quiet"])
+    assert code == 3
+    err = capsys.readouterr().err.strip()
+    assert "no-such-model-xyz" in err and "Traceback" not in err and len(err.splitlines()) <= 3
+
+
+def test_config_file_and_unknown_keys(small_corpus, tmp_path, monkeypatch):
+    cfg = tmp_path / "samey.toml"
+    cfg.write_text(f'corpus = "{small_corpus}"\nperiod = "month"\nmodel = "hashing"\n'
+                   '[sampling]\nrepeats = 4\n')
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "c.json"
+    assert main(["audit", "--quiet", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["config"]["sampling"]["repeats"] == 4
+    cfg.write_text('period = "month"\n[sampling]\nrepets = 4\n')
+    assert main(["audit", str(small_corpus), "--quiet"]) == 2
+
+
+def test_help_for_every_command(capsys):
+    for cmd in ("audit", "check", "report"):
+        try:
+            main([cmd, "--help"])
+        except SystemExit:
+            pass
+    out = capsys.readouterr().out
+    assert "Audit a content folder" in out
+
+
+def test_python_m_auditor_runs(tmp_path):
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "auditor", "--version"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith("samey ")
