@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .features.tokens import tokenize
-from .metrics import duplication, richness, structure, tails, topics, wording
+from .metrics import duplication, hashed, richness, structure, tails, topics, wording
 from .types import Document
 
 
@@ -34,6 +34,13 @@ class CorpusFeatures:
     n_clusters: int
     base_clusters: np.ndarray                # (n,) topic clusters fitted on the baseline only
     n_base_clusters: int
+    word_ngrams: tuple = ()       # per doc: (unique 1..4-gram hashes, ...), see metrics.hashed
+    word_ngram_totals: np.ndarray = None  # (n, 4) number of 1..4-grams per doc
+    shape_ngrams: tuple = ()      # per doc: shape 5-gram hashes (with repeats)
+    shape_eligible: tuple = ()    # per doc: bool per shape 5-gram, >= 2 function words
+    shape_unique: tuple = ()      # per doc: unique shape 5-gram hashes
+    mtld: np.ndarray = None       # per-document richness (context only)
+    mattr: np.ndarray = None
 
     def __len__(self) -> int:
         return len(self.doc_ids)
@@ -61,12 +68,16 @@ def measure_sample(f: CorpusFeatures, idx: Sequence[int], *,
     out["topics.mean_cosine"] = topics.mean_pairwise_cosine(X)
     out["topics.vendi"] = topics.vendi_score(X)
     out["topics.nn_similarity"] = topics.nearest_neighbour_similarity(X, random_state=random_state)
-    # wording (compression on the normalised, budget-cut word stream)
+    # wording (compression on the normalised, budget-cut word stream); the n-gram metrics use
+    # the pre-hashed n-grams (same values as wording.self_repetition / ngram_diversity).
     out["wording.compression_ratio"] = wording.compression_ratio([" ".join(w) for w in words])
-    out["wording.self_repetition"] = wording.self_repetition(words, n=4)
-    out["wording.ngram_diversity"] = wording.ngram_diversity(words, max_n=4)
+    out["wording.self_repetition"] = hashed.self_repetition_hashed(
+        [f.word_ngrams[i][3] for i in idx])
+    out["wording.ngram_diversity"] = _ngram_diversity(f, idx)
     # structure
-    out["structure.template_share"] = structure.template_share([f.shapes[i] for i in idx])
+    out["structure.template_share"] = hashed.template_coverage_hashed(
+        [f.shape_ngrams[i] for i in idx], [f.shape_eligible[i] for i in idx],
+        doc_unique=[f.shape_unique[i] for i in idx])
     out["structure.opening_repetition"] = structure.repetition_share([f.openings[i] for i in idx])
     out["structure.closing_repetition"] = structure.repetition_share([f.closings[i] for i in idx])
     out["structure.heading_repetition"] = structure.repetition_share(
@@ -85,13 +96,49 @@ def measure_sample(f: CorpusFeatures, idx: Sequence[int], *,
         tails.lost_topic_mass(baseline_shares,
                               tails.cluster_shares(f.base_clusters[idx], f.n_base_clusters))
         if baseline_shares is not None else float("nan"))
-    # per-document richness: context only
-    mt = [richness.mtld(w) for w in words if len(w) >= 10]
-    ma = [richness.mattr(w) for w in words if len(w) >= 10]
-    out["richness.mtld"] = float(np.nanmean(mt)) if mt else math.nan
-    out["richness.mattr"] = float(np.nanmean(ma)) if ma else math.nan
+    # per-document richness (computed once per document): context only
+    with np.errstate(all="ignore"):
+        out["richness.mtld"] = float(np.nanmean(f.mtld[idx])) if np.isfinite(f.mtld[idx]).any() \
+            else math.nan
+        out["richness.mattr"] = float(np.nanmean(f.mattr[idx])) \
+            if np.isfinite(f.mattr[idx]).any() else math.nan
     return {k: _nan_if_none(v) for k, v in out.items()}
 
+
+
+def _ngram_diversity(f: CorpusFeatures, idx: np.ndarray) -> float:
+    """wording.ngram_diversity from the per-document unique n-gram hashes and totals."""
+    totals = f.word_ngram_totals[idx].sum(axis=0)
+    if (totals == 0).any():
+        return math.nan
+    score = 0.0
+    for order in range(4):
+        score += np.unique(np.concatenate([f.word_ngrams[i][order] for i in idx])).size \
+            / totals[order]
+    return float(score)
+
+
+def _hash_features(words, shapes):
+    """Per-document n-gram hashes for the fast metric paths (see metrics.hashed)."""
+    vocab: dict[str, int] = {}
+    word_ngrams, totals, shape_ngrams, eligible = [], [], [], []
+    for w in words:
+        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in w), dtype=np.int64,
+                          count=len(w))
+        grams = [hashed.hash_ngrams(ids, n) for n in (1, 2, 3, 4)]
+        word_ngrams.append(tuple(np.unique(g) for g in grams))
+        totals.append([len(g) for g in grams])
+    svocab: dict[str, int] = {}
+    for sh in shapes:
+        ids = np.fromiter((svocab.setdefault(t, len(svocab)) for t in sh), dtype=np.int64,
+                          count=len(sh))
+        shape_ngrams.append(hashed.hash_ngrams(ids, 5))
+        fw = np.fromiter((t.islower() for t in sh), dtype=np.int64, count=len(sh))
+        nfw = np.convolve(fw, np.ones(5, dtype=np.int64), mode="valid") if len(sh) >= 5 \
+            else np.zeros(0, np.int64)
+        eligible.append(nfw >= 2)
+    return (tuple(word_ngrams), np.array(totals, dtype=np.int64).reshape(-1, 4),
+            tuple(shape_ngrams), tuple(eligible))
 
 
 def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
@@ -100,11 +147,16 @@ def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
     toks = tokenize([d.text for d in docs], budget=text_budget, progress=progress)
     X = embedder.embed([d.text for d in docs]) if docs else np.zeros((0, 1), np.float32)
     words = tuple(t.words for t in toks)
+    shapes = tuple(t.shapes for t in toks)
     sigs = duplication.minhash_signatures(words, shingle_size=SHINGLE_SIZE, num_perm=NUM_PERM)
+    wng, totals, sng, elig = _hash_features(words, shapes)
+    nan = float("nan")
+    mtld = np.array([richness.mtld(w) if len(w) >= 10 else nan for w in words], dtype=float)
+    mattr = np.array([richness.mattr(w) if len(w) >= 10 else nan for w in words], dtype=float)
     return CorpusFeatures(
         doc_ids=tuple(d.doc_id for d in docs),
         words=words,
-        shapes=tuple(t.shapes for t in toks),
+        shapes=shapes,
         sentence_lengths=tuple(t.sentence_lengths for t in toks),
         openings=tuple(structure.opening_key(t.first_sentence) or None for t in toks),
         closings=tuple(structure.closing_key(t.last_sentence) or None for t in toks),
@@ -116,4 +168,7 @@ def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
         n_clusters=1,
         base_clusters=np.zeros(len(docs), dtype=int),
         n_base_clusters=1,
+        word_ngrams=wng, word_ngram_totals=totals, shape_ngrams=sng, shape_eligible=elig,
+        shape_unique=tuple(np.unique(g) for g in sng),
+        mtld=mtld, mattr=mattr,
     )

@@ -53,12 +53,21 @@ def _seed(*parts: Any) -> int:
 def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
             need_dates: bool = True) -> Prepared:
     """Ingest, split into periods, choose the baseline, draw pools and build features."""
-    root = Path(path)
-    ingested = load_documents(root, options.ingest, progress=options.progress)
+    ingested = load_documents(Path(path), options.ingest, progress=options.progress)
     docs, skipped = list(ingested.documents), list(ingested.skipped)
     if not docs:
         raise InputError(f"{path}: no documents found (supported: Markdown, MDX, text, HTML, "
                          "JSON/JSONL, CSV); check the path, or see the skipped files with --json.")
+    return prepare_documents(docs, options, embedder=embedder, need_dates=need_dates,
+                             skipped=skipped, root=Path(path))
+
+
+def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedder=None,
+                      need_dates: bool = True, skipped: Sequence[Skipped] = (),
+                      root: Path | None = None) -> Prepared:
+    """Like :func:`prepare` for documents already in memory (simulations, other sources)."""
+    path = root or Path(".")
+    skipped = list(skipped)
     dated = [d for d in docs if d.date is not None]
     undated = [d for d in docs if d.date is None]
     if need_dates:
@@ -75,7 +84,7 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
                                      min_docs=options.min_docs)
         periods = select_baseline(periods, options.baseline)
     else:
-        dated, periods, gran = docs, [], "none"
+        dated, periods, gran = list(docs), [], "none"
 
     # Pools: at most max_pool documents per period, drawn at random, then featurised once.
     keep: list[int] = []
@@ -112,7 +121,7 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
         feats, clusters=np.asarray(tails.assign_clusters(E, centroids)), n_clusters=len(centroids),
         base_clusters=base_labels, n_base_clusters=len(base_centroids))
     base_shares = tails.cluster_shares(base_labels[base_idx], len(base_centroids))
-    return Prepared(root, analysed, pooled, skipped, feats, gran, len(dated), len(undated),
+    return Prepared(path, analysed, pooled, skipped, feats, gran, len(dated), len(undated),
                     base_centroids, base_shares, embedder.model_id)
 
 
@@ -136,6 +145,15 @@ def measure_periods(prep: Prepared, options: AuditOptions) -> tuple[list[dict[st
         out.append({k: subsample_estimate(v, m=min(m, len(pool)), n=len(pool))
                     for k, v in vals.items()})
     return out, m
+
+
+def judge(prep: Prepared, options: AuditOptions):
+    """Measure every period of ``prep`` and decide: (estimates, sample size, period verdicts,
+    overall verdict). Simulations call this with their own ``prep.periods``."""
+    estimates, m = measure_periods(prep, options)
+    verdicts, overall = decide([p.label for p in prep.periods], estimates,
+                               [p.is_baseline for p in prep.periods], options.verdict)
+    return estimates, m, verdicts, overall
 
 
 # ------------------------------------------------------------------ evidence
@@ -219,10 +237,8 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     """Audit a content folder (or file) period by period; see ``auditor.audit``."""
     options = options or AuditOptions()
     prep = prepare(path, options, embedder=embedder)
-    estimates, m = measure_periods(prep, options)
-    labels = [p.label for p in prep.periods]
+    estimates, m, verdicts, overall = judge(prep, options)
     flags = [p.is_baseline for p in prep.periods]
-    verdicts, overall = decide(labels, estimates, flags, options.verdict)
 
     base_idx = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
     periods_out = []
@@ -281,18 +297,28 @@ def _evidence_reasons(overall: dict, evidence: dict, periods_out: list[dict]) ->
 
 
 def _templated_notes(periods_out: list[dict], evidence: dict) -> list[str]:
-    """Describe templated-but-stable content (e.g. release notes) instead of flagging it."""
+    """Describe templated-but-stable content (e.g. release notes) instead of flagging it: an
+    opening shared by at least 10% of baseline posts while the structure layer did not move."""
     base = [p for p in periods_out if p["is_baseline"]]
-    if not base:
+    if not base or any(p["layers"]["structure"]["moved"] for p in periods_out):
         return []
-    share = float(np.mean([evidence[p["label"]].get("template_share", 0.0) for p in base]))
-    moved = any(p["layers"]["structure"]["moved"] or p["layers"]["duplication"]["moved"]
-                for p in periods_out)
-    if share >= 0.25 and not moved:
-        return [f"Templated but stable: about {share:.0%} of posts in the baseline already follow "
-                "recurring templates, and that share has not grown beyond normal variation. "
-                "This is described, not flagged."]
-    return []
+    counts: dict[str, int] = {}
+    for p in base:
+        for o in evidence[p["label"]].get("openings", []):
+            counts[o["text"]] = counts.get(o["text"], 0) + o["docs"]
+    if not counts:
+        return []
+    text, n = max(counts.items(), key=lambda kv: kv[1])
+    share = n / sum(p["n_docs"] for p in base)
+    if share < 0.10:
+        return []
+    later = [p for p in periods_out if not p["is_baseline"]]
+    n_later = sum(o["docs"] for p in later for o in evidence[p["label"]].get("openings", [])
+                  if o["text"] == text)
+    later_share = n_later / max(sum(p["n_docs"] for p in later), 1)
+    return [f"Templated but stable: \"{text} ...\" opens {share:.0%} of baseline posts and "
+            f"{later_share:.0%} of later ones (e.g. recurring announcements); templated content "
+            "that has not grown beyond normal variation is described, not flagged."]
 
 
 def _layer_limits(estimates, verdicts, flags) -> dict[str, Any]:
