@@ -1,0 +1,467 @@
+"""Segments layer (the neural-collapse lens): are the brand's segments losing their distinct voice?
+
+``analyse_segments(prep)`` takes a prepared corpus (``pipeline.Prepared``: documents with their
+``segments`` labels, one unit embedding per document, and the periods) and returns a JSON-ready
+dict: per period, how well segments separate (NC1, nearest-segment-mean accuracy, centred-mean
+cosines against the simplex value, pairwise CDNV) and how varied each segment is inside (its
+spread); against the baseline, which pairs of segments are converging and which segments are
+becoming uniform; plain-language findings; a status per compared period. It computes and decides
+this layer's own status; rendering is in ``report.segments_view``.
+
+Definitions (``metrics.segments`` for NC1, NCM accuracy and cosines):
+
+- spread of segment ``c``: the unbiased within variance ``sum ||x_i - mu||^2 / (n - k)`` of its
+  documents around their segment mean. In the baseline, pooled over the ``k`` baseline periods
+  (each document centred on its segment's mean *in its own period*), so a segment's drift from
+  year to year is not counted as variety. In one period ``k = 1``.
+- ``CDNV(a, b) = (spread_a + spread_b) / (2 ||mu_a - mu_b||^2)`` (Galanti et al. 2022), with the
+  spreads above, the segment means over all its documents of the period (or pooled baseline),
+  and the squared distance bias-corrected, ``||mu_a - mu_b||^2 - spread_a/n_a - spread_b/n_b``
+  (the plug-in distance is inflated by sampling noise, more for small segments, which would make
+  a small period look less confusable than a large baseline). Higher = more confusable; ``inf``
+  (``null`` in JSON) when the corrected distance is <= 0: the two segments are
+  indistinguishable. Its finite inverse is kept as ``separation``.
+
+Multi-label rule. A document with several labels (``tags: [a, b]``) belongs to each of them for
+its segments' **spread** (the within-segment view: every post tagged ``b`` is part of ``b``'s
+voice). Every **between-segment** measure (means for CDNV, NC1, nearest-mean accuracy, cosines)
+needs a partition, and a document counted twice would pull its two segments together by
+construction; there it counts once, under its **first** label (its primary segment, as written in
+the front matter or column). Documents without a label are counted (``unlabelled``), named in the
+findings and left out; they are never a segment of their own.
+
+Decision rules (all thresholds are constants below). Each compared period (after the last baseline
+period) is compared with the baseline pooled over the baseline periods, on the segments with at
+least ``min_size`` documents in both (smaller ones are listed in ``too_small``, not used):
+
+- Bootstrap: ``R = 50`` resamples of each segment's documents, drawn with replacement within
+  each period, on each side independently (the stream is seeded from ``random_state`` and the
+  documents' indices, not their labels, so renaming segments changes nothing). The CDNV ratio's
+  interval comes from the resampled ratios of separations (draws where the baseline pair is
+  indistinguishable are dropped); ``ratio`` itself is the full-sample period / baseline CDNV.
+- Equal sizes where no correction exists: nearest-mean accuracy depends on how many documents
+  each segment has (noisier means misclassify more), and the pooled baseline is usually larger
+  than one period. So accuracy and the spread ratio are size-matched: segment ``c`` is judged at
+  ``m_c = min(n_baseline_c, n_period_c)`` documents on both sides (spread: the bootstrap draws
+  ``m_c``; its ``ratio`` is the median of the resampled ratios).
+- A pair is **converging** when its CDNV ratio (period / baseline) is ``>= 1.5``, the lower bound
+  of the bootstrap interval of the ratio is above 1, with the interval at level
+  ``1 - 0.05 / npairs`` (Bonferroni over the pairs tested in that period), and the pair's own
+  balanced accuracy (mean nearest-mean recall of the two segments) fell.
+- A segment is **becoming uniform** when its spread ratio is ``<= 0.75`` and the upper bound of
+  its ``1 - 0.05 / nsegments`` bootstrap interval is below 1.
+- Balanced nearest-mean accuracy (unweighted over segments, so a segment 20x larger does not
+  dominate), averaged over ``R / 2`` subsamples of ``m_c`` documents per segment (without
+  replacement) on each side, **fell** when the period's is below the baseline's by more than 1.96
+  standard errors of the difference (binomial per segment at ``m_c``, add-one smoothed so a
+  perfect score has an error).
+- Status: ``samey`` when a pair converges and balanced accuracy fell; ``watch`` when only one of
+  those holds or a segment becomes uniform; ``ok`` otherwise.
+- Noisy labels: a segment with more than half of its baseline documents nearer another segment's
+  mean than its own (leave-one-out) gets a note; its results are less reliable.
+
+References: Papyan, Han & Donoho 2020 (PNAS 117(40)); Galanti, Gyorgy & Hutter 2022 (ICLR).
+"""
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .metrics.segments import segment_stats
+
+__all__ = ["analyse_segments", "CONVERGE_RATIO", "UNIFORM_RATIO", "ALPHA", "BOOTSTRAP_R",
+           "NOISY_SHARE"]
+
+CONVERGE_RATIO = 1.5   # CDNV at least 1.5x the baseline's
+UNIFORM_RATIO = 0.75   # spread at most 75% of the baseline's (fell by >= 25%)
+ALPHA = 0.05           # family-wise, Bonferroni over pairs (or segments) of one period
+BOOTSTRAP_R = 50
+NOISY_SHARE = 0.5
+TOP_PAIRS = 5
+Z95 = 1.959964
+NAN = float("nan")
+
+
+# ------------------------------------------------------------------ grouping and moments
+
+def _seed(*parts: Any) -> int:
+    return zlib.crc32(repr(parts).encode()) & 0x7FFFFFFF
+
+
+def _cells(docs, cells: Sequence[Sequence[int]], primary: bool) -> dict[str, list[np.ndarray]]:
+    """segment -> one index array per cell (period) of its documents (primary or every label)."""
+    out: dict[str, list[list[int]]] = {}
+    for k, cell in enumerate(cells):
+        for i in cell:
+            labs = docs[i].segments[:1] if primary else docs[i].segments
+            for s in labs:
+                out.setdefault(s, [[] for _ in cells])[k].append(int(i))
+    return {s: [np.array(c, dtype=int) for c in cs if c] for s, cs in out.items()}
+
+
+def _size(cs: list[np.ndarray]) -> int:
+    return int(sum(len(c) for c in cs))
+
+
+def _moments(E: np.ndarray, cs: list[np.ndarray]) -> tuple[np.ndarray, float]:
+    """Mean over all documents and the within-cell pooled unbiased spread."""
+    n = _size(cs)
+    total = np.zeros(E.shape[1])
+    ss = 0.0
+    for c in cs:
+        X = E[c]
+        m = X.mean(axis=0)
+        total += X.sum(axis=0)
+        ss += float(((X - m) ** 2).sum())
+    dof = n - len(cs)
+    return total / max(n, 1), (ss / dof if dof > 0 else NAN)
+
+
+def _boot_moments(E, cs: list[np.ndarray], m: int, R: int, random_state: int):
+    """(R, d) means and (R,) pooled within-cell spreads of ``R`` resamples of ``m`` documents
+    drawn with replacement from the segment's documents (each keeps its cell)."""
+    idx = np.concatenate(cs)
+    cell = np.concatenate([np.full(len(c), k) for k, c in enumerate(cs)])
+    rng = np.random.default_rng(_seed(random_state, "boot", m, idx.tolist()))
+    draws = rng.integers(0, len(idx), size=(R, m))
+    means = np.zeros((R, E.shape[1]))
+    spreads = np.full(R, NAN)
+    for r in range(R):
+        X, k = E[idx[draws[r]]], cell[draws[r]]
+        means[r] = X.mean(axis=0)
+        ss = 0.0
+        for c in np.unique(k):
+            Xc = X[k == c]
+            ss += float(((Xc - Xc.mean(axis=0)) ** 2).sum())
+        dof = m - len(np.unique(k))
+        spreads[r] = ss / dof if dof > 0 else NAN
+    return means, spreads
+
+
+def _separation(sa, sb, ma, mb, na, nb):
+    """``2 (||mu_a - mu_b||^2 - s_a/n_a - s_b/n_b) / (s_a + s_b)``: 1 / CDNV with the squared
+    distance between means bias-corrected (the plug-in distance is inflated by ``s/n`` per
+    segment). Can be <= 0 when the two segments are indistinguishable. Vectorised over rows."""
+    d2 = np.sum((np.asarray(ma) - np.asarray(mb)) ** 2, axis=-1)
+    num = np.asarray(sa) + np.asarray(sb)
+    du = d2 - np.asarray(sa) / na - np.asarray(sb) / nb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 2.0 * du / num
+
+
+def _cdnv_of(sep: float) -> float:
+    """CDNV from a separation: ``inf`` when the segments are indistinguishable."""
+    return NAN if math.isnan(sep) else (1.0 / sep if sep > 0 else math.inf)
+
+
+def _ratio(a, b):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(a, dtype=float) / np.asarray(b, dtype=float)
+
+
+def _f(x) -> float:
+    return float(x)
+
+
+# ------------------------------------------------------------------ per-period description
+
+def _describe(E, docs, cells, min_size: int) -> dict[str, Any]:
+    """Stats of one period (or the pooled baseline: several cells)."""
+    idx = [int(i) for c in cells for i in c]
+    member = _cells(docs, cells, primary=False)
+    primary = _cells(docs, cells, primary=True)
+    sizes = {s: _size(cs) for s, cs in member.items()}
+    kept = sorted(s for s, n in sizes.items() if n >= min_size)
+    rows = [i for i in idx if docs[i].segments]
+    st = segment_stats(E[rows], [docs[i].segments[0] for i in rows], min_size=min_size) \
+        if rows else None
+    segs = {}
+    for s in sorted(sizes):
+        spread = _moments(E, member[s])[1] if s in kept else NAN
+        segs[s] = {"n": sizes[s], "n_primary": _size(primary.get(s, [])), "spread": spread,
+                   "ncm_recall": st.ncm_recall.get(s, NAN) if st else NAN,
+                   "noisy_share": st.noisy_share.get(s, NAN) if st else NAN}
+    between = [s for s in (st.labels if st else ())]
+    mom = {s: _moments(E, primary[s]) for s in between}
+    n_p = {s: _size(primary[s]) for s in between}
+    pairs = []
+    for a_i, a in enumerate(between):
+        for b in between[a_i + 1:]:
+            sep = _f(_separation(mom[a][1], mom[b][1], mom[a][0], mom[b][0], n_p[a], n_p[b]))
+            pairs.append({"a": a, "b": b, "cdnv": _cdnv_of(sep), "separation": sep,
+                          "cosine": st.mean_cosines[(a, b)]})
+    pairs.sort(key=lambda p: -p["cdnv"] if not math.isnan(p["cdnv"]) else math.inf)
+    cos = [p["cosine"] for p in pairs if not math.isnan(p["cosine"])]
+    return {
+        "n_docs": len(idx),
+        "n_labelled": len(rows),
+        "n_segments": len(between),
+        "nc1": _f(st.nc1) if st else NAN,
+        "ncm_balanced_accuracy": _f(st.ncm_balanced_accuracy) if st else NAN,
+        "chance_accuracy": 1.0 / len(between) if between else NAN,
+        "mean_centred_cosine": float(np.mean(cos)) if cos else NAN,
+        "simplex_cosine": _f(st.simplex_cosine) if st else NAN,
+        "top_pairs": pairs[:TOP_PAIRS],
+        "segments": segs,
+        "too_small": sorted(s for s, n in sizes.items() if n < min_size),
+    }
+
+
+# ------------------------------------------------------------------ comparison with the baseline
+
+def _matched_recall(E, docs, rows: dict[str, np.ndarray], m: dict[str, int], *,
+                    min_size: int, random_state: int, R: int) -> dict[str, float]:
+    """Mean leave-one-out nearest-mean recall per segment over ``R`` subsamples of ``m[s]``
+    documents per segment (without replacement), so both sides are judged at equal sizes."""
+    draws = {}
+    for s, idx in rows.items():
+        rng = np.random.default_rng(_seed(random_state, "acc", m[s], idx.tolist()))
+        draws[s] = [idx[rng.permutation(len(idx))[: m[s]]] for _ in range(R)]
+    acc = {s: 0.0 for s in rows}
+    for r in range(R):
+        sub = np.concatenate([draws[s][r] for s in rows])
+        st = segment_stats(E[sub], [docs[i].segments[0] for i in sub], min_size=min_size)
+        for s in rows:
+            acc[s] += st.ncm_recall[s] / R
+    return acc
+
+
+def _balanced(recall: dict[str, float], m: dict[str, int]) -> tuple[float, float]:
+    """Balanced accuracy (unweighted mean of recalls) and its binomial standard error at the
+    matched sizes (add-one smoothed, so a perfect score still has an error)."""
+    r = np.array(list(recall.values()))
+    n = np.array([m[s] for s in recall], dtype=float)
+    sm = (r * n + 1.0) / (n + 2.0)
+    return float(r.mean()), math.sqrt(float(np.sum(sm * (1 - sm) / n))) / len(r)
+
+
+def _interval(boot: np.ndarray, q: float) -> tuple[float, float, float]:
+    boot = boot[~np.isnan(boot)]
+    if not boot.size:
+        return NAN, NAN, NAN
+    lo, med, hi = np.quantile(boot, [q, 0.5, 1 - q])
+    return float(med), float(lo), float(hi)
+
+
+def _compare(E, docs, base_cells, cell, *, min_size, random_state, R) -> dict[str, Any]:
+    """One compared period vs the pooled baseline. Every ratio and accuracy is size-matched:
+    both sides are resampled at ``m_c = min(n_baseline_c, n_period_c)`` documents per segment, so
+    a small period is not judged against estimates from a larger pool (plug-in distances and
+    nearest-mean accuracy both depend on sample size)."""
+    bm, pm = _cells(docs, base_cells, False), _cells(docs, [cell], False)
+    bp, pp = _cells(docs, base_cells, True), _cells(docs, [cell], True)
+    out: dict[str, Any] = {}
+
+    # between: common segments by primary label
+    segs = sorted(s for s in bp if s in pp and _size(bp[s]) >= min_size
+                  and _size(pp[s]) >= min_size)
+    out["segments"] = segs
+    pairs = [(a, b) for i, a in enumerate(segs) for b in segs[i + 1:]]
+    m = {s: min(_size(bp[s]), _size(pp[s])) for s in segs}
+    fell, acc_b, acc_p, rec_b, rec_p = False, NAN, NAN, {}, {}
+    if len(segs) >= 2:
+        kw = dict(min_size=min_size, random_state=random_state, R=max(R // 2, 1))
+        rec_b = _matched_recall(E, docs, {s: np.concatenate(bp[s]) for s in segs}, m, **kw)
+        rec_p = _matched_recall(E, docs, {s: np.concatenate(pp[s]) for s in segs}, m, **kw)
+        (acc_b, se_b), (acc_p, se_p) = _balanced(rec_b, m), _balanced(rec_p, m)
+        fell = bool(acc_p < acc_b - Z95 * math.hypot(se_b, se_p))
+    out.update(balanced_accuracy=acc_p, baseline_balanced_accuracy=acc_b, accuracy_fell=fell,
+               matched_sizes=m)
+
+    pair_rows = []
+    if pairs:
+        q = ALPHA / len(pairs) / 2.0
+        nb = {s: _size(bp[s]) for s in segs}
+        npp = {s: _size(pp[s]) for s in segs}
+        B = {s: _moments(E, bp[s]) for s in segs}
+        P = {s: _moments(E, pp[s]) for s in segs}
+        Bb = {s: _boot_moments(E, bp[s], nb[s], R, random_state) for s in segs}
+        Pb = {s: _boot_moments(E, pp[s], npp[s], R, random_state) for s in segs}
+        for a, b in pairs:
+            sep_b = _f(_separation(B[a][1], B[b][1], B[a][0], B[b][0], nb[a], nb[b]))
+            sep_p = _f(_separation(P[a][1], P[b][1], P[a][0], P[b][0], npp[a], npp[b]))
+            boot_b = _separation(Bb[a][1], Bb[b][1], Bb[a][0], Bb[b][0], nb[a], nb[b])
+            boot_p = _separation(Pb[a][1], Pb[b][1], Pb[a][0], Pb[b][0], npp[a], npp[b])
+            rho = np.where(boot_b > 0, _ratio(boot_p, boot_b), np.nan)  # separation kept
+            rho = rho[~np.isnan(rho)]
+            if sep_b > 0 and rho.size:
+                r_lo, r_hi = np.quantile(rho, [q, 1 - q])
+                ratio, low, high = (_cdnv_of(sep_p / sep_b), _cdnv_of(float(r_hi)),
+                                    _cdnv_of(float(r_lo)))
+            else:  # indistinguishable already in the baseline: cannot converge further
+                ratio = low = high = NAN
+            pa_b, pa_p = (rec_b[a] + rec_b[b]) / 2, (rec_p[a] + rec_p[b]) / 2
+            conv = bool(ratio >= CONVERGE_RATIO and low > 1 and pa_p < pa_b)
+            pair_rows.append({
+                "a": a, "b": b, "cdnv": _cdnv_of(sep_p), "baseline_cdnv": _cdnv_of(sep_b),
+                "separation": sep_p, "baseline_separation": sep_b,
+                "ratio": ratio, "low": low, "high": high, "pair_accuracy": pa_p,
+                "baseline_pair_accuracy": pa_b, "converging": conv})
+        pair_rows.sort(key=lambda p: -p["ratio"] if not math.isnan(p["ratio"]) else math.inf)
+    out["pairs"] = pair_rows
+
+    # within: common segments by membership (every label)
+    wsegs = sorted(s for s in bm if s in pm and _size(bm[s]) >= min_size
+                   and _size(pm[s]) >= min_size)
+    spreads = []
+    if wsegs:
+        q = ALPHA / len(wsegs) / 2.0
+        for s in wsegs:
+            k = min(_size(bm[s]), _size(pm[s]))
+            boot = _ratio(_boot_moments(E, pm[s], k, R, random_state)[1],
+                          _boot_moments(E, bm[s], k, R, random_state)[1])
+            ratio, lo, hi = _interval(boot, q)
+            spreads.append({"segment": s, "spread": _moments(E, pm[s])[1],
+                            "baseline_spread": _moments(E, bm[s])[1], "ratio": ratio,
+                            "low": lo, "high": hi,
+                            "uniform": bool(ratio <= UNIFORM_RATIO and hi < 1)})
+    out["spreads"] = spreads
+    return out
+
+
+# ------------------------------------------------------------------ the layer
+
+def analyse_segments(prep, *, field: str | None = None, min_size: int = 5,
+                     random_state: int = 0, n_boot: int = BOOTSTRAP_R) -> dict[str, Any]:
+    """Segments layer of an audit (see the module docstring for every rule).
+
+    ``prep`` needs ``documents`` (each with ``segments``, a tuple of labels),
+    ``features.embeddings`` (row i = document i, unit rows) and ``periods`` (``label``,
+    ``doc_indices``, ``is_baseline``, ``start``, ``end``). ``field`` is only echoed (the label
+    source, e.g. ``category``). Returns a JSON-ready dict (NaN where undefined); with no labelled
+    document at all, ``labels`` is empty and every status is ``ok``.
+    """
+    docs = prep.documents
+    E = np.asarray(prep.features.embeddings, dtype=float)
+    periods = list(prep.periods)
+    min_size = max(int(min_size), 2)
+    base = [p for p in periods if p.is_baseline]
+    last_end = max((p.end for p in base), default=None)
+    compared = [p for p in periods if not p.is_baseline and (last_end is None or p.start > last_end)]
+    base_cells = [p.doc_indices for p in base]
+
+    out: dict[str, Any] = {
+        "field": field,
+        "labels": sorted({s for d in docs for s in d.segments}),
+        "unlabelled": sum(1 for d in docs if not d.segments),
+        "multi_labelled": sum(1 for d in docs if len(d.segments) > 1),
+        "min_size": min_size,
+        "rules": {"converge_ratio": CONVERGE_RATIO, "uniform_ratio": UNIFORM_RATIO,
+                  "alpha": ALPHA, "bootstrap": n_boot, "noisy_share": NOISY_SHARE,
+                  "multi_label": "spread: every label; between-segment measures: first label"},
+        "baseline": _describe(E, docs, base_cells, min_size) if base else {},
+        "periods": {}, "findings": [], "converging_pairs": [], "uniform_segments": [],
+        "too_small": {}, "noisy_labels": [], "status": {},
+    }
+    if base:
+        out["too_small"]["baseline"] = out["baseline"]["too_small"]
+    for p in periods:
+        st = _describe(E, docs, [p.doc_indices], min_size)
+        st["is_baseline"] = p.is_baseline
+        out["periods"][p.label] = st
+        out["too_small"][p.label] = st["too_small"]
+
+    if base:
+        for s, row in out["baseline"]["segments"].items():
+            share = row["noisy_share"]
+            if not math.isnan(share) and share > NOISY_SHARE:
+                out["noisy_labels"].append({"segment": s, "share": share, "period": "baseline"})
+
+    for p in compared:
+        if not base:
+            break
+        cmp_ = _compare(E, docs, base_cells, p.doc_indices, min_size=min_size,
+                        random_state=random_state, R=n_boot)
+        out["periods"][p.label]["comparison"] = cmp_
+        conv = [r for r in cmp_["pairs"] if r["converging"]]
+        uni = [r for r in cmp_["spreads"] if r["uniform"]]
+        for r in conv:
+            out["converging_pairs"].append({k: r[k] for k in ("a", "b", "cdnv", "baseline_cdnv",
+                                                               "ratio", "low", "high")}
+                                           | {"period": p.label})
+        for r in uni:
+            out["uniform_segments"].append({k: r[k] for k in ("segment", "spread",
+                                                               "baseline_spread", "ratio",
+                                                               "low", "high")}
+                                           | {"period": p.label})
+        fell = cmp_["accuracy_fell"]
+        if conv and fell:
+            status = "samey"
+        elif conv or fell or uni:
+            status = "watch"
+        else:
+            status = "ok"
+        out["status"][p.label] = status
+    out["findings"] = _findings(out, compared)
+    return out
+
+
+# ------------------------------------------------------------------ findings
+
+def _q(s: str) -> str:
+    return f"'{s}'"
+
+
+def _findings(out: dict[str, Any], compared) -> list[str]:
+    f: list[str] = []
+    by_pair: dict[tuple[str, str], list[dict]] = {}
+    for r in out["converging_pairs"]:
+        by_pair.setdefault((r["a"], r["b"]), []).append(r)
+    for (a, b), rows in sorted(by_pair.items(), key=lambda kv: -max(r["ratio"] for r in kv[1])):
+        worst = max(rows, key=lambda r: r["ratio"])
+        others = [r["period"] for r in rows if r is not worst]
+        also = f"; also {', '.join(others)}" if others else ""
+        how = ("can no longer be told apart, unlike in the baseline" if math.isinf(worst["ratio"])
+               else f"are {worst['ratio']:.1f}x more confusable than in the baseline")
+        f.append(f"{_q(a)} and {_q(b)} now read the same: their posts {how} "
+                 f"({worst['period']}{also}).")
+    by_seg: dict[str, list[dict]] = {}
+    for r in out["uniform_segments"]:
+        by_seg.setdefault(r["segment"], []).append(r)
+    for s, rows in sorted(by_seg.items(), key=lambda kv: min(r["ratio"] for r in kv[1])):
+        worst = min(rows, key=lambda r: r["ratio"])
+        others = [r["period"] for r in rows if r is not worst]
+        also = f"; also {', '.join(others)}" if others else ""
+        f.append(f"{_q(s)} is becoming uniform: its posts spread {1 - worst['ratio']:.0%} less "
+                 f"than in the baseline ({worst['period']}{also}).")
+    for p in compared:
+        cmp_ = out["periods"][p.label].get("comparison")
+        if cmp_ and cmp_["accuracy_fell"]:
+            f.append(f"In {p.label} segments are harder to tell apart: a post is closest to its "
+                     f"own segment's average {cmp_['balanced_accuracy']:.0%} of the time "
+                     f"(balanced over segments), against "
+                     f"{cmp_['baseline_balanced_accuracy']:.0%} in the baseline.")
+    for r in out["noisy_labels"]:
+        f.append(f"Labels of {_q(r['segment'])} look noisy: {r['share']:.0%} of its baseline posts "
+                 f"are closer to another segment's average than to its own, so results for it "
+                 f"are less reliable.")
+    for label, small in out["too_small"].items():
+        if not small:
+            continue
+        st = out["baseline"] if label == "baseline" else out["periods"][label]
+        where = "the baseline" if label == "baseline" else label
+        named = [f"{_q(s)} ({st['segments'][s]['n']})" for s in small]
+        if len(small) == 1:
+            f.append(f"{_q(small[0])} has too few posts ({st['segments'][small[0]]['n']}) in "
+                     f"{where} to judge.")
+        else:
+            more = f" and {len(small) - 6} more" if len(small) > 6 else ""
+            f.append(f"{len(small)} segments have too few posts (under {out['min_size']}) in "
+                     f"{where} to judge: {', '.join(named[:6])}{more}.")
+    blind = [p.label for p in compared
+             if len(out["periods"][p.label].get("comparison", {}).get("segments", [])) < 2]
+    if blind:
+        f.append(f"Segments could not be compared in {', '.join(blind)}: fewer than two segments "
+                 f"have {out['min_size']} or more posts in both the baseline and the period.")
+    if out["unlabelled"]:
+        what = f"{_q(out['field'])} label" if out["field"] else "segment label"
+        f.append(f"{out['unlabelled']} posts have no {what} and are left out of the segment "
+                 f"comparison.")
+    if out["multi_labelled"]:
+        f.append(f"{out['multi_labelled']} posts carry several labels: each counts in every "
+                 f"segment's spread, and under its first label when segments are compared.")
+    return f
