@@ -18,6 +18,8 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "audit",
+    "report",
+    "check",
     "options",
     "AuditOptions",
     "AuditResult",
@@ -57,6 +59,40 @@ def audit(path: str | Path, opts: AuditOptions | None = None, *, embedder: Any =
     elif overrides:
         opts = build_options(None, **{**_flatten(opts), **overrides})
     return _audit(path, opts, embedder=embedder)
+
+
+def check(drafts: Any, against: str | Path, opts: AuditOptions | None = None, *,
+          embedder: Any = None, **overrides: Any) -> Any:
+    """Check drafts against an existing corpus: is each one just more of the same?
+
+    ``drafts``: file paths, or ``("-", text)`` pairs; ``against``: the corpus folder (or file).
+    ``opts`` or keyword overrides (``max_similarity=0.9``, ``watch_percentile=95``...). Returns a
+    ``CheckResult`` (``.status``, ``.drafts``, ``.to_dict()``: what ``samey check --json``
+    writes). See ``auditor.checking`` for the status rule.
+    """
+    from .checking import check as _check
+
+    if opts is None:
+        opts = build_options(None, **overrides)
+    elif overrides:
+        opts = build_options(None, **{**_flatten(opts), **overrides})
+    return _check(drafts, against, opts, embedder=embedder)
+
+
+def report(path: str | Path, opts: AuditOptions | None = None, *, period_end: str | None = None,
+           history: str | Path | None = None, embedder: Any = None, **overrides: Any) -> Any:
+    """Monthly report: audit ``path`` by month up to ``period_end`` (``YYYY-MM``; default the
+    last complete month with documents), store that month in the history (default
+    ``<path>/.samey/history.sqlite``) and return a ``ReportResult`` with the trend and alerts.
+    Raises ``UsageError``, ``InputError``, ``HistoryError``, ``ModelError``.
+    """
+    from .reporting import report as _report
+
+    if opts is None:
+        opts = build_options(None, **overrides)
+    elif overrides:
+        opts = build_options(None, **{**_flatten(opts), **overrides})
+    return _report(path, opts, period_end=period_end, history=history, embedder=embedder)
 
 
 def _flatten(opts: AuditOptions) -> dict[str, Any]:

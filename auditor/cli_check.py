@@ -1,1 +1,96 @@
-"""Registers the `samey check` command on the CLI app (imported at the end of cli.py)."""
+"""Registers the `samey check` command on the CLI app (imported at the end of cli.py).
+
+``samey check DRAFT... --against FOLDER``: is each draft just more of the same? A thin wrapper
+over :func:`auditor.check`; exit 1 when a draft reaches ``--fail-on`` (default ``samey``).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+# numpy's OpenBLAS threads make the small matrix products of a check 3-10x slower under load;
+# set before numpy is first imported (only for `samey check`, so audits keep their threads).
+if sys.argv[1:2] == ["check"]:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from pathlib import Path  # noqa: E402
+from typing import Optional  # noqa: E402
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from .cli import (O_CONFIG, O_JSON, O_MODEL, O_QUIET, O_TEXT, O_TITLE, FailOn, app,  # noqa: E402
+                  build_options, fails, load_config_values)
+from .errors import InputError, UsageError  # noqa: E402
+
+
+@app.command()
+def check(
+    drafts: list[str] = typer.Argument(..., help="Draft files (any format audit reads), or - "
+                                       "for standard input."),
+    against: Optional[Path] = typer.Option(None, "--against", help="The corpus folder (or file) "
+                                           "to compare with (default: 'corpus' in samey.toml)."),
+    max_similarity: Optional[float] = typer.Option(None, "--max-similarity", help="Cosine "
+                                                   "similarity above which a draft is samey "
+                                                   "(default: the corpus's 99th percentile)."),
+    duplicate_similarity: Optional[float] = typer.Option(None, "--duplicate-similarity",
+                                                         help="Cosine of a near-duplicate "
+                                                         "(default 0.95)."),
+    watch_percentile: Optional[float] = typer.Option(None, "--watch-percentile", help="Corpus "
+                                                     "percentile that makes a watch (default 90)."),
+    samey_percentile: Optional[float] = typer.Option(None, "--samey-percentile", help="Corpus "
+                                                     "percentile that makes samey (default 99)."),
+    min_shared_docs: Optional[int] = typer.Option(None, "--min-shared-docs", help="Corpus posts "
+                                                  "that make a phrase or opening common "
+                                                  "(default max(3, 1% of the corpus))."),
+    neighbours: Optional[int] = typer.Option(None, "--neighbours", help="Nearest documents "
+                                             "listed per draft (default 5)."),
+    model: Optional[str] = O_MODEL,
+    text_field: Optional[str] = O_TEXT,
+    title_field: Optional[str] = O_TITLE,
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache folder for "
+                                             "embeddings and the corpus index (default "
+                                             "~/.cache/samey or $SAMEY_CACHE_DIR)."),
+    json_out: Optional[Path] = O_JSON,
+    fail_on: FailOn = typer.Option(FailOn.samey, "--fail-on", help="Exit 1 when a draft "
+                                   "reaches this status (samey, watch or never)."),
+    config: Optional[Path] = O_CONFIG,
+    quiet: bool = O_QUIET,
+) -> None:
+    """Is this draft just more of the same? Compare drafts with an existing corpus."""
+    from . import check as api_check
+    from .report.check_terminal import render_check
+    from .report.jsonout import write_json
+
+    err = Console(stderr=True)
+    values, cfg_path = load_config_values(config)
+    if against is None:
+        if values.get("corpus") and cfg_path:
+            against = (cfg_path.parent / values["corpus"]).resolve()
+        else:
+            raise UsageError("give the corpus with --against FOLDER, or set 'corpus' in "
+                             "samey.toml.")
+    opts = build_options(
+        values, model=model, text_field=text_field, title_field=title_field,
+        max_similarity=max_similarity, duplicate_similarity=duplicate_similarity,
+        watch_percentile=watch_percentile, samey_percentile=samey_percentile,
+        min_shared_docs=min_shared_docs, neighbours=neighbours,
+        cache_dir=str(cache_dir) if cache_dir else None, progress=not quiet and err.is_terminal)
+    items: list = []
+    for d in drafts:
+        if d == "-":
+            if any(isinstance(x, tuple) for x in items):
+                raise UsageError("- (standard input) may be given only once.")
+            items.append(("-", sys.stdin.read()))
+        else:
+            if not Path(d).exists():
+                raise InputError(f"{d}: no such draft file; check the path.")
+            items.append(d)
+    result = api_check(items, against, opts)
+    data = result.to_dict()
+    if json_out:
+        write_json(json_out, data)
+    if not quiet:
+        render_check(data, Console())
+    if fails(result.status, fail_on.value):
+        raise typer.Exit(1)

@@ -81,6 +81,11 @@ class CheckOptions:
     watch_percentile: float = 90.0
     samey_percentile: float = 99.0
     neighbours: int = 5
+    # Added for ``samey check`` (see docs/check.md): MinHash Jaccard of word 5-gram shingles at
+    # or above which a draft is a near-duplicate; corpus documents that make a phrase, opening,
+    # closing or heading outline "shared by many" (``None``: max(3, 1% of the corpus)).
+    duplicate_jaccard: float = 0.8
+    min_shared_docs: int | None = None
 
 
 @dataclass(frozen=True)

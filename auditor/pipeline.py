@@ -23,6 +23,7 @@ from .metrics import drift, duplication, structure, tails, wording
 from .metrics.registry import BY_NAME, LAYERS, METRICS
 from .metrics.sampling import default_sample_size, draw_samples, subsample_estimate
 from .progress import progress_iter
+from .segments_layer import analyse_segments
 from .types import AuditResult, Document, Estimate, Period, Skipped
 from .verdict import decide
 
@@ -147,13 +148,26 @@ def measure_periods(prep: Prepared, options: AuditOptions) -> tuple[list[dict[st
     return out, m
 
 
-def judge(prep: Prepared, options: AuditOptions):
+def judge(prep: Prepared, options: AuditOptions, *, extra=None):
     """Measure every period of ``prep`` and decide: (estimates, sample size, period verdicts,
     overall verdict). Simulations call this with their own ``prep.periods``."""
     estimates, m = measure_periods(prep, options)
     verdicts, overall = decide([p.label for p in prep.periods], estimates,
-                               [p.is_baseline for p in prep.periods], options.verdict)
+                               [p.is_baseline for p in prep.periods], options.verdict,
+                               extra=extra)
     return estimates, m, verdicts, overall
+
+
+def _segment_moves(segments: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """Periods where segments converged (segment status samey) count the segments layer as
+    moved, with the findings about that period as reasons."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for label, status in (segments.get("status") or {}).items():
+        if status == "samey":
+            found = [f for f in segments.get("findings", []) if label in f] or \
+                ["Segments converged: they have become more confusable than in the baseline."]
+            out[label] = [("segments", f"Segments: {f}") for f in found[:3]]
+    return out
 
 
 # ------------------------------------------------------------------ evidence
@@ -237,7 +251,12 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     """Audit a content folder (or file) period by period; see ``auditor.audit``."""
     options = options or AuditOptions()
     prep = prepare(path, options, embedder=embedder)
-    estimates, m, verdicts, overall = judge(prep, options)
+    segments: dict[str, Any] = {}
+    if options.ingest.segment_field or options.ingest.segment_from == "folder":
+        segments = analyse_segments(
+            prep, field=options.ingest.segment_field or "folder",
+            random_state=options.sampling.random_state)
+    estimates, m, verdicts, overall = judge(prep, options, extra=_segment_moves(segments))
     flags = [p.is_baseline for p in prep.periods]
 
     base_idx = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
@@ -265,7 +284,7 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     return AuditResult(
         verdict=overall, periods=periods_out, skipped=sorted(prep.skipped, key=lambda s: s.path),
         config=_config_dict(options, prep, m), corpus=_corpus_summary(prep, path),
-        evidence=evidence, layers=_layer_limits(estimates, verdicts, flags))
+        evidence=evidence, layers=_layer_limits(estimates, verdicts, flags), segments=segments)
 
 
 def _evidence_reasons(overall: dict, evidence: dict, periods_out: list[dict]) -> list[str]:

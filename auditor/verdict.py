@@ -128,9 +128,13 @@ def _reason(layer: str, label: str, comps: Mapping[str, Comparison],
 
 
 def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estimate]],
-           baseline_flags: Sequence[bool], options: VerdictOptions = VerdictOptions()
+           baseline_flags: Sequence[bool], options: VerdictOptions = VerdictOptions(), *,
+           extra: Mapping[str, Sequence[tuple[str, str]]] | None = None
            ) -> tuple[list[PeriodVerdict], dict]:
     """Judge every period against the baseline.
+
+    ``extra`` maps a period label to layers judged elsewhere with their own tests (the segments
+    layer: ``[("segments", reason), ...]``); each counts as one more moved layer.
 
     Returns one PeriodVerdict per period (baseline periods get status ``baseline``) and the
     overall verdict ``{"status", "reasons", "flagged_periods"}``.
@@ -171,6 +175,8 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
             continue
         moved = [layer for layer in LAYERS
                  if any(c.moved for n, c in comps[i].items() if BY_NAME[n].layer == layer)]
+        extra_here = list((extra or {}).get(label, ()))
+        moved += sorted({layer for layer, _ in extra_here})
         trend, building = [], []
         for layer in LAYERS:
             s = scores[layer]
@@ -186,7 +192,9 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
             status = "samey"
         elif moved or building:
             status = "watch"
-        reasons = [_reason(layer, label, comps[i], estimates[i]) for layer in moved]
+        reasons = [_reason(layer, label, comps[i], estimates[i]) for layer in moved
+                   if layer in LAYERS]
+        reasons += [f"{label}: {why}" for _, why in extra_here]
         for layer in trend:
             reasons.append(f"{label}: {layer.capitalize()} has moved toward sameness for "
                            f"{len(run[layer])} consecutive periods (a sustained trend).")

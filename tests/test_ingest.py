@@ -384,8 +384,8 @@ def test_segments(tmp_path):
     write(tmp_path, "blog/a.md", "---\ncategory: Launch, Product\n---\n" + prose(1, "a"))
     write(tmp_path, "ads/b.md", prose(1, "b"))
     docs = by_id(load(tmp_path, segment_field="category"))
-    assert docs["root.md"].segments == ("News", "Tips")
-    assert docs["blog/a.md"].segments == ("Launch", "Product")
+    assert docs["root.md"].segments == ("news", "tips")
+    assert docs["blog/a.md"].segments == ("launch", "product")
     assert docs["ads/b.md"].segments == ()
     docs = by_id(load(tmp_path, segment_from="folder"))
     assert (docs["root.md"].segments, docs["blog/a.md"].segments, docs["ads/b.md"].segments) == (

@@ -189,5 +189,7 @@ def _segments(meta: dict[str, Any], rel: str, options: IngestOptions) -> tuple[s
             values = [] if value is None else [value]
     else:
         values = []
-    labels = (str(v).strip() for v in values if v is not None)
+    # Labels are compared case- and space-insensitively ("The Compiler Team" == "the compiler
+    # team") and kept in lower case.
+    labels = (" ".join(str(v).split()).casefold() for v in values if v is not None)
     return tuple(dict.fromkeys(label for label in labels if label))

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
-from scipy.integrate import quad
 
 __all__ = [
     "shingle_hash",
@@ -195,10 +194,14 @@ def signature_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
 
 
 def _collision_fp(threshold: float, b: int, r: int) -> float:
+    from scipy.integrate import quad  # lazily: scipy costs ~0.5 s to import (samey check)
+
     return quad(lambda s: 1 - (1 - s**r) ** b, 0.0, threshold)[0]
 
 
 def _collision_fn(threshold: float, b: int, r: int) -> float:
+    from scipy.integrate import quad
+
     return quad(lambda s: 1 - (1 - (1 - s**r) ** b), threshold, 1.0)[0]
 
 

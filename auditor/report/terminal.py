@@ -64,6 +64,10 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
         body.append(f"note: {note}\n", style="dim")
     c.print(Panel(body, title="verdict"))
 
+    if result.get("segments"):
+        from .segments_view import render_segments
+        render_segments(result["segments"], c)
+
     skipped = result.get("skipped", [])
     if skipped:
         s = Table(title=f"Skipped files ({len(skipped)})")

@@ -1,0 +1,335 @@
+"""The corpus index of ``samey check``: everything a draft is compared with, built once per corpus
+state with the audit machinery and loaded in a fraction of a second afterwards.
+
+What it holds (row i = corpus document i, in ingest order):
+
+- ``embeddings`` (n, d) unit rows, from the audit's ``Embedder`` (its SQLite cache is reused);
+- ``nn_sims`` (n,): each document's cosine similarity to its nearest *other* document (chunked
+  ``topics.nearest_neighbours``; no n x n matrix): the corpus's own distribution that a draft's
+  similarity is placed against;
+- ``signatures`` (n, 128) MinHash of word 5-gram shingles (as the audit's duplication layer);
+- ``ngram_hashes`` / ``ngram_df``: document frequencies of word 2-4-grams, pruned to df >= 3,
+  keyed by a 64-bit blake2b hash of the space-joined n-gram (sorted, for ``searchsorted``);
+- ``phrase_scores`` (n,): per document, the number of its distinct 2-4-grams with a content word
+  that at least ``min_shared`` *other* documents contain;
+- ``template_cov`` (n,): per document, the share of its function-word shape 5-grams that are
+  corpus templates (``structure.shape_ngram_templates``);
+- in ``meta.json``: document refs (path, title, date), the templates, repeated openings, closings
+  and heading outlines with their document counts, and the phrases amplified in the latest period
+  against the baseline (``wording.amplified_phrases``) when the corpus is dated.
+
+Words and shapes come from ``features.tokens.tokenize`` with the audit's ``text_budget`` (the
+first 300 words by default), so drafts are measured exactly as corpus documents are.
+
+Storage: ``<cache_dir>/index/<sha256 of the corpus's absolute path, 16 hex>/`` with
+``arrays.npz`` (numpy, ``allow_pickle=False``) and ``meta.json``; no pickle. ``cache_dir`` is
+the embedding cache folder (``--cache-dir``, else ``$SAMEY_CACHE_DIR``, else ``~/.cache/samey``),
+so nothing is written into the content folder. The index is keyed by a fingerprint of the corpus
+files (relative paths, sizes, modification times), the ingest and index options, the model id,
+samey's version and ``INDEX_VERSION``; any change rebuilds it. Loading imports numpy only.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .config import AuditOptions
+
+INDEX_VERSION = 1
+NGRAM_NS = (2, 3, 4)
+MIN_DF = 3  # n-grams in fewer corpus documents are not stored
+TEMPLATE_N = 5
+AMPLIFIED_TOP = 30
+
+
+@dataclass
+class CorpusIndex:
+    """A loaded corpus index (see the module docstring)."""
+
+    root: str
+    meta: dict[str, Any]
+    embeddings: np.ndarray
+    nn_sims: np.ndarray
+    signatures: np.ndarray
+    ngram_hashes: np.ndarray
+    ngram_df: np.ndarray
+    phrase_scores: np.ndarray
+    template_cov: np.ndarray
+    built: bool = False  # True when this run built it (a cache miss)
+    directory: str = ""
+
+    @property
+    def n_docs(self) -> int:
+        return int(self.embeddings.shape[0])
+
+    @property
+    def docs(self) -> list[dict[str, Any]]:
+        return self.meta["docs"]
+
+    def df(self, phrases: Sequence[str]) -> np.ndarray:
+        """Corpus document frequency of each phrase (0 below ``MIN_DF``)."""
+        if not len(phrases) or not len(self.ngram_hashes):
+            return np.zeros(len(phrases), dtype=np.int64)
+        h = np.array([phrase_hash(p) for p in phrases], dtype=np.uint64)
+        pos = np.clip(np.searchsorted(self.ngram_hashes, h), 0, len(self.ngram_hashes) - 1)
+        hit = self.ngram_hashes[pos] == h
+        return np.where(hit, self.ngram_df[pos], 0).astype(np.int64)
+
+
+_ARRAYS = ("embeddings", "nn_sims", "signatures", "ngram_hashes", "ngram_df", "phrase_scores",
+           "template_cov")
+
+
+# ---------------------------------------------------------------- keys and helpers
+
+
+def phrase_hash(phrase: str) -> int:
+    """Stable 64-bit hash of a space-joined n-gram."""
+    return int.from_bytes(hashlib.blake2b(phrase.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "little")
+
+
+def min_shared(options: AuditOptions, n_docs: int) -> int:
+    """Corpus documents that make a phrase/opening/outline "shared by many": the option, or
+    max(3, 1% of the corpus); never below ``MIN_DF``."""
+    v = options.check.min_shared_docs
+    if v is None:
+        v = max(3, math.ceil(0.01 * n_docs))
+    return max(MIN_DF, int(v))
+
+
+def index_dir(root: str | Path, cache_dir: str | Path | None) -> Path:
+    """Where the index of the corpus ``root`` lives (see the module docstring)."""
+    from .features.cache import default_cache_dir
+
+    base = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+    key = hashlib.sha256(str(Path(root).resolve()).encode("utf-8", "surrogatepass")).hexdigest()
+    return base / "index" / key[:16]
+
+
+def fingerprint(root: str | Path, options: AuditOptions, model_id: str) -> str:
+    """Hash of the corpus files' (relative path, size, mtime), the options the index depends on,
+    the model id, samey's version and the index format."""
+    from .ingest.walk import iter_files
+
+    h = hashlib.sha256()
+    h.update(json.dumps({
+        "index": INDEX_VERSION, "samey": __version__, "model": model_id,
+        "ingest": dataclasses.asdict(options.ingest), "text_budget": options.sampling.text_budget,
+        "period": options.period, "min_docs": options.min_docs, "baseline": options.baseline,
+        "min_shared_docs": options.check.min_shared_docs,
+    }, sort_keys=True).encode())
+    for full, rel in iter_files(Path(root)):
+        try:
+            st = full.stat()
+        except OSError:
+            continue
+        h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def import_spacy_without_torch() -> None:
+    """Import spaCy without letting thinc import torch (about 3 s): thinc only probes for it, and
+    samey's blank pipeline never uses it. Torch stays importable afterwards."""
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` fail
+    try:
+        import spacy  # noqa: F401
+    finally:
+        del sys.modules["torch"]
+
+
+# ---------------------------------------------------------------- load / save
+
+
+def load(directory: Path, expected: str) -> CorpusIndex | None:
+    """The index stored in ``directory`` if its fingerprint is ``expected``, else ``None``."""
+    try:
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("fingerprint") != expected:
+            return None
+        with np.load(directory / "arrays.npz", allow_pickle=False) as z:
+            if str(z["fingerprint"]) != expected:
+                return None
+            arrays = {k: z[k] for k in _ARRAYS}
+    except (OSError, ValueError, KeyError):
+        return None
+    return CorpusIndex(root=meta["root"], meta=meta, directory=str(directory), **arrays)
+
+
+def save(index: CorpusIndex, directory: Path) -> None:
+    """Write ``arrays.npz`` then ``meta.json``, each atomically (a reader sees a complete pair or
+    a fingerprint mismatch)."""
+    from .report.jsonout import write_atomic
+
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".arrays.", suffix=".npz", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, fingerprint=np.array(index.meta["fingerprint"]),
+                     **{k: getattr(index, k) for k in _ARRAYS})
+        os.replace(tmp, directory / "arrays.npz")
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    write_atomic(directory / "meta.json", json.dumps(index.meta, ensure_ascii=False))
+
+
+def load_or_build(root: str | Path, options: AuditOptions, *, model_id: str,
+                  make_embedder: Callable[[], Any]) -> CorpusIndex:
+    """Load the index of ``root`` when the corpus is unchanged, else build and save it.
+
+    ``make_embedder()`` is called only on a rebuild. A cache folder that cannot be written only
+    costs the rebuild next time.
+    """
+    directory = index_dir(root, options.cache_dir)
+    fp = fingerprint(root, options, model_id)
+    index = load(directory, fp)
+    if index is not None:
+        return index
+    index = build(root, options, make_embedder(), fingerprint=fp)
+    try:
+        save(index, directory)
+        index.directory = str(directory)
+    except OSError as e:
+        import warnings
+
+        warnings.warn(f"cannot save the corpus index in {directory} ({e.strerror}); it will be "
+                      "rebuilt next time.", RuntimeWarning, stacklevel=2)
+    return index
+
+
+# ---------------------------------------------------------------- build
+
+
+def _content_grams(words: Sequence[str], stop: frozenset[str]) -> set[str]:
+    """Distinct 2-4-grams of a document that contain a content word, space-joined."""
+    out: set[str] = set()
+    content = [any(c.isalpha() for c in w) and w not in stop for w in words]
+    for n in NGRAM_NS:
+        for i in range(len(words) - n + 1):
+            if any(content[i:i + n]):
+                out.add(" ".join(words[i:i + n]))
+    return out
+
+
+def _shape_grams(shapes: Sequence[str]) -> list[str]:
+    return [" ".join(shapes[i:i + TEMPLATE_N]) for i in range(len(shapes) - TEMPLATE_N + 1)]
+
+
+def template_coverage(shapes: Sequence[str], templates: set[str] | dict[str, int]) -> float:
+    """Share of a document's shape 5-gram positions that are corpus templates (0 if none)."""
+    grams = _shape_grams(shapes)
+    return sum(g in templates for g in grams) / len(grams) if grams else 0.0
+
+
+def build(root: str | Path, options: AuditOptions, embedder: Any, *,
+          fingerprint: str) -> CorpusIndex:
+    """Ingest, featurise and summarise the corpus (see the module docstring)."""
+    from .errors import InputError
+    from .ingest import load_documents
+    from .ingest.periods import make_periods, select_baseline
+    from .measure import build_features
+    from .metrics import structure, topics, wording
+    from .metrics.wording import _stop_words
+
+    ingested = load_documents(root, options.ingest, progress=options.progress)
+    docs = list(ingested.documents)
+    import_spacy_without_torch()
+    if len(docs) < 2:
+        raise InputError(f"{root}: {len(docs)} document(s) found; samey check needs a corpus of "
+                         "at least 2 documents (supported: Markdown, MDX, text, HTML, JSON/JSONL, "
+                         "CSV). Check the --against path.")
+    f = build_features(docs, embedder, text_budget=options.sampling.text_budget,
+                       progress=options.progress)
+    n = len(docs)
+    E = f.embeddings
+    _, sims = topics.nearest_neighbours(E, E, k=1, exclude_self=True)
+    nn_sims = sims[:, 0].astype(np.float64)
+
+    # Phrases: document frequencies (df >= MIN_DF kept), per-document shared-phrase scores.
+    stop = _stop_words()
+    grams = [_content_grams(w, stop) for w in f.words]
+    df: Counter[str] = Counter()
+    for g in grams:
+        df.update(g)
+    kept = {p: c for p, c in df.items() if c >= MIN_DF}
+    del df
+    shared = min_shared(options, n)
+    phrase_scores = np.array([sum(1 for p in g if kept.get(p, 0) - 1 >= shared) for g in grams],
+                             dtype=np.float64)
+    del grams
+    hashes = np.array([phrase_hash(p) for p in kept], dtype=np.uint64)
+    counts = np.array(list(kept.values()), dtype=np.int32)
+    order = np.argsort(hashes, kind="stable")
+    hashes, counts = hashes[order], counts[order]
+
+    # Structure: templates, coverage per document, repeated openings/closings/outlines.
+    tstats = structure.shape_ngram_templates(f.shapes, n=TEMPLATE_N, top=10**9)
+    templates = dict(tstats.templates)
+    template_cov = np.array([template_coverage(s, templates) for s in f.shapes], dtype=np.float64)
+
+    def repeated(items: Sequence[Any]) -> dict[str, int]:
+        c = Counter(it for it in items if it)
+        return {k: v for k, v in c.items() if v >= 2}
+
+    skeletons = [json.dumps([list(h) for h in s]) if s else None for s in f.skeletons]
+
+    meta: dict[str, Any] = {
+        "fingerprint": fingerprint, "index_version": INDEX_VERSION, "samey_version": __version__,
+        "root": str(root), "model_id": getattr(embedder, "model_id", "unknown"),
+        "n_docs": n, "skipped": len(ingested.skipped),
+        "text_budget": options.sampling.text_budget, "min_shared_docs": shared,
+        "docs": [{"path": d.doc_id, "title": d.title,
+                  "date": d.date.isoformat() if d.date else None} for d in docs],
+        "templates": templates, "template_min_docs": tstats.min_doc_count,
+        "openings": repeated(f.openings), "closings": repeated(f.closings),
+        "skeletons": repeated(skeletons),
+        **_amplified(docs, f.words, options, make_periods, select_baseline, wording),
+    }
+    return CorpusIndex(root=str(root), meta=meta, embeddings=np.asarray(E, dtype=np.float32),
+                       nn_sims=nn_sims, signatures=np.asarray(f.signatures, dtype=np.uint32),
+                       ngram_hashes=hashes, ngram_df=counts, phrase_scores=phrase_scores,
+                       template_cov=template_cov, built=True)
+
+
+def _amplified(docs, words, options: AuditOptions, make_periods, select_baseline,
+               wording) -> dict[str, Any]:
+    """Phrases amplified in the latest period against the baseline (dated corpora only)."""
+    dated = [i for i, d in enumerate(docs) if d.date is not None]
+    out: dict[str, Any] = {"amplified": [], "latest_period": None, "baseline": []}
+    if len(dated) < 2 * options.min_docs:
+        return out
+    dated.sort(key=lambda i: (docs[i].date, docs[i].doc_id))
+    try:
+        periods, _ = make_periods([docs[i].date for i in dated], period=options.period,
+                                  min_docs=options.min_docs)
+        periods = select_baseline(periods, options.baseline)
+    except Exception:  # a baseline spec that does not fit: no amplified phrases, not an error
+        return out
+    if len(periods) < 2 or periods[-1].is_baseline:
+        return out
+    latest = periods[-1]
+    base = [dated[j] for p in periods if p.is_baseline for j in p.doc_indices]
+    amp = wording.amplified_phrases([words[dated[j]] for j in latest.doc_indices],
+                                    [words[i] for i in base], top=AMPLIFIED_TOP)
+    out["latest_period"] = latest.label
+    out["baseline"] = [p.label for p in periods if p.is_baseline]
+    out["amplified"] = [dataclasses.asdict(a) for a in amp if a.ratio >= 2]
+    return out

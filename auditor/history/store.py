@@ -1,0 +1,224 @@
+"""The history store of scheduled reports: one row of figures per (settings, month), in SQLite.
+
+Layout (``PRAGMA user_version`` is the schema version; ``MIGRATIONS[i]`` takes a store from
+version ``i`` to ``i + 1``, run in order inside one transaction when a store is opened):
+
+* ``series``: one row per settings key: the settings as JSON, the baseline pinned by the first
+  run (so later months are compared with the same baseline), when it was created.
+* ``runs``: one row per (settings key, month): the month's figures and evidence as JSON text
+  (never pickle), its status, the model and samey version, when it was written.
+
+Guarantees:
+
+* Re-running a month replaces its row (UPSERT on the primary key), never duplicates it.
+* Runs with different settings (a different model, sampling, text budget, fields, period,
+  baseline, thresholds or samey major version) have different keys: they never share a trend.
+* Each run's writes happen in ONE transaction (``BEGIN IMMEDIATE``): a run killed mid-way
+  leaves the store exactly as it was before (SQLite rolls the unfinished transaction back).
+* WAL journal and a busy timeout: two runs at once queue for the write lock instead of failing
+  or corrupting the file; readers never block the writer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import sqlite3
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import HistoryError
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 60_000
+# Test hook: seconds to sleep inside the write transaction (lets a test kill a run mid-write).
+PAUSE_ENV = "SAMEY_HISTORY_TEST_PAUSE"
+
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1
+    """
+    CREATE TABLE series (
+        settings_key TEXT PRIMARY KEY,
+        settings     TEXT NOT NULL,
+        baseline     TEXT,
+        created_at   TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        settings_key  TEXT NOT NULL REFERENCES series(settings_key),
+        month         TEXT NOT NULL,
+        period_label  TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        model_id      TEXT NOT NULL,
+        samey_version TEXT NOT NULL,
+        figures       TEXT NOT NULL,
+        evidence      TEXT NOT NULL,
+        written_at    TEXT NOT NULL,
+        PRIMARY KEY (settings_key, month)
+    );
+    """,
+)
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def settings_key(settings: Mapping[str, Any]) -> str:
+    """A short stable hash of the settings that change the figures (canonical JSON, sha256)."""
+    blob = json.dumps(settings, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _json(x: Any) -> str:
+    return json.dumps(_clean(x), sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+
+def _clean(x: Any) -> Any:
+    """NaN/inf -> None, numpy scalars -> Python, tuples -> lists (JSON-safe)."""
+    if isinstance(x, float):
+        return None if math.isnan(x) or math.isinf(x) else x
+    if isinstance(x, Mapping):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if hasattr(x, "item") and callable(x.item):
+        return _clean(x.item())
+    return x
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class HistoryStore:
+    """A SQLite history store; open with ``HistoryStore(path)`` (created and migrated as needed),
+    use as a context manager or call ``close()``."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       isolation_level=None, check_same_thread=False)
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise HistoryError(f"{self.path}: cannot open the history store ({e}); "
+                               "pass another --history PATH or move the broken file away.") from e
+
+    # ------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        if self._version() == SCHEMA_VERSION:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._version()  # again, under the write lock (another run may have won)
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"{self.path}: history schema version {version} is newer than this samey "
+                    f"understands ({SCHEMA_VERSION}); upgrade samey or use another --history.")
+            for v in range(version, SCHEMA_VERSION):
+                for stmt in MIGRATIONS[v].split(";"):
+                    if stmt.strip():
+                        self._db.execute(stmt)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    # ------------------------------------------------------------ reads
+
+    def pinned_baseline(self, key: str) -> str | None:
+        row = self._db.execute("SELECT baseline FROM series WHERE settings_key = ?",
+                               (key,)).fetchone()
+        return row[0] if row else None
+
+    def series(self) -> list[dict[str, Any]]:
+        """Every settings key with its settings, pinned baseline and number of months."""
+        rows = self._db.execute(
+            "SELECT s.settings_key, s.settings, s.baseline, s.created_at, COUNT(r.month) "
+            "FROM series s LEFT JOIN runs r USING (settings_key) GROUP BY s.settings_key "
+            "ORDER BY s.created_at, s.settings_key").fetchall()
+        return [{"settings_key": k, "settings": json.loads(s), "baseline": b, "created_at": c,
+                 "months": n} for k, s, b, c, n in rows]
+
+    def months(self, key: str) -> list[dict[str, Any]]:
+        """The stored months of one settings key, oldest first: the figures plus ``month``,
+        ``status``, ``model_id``, ``samey_version``, ``written_at`` and ``evidence``."""
+        rows = self._db.execute(
+            "SELECT month, period_label, status, model_id, samey_version, figures, evidence, "
+            "written_at FROM runs WHERE settings_key = ? ORDER BY month", (key,)).fetchall()
+        out = []
+        for month, label, status, model_id, version, figures, evidence, written in rows:
+            out.append({**json.loads(figures), "month": month, "label": label, "status": status,
+                        "model_id": model_id, "samey_version": version,
+                        "evidence": json.loads(evidence), "written_at": written})
+        return out
+
+    def count(self, key: str | None = None) -> int:
+        if key is None:
+            return int(self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+        return int(self._db.execute("SELECT COUNT(*) FROM runs WHERE settings_key = ?",
+                                    (key,)).fetchone()[0])
+
+    def integrity(self) -> str:
+        return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # ------------------------------------------------------------ the one write
+
+    def record(self, key: str, settings: Mapping[str, Any], month: str, *,
+               label: str, status: str, model_id: str, samey_version: str,
+               figures: Mapping[str, Any], evidence: Mapping[str, Any],
+               baseline: str | None = None) -> None:
+        """Store one month of one settings key in a single transaction, replacing any earlier
+        row of the same month. ``baseline`` is pinned for the key if none is pinned yet."""
+        now = _now()
+        pause = float(os.environ.get(PAUSE_ENV) or 0)
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise HistoryError(f"{self.path}: the history store stayed locked for "
+                               f"{BUSY_TIMEOUT_MS // 1000} s ({e}); is another run stuck?") from e
+        try:
+            self._db.execute(
+                "INSERT INTO series (settings_key, settings, baseline, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (settings_key) DO UPDATE SET "
+                "baseline = COALESCE(series.baseline, excluded.baseline)",
+                (key, _json(settings), baseline, now))
+            if pause:
+                time.sleep(pause)
+            self._db.execute(
+                "INSERT INTO runs (settings_key, month, period_label, status, model_id, "
+                "samey_version, figures, evidence, written_at) VALUES (?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT (settings_key, month) DO UPDATE SET "
+                "period_label = excluded.period_label, status = excluded.status, "
+                "model_id = excluded.model_id, samey_version = excluded.samey_version, "
+                "figures = excluded.figures, evidence = excluded.evidence, "
+                "written_at = excluded.written_at",
+                (key, month, label, status, model_id, samey_version, _json(figures),
+                 _json(evidence), now))
+            if pause:
+                time.sleep(pause)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise

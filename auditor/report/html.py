@@ -1,0 +1,207 @@
+"""The monthly report as one self-contained HTML file: inline CSS, inline SVG charts, no script,
+no network. Every string that may come from the corpus (paths, titles, phrases, keywords,
+segment names, reasons) goes through ``e()`` (``html.escape``). Reads results; computes nothing.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from ..metrics.registry import LAYERS
+from .charts import layer_chart_svg
+
+COLOURS = {"ok": "#1e8449", "watch": "#b9770e", "samey": "#c0392b", "baseline": "#2874a6",
+           "before": "#7f8c8d"}
+MAX_ALERTS = 12
+
+CSS = """
+body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;
+ color:#1c2833;background:#f4f6f7;margin:0}
+main{max-width:1120px;margin:0 auto;padding:24px}
+.banner{color:#fff;border-radius:10px;padding:20px 26px;margin-bottom:18px}
+.banner h1{margin:0;font-size:30px;letter-spacing:.5px}
+.banner p{margin:4px 0 0;opacity:.95}
+.card{background:#fff;border-radius:10px;padding:16px 22px;margin-bottom:18px;
+ box-shadow:0 1px 3px rgba(0,0,0,.08)}
+h2{font-size:19px;margin:4px 0 12px}
+h3{font-size:16px;margin:16px 0 6px}
+table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e5e8e8;vertical-align:top}
+th{background:#f8f9f9;font-weight:600}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.pill{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px}
+.chart svg{width:100%;height:auto}
+.muted{color:#7f8c8d;font-size:13px}
+code{background:#f2f3f4;padding:0 4px;border-radius:3px}
+ul{margin:4px 0;padding-left:20px}
+"""
+
+
+def e(x: Any) -> str:
+    """Escape any value for HTML text or attribute context."""
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def _pct(x: Any) -> str:
+    return "-" if x is None else f"{float(x):.0%}"
+
+
+def _num(x: Any) -> str:
+    return "-" if x is None else f"{float(x):.3g}"
+
+
+def _pill(status: str) -> str:
+    return f'<span class="pill" style="background:{COLOURS.get(status, "#7f8c8d")}">{e(status)}</span>'
+
+
+def _doc(d: dict | None) -> str:
+    if not d:
+        return ""
+    title = d.get("title")
+    return (f"<strong>{e(title)}</strong> <span class=muted>{e(d.get('path'))}</span>" if title
+            else f"<span class=muted>{e(d.get('path'))}</span>")
+
+
+def _table(headers: list[str], rows: list[list[str]], empty: str = "None.") -> str:
+    """``rows`` cells must already be escaped HTML."""
+    if not rows:
+        return f"<p class=muted>{e(empty)}</p>"
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    head = f"<thead><tr>{head}</tr></thead>" if any(headers) else ""
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table>{head}<tbody>{body}</tbody></table>"
+
+
+def _evidence(ev: dict[str, Any]) -> str:
+    out = []
+    amp = ev.get("amplified_phrases") or []
+    out.append("<h3>Amplified phrases</h3>" + _table(
+        ["phrase", "posts this month", "posts in baseline", "example"],
+        [[f"<code>{e(a.get('phrase'))}</code>", _pct(a.get("period_share")),
+          _pct(a.get("baseline_share")), _doc(a.get("example"))] for a in amp]))
+    fams = ev.get("duplicate_families") or []
+    out.append("<h3>Near-duplicate families</h3>" + _table(
+        ["posts", "documents"],
+        [[e(f.get("size")), "<br>".join(_doc(d) for d in f.get("documents", []))]
+         for f in fams], empty="No near-duplicate families this month."))
+    gone = ev.get("vanished_topics") or []
+    out.append("<h3>Vanished topics</h3>" + _table(
+        ["keywords", "baseline share", "this month", "baseline examples"],
+        [[e(", ".join(map(str, t.get("keywords", [])[:8]))), _pct(t.get("baseline_share")),
+          _pct(t.get("period_share")), "<br>".join(_doc(d) for d in t.get("examples", []))]
+         for t in gone], empty="No baseline topic has vanished."))
+    rows = []
+    for key, what in (("openings", "opening"), ("closings", "closing")):
+        for o in ev.get(key) or []:
+            rows.append([e(what), f"<code>{e(o.get('text'))}</code>", e(o.get("docs")),
+                         "<br>".join(_doc(d) for d in o.get("examples", []))])
+    out.append("<h3>Repeated openings and closings</h3>" + _table(
+        ["where", "text", "posts", "examples"], rows, empty="No repeated openings or closings."))
+    tpl = ev.get("templates") or []
+    out.append("<h3>Recurring sentence templates</h3>" + _table(
+        ["template", "posts this month", "posts in baseline"],
+        [[f"<code>{e(t.get('template'))}</code>", _pct(t.get("share")),
+          _pct(t.get("baseline_share"))] for t in tpl]))
+    drift = ev.get("drift")
+    if drift:
+        out.append("<h3>What the month talks about more / less than the baseline</h3>"
+                   f"<p>More: {e(', '.join(map(str, drift.get('period_words', []))))}<br>"
+                   f"Less: {e(', '.join(map(str, drift.get('baseline_words', []))))}</p>")
+    return "".join(out)
+
+
+def _generic(value: Any, depth: int = 0) -> str:
+    """A key/value rendering of any JSON-like value (for sections such as ``segments``)."""
+    if isinstance(value, dict):
+        if not value:
+            return "<p class=muted>None.</p>"
+        rows = [[f"<strong>{e(k)}</strong>", _generic(v, depth + 1)] for k, v in value.items()]
+        return _table(["", ""], rows) if depth < 3 else e(value)
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value) and depth < 3:
+            keys = list(dict.fromkeys(k for v in value for k in v))
+            return _table(keys, [[_generic(v.get(k), depth + 1) for k in keys] for v in value])
+        return e(", ".join(_scalar(v) for v in value))
+    return e(_scalar(value))
+
+
+def _scalar(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    return "" if v is None else str(v)
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """The whole page from ``ReportResult.to_dict()``."""
+    rep, verdict, corpus = report["report"], report["verdict"], report.get("corpus", {})
+    cfg = report.get("config", {})
+    month, mstatus = rep["month"], rep["month_status"]
+    history = rep.get("history", [])
+    row = next((r for r in history if r["month"] == month), {})
+    period = next((p for p in report.get("periods", []) if p["label"] == rep["period_label"]), {})
+    colour = COLOURS.get(mstatus, "#7f8c8d")
+    parts = [f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>samey report {e(month)}: {e(mstatus)}</title><style>{CSS}</style></head><body><main>
+<div class="banner" style="background:{colour}">
+<h1>{e(month)}: {e(mstatus.upper())}</h1>
+<p>{e(rep['settings'].get('corpus'))}: {e(period.get('n_docs'))} documents this month &middot;
+overall verdict over {e(len(history))} stored month(s): <strong>{e(verdict['status'])}</strong>
+&middot; baseline {e(', '.join(corpus.get('baseline', [])))}</p></div>"""]
+
+    month_alerts = [a for a in rep.get("alerts", []) if a["month"] == month]
+    reasons = period.get("reasons") or []
+    body = "".join(f"<li>{e(r)}</li>" for r in reasons) or \
+        "<li>No layer moved beyond normal variation this month.</li>"
+    parts.append(f'<div class="card"><h2>What changed this month</h2><ul>{body}</ul>')
+    if month_alerts:
+        items = "".join(f"<li><strong>{e(a['kind'])}</strong> {e(a['message'])}</li>"
+                        for a in month_alerts[:MAX_ALERTS])
+        more = len(month_alerts) - MAX_ALERTS
+        parts.append(f"<h3>Alerts</h3><ul>{items}</ul>"
+                     + (f"<p class=muted>{more} more in the JSON.</p>" if more > 0 else ""))
+    parts.append("</div>")
+
+    v_reasons = "".join(f"<li>{e(r)}</li>" for r in verdict.get("reasons", []))
+    notes = "".join(f"<li class=muted>{e(n)}</li>" for n in verdict.get("notes", []))
+    parts.append(f'<div class="card"><h2>Verdict (as in audit): {_pill(verdict["status"])}</h2>'
+                 f"<ul>{v_reasons}{notes}</ul></div>")
+
+    parts.append('<div class="card"><h2>Trend by layer</h2><p class=muted>Each point is a stored '
+                 "month (bar: 95% interval); shaded: the control band from the baseline; dashed: "
+                 "the baseline mean; red: the metric moved beyond normal variation.</p>")
+    limits = rep.get("limits", {})
+    for layer in LAYERS:
+        if layer in limits:
+            parts.append(f'<div class="chart" id="chart-{e(layer)}">'
+                         f"{layer_chart_svg(layer, history, limits[layer])}</div>")
+    parts.append("</div>")
+
+    hist_rows = []
+    for r in reversed(history):
+        scores = r.get("layers") or {}
+        hist_rows.append([e(r["month"]), f"<span class=num>{e(r.get('n_docs'))}</span>",
+                          _pill(r.get("status", "")),
+                          *[_num((scores.get(layer) or {}).get("score")) for layer in LAYERS]])
+    parts.append('<div class="card"><h2>History</h2>' + _table(
+        ["month", "docs", "status", *[f"{layer} (z)" for layer in LAYERS]], hist_rows) + "</div>")
+
+    ev = (report.get("evidence") or {}).get(rep["period_label"]) or row.get("evidence") or {}
+    parts.append(f'<div class="card"><h2>Evidence for {e(month)}</h2>{_evidence(ev)}</div>')
+
+    segments = report.get("segments")
+    if segments:
+        parts.append(f'<div class="card"><h2>Segments</h2>{_generic(segments)}</div>')
+
+    parts.append(f"""<p class=muted>samey {e(cfg.get('samey_version'))} &middot; model
+{e(cfg.get('model_id'))} &middot; history {e(rep.get('history_path'))} (settings
+{e(rep.get('settings_key'))}) &middot; {e(corpus.get('documents'))} documents analysed,
+{e(corpus.get('skipped'))} skipped.</p></main></body></html>""")
+    return "\n".join(parts)
+
+
+def write_html(path: Any, report: dict[str, Any]) -> None:
+    from .jsonout import write_atomic
+
+    write_atomic(path, render_html(report))
