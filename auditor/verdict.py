@@ -12,8 +12,9 @@ How a period is judged (README, "How the verdict is decided"):
 2. **Direction.** ``z = direction * (value - mu_B) / sd``: only moves toward homogeneity count.
 3. **Multiple comparisons.** One-sided p-values of all (metric, compared period) pairs are
    adjusted together with Holm's method at ``alpha`` (family-wise error rate).
-4. **Effect size.** A significant metric counts as *moved* only if its relative change
-   ``|value - mu_B| / |mu_B|`` is at least ``min_effect`` (5% by default).
+4. **Effect size.** A significant metric counts as *moved* only if it is also beyond the 3-sd
+   control limit (z >= 3; sampling distributions of share-type metrics have heavier tails than
+   normal) and its relative change ``|value - mu_B| / |mu_B|`` is at least ``min_effect`` (5%).
 5. **Status of a period.** ``samey``: two or more layers moved, or one layer in a sustained trend
    (its strongest metric beyond the uncorrected one-sided 95% limit, z >= 1.645, in
    ``trend_periods`` consecutive periods, rising). ``watch``: one layer moved, or a trend building
@@ -32,6 +33,7 @@ from .metrics.registry import BY_NAME, LAYERS, VERDICT_METRICS
 from .types import Estimate
 
 Z_TREND = 1.6448536269514722
+Z_MIN = 3.0  # a move must also clear 3 sd (NannyML's control limits) whatever Holm allows
 RANK = {"ok": 0, "watch": 1, "samey": 2}
 
 
@@ -157,7 +159,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                 pvals.append(c.p)
     for (i, name), p_adj in zip(keys, holm(pvals)):
         c = comps[i][name]
-        moved = (not math.isnan(p_adj) and p_adj <= options.alpha
+        moved = (not math.isnan(p_adj) and p_adj <= options.alpha and c.z >= Z_MIN
                  and abs(c.rel_change) >= options.min_effect)
         comps[i][name] = Comparison(**{**c.to_dict(), "p_holm": p_adj, "moved": moved})
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from auditor.config import build_options  # noqa: E402
 from auditor.features.embeddings import make_embedder  # noqa: E402
+from auditor.ingest.markdown import clean_markdown  # noqa: E402
 from auditor.pipeline import judge, prepare_documents  # noqa: E402
 from auditor.types import Document, Period  # noqa: E402
 
@@ -45,7 +46,10 @@ def load_rows(name: str) -> list[dict]:
 
 
 def to_doc(row: dict, date: dt.date | None = None, tag: str = "") -> Document:
-    return Document(doc_id=f"{tag}{row['id']}", path=f"{tag}{row['id']}", text=row["text"],
+    """The document as ingestion would make it (same cleaning, so the embedding cache is shared
+    with audits of the same JSONL)."""
+    text, _ = clean_markdown(row["text"])
+    return Document(doc_id=f"{tag}{row['id']}", path=f"{tag}{row['id']}", text=text,
                     title=row.get("title"), date=date or dt.date.fromisoformat(row["date"]))
 
 
