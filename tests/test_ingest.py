@@ -396,10 +396,14 @@ def test_duplicates_in_sort_order(tmp_path):
     write(tmp_path, "b.md", prose(1, "same"))
     write(tmp_path, "a.md", "---\ntitle: Other front matter\n---\n" + prose(1, "same"))
     write(tmp_path, "c.jsonl", json.dumps({"text": prose(1, "same")}) + "\n")
+    write(tmp_path, "d.jsonl", json.dumps({"text": prose(2, "ad")}) + "\n"
+          + json.dumps({"text": prose(2, "ad")}) + "\n")
     res = load(tmp_path)
-    assert [d.doc_id for d in res.documents] == ["a.md"]
-    assert reasons(res) == {"b.md": "duplicate", "c.jsonl#1": "duplicate"}
-    assert all("a.md" in s.detail for s in res.skipped)
+    # a copied file is skipped; records repeating copy are kept (re-used ad text is content
+    # the duplication layer must see)
+    assert [d.doc_id for d in res.documents] == ["a.md", "c.jsonl#1", "d.jsonl#1", "d.jsonl#2"]
+    assert reasons(res) == {"b.md": "duplicate"}
+    assert "a.md" in res.skipped[0].detail
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not available")

@@ -10,7 +10,9 @@ one by one (``doc_id`` ``file.csv#N``). Each input goes through, in order:
 3. prose checks: nothing but markup/code, or under half the tokens alphabetic words
    (``not prose``); fewer than ``min_words`` words (``too short``);
 4. date (see ``dates``) and segments;
-5. in (path, record) order, the same text as an earlier document (``duplicate``).
+5. a whole file whose text is the same as an earlier document's, in (path, record) order
+   (``duplicate``: a copy of a file). Records of tabular files that repeat earlier copy are
+   kept: re-running the same ad text is a content decision the duplication layer should see.
 
 Segments: with ``segment_from="field"``, the value of ``segment_field`` (front matter key or
 column): a list gives one label per item, a string is split on commas (so ``"a, b"`` -> ``a``,
@@ -74,16 +76,16 @@ def load_documents(
             items.append(((rel, index), item))
     items.sort(key=lambda kv: kv[0])
     documents, skipped, seen = [], [], {}
-    for _, item in items:
+    for (_, index), item in items:
         if isinstance(item, Skipped):
             skipped.append(item)
             continue
         key = " ".join(item.text.split())
-        if key in seen:
+        if key in seen and index == 0:
             skipped.append(Skipped(item.doc_id, "duplicate",
                                    f"same text as {seen[key]}; remove one of the copies"))
         else:
-            seen[key] = item.doc_id
+            seen.setdefault(key, item.doc_id)
             documents.append(item)
     return IngestResult(documents, skipped)
 

@@ -1,8 +1,10 @@
 """Rich terminal report of an audit: summary, periods table, verdict with reasons, skipped files."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -11,24 +13,31 @@ from rich.text import Text
 from ..metrics.registry import BY_NAME
 
 STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim"}
+# (metric, short column header); the legend under the table names them in full.
 TABLE_METRICS = (
-    "topics.mean_cosine", "topics.vendi", "wording.compression_ratio",
-    "wording.self_repetition", "structure.template_share", "duplication.near_duplicate_share",
-    "tails.rare_word_mass",
+    ("topics.mean_cosine", "cosine"), ("topics.vendi", "vendi"),
+    ("wording.compression_ratio", "gzip"), ("wording.self_repetition", "selfrep"),
+    ("structure.template_share", "templ"), ("duplication.near_duplicate_share", "dup"),
+    ("tails.rare_word_mass", "rare"),
 )
 
 
 def _fmt(m: dict[str, Any] | None) -> str:
+    """``value±half-width`` of the 95% interval, compact."""
     if not m or m.get("value") is None:
         return "-"
     v, lo, hi = m["value"], m.get("low"), m.get("high")
     if lo is None or hi is None:
         return f"{v:.3g}"
-    return f"{v:.3g} [{lo:.3g}, {hi:.3g}]"
+    hw = (hi - lo) / 2
+    if hw <= 0:
+        return f"{v:.3g}"
+    dec = max(0, -math.floor(math.log10(hw)))
+    return f"{v:.{dec}f}±{hw:.{dec}f}"
 
 
 def render_audit(result: dict[str, Any], console: Console | None = None, *,
-                 max_skipped: int = 30) -> None:
+                 max_skipped: int = 15) -> None:
     """Print the audit (the dict that ``--json`` writes)."""
     c = console or Console()
     corpus = result.get("corpus", {})
@@ -43,17 +52,22 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
         f"{cfg.get('sampling', {}).get('repeats')} repeats; model {cfg.get('model_id')}",
         title="samey audit"))
 
-    t = Table(title="Periods (value [95% interval])", show_lines=False)
-    t.add_column("period")
-    t.add_column("docs", justify="right")
-    t.add_column("status")
-    for name in TABLE_METRICS:
-        t.add_column(BY_NAME[name].label, overflow="fold")
+    t = Table(title="Periods: value ± half-width of the 95% interval", show_lines=False,
+              pad_edge=False, padding=(0, 1), box=box.SIMPLE_HEAD)
+    t.add_column("period", no_wrap=True)
+    t.add_column("docs", justify="right", no_wrap=True, min_width=4)
+    t.add_column("status", no_wrap=True)
+    for _, head in TABLE_METRICS:
+        t.add_column(head, justify="right", no_wrap=True)
     for p in result.get("periods", []):
         st = p["status"]
-        t.add_row(p["label"], str(p["n_docs"]), Text(st, style=STYLE.get(st, "")),
-                  *[_fmt(p["metrics"].get(n)) for n in TABLE_METRICS])
+        moved = {n for n, cmp in p.get("comparison", {}).items() if cmp.get("moved")}
+        cells = [Text(_fmt(p["metrics"].get(n)), style="bold red" if n in moved else "")
+                 for n, _ in TABLE_METRICS]
+        t.add_row(p["label"], str(p["n_docs"]), Text(st, style=STYLE.get(st, "")), *cells)
     c.print(t)
+    c.print("[dim]" + "; ".join(f"{h} = {BY_NAME[n].label}" for n, h in TABLE_METRICS)
+            + ". Red: moved beyond normal variation.[/]")
 
     v = result["verdict"]
     body = Text()
@@ -70,7 +84,11 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
 
     skipped = result.get("skipped", [])
     if skipped:
-        s = Table(title=f"Skipped files ({len(skipped)})")
+        by_reason: dict[str, int] = {}
+        for item in skipped:
+            by_reason[item["reason"]] = by_reason.get(item["reason"], 0) + 1
+        s = Table(title=f"Skipped inputs ({len(skipped)}: " + ", ".join(
+            f"{n} {r}" for r, n in sorted(by_reason.items())) + ")")
         s.add_column("path", overflow="fold")
         s.add_column("reason")
         s.add_column("how to fix / detail", overflow="fold")
