@@ -17,13 +17,9 @@ history, and build the trend of every stored month of the same settings.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import inspect
 import re
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,50 +117,14 @@ def history_path_for(path: str | Path, history: str | Path | None) -> Path:
 
 # ------------------------------------------------------------------ the audit up to a date
 
-_PATCH_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _scoped_pipeline(until: dt.date) -> Iterator[None]:
-    """Fallback while ``pipeline.audit`` has no ``until`` / ``evidence`` keywords.
-
-    For the duration of one audit (under a lock, so threads run one scoped audit at a time):
-    ingestion drops documents dated after ``until`` (out of scope, not skipped; undated ones
-    pass through and the audit lists them as skipped), and evidence is gathered only for the
-    baseline periods and the last period (the month reported), which is most of an audit's time.
-    """
-    from . import pipeline
-    from .ingest import IngestResult
-
-    load, evidence = pipeline.load_documents, pipeline.period_evidence
-
-    def load_until(*args: Any, **kwargs: Any) -> IngestResult:
-        res = load(*args, **kwargs)
-        return IngestResult([d for d in res.documents if d.date is None or d.date <= until],
-                            res.skipped)
-
-    def evidence_last(prep: Any, p: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        if p.is_baseline or p is prep.periods[-1]:
-            return evidence(prep, p, *args, **kwargs)
-        return {}
-
-    with _PATCH_LOCK:
-        pipeline.load_documents, pipeline.period_evidence = load_until, evidence_last
-        try:
-            yield
-        finally:
-            pipeline.load_documents, pipeline.period_evidence = load, evidence
 
 
 def _audit_until(path: str | Path, options: AuditOptions, embedder: Any,
                  until: dt.date) -> AuditResult:
+    """The audit as of ``until``, with evidence for the baseline and the reported month only."""
     from . import pipeline
 
-    params = inspect.signature(pipeline.audit).parameters
-    if "until" in params and "evidence" in params:
-        return pipeline.audit(path, options, embedder=embedder, until=until, evidence="last")
-    with _scoped_pipeline(until):
-        return pipeline.audit(path, options, embedder=embedder)
+    return pipeline.audit(path, options, embedder=embedder, until=until, evidence="last")
 
 
 # ------------------------------------------------------------------ report

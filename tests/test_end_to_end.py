@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-import auditor
 from auditor.cli import main
 
 from .conftest import RUST
