@@ -213,7 +213,8 @@ def main(argv=None) -> int:
         _, _, verdicts, _ = judge(with_groups(prep, baseline_groups + gens, 3), options)
         for k, v in enumerate(verdicts[3:], start=1):
             top = max(v.layer_scores.values())
-            print(f"generation {k}: {summarise(v)}  (strongest layer {top:.1f} sd)")
+            n = len(set(v.moved_layers) | set(v.trend_layers))
+            print(f"generation {k}: {summarise(v)}  ({n} layers; strongest {top:.1f} sd)")
         print()
 
     if args.only in (None, "dose"):
