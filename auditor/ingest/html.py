@@ -13,8 +13,6 @@ import html as htmllib
 import logging
 import re
 
-import trafilatura
-
 from .markdown import Parsed, clean_markdown, split_front_matter
 
 _TITLE = re.compile(r"(?is)<title[^>]*>(.*?)</title>")
@@ -24,6 +22,8 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 def parse_html(text: str) -> Parsed:
     """The main text, headings, title and meta date of an HTML page (empty text if none found)."""
+    import trafilatura  # lazily: ~0.5 s to import, and `samey check` on Markdown never needs it
+
     try:
         doc = trafilatura.extract_with_metadata(
             text, output_format="markdown", favor_recall=True, include_comments=False,
