@@ -40,9 +40,15 @@ import numpy as np
 
 from . import __version__
 from .config import AuditOptions
-from .corpus_index import (CorpusIndex, _content_grams, _shape_grams, import_spacy_without_torch,
-                           load_or_build, template_coverage)
+from .corpus_index import (
+    CorpusIndex,
+    _content_grams,
+    _shape_grams,
+    load_or_build,
+    template_coverage,
+)
 from .errors import InputError, UsageError
+from .features.lexicon import import_spacy
 from .types import Document
 
 CHECK_SCHEMA_VERSION = "1.0"
@@ -111,7 +117,7 @@ def read_drafts(drafts: Sequence[Draft], options: AuditOptions) -> list[Document
 def _tokenize(texts: list[str], budget: int):
     from .features.tokens import tokenize
 
-    import_spacy_without_torch()
+    import_spacy()
     return tokenize(texts, budget=budget)
 
 

@@ -19,8 +19,19 @@ from typing import Optional  # noqa: E402
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from .cli import (O_CONFIG, O_JSON, O_MODEL, O_QUIET, O_TEXT, O_TITLE, FailOn, app,  # noqa: E402
-                  build_options, fails, load_config_values)
+from .cli import (  # noqa: E402
+    O_CONFIG,
+    O_JSON,
+    O_MODEL,
+    O_QUIET,
+    O_TEXT,
+    O_TITLE,
+    FailOn,
+    app,
+    build_options,
+    fails,
+    load_config_values,
+)
 from .errors import InputError, UsageError  # noqa: E402
 
 

@@ -7,9 +7,28 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli import (O_BASELINE, O_CONFIG, O_DATE, O_DATE_FROM, O_JSON, O_MIN_DOCS, O_MODEL, O_QUIET,
-                  O_SEG, O_SEG_FROM, O_TEXT, O_TITLE, DateFrom, FailOn, SegmentFrom, app, err,
-                  fails, load_config_values, resolve_path)
+from .cli import (
+    O_BASELINE,
+    O_CONFIG,
+    O_DATE,
+    O_DATE_FROM,
+    O_JSON,
+    O_MIN_DOCS,
+    O_MODEL,
+    O_QUIET,
+    O_SEG,
+    O_SEG_FROM,
+    O_TEXT,
+    O_TITLE,
+    DateFrom,
+    FailOn,
+    SegmentFrom,
+    app,
+    err,
+    fails,
+    load_config_values,
+    resolve_path,
+)
 from .config import build_options
 from .errors import InputError
 

@@ -46,6 +46,7 @@ import numpy as np
 
 from . import __version__
 from .config import AuditOptions
+from .features.lexicon import import_spacy
 
 INDEX_VERSION = 1
 NGRAM_NS = (2, 3, 4)
@@ -138,20 +139,6 @@ def fingerprint(root: str | Path, options: AuditOptions, model_id: str) -> str:
             continue
         h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
     return h.hexdigest()
-
-
-def import_spacy_without_torch() -> None:
-    """Import spaCy without letting thinc import torch (about 3 s): thinc only probes for it, and
-    samey's blank pipeline never uses it. Torch stays importable afterwards."""
-    import sys
-
-    if "spacy" in sys.modules or "torch" in sys.modules:
-        return
-    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` fail
-    try:
-        import spacy  # noqa: F401
-    finally:
-        del sys.modules["torch"]
 
 
 # ---------------------------------------------------------------- load / save
@@ -251,7 +238,7 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
 
     ingested = load_documents(root, options.ingest, progress=options.progress)
     docs = list(ingested.documents)
-    import_spacy_without_torch()
+    import_spacy()
     if len(docs) < 2:
         raise InputError(f"{root}: {len(docs)} document(s) found; samey check needs a corpus of "
                          "at least 2 documents (supported: Markdown, MDX, text, HTML, JSON/JSONL, "

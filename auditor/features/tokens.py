@@ -35,6 +35,7 @@ from typing import Any
 
 from ..errors import ModelError
 from ..progress import progress_iter
+from .lexicon import import_spacy, stop_words
 
 CHARS_PER_WORD = 8  # characters parsed per budgeted word (prose averages ~6; short heads are re-parsed)
 TAIL_CHARS = 600  # characters parsed from the end of a truncated text to find its last sentence
@@ -81,6 +82,7 @@ class _ParagraphTokenizer:
 def pipeline() -> Any:
     """The shared spaCy pipeline (built on first use; offline: lookup tables ship with
     ``spacy-lookups-data``)."""
+    import_spacy()
     import spacy
 
     nlp = spacy.blank("en")
@@ -97,11 +99,8 @@ def pipeline() -> Any:
     return nlp
 
 
-@lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(w.replace("\u2019", "'") for w in STOP_WORDS)
+    return stop_words()
 
 
 def _head(text: str, budget: int | None) -> str:

@@ -32,8 +32,14 @@ from ..config import IngestOptions
 from ..errors import InputError
 from ..progress import progress_iter
 from ..types import Document, Skipped
-from .dates import (FRONT_MATTER_KEYS, date_from_mapping, date_from_mtime, date_from_path,
-                    git_first_added, parse_date)
+from .dates import (
+    FRONT_MATTER_KEYS,
+    date_from_mapping,
+    date_from_mtime,
+    date_from_path,
+    git_first_added,
+    parse_date,
+)
 from .html import parse_html
 from .markdown import Parsed, parse_markdown, parse_text
 from .tabular import find_field, parse_tabular

@@ -258,9 +258,9 @@ def characteristic_words(
     ('cats', 'dogs')
     """
     if stop_words is None:
-        from spacy.lang.en.stop_words import STOP_WORDS
+        from ..features.lexicon import stop_words as _default_stop_words
 
-        stop_words = STOP_WORDS
+        stop_words = _default_stop_words()
     stop = frozenset(stop_words)
     ca, cb = _counts(docs_a, stop), _counts(docs_b, stop)
     na, nb = sum(ca.values()), sum(cb.values())

@@ -194,7 +194,9 @@ def signature_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
 
 
 def _collision_fp(threshold: float, b: int, r: int) -> float:
-    from scipy.integrate import quad  # lazily: scipy costs ~0.5 s to import (samey check)
+    from scipy.integrate import (
+        quad,  # lazily: scipy costs ~0.5 s to import (samey check)
+    )
 
     return quad(lambda s: 1 - (1 - s**r) ** b, 0.0, threshold)[0]
 

@@ -219,9 +219,9 @@ class AmplifiedPhrase:
 
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS  # imported lazily: loads spaCy
+    from ..features.lexicon import stop_words
 
-    return frozenset(STOP_WORDS) | {"'s", "n't", "'re", "'ve", "'ll", "'d", "'m"}
+    return stop_words() | {"'s", "n't", "'re", "'ve", "'ll", "'d", "'m"}
 
 
 def _is_content(token: str, stop: frozenset[str]) -> bool:
