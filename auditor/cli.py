@@ -107,6 +107,16 @@ O_JSON = typer.Option(None, "--json", help="Write the versioned JSON result to F
 O_CONFIG = typer.Option(None, "--config", help="Config file (default: nearest samey.toml or "
                         "[tool.samey] in pyproject.toml).")
 O_QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars or terminal report.")
+O_MIN_WORDS = typer.Option(None, "--min-words", help="Shortest document, in words (default 20).")
+O_CACHE_DIR = typer.Option(None, "--cache-dir", help="Cache folder for embeddings (and the "
+                           "check index) (default ~/.cache/samey or $SAMEY_CACHE_DIR).")
+
+
+def make_options(values: dict[str, Any], *, quiet: bool, **flags: Any):
+    """Options from config-file values and command-line flags (enums and paths unwrapped)."""
+    plain = {k: (v.value if isinstance(v, Enum) else str(v) if isinstance(v, Path) else v)
+             for k, v in flags.items()}
+    return build_options(values, progress=not quiet and err.is_terminal, **plain)
 
 
 @app.command()
@@ -122,16 +132,14 @@ def audit(
     segment_field: Optional[str] = O_SEG,
     segment_from: Optional[SegmentFrom] = O_SEG_FROM,
     date_from: Optional[DateFrom] = O_DATE_FROM,
-    min_words: Optional[int] = typer.Option(None, "--min-words", help="Shortest document, in "
-                                            "words (default 20)."),
+    min_words: Optional[int] = O_MIN_WORDS,
     sample_size: Optional[int] = typer.Option(None, "--sample-size", help="Documents per sample "
                                               "(default: half the smallest period, at most 200)."),
     text_budget: Optional[int] = typer.Option(None, "--text-budget", help="Words per document "
                                               "for lexical metrics (default 300)."),
     repeats: Optional[int] = typer.Option(None, "--repeats", help="Samples per period (default 20)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default 0)."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Embedding cache folder "
-                                             "(default ~/.cache/samey or $SAMEY_CACHE_DIR)."),
+    cache_dir: Optional[Path] = O_CACHE_DIR,
     json_out: Optional[Path] = O_JSON,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", help="Exit 1 when the verdict "
                                    "reaches this level."),
@@ -145,13 +153,12 @@ def audit(
 
     values, cfg_path = load_config_values(config)
     target = resolve_path(path, values, cfg_path)
-    opts = build_options(
-        values, period=period.value if period else None, min_docs=min_docs, baseline=baseline,
-        model=model, text_field=text_field, date_field=date_field, title_field=title_field,
-        segment_field=segment_field, segment_from=segment_from.value if segment_from else None,
-        date_from=date_from.value if date_from else None, min_words=min_words,
-        sample_size=sample_size, text_budget=text_budget, repeats=repeats, random_state=seed,
-        cache_dir=str(cache_dir) if cache_dir else None, progress=not quiet and err.is_terminal)
+    opts = make_options(
+        values, quiet=quiet, period=period, min_docs=min_docs, baseline=baseline, model=model,
+        text_field=text_field, date_field=date_field, title_field=title_field,
+        segment_field=segment_field, segment_from=segment_from, date_from=date_from,
+        min_words=min_words, sample_size=sample_size, text_budget=text_budget, repeats=repeats,
+        random_state=seed, cache_dir=cache_dir)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_audit(target, opts)

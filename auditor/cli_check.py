@@ -20,6 +20,7 @@ import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from .cli import (  # noqa: E402
+    O_CACHE_DIR,
     O_CONFIG,
     O_JSON,
     O_MODEL,
@@ -28,9 +29,9 @@ from .cli import (  # noqa: E402
     O_TITLE,
     FailOn,
     app,
-    build_options,
     fails,
     load_config_values,
+    make_options,
 )
 from .errors import InputError, UsageError  # noqa: E402
 
@@ -59,9 +60,7 @@ def check(
     model: Optional[str] = O_MODEL,
     text_field: Optional[str] = O_TEXT,
     title_field: Optional[str] = O_TITLE,
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache folder for "
-                                             "embeddings and the corpus index (default "
-                                             "~/.cache/samey or $SAMEY_CACHE_DIR)."),
+    cache_dir: Optional[Path] = O_CACHE_DIR,
     json_out: Optional[Path] = O_JSON,
     fail_on: FailOn = typer.Option(FailOn.samey, "--fail-on", help="Exit 1 when a draft "
                                    "reaches this status (samey, watch or never)."),
@@ -73,7 +72,6 @@ def check(
     from .report.check_terminal import render_check
     from .report.jsonout import write_json
 
-    err = Console(stderr=True)
     values, cfg_path = load_config_values(config)
     if against is None:
         if values.get("corpus") and cfg_path:
@@ -81,12 +79,11 @@ def check(
         else:
             raise UsageError("give the corpus with --against FOLDER, or set 'corpus' in "
                              "samey.toml.")
-    opts = build_options(
-        values, model=model, text_field=text_field, title_field=title_field,
+    opts = make_options(
+        values, quiet=quiet, model=model, text_field=text_field, title_field=title_field,
         max_similarity=max_similarity, duplicate_similarity=duplicate_similarity,
         watch_percentile=watch_percentile, samey_percentile=samey_percentile,
-        min_shared_docs=min_shared_docs, neighbours=neighbours,
-        cache_dir=str(cache_dir) if cache_dir else None, progress=not quiet and err.is_terminal)
+        min_shared_docs=min_shared_docs, neighbours=neighbours, cache_dir=cache_dir)
     items: list = []
     for d in drafts:
         if d == "-":

@@ -9,11 +9,13 @@ from rich.console import Console
 
 from .cli import (
     O_BASELINE,
+    O_CACHE_DIR,
     O_CONFIG,
     O_DATE,
     O_DATE_FROM,
     O_JSON,
     O_MIN_DOCS,
+    O_MIN_WORDS,
     O_MODEL,
     O_QUIET,
     O_SEG,
@@ -24,12 +26,11 @@ from .cli import (
     FailOn,
     SegmentFrom,
     app,
-    err,
     fails,
     load_config_values,
+    make_options,
     resolve_path,
 )
-from .config import build_options
 from .errors import InputError
 
 
@@ -55,9 +56,8 @@ def report(
     segment_field: Optional[str] = O_SEG,
     segment_from: Optional[SegmentFrom] = O_SEG_FROM,
     date_from: Optional[DateFrom] = O_DATE_FROM,
-    min_words: Optional[int] = typer.Option(None, "--min-words", help="Shortest document, in "
-                                            "words (default 20)."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Embedding cache folder."),
+    min_words: Optional[int] = O_MIN_WORDS,
+    cache_dir: Optional[Path] = O_CACHE_DIR,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", help="Exit 1 when the verdict "
                                    "reaches this level."),
     config: Optional[Path] = O_CONFIG,
@@ -72,12 +72,11 @@ def report(
     values, cfg_path = load_config_values(config)
     target = resolve_path(path, values, cfg_path)
     values.pop("period", None)  # a report is always monthly
-    opts = build_options(
-        values, period="month", min_docs=min_docs, baseline=baseline, model=model,
+    opts = make_options(
+        values, quiet=quiet, period="month", min_docs=min_docs, baseline=baseline, model=model,
         text_field=text_field, date_field=date_field, title_field=title_field,
-        segment_field=segment_field, segment_from=segment_from.value if segment_from else None,
-        date_from=date_from.value if date_from else None, min_words=min_words,
-        cache_dir=str(cache_dir) if cache_dir else None, progress=not quiet and err.is_terminal)
+        segment_field=segment_field, segment_from=segment_from, date_from=date_from,
+        min_words=min_words, cache_dir=cache_dir)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_report(target, opts, period_end=period_end, history=history)

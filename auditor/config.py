@@ -54,7 +54,7 @@ class SamplingOptions:
     sample_size: int | None = None
     text_budget: int = 300
     repeats: int = 20
-    max_pool: int = 2000
+    max_pool: int = 1000
     random_state: int = 0
 
 

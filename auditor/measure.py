@@ -41,6 +41,7 @@ class CorpusFeatures:
     shape_unique: tuple = ()      # per doc: unique shape 5-gram hashes
     mtld: np.ndarray = None       # per-document richness (context only)
     mattr: np.ndarray = None
+    lemmas: tuple = ()            # per doc: lookup lemmas of ``words`` (vocabulary tails)
 
     def __len__(self) -> int:
         return len(self.doc_ids)
@@ -89,7 +90,8 @@ def measure_sample(f: CorpusFeatures, idx: Sequence[int], *,
                                               num_perm=NUM_PERM)
     out["duplication.near_duplicate_share"] = duplication.duplicate_share(fam, len(idx))
     # tails
-    out["tails.rare_word_mass"] = tails.rare_word_mass(words)
+    # rare vocabulary counted on lemmas, so inflections ("run", "running") are one word
+    out["tails.rare_word_mass"] = tails.rare_word_mass([f.lemmas[i] for i in idx])
     out["tails.topic_coverage"] = tails.topic_coverage(
         tails.cluster_shares(f.clusters[idx], f.n_clusters))
     out["tails.lost_topic_mass"] = (
@@ -170,5 +172,5 @@ def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
         n_base_clusters=1,
         word_ngrams=wng, word_ngram_totals=totals, shape_ngrams=sng, shape_eligible=elig,
         shape_unique=tuple(np.unique(g) for g in sng),
-        mtld=mtld, mattr=mattr,
+        mtld=mtld, mattr=mattr, lemmas=tuple(t.lemmas for t in toks),
     )

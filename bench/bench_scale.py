@@ -7,7 +7,7 @@ Builds N synthetic posts in memory by recombining sentences of the two real blog
 Embeddings come from a precomputed table (the stand-in for a warm on-disk cache, so the model is
 not timed). Prints the time of each phase and the peak resident memory.
 
-Cost is bounded by design: each period is analysed on at most ``max_pool`` (2,000) documents
+Cost is bounded by design: each period is analysed on at most ``max_pool`` (1,000) documents
 drawn at random; samples are equal-size; pairwise quantities are sampled or computed in chunks.
 """
 from __future__ import annotations

@@ -46,7 +46,7 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("duplication.near_duplicate_share", "duplication", +1, "near-duplicate share",
                "more posts are near-copies of another"),
     MetricSpec("tails.rare_word_mass", "tails", -1, "rare-word mass",
-               "less rare vocabulary"),
+               "less rare vocabulary (lemmas used by a single post)"),
     MetricSpec("tails.topic_coverage", "tails", -1, "topic coverage",
                "posts spread over fewer topics (effective number of topic clusters)"),
     # Lost baseline topic mass also rises when a brand simply moves to new subjects (drift),
