@@ -30,7 +30,7 @@ th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e5e8e8;vertical-a
 th{background:#f8f9f9;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .pill{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px}
-.chart svg{width:100%;height:auto}
+.chart svg{max-width:100%;height:auto}
 .muted{color:#7f8c8d;font-size:13px}
 code{background:#f2f3f4;padding:0 4px;border-radius:3px}
 ul{margin:4px 0;padding-left:20px}
