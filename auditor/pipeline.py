@@ -11,13 +11,20 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__  # noqa: F401  (version in config dict)
+from . import __version__
 from .config import AuditOptions
 from .errors import InputError
 from .features.embeddings import make_embedder
 from .ingest import load_documents
 from .ingest.periods import make_periods, select_baseline
-from .measure import CorpusFeatures, build_features, measure_sample
+from .measure import (
+    DUP_THRESHOLD,
+    NUM_PERM,
+    SHINGLE_SIZE,
+    CorpusFeatures,
+    build_features,
+    measure_sample,
+)
 from .metrics import drift, duplication, structure, tails, wording
 from .metrics.registry import BY_NAME, LAYERS, METRICS
 from .metrics.sampling import default_sample_size, draw_samples, subsample_estimate
@@ -216,7 +223,8 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     ev["heading_skeletons"] = [{"skeleton": [" ".join(map(str, h)) for h in s], "docs": c}
                                for s, c in rep if c >= 2]
 
-    fams = duplication.near_duplicate_families(f.signatures[idx], threshold=0.8, num_perm=128)
+    fams = duplication.near_duplicate_families(f.signatures[idx], threshold=DUP_THRESHOLD,
+                                               num_perm=NUM_PERM)
     ev["duplicate_families"] = [{"size": len(fam),
                                  "documents": [_doc_ref(docs[idx[j]]) for j in fam[:5]]}
                                 for fam in fams[:EVIDENCE_TOP]]
@@ -396,5 +404,6 @@ def _config_dict(options: AuditOptions, prep: Prepared, m: int) -> dict[str, Any
     d["sample_size_used"] = m
     d["model_id"] = prep.model_id
     d["samey_version"] = __version__
-    d["duplicates"] = {"shingle": "word 5-gram", "num_perm": 128, "threshold": 0.8}
+    d["duplicates"] = {"shingle": f"word {SHINGLE_SIZE}-gram", "num_perm": NUM_PERM,
+                       "threshold": DUP_THRESHOLD}
     return d
