@@ -34,6 +34,7 @@ from .types import AuditResult, Document, Estimate, Period, Skipped
 from .verdict import decide
 
 EVIDENCE_TOP = 8
+EVIDENCE_BASELINE = 1000  # baseline documents drawn (seeded) for evidence and drift
 
 
 @dataclass
@@ -188,6 +189,16 @@ def _doc_ref(d: Document) -> dict[str, Any]:
     return {"path": d.doc_id, "title": d.title, "date": d.date.isoformat() if d.date else None}
 
 
+def evidence_baseline(prep: Prepared, *, random_state: int = 0) -> list[int]:
+    """The baseline documents evidence compares with: all of them, or EVIDENCE_BASELINE drawn
+    at random (seeded) from a larger baseline, so evidence costs the same at any corpus size."""
+    base_idx = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
+    if len(base_idx) > EVIDENCE_BASELINE:
+        rng = np.random.default_rng(_seed(random_state, "evidence"))
+        base_idx = sorted(int(i) for i in rng.choice(base_idx, EVIDENCE_BASELINE, replace=False))
+    return base_idx
+
+
 def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
                     random_state: int) -> dict[str, Any]:
     """What a marketer can act on: amplified phrases, templates, openings, duplicate families,
@@ -279,7 +290,7 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     estimates, m, verdicts, overall = judge(prep, options, extra=_segment_moves(segments))
     flags = [p.is_baseline for p in prep.periods]
 
-    base_idx = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
+    base_idx = evidence_baseline(prep, random_state=options.sampling.random_state)
     periods_out = []
     evidence: dict[str, Any] = {}
     last = prep.periods[-1].label if prep.periods else None

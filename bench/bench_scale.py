@@ -28,7 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from auditor.config import build_options  # noqa: E402
-from auditor.pipeline import judge, period_evidence, prepare_documents  # noqa: E402
+from auditor.pipeline import (  # noqa: E402
+    evidence_baseline,
+    judge,
+    period_evidence,
+    prepare_documents,
+)
 from auditor.types import Document  # noqa: E402
 
 
@@ -84,7 +89,7 @@ def main() -> int:
     print(f"metrics + verdict ({options.sampling.repeats} samples of {m} docs per period): "
           f"{t_metrics:.0f} s; status {overall['status']}; RSS {rss_mb():.0f} MB", flush=True)
     t0 = time.perf_counter()
-    base = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
+    base = evidence_baseline(prep)
     for p in prep.periods:
         period_evidence(prep, p, base, random_state=0)
     t_ev = time.perf_counter() - t0
