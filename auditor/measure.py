@@ -6,7 +6,9 @@ decides nothing (thresholds live in ``verdict``).
 """
 from __future__ import annotations
 
+import hashlib
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -143,25 +145,57 @@ def _hash_features(words, shapes):
             tuple(shape_ngrams), tuple(eligible))
 
 
+TOKENS_NAMESPACE = "tokens-v1"  # bump when tokenisation or the per-document measures change
+
+
+def _token_records(texts: Sequence[str], *, budget: int, cache, progress: bool) -> list[dict]:
+    """Per-document token features (words, lemmas, shapes, sentences, richness), from the
+    on-disk cache when the same text was seen with the same budget, else computed and stored."""
+    keys = [hashlib.sha256(f"{budget}|{t}".encode()).hexdigest() for t in texts]
+    found = cache.get_records(TOKENS_NAMESPACE, keys) if cache is not None else {}
+    todo = [i for i, k in enumerate(keys) if k not in found]
+    new = {}
+    for i, t in zip(todo, tokenize([texts[i] for i in todo], budget=budget, progress=progress)):
+        w = t.words
+        new[keys[i]] = {
+            "words": w, "lemmas": t.lemmas, "shapes": t.shapes, "sentences": t.sentence_lengths,
+            "first": t.first_sentence, "last": t.last_sentence,
+            "mtld": richness.mtld(w) if len(w) >= 10 else None,
+            "mattr": richness.mattr(w) if len(w) >= 10 else None}
+    if cache is not None and new:
+        cache.put_records(TOKENS_NAMESPACE, new.items())
+    found.update(new)
+    return [found[k] for k in keys]
+
+
+def _strings(items) -> tuple[str, ...]:
+    return tuple(sys.intern(x) for x in items)
+
+
 def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
                    progress: bool = False) -> CorpusFeatures:
-    """Features of ``docs`` (row i = docs[i]); clusters are filled in later by the caller."""
-    toks = tokenize([d.text for d in docs], budget=text_budget, progress=progress)
+    """Features of ``docs`` (row i = docs[i]); clusters are filled in later by the caller.
+
+    Token features are cached beside the embeddings (the embedder's cache), so a warm run
+    neither embeds nor tokenises documents it has seen.
+    """
+    recs = _token_records([d.text for d in docs], budget=text_budget,
+                          cache=getattr(embedder, "cache", None), progress=progress)
     X = embedder.embed([d.text for d in docs]) if docs else np.zeros((0, 1), np.float32)
-    words = tuple(t.words for t in toks)
-    shapes = tuple(t.shapes for t in toks)
+    words = tuple(_strings(r["words"]) for r in recs)
+    shapes = tuple(_strings(r["shapes"]) for r in recs)
     sigs = duplication.minhash_signatures(words, shingle_size=SHINGLE_SIZE, num_perm=NUM_PERM)
     wng, totals, sng, elig = _hash_features(words, shapes)
     nan = float("nan")
-    mtld = np.array([richness.mtld(w) if len(w) >= 10 else nan for w in words], dtype=float)
-    mattr = np.array([richness.mattr(w) if len(w) >= 10 else nan for w in words], dtype=float)
+    mtld = np.array([nan if r["mtld"] is None else r["mtld"] for r in recs], dtype=float)
+    mattr = np.array([nan if r["mattr"] is None else r["mattr"] for r in recs], dtype=float)
     return CorpusFeatures(
         doc_ids=tuple(d.doc_id for d in docs),
         words=words,
         shapes=shapes,
-        sentence_lengths=tuple(t.sentence_lengths for t in toks),
-        openings=tuple(structure.opening_key(t.first_sentence) or None for t in toks),
-        closings=tuple(structure.closing_key(t.last_sentence) or None for t in toks),
+        sentence_lengths=tuple(tuple(r["sentences"]) for r in recs),
+        openings=tuple(structure.opening_key(r["first"]) or None for r in recs),
+        closings=tuple(structure.closing_key(r["last"]) or None for r in recs),
         skeletons=tuple(structure.heading_skeleton(d.headings) if d.headings else None
                         for d in docs),
         embeddings=np.asarray(X, dtype=np.float32),
@@ -172,5 +206,5 @@ def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
         n_base_clusters=1,
         word_ngrams=wng, word_ngram_totals=totals, shape_ngrams=sng, shape_eligible=elig,
         shape_unique=tuple(np.unique(g) for g in sng),
-        mtld=mtld, mattr=mattr, lemmas=tuple(t.lemmas for t in toks),
+        mtld=mtld, mattr=mattr, lemmas=tuple(_strings(r["lemmas"]) for r in recs),
     )

@@ -276,8 +276,8 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     """Audit a content folder (or file) period by period; see ``auditor.audit``.
 
     ``until``: ignore documents dated after it. ``evidence``: ``"all"`` periods, or ``"last"``
-    (baseline periods and the last period only: what a monthly report shows; saves most of the
-    evidence time on long histories).
+    (the last period only: what a monthly report shows; saves most of the evidence time on long
+    histories).
     """
     options = options or AuditOptions()
     prep = prepare(path, options, embedder=embedder, until=until)
@@ -297,7 +297,7 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     for p, est, v in progress_iter(list(zip(prep.periods, estimates, verdicts)),
                                    total=len(prep.periods), description="Gathering evidence",
                                    enabled=options.progress):
-        if which_evidence == "all" or p.is_baseline or p.label == last:
+        if which_evidence == "all" or p.label == last:
             evidence[p.label] = period_evidence(prep, p, base_idx,
                                                 random_state=options.sampling.random_state)
         else:
@@ -313,7 +313,7 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
             "reasons": v.reasons,
         })
     overall["reasons"] = overall["reasons"] + _evidence_reasons(overall, evidence, periods_out)
-    notes = _templated_notes(periods_out, evidence)
+    notes = _templated_notes(prep, periods_out)
     if notes:
         overall["notes"] = notes
     return AuditResult(
@@ -350,26 +350,25 @@ def _evidence_reasons(overall: dict, evidence: dict, periods_out: list[dict]) ->
     return out
 
 
-def _templated_notes(periods_out: list[dict], evidence: dict) -> list[str]:
+def _templated_notes(prep: Prepared, periods_out: list[dict]) -> list[str]:
     """Describe templated-but-stable content (e.g. release notes) instead of flagging it: an
     opening shared by at least 10% of baseline posts while the structure layer did not move."""
-    base = [p for p in periods_out if p["is_baseline"]]
-    if not base or any(p["layers"]["structure"]["moved"] for p in periods_out):
+    if any(p["layers"]["structure"]["moved"] for p in periods_out):
         return []
+    openings = prep.features.openings
+    base = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
+    later = [i for p in prep.periods if not p.is_baseline for i in p.doc_indices]
     counts: dict[str, int] = {}
-    for p in base:
-        for o in evidence[p["label"]].get("openings", []):
-            counts[o["text"]] = counts.get(o["text"], 0) + o["docs"]
-    if not counts:
+    for i in base:
+        if openings[i]:
+            counts[openings[i]] = counts.get(openings[i], 0) + 1
+    if not counts or not later:
         return []
     text, n = max(counts.items(), key=lambda kv: kv[1])
-    share = n / sum(p["n_docs"] for p in base)
+    share = n / len(base)
     if share < 0.10:
         return []
-    later = [p for p in periods_out if not p["is_baseline"]]
-    n_later = sum(o["docs"] for p in later for o in evidence[p["label"]].get("openings", [])
-                  if o["text"] == text)
-    later_share = n_later / max(sum(p["n_docs"] for p in later), 1)
+    later_share = sum(openings[i] == text for i in later) / len(later)
     return [f"Templated but stable: \"{text} ...\" opens {share:.0%} of baseline posts and "
             f"{later_share:.0%} of later ones (e.g. recurring announcements); templated content "
             "that has not grown beyond normal variation is described, not flagged."]

@@ -17,12 +17,14 @@ Default directory: ``$SAMEY_CACHE_DIR``, else ``$XDG_CACHE_HOME/samey``, else ``
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +40,14 @@ CREATE TABLE IF NOT EXISTS vectors (
     dim INTEGER NOT NULL,
     vector BLOB NOT NULL,
     PRIMARY KEY (model_id, text_hash)
+) WITHOUT ROWID
+"""
+_RECORDS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    namespace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (namespace, key)
 ) WITHOUT ROWID
 """
 
@@ -107,6 +117,37 @@ class EmbeddingCache:
 
         self._run(run, "write")
 
+    def get_records(self, namespace: str, keys: Iterable[str]) -> dict[str, Any]:
+        """JSON records (e.g. per-document token features) stored under ``namespace``."""
+        keys = list(dict.fromkeys(keys))
+        out: dict[str, Any] = {}
+
+        def run(conn: sqlite3.Connection) -> None:
+            for i in range(0, len(keys), _BATCH):
+                part = keys[i : i + _BATCH]
+                for k, v in conn.execute(
+                    "SELECT key, value FROM records WHERE namespace = ? AND key IN "
+                    f"({','.join('?' * len(part))})", (namespace, *part)):
+                    out[k] = json.loads(v)
+
+        if keys:
+            self._run(run, "read")
+        return out
+
+    def put_records(self, namespace: str, items: Iterable[tuple[str, Any]]) -> None:
+        """Store JSON-serialisable records in one transaction (existing keys replaced)."""
+        rows = [(namespace, k, json.dumps(v, separators=(",", ":"))) for k, v in items]
+        if not rows:
+            return
+
+        def run(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany("INSERT OR REPLACE INTO records (namespace, key, value) "
+                                 "VALUES (?, ?, ?)", rows)
+
+        self._run(run, "write")
+
     def __len__(self) -> int:
         counts: list[int] = []
         self._run(lambda c: counts.append(c.execute("SELECT count(*) FROM vectors").fetchone()[0]),
@@ -136,6 +177,7 @@ class EmbeddingCache:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute(_SCHEMA)
+                conn.execute(_RECORDS_SCHEMA)
             except BaseException:
                 conn.close()
                 raise
