@@ -117,7 +117,7 @@ def _ngram_diversity(f: CorpusFeatures, idx: np.ndarray) -> float:
         return math.nan
     score = 0.0
     for order in range(4):
-        score += np.unique(np.concatenate([f.word_ngrams[i][order] for i in idx])).size \
+        score += hashed.distinct(np.concatenate([f.word_ngrams[i][order] for i in idx])).size \
             / totals[order]
     return float(score)
 
@@ -130,7 +130,7 @@ def _hash_features(words, shapes):
         ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in w), dtype=np.int64,
                           count=len(w))
         grams = [hashed.hash_ngrams(ids, n) for n in (1, 2, 3, 4)]
-        word_ngrams.append(tuple(np.unique(g) for g in grams))
+        word_ngrams.append(tuple(hashed.distinct(g) for g in grams))
         totals.append([len(g) for g in grams])
     svocab: dict[str, int] = {}
     for sh in shapes:
@@ -205,6 +205,6 @@ def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
         base_clusters=np.zeros(len(docs), dtype=int),
         n_base_clusters=1,
         word_ngrams=wng, word_ngram_totals=totals, shape_ngrams=sng, shape_eligible=elig,
-        shape_unique=tuple(np.unique(g) for g in sng),
+        shape_unique=tuple(hashed.distinct(g) for g in sng),
         mtld=mtld, mattr=mattr, lemmas=tuple(_strings(r["lemmas"]) for r in recs),
     )

@@ -16,12 +16,25 @@ _P = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier (golden ratio)
 NAN = float("nan")
 
 
+def distinct(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (like ``np.unique``; a plain sort is ~30x faster than numpy 2's
+    hash-based ``np.unique`` for uint64 here).
+
+    >>> distinct(np.array([3, 1, 3], dtype=np.uint64)).tolist()
+    [1, 3]
+    """
+    s = np.sort(a)
+    if s.size == 0:
+        return s
+    return s[np.concatenate(([True], s[1:] != s[:-1]))]
+
+
 def hash_ngrams(ids: np.ndarray, n: int) -> np.ndarray:
     """64-bit hashes of the n-grams of an integer id sequence, in order (length len(ids)-n+1).
 
     h = sum_k (id_{i+k} + 1) * P^(n-1-k)  (mod 2^64).
 
-    >>> hash_ngrams(np.array([1, 2, 1, 2]), 2)[0] == hash_ngrams(np.array([1, 2]), 2)[0]
+    >>> bool(hash_ngrams(np.array([1, 2, 1, 2]), 2)[0] == hash_ngrams(np.array([1, 2]), 2)[0])
     True
     """
     ids = np.asarray(ids, dtype=np.uint64) + np.uint64(1)
@@ -64,7 +77,7 @@ def ngram_diversity_hashed(doc_grams: Sequence[Sequence[np.ndarray]]) -> float:
         cat = np.concatenate([g[order] for g in doc_grams])
         if cat.size == 0:
             return NAN
-        score += np.unique(cat).size / cat.size
+        score += distinct(cat).size / cat.size
     return float(score)
 
 
@@ -79,7 +92,7 @@ def template_coverage_hashed(doc_grams: Sequence[np.ndarray], doc_eligible: Sequ
     if not keep:
         return NAN
     grams = [doc_grams[i] for i in keep]
-    uniq = [doc_unique[i] for i in keep] if doc_unique is not None else [np.unique(g) for g in grams]
+    uniq = [doc_unique[i] for i in keep] if doc_unique is not None else [distinct(g) for g in grams]
     vals, counts = np.unique(np.concatenate(uniq), return_counts=True)
     min_count = max(int(min_docs), math.ceil(min_doc_share * len(grams) - 1e-12))
     frequent = vals[counts >= min_count]
