@@ -96,13 +96,12 @@ def test_config_file_and_unknown_keys(small_corpus, tmp_path, monkeypatch):
 
 
 def test_help_for_every_command(capsys):
-    for cmd in ("audit", "check", "report"):
-        try:
-            main([cmd, "--help"])
-        except SystemExit:
-            pass
-    out = capsys.readouterr().out
-    assert "Audit a content folder" in out
+    expected = {"audit": "Audit a content folder", "check": "Is this draft just more of the same",
+                "report": "Monthly report"}
+    for cmd, text in expected.items():
+        assert main([cmd, "--help"]) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert text in out and "--json" in out, cmd
 
 
 def test_python_m_auditor_runs(tmp_path):
