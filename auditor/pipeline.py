@@ -323,11 +323,11 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
 
 
 def _evidence_reasons(overall: dict, evidence: dict, periods_out: list[dict]) -> list[str]:
-    """One plain-words evidence line per flagged period: phrases, templates, families, topics."""
+    """A plain-words evidence line for the latest flagged period: phrases, openings, families,
+    vanished topics (every period's evidence is in ``evidence``)."""
     out = []
-    for p in periods_out:
-        if p["status"] not in ("watch", "samey"):
-            continue
+    flagged = [p for p in periods_out if p["status"] in ("watch", "samey")]
+    for p in flagged[-1:]:  # evidence of the latest flagged period (each period has its own)
         ev = evidence[p["label"]]
         bits = []
         amp = [a for a in ev.get("amplified_phrases", []) if a["ratio"] >= 2][:3]

@@ -23,7 +23,8 @@ How a period is judged (README, "How the verdict is decided"):
    ``trend_periods`` consecutive periods, rising). ``watch``: one layer moved, or a trend building
    (two consecutive periods). ``ok`` otherwise. Baseline periods are ``baseline``; periods
    before the baseline are ``before`` (shown for context, not judged).
-6. **Overall.** The worst status over the compared periods, with the periods named.
+6. **Overall.** The worst status over the compared periods; its reasons are those of the first
+   and the latest period at that status, and the others are named.
 """
 from __future__ import annotations
 
@@ -221,5 +222,11 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
         reasons = [f"No layer moved beyond normal variation in {len(compared)} compared "
                    f"period(s) against the baseline."]
     else:
-        reasons = [r for v in compared if v.status == worst for r in v.reasons]
+        # The first and the latest period at the worst status speak for the rest (every
+        # period's own reasons stay in its verdict).
+        worst_v = [v for v in compared if v.status == worst]
+        keep = worst_v[:1] + worst_v[-1:] if len(worst_v) > 1 else worst_v
+        reasons = [r for v in keep for r in v.reasons]
+        if len(worst_v) > 2:
+            reasons.append(f"Also {worst} in " + ", ".join(v.label for v in worst_v[1:-1]) + ".")
     return verdicts, {"status": worst, "reasons": reasons, "flagged_periods": flagged}
