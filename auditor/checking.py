@@ -49,6 +49,7 @@ from .corpus_index import (
 )
 from .errors import InputError, UsageError
 from .features.lexicon import import_spacy
+from .metrics import wording
 from .types import Document
 
 CHECK_SCHEMA_VERSION = "1.0"
@@ -267,12 +268,6 @@ def _percentile_of(values: np.ndarray, x: float) -> float:
     return float(100.0 * (below + 0.5 * ties) / len(values))
 
 
-def _contains(words: Sequence[str], phrase: str) -> bool:
-    toks = phrase.split()
-    n = len(toks)
-    return any(list(words[i:i + n]) == toks for i in range(len(words) - n + 1))
-
-
 def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: AuditOptions, *,
             stop, words, shapes, opening, closing, skeleton, sig, nn_idx, nn_sim) -> dict[str, Any]:
     n = index.n_docs
@@ -332,7 +327,7 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
         reasons.append(f"shares {len(shared)} phrases with {shared_min}+ corpus posts (more than "
                        f"{phrase_pct:.0f}% of corpus posts do), e.g. "
                        + ", ".join(f"\"{g}\" ({d} posts)" for g, d in shown[:3]) + ".")
-    amplified = [a for a in index.meta.get("amplified", []) if _contains(words, a["phrase"])]
+    amplified = [a for a in index.meta.get("amplified", []) if wording.contains_phrase(words, a["phrase"])]
     if len(amplified) >= 2:
         raise_to("wording", "watch")
         reasons.append(f"uses phrases the corpus has been amplifying lately "

@@ -231,9 +231,8 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
     """Ingest, featurise and summarise the corpus (see the module docstring)."""
     from .errors import InputError
     from .ingest import load_documents
-    from .ingest.periods import make_periods, select_baseline
     from .measure import build_features
-    from .metrics import structure, topics, wording
+    from .metrics import structure, topics
     from .metrics.wording import _stop_words
 
     ingested = load_documents(root, options.ingest, progress=options.progress)
@@ -288,7 +287,7 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
         "templates": templates, "template_min_docs": tstats.min_doc_count,
         "openings": repeated(f.openings), "closings": repeated(f.closings),
         "skeletons": repeated(skeletons),
-        **_amplified(docs, f.words, options, make_periods, select_baseline, wording),
+        **_amplified(docs, f.words, options),
     }
     return CorpusIndex(root=str(root), meta=meta, embeddings=np.asarray(E, dtype=np.float32),
                        nn_sims=nn_sims, signatures=np.asarray(f.signatures, dtype=np.uint32),
@@ -296,9 +295,12 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
                        template_cov=template_cov, built=True)
 
 
-def _amplified(docs, words, options: AuditOptions, make_periods, select_baseline,
-               wording) -> dict[str, Any]:
+def _amplified(docs, words, options: AuditOptions) -> dict[str, Any]:
     """Phrases amplified in the latest period against the baseline (dated corpora only)."""
+    from .errors import UsageError
+    from .ingest.periods import make_periods, select_baseline
+    from .metrics import wording
+
     dated = [i for i, d in enumerate(docs) if d.date is not None]
     out: dict[str, Any] = {"amplified": [], "latest_period": None, "baseline": []}
     if len(dated) < 2 * options.min_docs:
@@ -308,7 +310,7 @@ def _amplified(docs, words, options: AuditOptions, make_periods, select_baseline
         periods, _ = make_periods([docs[i].date for i in dated], period=options.period,
                                   min_docs=options.min_docs)
         periods = select_baseline(periods, options.baseline)
-    except Exception:  # a baseline spec that does not fit: no amplified phrases, not an error
+    except UsageError:  # a baseline spec that does not fit: no amplified phrases, not an error
         return out
     if len(periods) < 2 or periods[-1].is_baseline:
         return out

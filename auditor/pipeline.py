@@ -49,7 +49,6 @@ class Prepared:
     granularity: str
     n_dated: int
     n_undated: int
-    centroids: np.ndarray
     baseline_shares: np.ndarray
     model_id: str
 
@@ -136,7 +135,7 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
         base_clusters=base_labels, n_base_clusters=len(base_centroids))
     base_shares = tails.cluster_shares(base_labels[base_idx], len(base_centroids))
     return Prepared(path, analysed, pooled, skipped, feats, gran, len(dated), len(undated),
-                    base_centroids, base_shares, embedder.model_id)
+                    base_shares, embedder.model_id)
 
 
 # ------------------------------------------------------------------ measurement
@@ -212,8 +211,7 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     amp = wording.amplified_phrases(words, base_words, top=EVIDENCE_TOP)
     ev["amplified_phrases"] = []
     for a in amp:
-        toks = tuple(a.phrase.split())
-        ex = next((docs[i] for i in idx if _contains(f.words[i], toks)), None)
+        ex = next((docs[i] for i in idx if wording.contains_phrase(f.words[i], a.phrase)), None)
         ev["amplified_phrases"].append({**dataclasses.asdict(a),
                                         "example": _doc_ref(ex) if ex else None})
 
@@ -264,11 +262,6 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     return ev
 
 
-def _contains(seq: Sequence[str], sub: tuple[str, ...]) -> bool:
-    n = len(sub)
-    return any(tuple(seq[i:i + n]) == sub for i in range(len(seq) - n + 1))
-
-
 # ------------------------------------------------------------------ audit
 
 def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=None,
@@ -288,7 +281,6 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
             prep, field=options.ingest.segment_field or "folder",
             random_state=options.sampling.random_state)
     estimates, m, verdicts, overall = judge(prep, options, extra=_segment_moves(segments))
-    flags = [p.is_baseline for p in prep.periods]
 
     base_idx = evidence_baseline(prep, random_state=options.sampling.random_state)
     periods_out = []
@@ -312,17 +304,17 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
                                "trend": layer in v.trend_layers} for layer in LAYERS},
             "reasons": v.reasons,
         })
-    overall["reasons"] = overall["reasons"] + _evidence_reasons(overall, evidence, periods_out)
+    overall["reasons"] = overall["reasons"] + _evidence_reasons(evidence, periods_out)
     notes = _templated_notes(prep, periods_out)
     if notes:
         overall["notes"] = notes
     return AuditResult(
         verdict=overall, periods=periods_out, skipped=sorted(prep.skipped, key=lambda s: s.path),
         config=_config_dict(options, prep, m), corpus=_corpus_summary(prep, path),
-        evidence=evidence, layers=_layer_limits(estimates, verdicts, flags), segments=segments)
+        evidence=evidence, layers=_layer_limits(verdicts), segments=segments)
 
 
-def _evidence_reasons(overall: dict, evidence: dict, periods_out: list[dict]) -> list[str]:
+def _evidence_reasons(evidence: dict, periods_out: list[dict]) -> list[str]:
     """A plain-words evidence line for the latest flagged period: phrases, openings, families,
     vanished topics (every period's evidence is in ``evidence``)."""
     out = []
@@ -374,7 +366,7 @@ def _templated_notes(prep: Prepared, periods_out: list[dict]) -> list[str]:
             "that has not grown beyond normal variation is described, not flagged."]
 
 
-def _layer_limits(estimates, verdicts, flags) -> dict[str, Any]:
+def _layer_limits(verdicts) -> dict[str, Any]:
     """Per metric: baseline mean and control limits, for charts."""
     out: dict[str, Any] = {}
     first = next((v for v in verdicts), None)

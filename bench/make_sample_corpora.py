@@ -22,12 +22,12 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import random
 import re
 import shutil
 import struct
 import zlib
 from pathlib import Path
-import random
 
 SEED = 20250101
 MONTHS = [(2025, m) for m in range(1, 13)] + [(2026, m) for m in range(1, 4)]

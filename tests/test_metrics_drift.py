@@ -3,7 +3,12 @@ import math
 import numpy as np
 import pytest
 
-from auditor.metrics.drift import MMDResult, characteristic_words, domain_classifier_auc, mmd2_rbf
+from auditor.metrics.drift import (
+    MMDResult,
+    characteristic_words,
+    domain_classifier_auc,
+    mmd2_rbf,
+)
 
 
 def unit(a):

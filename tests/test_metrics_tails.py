@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from auditor.metrics import tails as TL
 
-
 # --------------------------------------------------------------------------- rare words
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from auditor.errors import UsageError
-from auditor.ingest.periods import make_periods, calendar_periods, select_baseline
+from auditor.ingest.periods import calendar_periods, make_periods, select_baseline
 
 
 def days(spec):

@@ -6,7 +6,11 @@ import pytest
 
 from auditor.config import VerdictOptions
 from auditor.metrics.registry import VERDICT_METRICS
-from auditor.metrics.sampling import default_sample_size, draw_samples, subsample_estimate
+from auditor.metrics.sampling import (
+    default_sample_size,
+    draw_samples,
+    subsample_estimate,
+)
 from auditor.types import Estimate
 from auditor.verdict import baseline_model, compare, decide, holm
 

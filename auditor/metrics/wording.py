@@ -217,6 +217,17 @@ class AmplifiedPhrase:
     period_docs: int  # number of period documents containing it
 
 
+def contains_phrase(words: Sequence[str], phrase: str) -> bool:
+    """Whether the space-separated ``phrase`` occurs as a run of ``words``.
+
+    >>> contains_phrase(["we", "unlock", "the", "power"], "unlock the")
+    True
+    """
+    toks = phrase.split()
+    n = len(toks)
+    return any(list(words[i:i + n]) == toks for i in range(len(words) - n + 1))
+
+
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
     from ..features.lexicon import stop_words
