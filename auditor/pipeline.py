@@ -182,6 +182,39 @@ def _segment_moves(segments: dict[str, Any]) -> dict[str, list[tuple[str, str]]]
     return out
 
 
+# ------------------------------------------------------------------ reference
+
+@dataclass(frozen=True)
+class Reference:
+    """The validated baseline of a corpus: what ``samey check`` calibrates on and what a
+    ``samey report`` pins. ``info`` is the audit's ``reference`` section (JSON-ready)."""
+
+    labels: tuple[str, ...]          # baseline period labels, oldest first
+    doc_ids: frozenset[str]          # analysed documents of those periods
+    info: dict[str, Any]
+
+
+def audit_reference(path: str | Path, options: AuditOptions, *, embedder=None) -> Reference | None:
+    """The validated baseline of the corpus at ``path`` (``None``: no dates, or one period)."""
+    try:
+        prep = prepare(path, options, embedder=embedder)
+    except InputError:
+        return None
+    if len(prep.periods) < 2:
+        return None
+    info = reference_info(prep, options)
+    base = [p for p in prep.periods if p.is_baseline]
+    ids = frozenset(prep.documents[i].doc_id for p in base for i in p.doc_indices)
+    return Reference(tuple(p.label for p in base), ids, info)
+
+
+def reference_info(prep: Prepared, options: AuditOptions) -> dict[str, Any]:
+    """The ``reference`` section of an audit (placeholder until Phase I lands)."""
+    return {"baseline": [p.label for p in prep.periods if p.is_baseline],
+            "rule": "user" if options.baseline else "default", "warnings": [],
+            "set_aside": [], "change_points": {}, "power": {}}
+
+
 # ------------------------------------------------------------------ evidence
 
 def _doc_ref(d: Document) -> dict[str, Any]:
@@ -311,7 +344,8 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     return AuditResult(
         verdict=overall, periods=periods_out, skipped=sorted(prep.skipped, key=lambda s: s.path),
         config=_config_dict(options, prep, m), corpus=_corpus_summary(prep, path),
-        evidence=evidence, layers=_layer_limits(verdicts), segments=segments)
+        evidence=evidence, layers=_layer_limits(verdicts), segments=segments,
+        reference=reference_info(prep, options))
 
 
 def _evidence_reasons(evidence: dict, periods_out: list[dict]) -> list[str]:

@@ -83,6 +83,10 @@ class AuditResult:
     evidence: dict[str, Any] = field(default_factory=dict)
     layers: dict[str, Any] = field(default_factory=dict)
     segments: dict[str, Any] = field(default_factory=dict)
+    # The reference the periods were judged against, as checked (Phase I): baseline labels,
+    # how it was chosen, plain-words warnings, change points per layer, power per layer.
+    # See ``auditor.baseline`` and the README, "How the baseline is chosen and checked".
+    reference: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 
     @property
@@ -98,6 +102,7 @@ class AuditResult:
             "layers": self.layers,
             "evidence": self.evidence,
             "segments": self.segments,
+            "reference": self.reference,
             "skipped": [
                 {"path": s.path, "reason": s.reason, "detail": s.detail} for s in self.skipped
             ],
