@@ -1,16 +1,70 @@
-"""Validity of samey's verdict, measured: prints a table.
+"""Validity of samey's verdict, measured through the public driving API only
+(``build_options`` -> ``prepare_documents`` -> ``judge``): documents get real dates and the
+audit forms its own periods and picks its own baseline (no ``--baseline``), so whatever rule the
+pipeline uses for baselines, uncertainty and tiny periods is what gets measured.
 
-1. No false alarms on unchanged content: one real period split at random into two pseudo-periods
-   (first half = baseline, second = compared), 100 seeded trials per corpus (Rust blog, each year
-   2019-2026; OneUptime 2025-H2). Target: ``ok`` in >= 95% of trials.
-2. Recursive collapse caught early: three months of real Rust posts, then each month a word
-   trigram model trained only on the previous month's output (generation 1 is trained on the
-   real posts). Target: ``samey`` by generation 2, a verdict that worsens monotonically.
-3. Dose response: a real period in which a growing share of posts is replaced by templated (or
-   recursively generated) posts. Reports the layer scores per share and where ``samey`` first fires.
+PASS CRITERIA, written down (and committed) before any run; never weakened after one.
+"Flagged" = ``watch`` or ``samey``. A trial is *judged* when at least one period of the audit
+got a status of ok/watch/samey (was compared with a baseline); a trial whose audit compared
+nothing (single period, everything merged or set aside) is *not judged*: counted and reported
+separately, never counted as an ``ok``.
 
-Usage: python bench/validity.py [--fast] [--trials N] [--model hashing]
-``--fast`` uses the model-free hashing embedder and fewer trials (what the test suite runs).
+N. False alarms on unchanged content (null splits). A trial draws 2k distinct real posts at
+   random (seeded) from one pool of one corpus (a Rust-blog year 2019-2026, or the shortest run
+   of consecutive years holding 2k posts; OneUptime 2025, 2026, or the whole corpus when k needs
+   it), dates the first k in month A and the other k in month B (random days), and runs a default
+   audit ``period="month", min_docs=2``. Sizes k = 3, 5, 10, 20, 50, 100 posts per period;
+   full mode: >= 300 trials in total with the real model (all-MiniLM-L6-v2), both corpora.
+   Reported per size: trials, judged, not judged, ok/watch/samey, the false-alarm rate among
+   judged trials with its 95% Wilson interval, the samey rate, and the rate over all trials
+   (not judged counted as not flagged).
+   N1 (per size): the point false-alarm rate (flagged / judged) is <= 2% at every size that has
+        at least one judged trial. Sizes with no judged trial are named as NOT JUDGED in the
+        result line; they neither pass nor fail N1.
+   N2 (pooled, full mode only): over all judged trials of all sizes, the upper end of the 95%
+        Wilson interval of the false-alarm rate is <= 2%. (Per size, ~60 trials cannot show
+        <= 2% at 95% confidence: 0/60 gives an upper end of 6%; the per-size intervals are
+        reported, not judged.)
+
+D. Dose response. Four real months of 25 Rust posts (2019-2021, random, seeded), then a fifth
+   month of 25 posts in which a share s = 0, 10, ..., 100% is generated, the rest fresh real
+   posts; default audit by month (min_docs 20). Kinds: ``templated`` (one marketing template
+   with slots), ``recursive`` (generation-2 posts of a word-trigram model: generation 1 trained
+   on the four real months, generation 2 on generation 1's output) and ``near-duplicate`` (copies
+   of three real posts from outside the audit, each with ~10% of its sentences dropped).
+   Seeds: 3 (full), 1 (fast); the median over seeds is reported per step (status rank and each
+   layer's strongest z). The *relevant layer* of a kind is the layer with the highest median z
+   at 100%. Reported: status and z per step, and the smallest share at which watch (flagged)
+   and samey first fire (median status).
+   D1: at 0% the fifth month's median status is ok (judged).
+   D2: at 100% the fifth month's median status is samey, for every kind.
+   D3: the median status rank never falls as the share rises (every kind).
+   D4: the median z of the relevant layer never drops by more than 1.0 sd from one step to the
+       next, and is higher at 100% than at 0% (every kind). Strict monotonicity (no drop at
+       all) is reported alongside, for information.
+
+R. Recursive collapse with the onset in the second month. Month 1: 30 real Rust posts
+   (2019-2021, random, seeded); months 2..6: generations 1..5 of a word-trigram model, 30 posts
+   each, generation g trained only on month g's output (generation 1 on the real month).
+   Default audit by month (no ``--baseline``, min_docs 20). Seeds: 3 (full), 1 (fast); each
+   criterion must hold in every seed. S_g = the strongest z over layers (``max(layer_scores)``)
+   of month g+1.
+   R1: month 2 (generation 1) is flagged (watch or samey).
+   R2 (the stricter criterion, restored): the strongest layer's z rises with every
+       generation: S_1 < S_2 < S_3 < S_4 < S_5 (strictly).
+   R3: the status never improves from one generation to the next, and generations 2-5
+       (months 3-6) are samey.
+
+T. Tiny months. 12-24 consecutive months (random per trial) of 2 or 3 real posts each (random
+   per month), drawn at random from Rust 2019-2026 or OneUptime 2025-2026 (unchanged real posts,
+   so nothing should be flagged); ``period="month", min_docs=2``. Trials: 40 (full), 6 (fast).
+   Reported: ok/watch/samey/not judged, and the reasons and notes of every non-ok verdict.
+   T1: no trial is samey.
+
+Usage: python bench/validity.py [--fast] [--model M] [--only null|dose|recursive|tiny]
+       [--json out.json]. ``--fast`` uses the model-free hashing embedder and fewer trials (what
+       tests/test_validity.py runs; N2 is not evaluated there). Prints a Markdown table per part
+       and one PASS/FAIL line per criterion.
 Never copies corpus text into the repository: everything is read from ../shared/corpora at run time.
 """
 from __future__ import annotations
