@@ -32,6 +32,9 @@ class Document:
     segments: tuple[str, ...] = ()
     headings: tuple[tuple[int, str], ...] = ()
     fmt: str = "text"
+    # doc_id of the first publication of the same body when this document republishes it under a
+    # later date (a repost, see ``auditor.ingest``); ``None`` for a first publication.
+    repost_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -406,6 +406,183 @@ def test_duplicates_in_sort_order(tmp_path):
     assert "a.md" in res.skipped[0].detail
 
 
+def dated(day: str, body: str, title: str = "A post") -> str:
+    return f"---\ntitle: {title}\ndate: {day}\n---\n{body}"
+
+
+def details(result: IngestResult) -> dict[str, str]:
+    return {s.path: s.detail for s in result.skipped}
+
+
+def test_repost_later_date_is_kept_and_points_to_the_first_publication(tmp_path):
+    body = prose(1, "reposted")
+    write(tmp_path, "blog/2024-01-10-original.md", body)  # date from the file name
+    write(tmp_path, "blog/again.md", dated("2024-06-01", body, "Back by popular demand"))
+    write(tmp_path, "archive/third.md", dated("2025-02-03", "\n" + body.replace(" ", "  ")))
+    write(tmp_path, "other.md", dated("2024-06-01", prose(1, "different")))
+    res = load(tmp_path)
+    docs = by_id(res)
+    assert res.skipped == []
+    assert docs["blog/2024-01-10-original.md"].repost_of is None
+    # a repost is kept, analysed under its own date, and names the first publication (also for
+    # the second repost, whose path sorts first and whose whitespace differs)
+    assert (docs["blog/again.md"].repost_of, docs["blog/again.md"].date) == (
+        "blog/2024-01-10-original.md", dt.date(2024, 6, 1))
+    assert docs["blog/again.md"].title == "Back by popular demand"
+    assert docs["archive/third.md"].repost_of == "blog/2024-01-10-original.md"
+    assert docs["other.md"].repost_of is None
+    # documents stay in (path, record) order
+    assert [d.doc_id for d in res.documents] == sorted(docs)
+
+
+def test_same_body_is_exact_apart_from_whitespace(tmp_path):
+    body = prose(1, "exact")
+    write(tmp_path, "2024-01-01-a.md", body)
+    write(tmp_path, "2024-02-01-case.md", body.upper())
+    write(tmp_path, "2024-03-01-punct.md", body.replace(",", ";"))
+    write(tmp_path, "2024-04-01-more.md", body + " One more sentence.")
+    res = load(tmp_path)
+    assert res.skipped == [] and all(d.repost_of is None for d in res.documents)
+
+
+def test_same_date_copies_are_skipped_with_the_reason(tmp_path):
+    body = prose(1, "copied")
+    post = dated("2024-03-04", body)
+    write(tmp_path, "blog/2024/03/post.md", post)
+    write(tmp_path, "blog/2024/09/repost-post.md", post)  # byte-identical, front matter wins
+    write(tmp_path, "pages/post.md", dated("2024-03-04", body, "Other title"))
+    write(tmp_path, "pages/2024-03-04-post.html",
+          f"<html><body><article><p>{body}</p></article></body></html>")
+    res = load(tmp_path)
+    assert [d.doc_id for d in res.documents] == ["blog/2024/03/post.md"]
+    assert reasons(res) == {"blog/2024/09/repost-post.md": "duplicate",
+                            "pages/post.md": "duplicate", "pages/2024-03-04-post.html": "duplicate"}
+    d = details(res)
+    assert d["blog/2024/09/repost-post.md"] == (
+        "same text and same date (2024-03-04, dated from front-matter:date) as "
+        "blog/2024/03/post.md: the files are byte-identical (a copied file), not a repost; "
+        "remove one of the copies, or if it was republished, give this one its own "
+        "publication date (front matter 'date')")
+    assert "saved twice" in d["pages/post.md"] and "byte-identical" not in d["pages/post.md"]
+    assert "dated from filename" in d["pages/2024-03-04-post.html"]
+
+
+def test_same_date_copy_of_a_repost_is_skipped(tmp_path):
+    body = prose(1, "twice later")
+    write(tmp_path, "2024-01-01-first.md", body)
+    write(tmp_path, "a/2024-05-05-repost.md", body)
+    write(tmp_path, "b/2024-05-05-repost.md", body)
+    res = load(tmp_path)
+    assert by_id(res)["a/2024-05-05-repost.md"].repost_of == "2024-01-01-first.md"
+    assert reasons(res) == {"b/2024-05-05-repost.md": "duplicate"}
+    assert "as a/2024-05-05-repost.md: the files are byte-identical" in res.skipped[0].detail
+
+
+def test_undated_copies(tmp_path):
+    body = prose(1, "undated")
+    # no copy has a date: the first by path is kept (the audit lists it as undated)
+    write(tmp_path, "none/b.md", body)
+    write(tmp_path, "none/a.md", body)
+    # a dated original and an undated copy that sorts first: the copy is skipped
+    write(tmp_path, "mixed/2024-05-01-z.md", prose(1, "mixed"))
+    write(tmp_path, "mixed/a-copy.md", prose(1, "mixed"))
+    res = load(tmp_path)
+    docs = by_id(res)
+    assert set(docs) == {"none/a.md", "mixed/2024-05-01-z.md"}
+    assert docs["none/a.md"].date is None and docs["none/a.md"].repost_of is None
+    assert reasons(res) == {"none/b.md": "duplicate", "mixed/a-copy.md": "duplicate"}
+    d = details(res)
+    assert d["none/b.md"].startswith("same text as none/a.md, and neither has a date")
+    assert d["mixed/a-copy.md"].startswith(
+        "same text as mixed/2024-05-01-z.md (published 2024-05-01) and no date of its own")
+
+
+def test_mtime_dates_do_not_make_a_repost(tmp_path):
+    body = prose(1, "mtime")
+    a, b = write(tmp_path, "a.md", body), write(tmp_path, "b.md", body)
+    os.utime(a, (1_700_000_000, 1_700_000_000))
+    os.utime(b, (1_710_000_000, 1_710_000_000))  # copied months later
+    res = load(tmp_path, date_from="mtime")
+    assert [d.doc_id for d in res.documents] == ["a.md"]
+    assert reasons(res) == {"b.md": "duplicate"}
+    assert "modification times" in res.skipped[0].detail
+    # an original dated from its modification time cannot anchor a repost either
+    write(tmp_path, "b.md", dated("2025-01-01", body))
+    os.utime(a, (1_700_000_000, 1_700_000_000))
+    assert reasons(load(tmp_path, date_from="mtime")) == {"b.md": "duplicate"}
+    # both dated in their content: an original and its repost
+    write(tmp_path, "a.md", dated("2024-01-01", body))
+    assert by_id(load(tmp_path, date_from="mtime"))["b.md"].repost_of == "a.md"
+
+
+def test_tabular_records_are_kept_and_later_ones_are_reposts(tmp_path):
+    ad = prose(2, "ad")
+    write(tmp_path, "ads.csv", "date,primary_text\n"
+          f'2024-02-01,"{ad}"\n2024-02-01,"{ad}"\n2024-05-01,"{ad}"\n,"{ad}"\n')
+    write(tmp_path, "blog/2024-01-15-post.md", prose(1, "post"))
+    write(tmp_path, "feed.jsonl", json.dumps({"date": "2024-03-01", "text": prose(1, "post")}))
+    write(tmp_path, "landing/2024-02-01-ad.md", ad)
+    write(tmp_path, "landing/2024-06-01-ad.md", ad)
+    res = load(tmp_path)
+    docs = by_id(res)
+    # records are never skipped: a same-date or undated repeat is kept unmarked, a later one
+    # is a repost; the original is the earliest, ties by path (ads.csv#1)
+    assert [docs[f"ads.csv#{i}"].repost_of for i in (1, 2, 3, 4)] == [
+        None, None, "ads.csv#1", None]
+    assert docs["feed.jsonl#1"].repost_of == "blog/2024-01-15-post.md"
+    # whole files follow the rule against records too
+    assert reasons(res) == {"landing/2024-02-01-ad.md": "duplicate"}
+    assert "same date (2024-02-01, dated from filename) as ads.csv#1" in res.skipped[0].detail
+    assert docs["landing/2024-06-01-ad.md"].repost_of == "ads.csv#1"
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_order_on_disk_does_not_choose_the_original(tmp_path, order):
+    body = prose(1, "order")
+    files = [("a-repost.md", dated("2024-09-01", body)), ("m-copy.md", dated("2024-09-01", body)),
+             ("z-original.md", dated("2024-01-01", body)), ("b-undated.md", body)]
+    for rel, text in files[::order]:  # created in both orders
+        write(tmp_path, rel, text)
+    res = load(tmp_path)
+    docs = by_id(res)
+    # the earliest date is the original even though its path sorts last
+    assert docs["z-original.md"].repost_of is None
+    assert docs["a-repost.md"].repost_of == "z-original.md"
+    assert reasons(res) == {"m-copy.md": "duplicate", "b-undated.md": "duplicate"}
+    assert "as a-repost.md" in details(res)["m-copy.md"]
+    assert [d.path for d in res.documents] + [s.path for s in res.skipped] == [
+        "a-repost.md", "z-original.md", "b-undated.md", "m-copy.md"]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(days=st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=1, max_size=6))
+def test_copies_and_reposts_invariants(tmp_path_factory, days):
+    """Whatever the dates: every file is accounted for once, one original per body, every repost
+    is dated after it, and no two kept whole files share a date."""
+    root = tmp_path_factory.mktemp("reposts")
+    body = prose(1, "invariant")
+    for i, day in enumerate(days):
+        text = body if day is None else dated(f"2024-01-0{day + 1}", body)
+        write(root, f"f{i}.md", text)
+    res = load(root)
+    assert len(res.documents) + len(res.skipped) == len(days)
+    assert {s.reason for s in res.skipped} <= {"duplicate"}
+    originals = [d for d in res.documents if d.repost_of is None]
+    assert len(originals) == 1
+    first = originals[0]
+    dated_days = [d for d in days if d is not None]
+    if dated_days:
+        assert first.date == dt.date(2024, 1, 1 + min(dated_days))
+        assert first.path == f"f{days.index(min(dated_days))}.md"
+    for d in res.documents:
+        if d.repost_of is not None:
+            assert d.repost_of == first.doc_id and d.date > first.date
+    kept_dates = [d.date for d in res.documents]
+    assert len(set(kept_dates)) == len(kept_dates)
+    assert len(res.documents) == max(len(set(dated_days)), 1)
+
+
 @pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not available")
 def test_real_corpus_oneuptime():
     res = load_documents(CORPUS, IngestOptions())

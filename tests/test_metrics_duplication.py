@@ -1,3 +1,5 @@
+import dataclasses
+import datetime as dt
 import math
 
 import numpy as np
@@ -7,13 +9,18 @@ from datasketch.lsh import _optimal_param
 
 from auditor.metrics.duplication import (
     EMPTY_HASH,
+    DocRef,
+    RepostPair,
     duplicate_share,
     lsh_params,
     minhash_signatures,
     near_duplicate_families,
+    repost_pairs,
+    repost_share,
     shingle_hash,
     signature_jaccard,
 )
+from auditor.types import Document
 
 PARAGRAPH = (
     "Our new analytics dashboard gives marketing teams a single view of every campaign, "
@@ -192,3 +199,60 @@ def test_degenerate_inputs():
     assert math.isnan(duplicate_share([], 0))
     assert minhash_signatures([]).shape == (0, 128)
     assert math.isnan(signature_jaccard(np.array([]), np.array([])))
+
+
+# ---------------------------------------------------------------- reposts
+
+
+def doc(doc_id, day, repost_of=None, title=None):
+    return Document(doc_id, doc_id.split("#")[0], "same words", title=title or doc_id.upper(),
+                    date=None if day is None else dt.date(2025, 1, 1) + dt.timedelta(days=day),
+                    repost_of=repost_of)
+
+
+@pytest.mark.parametrize("flags, expected", [
+    ([False, True, False, False], 0.25), ([True, True], 1.0), ([False] * 7, 0.0),
+    ([True] + [False] * 9, 0.1), (np.array([1, 0, 1, 0], dtype=bool), 0.5),
+])
+def test_repost_share_known_values(flags, expected):
+    assert repost_share(flags) == expected
+
+
+def test_repost_share_degenerate_and_order_invariant():
+    assert math.isnan(repost_share([]))
+    rng = np.random.default_rng(0)
+    flags = rng.random(50) < 0.3
+    assert repost_share(flags) == repost_share(flags[rng.permutation(50)]) == flags.mean()
+    # counts the repost, not its original: one post published twice in four -> 1/4, while the
+    # near-duplicate share of the same sample counts both members of the family
+    assert repost_share([False, True, False, False]) == 0.25
+    assert duplicate_share([[0, 1]], 4) == 0.5
+
+
+def test_repost_pairs_names_both_posts_sorted_and_limited():
+    a, b = doc("a.md", 0, title="First"), doc("b.md", 10)
+    later = [doc("z.md", 40, "a.md"), doc("c.md", 40, "b.md"), doc("y.md", 35, "a.md"),
+             doc("ads.csv#3", 38, "a.md")]
+    originals = {d.doc_id: d for d in [a, b, *later]}
+    pairs = repost_pairs([*later, a], originals)
+    # by the repost's (date, doc_id); originals are not reposts
+    assert [(p.repost.path, p.original.path) for p in pairs] == [
+        ("y.md", "a.md"), ("ads.csv#3", "a.md"), ("c.md", "b.md"), ("z.md", "a.md")]
+    assert pairs[0] == RepostPair(DocRef("y.md", "Y.MD", "2025-02-05"),
+                                  DocRef("a.md", "First", "2025-01-01"), 35)
+    assert pairs[2].days_later == 30
+    assert dataclasses.asdict(pairs[0]) == {
+        "repost": {"path": "y.md", "title": "Y.MD", "date": "2025-02-05"},
+        "original": {"path": "a.md", "title": "First", "date": "2025-01-01"}, "days_later": 35}
+    assert [p.repost.path for p in repost_pairs(later, originals, top=2)] == ["y.md", "ads.csv#3"]
+    assert repost_pairs(later, originals, top=0) == []
+    # the same pairs whatever the order of the period's documents
+    assert repost_pairs(later[::-1], originals) == pairs
+
+
+def test_repost_pairs_degenerate():
+    assert repost_pairs([], {}) == []
+    assert repost_pairs([doc("a.md", 0), doc("b.md", None)], {}) == []
+    # an original not in the lookup is still named, by its doc_id
+    [p] = repost_pairs([doc("b.md", 5, "gone.md")], {})
+    assert p.original == DocRef("gone.md", None, None) and p.days_later is None

@@ -10,9 +10,35 @@ one by one (``doc_id`` ``file.csv#N``). Each input goes through, in order:
 3. prose checks: nothing but markup/code, or under half the tokens alphabetic words
    (``not prose``); fewer than ``min_words`` words (``too short``);
 4. date (see ``dates``) and segments;
-5. a whole file whose text is the same as an earlier document's, in (path, record) order
-   (``duplicate``: a copy of a file). Records of tabular files that repeat earlier copy are
-   kept: re-running the same ad text is a content decision the duplication layer should see.
+5. same body as another document (see "Copies and reposts" below): a **repost** is kept and
+   marked (``Document.repost_of``); a **copy** is skipped (``duplicate``, the reason saying which
+   kind of copy and how to fix it).
+
+Copies and reposts. Two documents have the same body when their prose text (after step 2: front
+matter, markup and code removed, so a new title or new tags do not make a new post) is equal once
+runs of whitespace are collapsed to one space. Case, punctuation and every word count: posts that
+differ by one character are never merged here (near-copies are the duplication layer's job). In
+each group of documents with the same body, ordered by (date, path, record; undated last), so the
+order of files on disk never matters:
+
+* the first is the **original** (the first publication: earliest date, ties by path); it is kept;
+* a later-dated document is a **repost**: kept, analysed in its own period, with ``repost_of`` set
+  to the original's ``doc_id`` (always the first publication, also for a second repost). The
+  duplication layer counts it (``metrics.duplication.repost_share``) and names both posts
+  (``repost_pairs``);
+* a whole file with the same date as a kept document of the group is a **copy** (the same post
+  saved twice: a copied file, a Markdown source next to its built HTML page) and is skipped as
+  ``duplicate``; the detail says whether the files are byte-identical (a copied file) or only the
+  text matches, and to remove one copy, or give a real republication its own date;
+* a whole file without a date is a **copy** (skipped as ``duplicate``): with no date it cannot be
+  placed after the original. If no copy has a date, the first by path is kept (and listed later as
+  ``undated``) and the others skipped; dating them turns a later one into a repost;
+* a whole file dated from its modification time (``--date-from mtime``), or whose original is, is
+  a **copy** (skipped as ``duplicate``) even when the dates differ: copying a file gives it a new
+  modification time, which is not a publication date;
+* records of tabular files are never skipped for their text: re-running the same ad text is a
+  content decision the duplication layer should see. A record dated after the original is a
+  repost (``repost_of`` set); a record with the same date, or undated, is kept unmarked, as before.
 
 Segments: with ``segment_from="field"``, the value of ``segment_field`` (front matter key or
 column): a list gives one label per item, a string is split on commas (so ``"a, b"`` -> ``a``,
@@ -23,8 +49,10 @@ Undated documents are returned with ``date=None``; the audit lists them later.
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,40 +104,117 @@ def load_documents(
     if options.date_from == "git":
         git_dates = git_first_added(root if root.is_dir() else root.parent, [r for _, r in files])
     items: list[tuple[tuple[str, int], Document | Skipped]] = []
+    digests: dict[str, str] = {}  # rel -> sha256 of the file's bytes (to name exact file copies)
     for full, rel in progress_iter(files, total=len(files), description="Reading files",
                                    enabled=progress):
-        for index, item in _load_file(full, rel, options, git_dates):
+        loaded, digests[rel] = _load_file(full, rel, options, git_dates)
+        for index, item in loaded:
             items.append(((rel, index), item))
     items.sort(key=lambda kv: kv[0])
-    documents, skipped, seen = [], [], {}
+    kept = _resolve_copies([(index, item) for (_, index), item in items
+                            if isinstance(item, Document)], digests)
+    documents, skipped = [], []
     for (_, index), item in items:
-        if isinstance(item, Skipped):
-            skipped.append(item)
-            continue
-        key = " ".join(item.text.split())
-        if key in seen and index == 0:
-            skipped.append(Skipped(item.doc_id, "duplicate",
-                                   f"same text as {seen[key]}; remove one of the copies"))
-        else:
-            seen.setdefault(key, item.doc_id)
-            documents.append(item)
+        if isinstance(item, Document):
+            item = kept[item.doc_id]
+        (skipped if isinstance(item, Skipped) else documents).append(item)
     return IngestResult(documents, skipped)
+
+
+def _body_key(text: str) -> str:
+    """What "same body" compares: the prose with runs of whitespace collapsed (nothing else)."""
+    return " ".join(text.split())
+
+
+def _order(index: int, doc: Document) -> tuple:
+    """Publication order inside a group of same-body documents: dated first, by (date, path,
+    record), then undated by (path, record)."""
+    return (doc.date is None, doc.date or dt.date.min, doc.path, index)
+
+
+def _resolve_copies(
+    docs: list[tuple[int, Document]], digests: dict[str, str]
+) -> dict[str, Document | Skipped]:
+    """doc_id -> the document (``repost_of`` set for a repost) or its ``duplicate`` Skipped,
+    following the rule in the module docstring. ``docs``: ``(record index, Document)``, index 0
+    for a whole file."""
+    groups: dict[str, list[tuple[int, Document]]] = {}
+    for index, doc in docs:
+        groups.setdefault(_body_key(doc.text), []).append((index, doc))
+    out: dict[str, Document | Skipped] = {}
+    for group in groups.values():
+        group.sort(key=lambda item: _order(*item))
+        (_, original), rest = group[0], group[1:]
+        out[original.doc_id] = original
+        kept_dates = {original.date: original}
+        for index, doc in rest:
+            later = doc.date is not None and original.date is not None and doc.date > original.date
+            if index:  # a record: kept; a repost when dated after the original
+                out[doc.doc_id] = replace(doc, repost_of=original.doc_id) if later else doc
+                kept_dates.setdefault(doc.date, doc)
+                continue
+            problem = _copy_reason(doc, original, kept_dates.get(doc.date), later, digests)
+            if problem:
+                out[doc.doc_id] = Skipped(doc.doc_id, "duplicate", problem)
+            else:
+                out[doc.doc_id] = replace(doc, repost_of=original.doc_id)
+                kept_dates[doc.date] = doc
+    return out
+
+
+def _copy_reason(doc: Document, original: Document, same_date: Document | None, later: bool,
+                 digests: dict[str, str]) -> str | None:
+    """Why the whole file ``doc`` (same body as ``original``) is a copy to skip, or ``None`` when
+    it is a repost."""
+    if doc.date is None:
+        if original.date is None:
+            return (f"same text as {original.doc_id}, and neither has a date, so which came "
+                    "first is unknown; remove one of the copies, or date both (front matter "
+                    "'date' or a date in the file name) so that a later one counts as a repost")
+        return (f"same text as {original.doc_id} (published {original.date.isoformat()}) and no "
+                "date of its own; remove the copy, or if it was republished, give it its "
+                "publication date (front matter 'date') so that it counts as a repost")
+    if same_date is not None:
+        other = same_date.doc_id
+        digest = digests.get(doc.path)
+        what = ("the files are byte-identical (a copied file)"
+                if digest is not None and digest == digests.get(same_date.path)
+                else "the same post saved twice (the files differ only in front matter, markup "
+                     "or format)")
+        source = f", dated from {doc.date_source}" if doc.date_source else ""
+        return (f"same text and same date ({doc.date.isoformat()}{source}) as {other}: "
+                f"{what}, not a repost; remove one of the copies, or if it was republished, "
+                "give this one its own publication date (front matter 'date')")
+    if later and "mtime" in (doc.date_source, original.date_source):
+        return (f"same text as {original.doc_id}, dated from file modification times, which "
+                "copying a file changes; remove the copy, or if it was republished, give both "
+                "their publication dates (front matter 'date') so that it counts as a repost")
+    return None
 
 
 def _load_file(
     full: Path, rel: str, options: IngestOptions, git_dates: dict[str, Any]
-) -> list[tuple[int, Document | Skipped]]:
-    """``(record index, Document or Skipped)`` for one file (index 0 for a whole file)."""
+) -> tuple[list[tuple[int, Document | Skipped]], str | None]:
+    """``(record index, Document or Skipped)`` for one file (index 0 for a whole file), and the
+    sha256 of its bytes (``None`` when unread)."""
     ext = full.suffix.lower()
     fmt = FORMATS.get(ext)
     if fmt is None:
         return [(0, Skipped(rel, "unsupported", f"'{ext or full.name}' files are not read "
-                            f"(supported: {SUPPORTED}); remove it or move it out of the folder"))]
+                            f"(supported: {SUPPORTED}); remove it or move it out of the "
+                            "folder"))], None
     try:
         data = full.read_bytes()
     except OSError as e:
         return [(0, Skipped(rel, "unreadable", f"cannot read the file ({e.strerror or e}); "
-                            "check that it exists and that you may read it"))]
+                            "check that it exists and that you may read it"))], None
+    return _parse_file(data, full, rel, fmt, options, git_dates), hashlib.sha256(data).hexdigest()
+
+
+def _parse_file(
+    data: bytes, full: Path, rel: str, fmt: str, options: IngestOptions, git_dates: dict[str, Any]
+) -> list[tuple[int, Document | Skipped]]:
+    """The documents and skipped records of one file's bytes."""
     if not data.strip():
         return [(0, Skipped(rel, "empty", "the file is empty; remove it or write its text"))]
     text = decode(data)

@@ -11,14 +11,23 @@ Signatures reproduce datasketch's ``MinHash`` with its default ``affine32`` sche
 given :func:`shingle_hash` as its ``hashfunc``; they are computed vectorised with numpy. A
 signature is a mergeable per-document summary: cache it, and merge two signatures of the same
 seed by an element-wise minimum.
+
+Reposts (the same body republished under a later date, marked at ingest as
+``Document.repost_of``) are counted by :func:`repost_share` and named by :func:`repost_pairs`:
+a repost whose original is in an earlier period is never in a family with it, since families are
+found inside one period's sample.
 """
 from __future__ import annotations
 
+import datetime as dt
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from ..types import Document
 
 __all__ = [
     "shingle_hash",
@@ -27,6 +36,10 @@ __all__ = [
     "lsh_params",
     "near_duplicate_families",
     "duplicate_share",
+    "repost_share",
+    "repost_pairs",
+    "RepostPair",
+    "DocRef",
     "EMPTY_HASH",
 ]
 
@@ -343,3 +356,84 @@ def duplicate_share(families: Sequence[Sequence[int]], n_docs: int) -> float:
         return NAN
     members = {int(i) for f in families if len(f) >= 2 for i in f}
     return len(members) / n_docs
+
+
+def repost_share(is_repost: Sequence[bool]) -> float:
+    """Share of a sample's documents that republish an earlier document (reposts).
+
+    ``share = #{d : is_repost[d]} / n``, where a document is a repost when its body equals that
+    of an earlier-dated document (``Document.repost_of is not None``, see ``auditor.ingest``).
+    Range 0..1; higher = more homogeneous (more of the period is old content published again).
+    ``nan`` for an empty sample. The original itself is not counted: one post published twice in a
+    sample of four gives 1/4, not 2/4 (unlike :func:`duplicate_share`, which counts every member
+    of a family).
+
+    >>> repost_share([False, True, False, False])
+    0.25
+    """
+    flags = np.asarray(is_repost, dtype=bool).ravel()
+    if flags.size == 0:
+        return NAN
+    return float(np.count_nonzero(flags)) / flags.size
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """A document named in evidence: ``path`` is its ``doc_id`` (``file.csv#3`` for a record),
+    ``date`` an ISO date or ``None`` (the same shape as the audit's other evidence entries)."""
+
+    path: str
+    title: str | None
+    date: str | None
+
+    @classmethod
+    def of(cls, doc: Document) -> DocRef:
+        return cls(doc.doc_id, doc.title, doc.date.isoformat() if doc.date else None)
+
+
+@dataclass(frozen=True)
+class RepostPair:
+    """A repost and the first publication it repeats; ``days_later`` between their dates."""
+
+    repost: DocRef
+    original: DocRef
+    days_later: int | None
+
+
+def repost_pairs(
+    documents: Sequence[Document],
+    originals: Mapping[str, Document],
+    *,
+    top: int = 5,
+) -> list[RepostPair]:
+    """The reposts among ``documents`` (one period's), each with the original it repeats.
+
+    Evidence for :func:`repost_share`: one :class:`RepostPair` per document with ``repost_of``
+    set, naming both posts (path = doc_id, title, date) and the days between the publications.
+    The original is looked up by ``doc_id`` in ``originals`` (every ingested document, not only
+    the period's: the original is usually in an earlier period); one not found is named by its
+    ``doc_id`` alone (title and date ``None``, ``days_later`` ``None``). Sorted by the repost's
+    (date, doc_id); at most ``top`` pairs (``top`` <= 0: none). Empty when the period has no
+    repost. ``dataclasses.asdict`` gives the JSON evidence entry.
+
+    >>> import datetime as dt
+    >>> a = Document("a.md", "a.md", "Same words.", title="A", date=dt.date(2025, 1, 1))
+    >>> b = Document("b.md", "b.md", "Same words.", title="A again", date=dt.date(2025, 3, 1),
+    ...              repost_of="a.md")
+    >>> [pair] = repost_pairs([a, b], {"a.md": a, "b.md": b})
+    >>> pair.repost
+    DocRef(path='b.md', title='A again', date='2025-03-01')
+    >>> pair.original, pair.days_later
+    (DocRef(path='a.md', title='A', date='2025-01-01'), 59)
+    """
+    reposts = sorted((d for d in documents if d.repost_of is not None),
+                     key=lambda d: (d.date is None, d.date or dt.date.min, d.doc_id))
+    out = []
+    for d in reposts[: max(int(top), 0)]:
+        orig = originals.get(d.repost_of)
+        if orig is None:
+            out.append(RepostPair(DocRef.of(d), DocRef(d.repost_of, None, None), None))
+            continue
+        days = (d.date - orig.date).days if d.date and orig.date else None
+        out.append(RepostPair(DocRef.of(d), DocRef.of(orig), days))
+    return out
