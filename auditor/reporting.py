@@ -6,20 +6,27 @@ history, and build the trend of every stored month of the same settings.
 1. The month: ``period_end`` (``YYYY-MM``), or by default the last month before the current one
    that has documents. Documents dated after its end are left out, so a month's figures do not
    change when later months arrive.
-2. The audit runs by month (``period="month"``). The baseline is pinned by the first run of a
-   settings key (the default rule on that run's months, or ``--baseline``), so every later month
-   is compared with the same baseline.
+2. The audit runs by month (``period="month"``), once per run. The baseline is pinned by the
+   first run of a settings key: the validated baseline of that run's audit
+   (``AuditResult.reference["baseline"]``: the default rule as checked, or ``--baseline``), with
+   the reference it came from; every later month is compared with the same baseline.
 3. The month's figures (metrics with intervals, comparisons with control limits, layer scores,
    status, reasons, top evidence) are written to the history in one transaction, replacing an
-   earlier run of the same month.
+   earlier run of the same month. The same transaction backfills the months the history lacks:
+   on the first run of a settings key every complete month up to the reported one (baseline
+   months included), later the months between the last stored month and the reported one. The
+   audit already measures every month, so backfilling costs no extra audit; backfilled months
+   keep their figures, status and reasons, not their evidence.
 4. The trend: every stored month of the same settings key, with alerts (a month beyond a control
-   limit, a sustained trend, a month that is not ok).
+   limit, a sustained trend, a month that is not ok), and the reference in plain words: the
+   baseline, how it was chosen, its warnings and the change points.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +57,8 @@ class ReportResult:
     settings: dict[str, Any]
     history_path: str
     limits: dict[str, Any] = field(default_factory=dict)  # per layer, per metric control limits
+    backfilled: list[str] = field(default_factory=list)  # months stored by this run besides it
+    reference: dict[str, Any] = field(default_factory=dict)  # see ``report_reference``
 
     @property
     def status(self) -> str:
@@ -67,6 +76,7 @@ class ReportResult:
             "month_status": self.month_status, "status": self.status,
             "history_path": self.history_path, "settings_key": self.settings_key,
             "settings": self.settings, "alerts": self.alerts, "limits": self.limits,
+            "backfilled": self.backfilled, "reference": self.reference,
             "history": [{k: v for k, v in row.items() if k != "evidence"}
                         for row in self.history],
         }}
@@ -132,7 +142,8 @@ def _audit_until(path: str | Path, options: AuditOptions, embedder: Any,
 def report(path: str | Path, options: AuditOptions | None = None, *,
            period_end: str | None = None, history: str | Path | None = None,
            embedder: Any = None, today: dt.date | None = None) -> ReportResult:
-    """Audit ``path`` by month up to ``period_end``, store the month, return the trend.
+    """Audit ``path`` by month up to ``period_end``, store the month (and backfill the months
+    the history lacks), return the trend.
 
     Raises ``UsageError`` (bad month or options), ``InputError`` (nothing dated in the month),
     ``HistoryError`` (the store cannot be opened or stays locked), ``ModelError``.
@@ -153,8 +164,10 @@ def report(path: str | Path, options: AuditOptions | None = None, *,
     hpath = history_path_for(path, history)
 
     with HistoryStore(hpath) as store:
-        pinned = store.pinned_baseline(key) if options.baseline is None else None
-    run_opts = dataclasses.replace(options, baseline=pinned) if pinned else options
+        pin = store.pinned(key)
+        last_stored = store.last_month(key)
+    pinned_spec = pin["baseline"] if pin and options.baseline is None else None
+    run_opts = dataclasses.replace(options, baseline=pinned_spec) if pinned_spec else options
     result = _audit_until(path, run_opts, embedder, until)
 
     target = result.periods[-1]
@@ -167,25 +180,176 @@ def report(path: str | Path, options: AuditOptions | None = None, *,
                          "report needs months after the baseline. Pick a later --period-end "
                          "or set --baseline.")
 
-    base = [p for p in result.periods if p["is_baseline"]]
-    baseline_spec = f"{base[0]['start']}..{base[-1]['end']}" if base else None
-    figures = {
-        "label": target["label"], "start": target["start"], "end": target["end"],
-        "n_docs": target["n_docs"], "metrics": target["metrics"],
-        "comparison": target["comparison"], "layers": target["layers"],
-        "reasons": target["reasons"], "limits": result.layers,
-        "verdict": result.verdict, "baseline": [p["label"] for p in base],
-    }
-    evidence = _top_evidence(result.evidence.get(target["label"], {}))
+    labels = baseline_labels(result)
+    baseline_spec = _spec(result.periods, labels)
+    reference = report_reference(result, labels, spec=pinned_spec or baseline_spec, pin=pin,
+                                 user_given=options.baseline is not None, month=month)
+    to_store = months_to_store(result.periods, last_stored)
+    rows = [_row(p, result, labels, embedder.model_id, as_of=month,
+                 evidence=_top_evidence(result.evidence.get(p["label"], {}))
+                 if p is target else {})
+            for p in to_store]
+    pin_record = {k: reference[k] for k in ("baseline", "rule", "warnings", "change_points")}
     with HistoryStore(hpath) as store:
-        store.record(key, settings, month, label=target["label"], status=target["status"],
-                     model_id=embedder.model_id, samey_version=__version__, figures=figures,
-                     evidence=evidence, baseline=baseline_spec)
-        rows = store.months(key)
-    alerts = trend_alerts(rows, result.layers, trend_periods=options.verdict.trend_periods)
-    return ReportResult(month=month, period=target, audit=result, history=rows, alerts=alerts,
+        store.record_months(key, settings, rows, baseline=baseline_spec,
+                            reference={**pin_record, "pinned_in": month})
+        stored = store.months(key)
+    alerts = trend_alerts(stored, result.layers, trend_periods=options.verdict.trend_periods)
+    return ReportResult(month=month, period=target, audit=result, history=stored, alerts=alerts,
                         settings_key=key, settings=settings, history_path=str(hpath),
-                        limits=result.layers)
+                        limits=result.layers,
+                        backfilled=[r["month"] for r in rows if r["month"] != month],
+                        reference=reference)
+
+
+def months_to_store(periods: list[dict[str, Any]],
+                    last_stored: str | None) -> list[dict[str, Any]]:
+    """The audit's periods a run writes: the reported (last) one, and the complete months the
+    history lacks: every one on the first run (``last_stored`` is None), otherwise those after
+    the last stored month. A period's month is its end month (a merged period ``A..B`` is B)."""
+    target = periods[-1]
+    return [p for p in periods
+            if p is target or last_stored is None or p["end"][:7] > last_stored]
+
+
+def _row(p: dict[str, Any], result: AuditResult, labels: list[str], model_id: str, *,
+         as_of: str, evidence: dict[str, Any]) -> dict[str, Any]:
+    """One month of the history: the audit's period entry (plus the limits it was judged
+    against, the baseline, and the month of the run that measured it)."""
+    figures = {
+        "label": p["label"], "start": p["start"], "end": p["end"], "n_docs": p["n_docs"],
+        "is_baseline": p["is_baseline"], "metrics": p["metrics"],
+        "comparison": p["comparison"], "layers": p["layers"], "reasons": p["reasons"],
+        "limits": result.layers, "baseline": labels, "as_of": as_of,
+        "backfilled": p["end"][:7] != as_of,
+    }
+    if not figures["backfilled"]:
+        figures["verdict"] = result.verdict  # the verdict as of this month
+    return {"month": p["end"][:7], "label": p["label"], "status": p["status"],
+            "model_id": model_id, "samey_version": __version__, "figures": figures,
+            "evidence": evidence}
+
+
+# ------------------------------------------------------------------ reference
+
+_SAYS_ONE = re.compile(r"\b(single|one|1)[- ](month|period)\b|\bone-month\b", re.I)
+
+
+def baseline_labels(result: AuditResult) -> list[str]:
+    """The validated baseline of an audit: ``reference["baseline"]``, or (when the reference is
+    empty) the periods the audit marked as baseline."""
+    ref = result.reference or {}
+    labels = [str(x) for x in (ref.get("baseline") or [])]
+    return labels or [p["label"] for p in result.periods if p["is_baseline"]]
+
+
+def _spec(periods: list[dict[str, Any]], labels: list[str]) -> str | None:
+    """``START..END`` (ISO dates) covering the baseline periods, to pin for later runs."""
+    base = [p for p in periods if p["label"] in set(labels)]
+    return f"{base[0]['start']}..{base[-1]['end']}" if base else None
+
+
+def change_point_lines(change_points: Any) -> list[str]:
+    """Plain sentences for ``reference["change_points"]`` (per layer: where its series shifted).
+    A record's own ``sentence`` is used when it has one; otherwise the layer and where: a
+    label, a list of labels, or records with a ``period``/``label``/``month``/``start``."""
+    out = []
+    for layer, where in (change_points or {}).items():
+        items = where if isinstance(where, (list, tuple)) else [where]
+        said = [_sentence(x["sentence"]) for x in items
+                if isinstance(x, Mapping) and x.get("sentence")]
+        at = [w for x in items if not (isinstance(x, Mapping) and x.get("sentence"))
+              for w in _where(x)]
+        out += said
+        if at:
+            out.append(f"{str(layer).capitalize()} shifted in {', '.join(at)}.")
+    return out
+
+
+def power_lines(power: Any) -> list[str]:
+    """Plain sentences for ``reference["power"]`` (per layer: the smallest change the data can
+    detect): a record's own ``sentence``, else ``layer: value``."""
+    out = []
+    for layer, p in (power or {}).items():
+        if isinstance(p, Mapping) and p.get("sentence"):
+            out.append(_sentence(p["sentence"]))
+        elif p not in (None, "", {}, []):
+            out.append(f"{str(layer).capitalize()}: {p}.")
+    return out
+
+
+def _sentence(text: Any) -> str:
+    t = " ".join(str(text).split())
+    t = t[:1].upper() + t[1:]
+    return t if t.endswith((".", "!", "?")) else t + "."
+
+
+def _where(x: Any) -> list[str]:
+    if x is None or x == "" or x == [] or x == {}:
+        return []
+    if isinstance(x, Mapping):
+        for k in ("period", "label", "month", "start", "at"):
+            if x.get(k):
+                return [str(x[k])]
+        return []
+    if isinstance(x, (list, tuple)):
+        return [w for item in x for w in _where(item)]
+    return [str(x)]
+
+
+def one_period_note(labels: list[str], rule: str, warnings: list[str]) -> str | None:
+    """The note a one-period baseline needs, unless a reference warning already says it."""
+    if len(labels) != 1 or any(_SAYS_ONE.search(str(w)) for w in warnings):
+        return None
+    what = "period" if ".." in labels[0] else "month"
+    who = "The baseline you gave (--baseline)" if rule == "user" else "The baseline"
+    return (f"{who} is a single {what} ({labels[0]}): one {what} cannot show the brand's normal "
+            f"{what}-to-{what} variation, so the control bands only allow for sampling noise and "
+            "ordinary swings may be flagged. Give a baseline of at least two months (three or "
+            "more is better).")
+
+
+def report_reference(result: AuditResult, labels: list[str], *, spec: str | None,
+                     pin: dict[str, Any] | None, user_given: bool,
+                     month: str) -> dict[str, Any]:
+    """The reference of a report, named in every output: the baseline (labels and the pinned
+    spec), how it was chosen (``rule``: ``default`` or ``user``, as pinned by the first run),
+    when it was pinned, the audit's reference warnings plus the report's own notes, change
+    points per layer (raw and in plain sentences) and power per layer.
+
+    ``pin``: the store's pin of the settings key (``None`` on its first run). Later runs pass
+    the pinned baseline to the audit as a range, so the audit's own ``rule`` then reads
+    ``user``; the rule named is the one the first run pinned."""
+    ref = result.reference or {}
+    pinned_ref = (pin or {}).get("reference") or {}
+    if pin is None:
+        rule = ref.get("rule") or ("user" if user_given else "default")
+    else:
+        rule = pinned_ref.get("rule") or ("user" if user_given else "default")
+    warnings = [str(w) for w in (ref.get("warnings") or [])]
+    notes = []
+    if pinned_ref.get("baseline") and list(pinned_ref["baseline"]) != labels:
+        notes.append(f"The baseline pinned by the first run was "
+                     f"{', '.join(pinned_ref['baseline'])}; this run's audit used "
+                     f"{', '.join(labels)}.")
+    note = one_period_note(labels, rule, warnings)
+    if note:
+        notes.append(note)
+    change_points = ref.get("change_points") or {}
+    pinned_in = month if pin is None else pinned_ref.get("pinned_in")
+    how = ("given with --baseline" if rule == "user"
+           else "chosen by samey's default rule and checked")
+    when = (f"pinned by the report of {pinned_in}" if pinned_in
+            else "pinned by the first report of these settings")
+    text = (f"{', '.join(labels) or 'none'} ({how}; {when}; every month is compared with it)")
+    return {
+        "baseline": labels, "spec": spec, "rule": rule, "text": text,
+        "pinned_in": pinned_in,
+        "pinned_now": pin is None,
+        "warnings": warnings + notes,
+        "change_points": change_points, "change_point_lines": change_point_lines(change_points),
+        "power": ref.get("power") or {}, "power_lines": power_lines(ref.get("power")),
+    }
 
 
 def _top_evidence(ev: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +359,7 @@ def _top_evidence(ev: dict[str, Any]) -> dict[str, Any]:
 
 def trend_alerts(rows: list[dict[str, Any]], limits: dict[str, Any], *,
                  trend_periods: int = 3) -> list[dict[str, Any]]:
-    """Alerts over the stored months, newest first.
+    """Alerts over the stored months that were judged (not baseline or earlier), newest first.
 
     * ``limit``: a verdict metric beyond its control limit (current baseline) toward sameness;
     * ``trend``: a layer's score at or above z = 1.645 for ``trend_periods`` stored months in a
@@ -206,6 +370,8 @@ def trend_alerts(rows: list[dict[str, Any]], limits: dict[str, Any], *,
     runs = {layer: 0 for layer in LAYERS}
     for row in rows:
         month = row["month"]
+        if row.get("status") in ("baseline", "before"):  # shown on the charts, not judged
+            continue
         for layer in LAYERS:
             score = (row.get("layers", {}).get(layer) or {}).get("score") or 0.0
             runs[layer] = runs[layer] + 1 if score >= Z_TREND else 0

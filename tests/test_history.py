@@ -1,5 +1,7 @@
-"""The history store of `samey report`: a year of monthly runs, idempotent re-runs, separate
-settings, a run killed mid-write, concurrent runs, schema migrations."""
+"""The history store of `samey report`: a year of monthly runs (the first backfills the months
+before it, a later one after a gap the missing months), idempotent re-runs, separate settings, a
+run killed mid-write, a multi-month write that fails half-way, concurrent runs, schema
+migrations."""
 from __future__ import annotations
 
 import json
@@ -23,7 +25,10 @@ from auditor.reporting import report
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIGHTPATH = ROOT / "sample_corpora" / "brightpath-saas"
-MONTHS = [f"2025-{m:02d}" for m in range(4, 13)] + ["2026-01", "2026-02", "2026-03"]
+MONTHS = [f"2025-{m:02d}" for m in range(1, 13)] + ["2026-01", "2026-02", "2026-03"]
+# The reports run: the first one (2025-04) backfills 2025-01..03; 2025-05 and 2025-06 are
+# skipped (a missed schedule) and backfilled by the 2025-07 report.
+RUNS = ["2025-04"] + MONTHS[6:]
 
 
 def _opts(**kw):
@@ -32,15 +37,26 @@ def _opts(**kw):
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
-    """Twelve monthly reports (2025-04 .. 2026-03) over the brightpath blog posts."""
+    """Ten monthly reports (2025-04, then 2025-07 .. 2026-03) over the brightpath blog posts."""
     tmp = tmp_path_factory.mktemp("year")
     corpus = tmp / "brightpath"
     for sub in ("blog",):
         shutil.copytree(BRIGHTPATH / sub, corpus / sub)
     hist = tmp / "history.sqlite"
     emb = HashingEmbedder(dim=32)
-    results = [report(corpus, _opts(), period_end=m, history=hist, embedder=emb) for m in MONTHS]
+    results = [report(corpus, _opts(), period_end=m, history=hist, embedder=emb) for m in RUNS]
     return corpus, hist, emb, results
+
+
+def _plain(x):
+    """JSON as the history stores it: NaN and infinities become None."""
+    if isinstance(x, float):
+        return None if x != x or x in (float("inf"), float("-inf")) else x
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    return x
 
 
 def _dump(path: Path) -> list[tuple]:
@@ -54,24 +70,43 @@ def test_a_year_of_runs_builds_a_history_and_a_trend(year):
     last = results[-1]
     assert [r["month"] for r in last.history] == MONTHS
     with HistoryStore(hist) as store:
-        assert store.count() == 12
+        assert store.count() == 15
         assert store.integrity() == "ok"
-    # The baseline pinned by the first run is kept by every later run.
+    # The first run backfilled the months before it, the 2025-07 run the two it had missed.
+    assert results[0].backfilled == ["2025-01", "2025-02", "2025-03"]
+    assert results[1].backfilled == ["2025-05", "2025-06"]
+    assert all(r.backfilled == [] for r in results[2:])
+    # The baseline pinned by the first run (its audit's validated reference) is kept by every
+    # later run.
+    assert results[0].audit.reference["baseline"] == ["2025-01", "2025-02"]
     assert {tuple(r.audit.corpus["baseline"]) for r in results} == {("2025-01", "2025-02")}
+    assert {tuple(r.reference["baseline"]) for r in results} == {("2025-01", "2025-02")}
+    assert {r.reference["pinned_in"] for r in results} == {"2025-04"}
     # brightpath becomes samey: the later months alert, the first ones do not.
     assert last.status == "samey" and last.month_status == "samey"
     statuses = {r["month"]: r["status"] for r in last.history}
+    assert statuses["2025-01"] == statuses["2025-02"] == "baseline"
     assert statuses["2025-04"] == "ok" and statuses["2026-03"] == "samey"
     serious = {a["month"] for a in last.alerts if a["kind"] in ("status", "trend")}
     assert {"2026-01", "2026-02", "2026-03"} <= serious and "2025-04" not in serious
+    assert not {a["month"] for a in last.alerts} & {"2025-01", "2025-02"}  # never judged
     assert any(a["kind"] == "trend" and a["month"] == "2026-03" for a in last.alerts)
     n_limit = {m: sum(a["kind"] == "limit" and a["month"] == m for a in last.alerts)
                for m in MONTHS}
     assert n_limit["2026-03"] > n_limit["2025-04"]
-    # A stored month keeps what its own run measured (documents after it were out of scope).
-    first = last.history[0]
-    assert first["n_docs"] == results[0].period["n_docs"]
-    assert first["metrics"] == json.loads(json.dumps(results[0].period["metrics"]))
+    # A stored month keeps what its own run measured (documents after it were out of scope),
+    # backfilled months included: they are the period entries of the run that stored them.
+    stored = {r["month"]: r for r in last.history}
+    for run in results[:2]:
+        for period in run.audit.periods:
+            row = stored[period["end"][:7]]
+            if row["as_of"] != run.month:
+                continue
+            assert row["status"] == period["status"] and row["n_docs"] == period["n_docs"]
+            for k in ("metrics", "comparison", "layers", "reasons"):
+                assert row[k] == _plain(json.loads(json.dumps(period[k]))), k
+    assert {r["as_of"] for r in last.history[:4]} == {"2025-04"}
+    assert stored["2025-05"]["as_of"] == stored["2025-06"]["as_of"] == "2025-07"
     assert last.to_dict()["report"]["month"] == "2026-03"
 
 
@@ -83,23 +118,23 @@ def test_rerun_replaces_the_month(year):
     time.sleep(1.1)  # written_at has one-second resolution
     again = report(corpus, _opts(), period_end="2025-09", history=hist, embedder=emb)
     with HistoryStore(hist) as store:
-        assert store.count() == 12
+        assert store.count() == 15
         after = {r["month"]: r for r in store.months(key)}
     assert after["2025-09"]["written_at"] > before["2025-09"]["written_at"]
     assert after["2025-09"]["metrics"] == before["2025-09"]["metrics"]  # deterministic
     assert after["2025-08"] == before["2025-08"]
-    assert len(again.history) == 12
+    assert len(again.history) == 15 and again.backfilled == []
 
 
 def test_other_settings_are_kept_apart(year):
     corpus, hist, emb, _ = year
     other = report(corpus, _opts(text_budget=150), period_end="2025-06", history=hist,
                    embedder=emb)
-    assert [r["month"] for r in other.history] == ["2025-06"]
+    assert [r["month"] for r in other.history] == MONTHS[:6]  # its own history from day one
     with HistoryStore(hist) as store:
         series = store.series()
-        assert sorted(s["months"] for s in series) == [1, 12]
-        assert store.count() == 13
+        assert sorted(s["months"] for s in series) == [6, 15]
+        assert store.count() == 21
     # A different model is a different key too.
     assert settings_key({"model_id": "a"}) != settings_key({"model_id": "b"})
 
@@ -154,6 +189,52 @@ def test_upsert_replaces_never_duplicates(tmp_path):
         assert store.count("k1") == 1 and store.count("k2") == 1
         assert store.months("k1")[0]["metrics"]["x"]["value"] == 2.0
         assert store.pinned_baseline("k1") == "2025-01-01..2025-02-28"
+
+
+def test_migration_from_schema_1_keeps_the_history(tmp_path):
+    from auditor.history.store import MIGRATIONS
+
+    path = tmp_path / "v1.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.execute("INSERT INTO series VALUES ('k1', '{}', '2025-01-01..2025-02-28', 'then')")
+        db.execute("INSERT INTO runs VALUES ('k1', '2025-03', '2025-03', 'ok', 'm', '0.1.0', "
+                   "'{\"metrics\": {}}', '{}', 'then')")
+        db.execute("PRAGMA user_version = 1")
+    with HistoryStore(path) as store:
+        assert store.pinned("k1") == {"baseline": "2025-01-01..2025-02-28", "reference": None,
+                                      "created_at": "then"}
+        assert store.last_month("k1") == "2025-03" and store.last_month("k2") is None
+        _record(store, "2025-04", 4.0)  # an old series keeps its pin, gets no reference
+        assert store.pinned("k1")["reference"] is None
+        assert [r["month"] for r in store.months("k1")] == ["2025-03", "2025-04"]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+
+
+def test_several_months_are_written_together_or_not_at_all(tmp_path):
+    path = tmp_path / "h.sqlite"
+
+    def row(month, value):
+        return {"month": month, "label": month, "status": "ok", "model_id": "m",
+                "samey_version": "0.1.0", "figures": {"metrics": {"x": {"value": value}}},
+                "evidence": {}}
+
+    with HistoryStore(path) as store:
+        ref = {"baseline": ["2025-01"], "rule": "user"}
+        store.record_months("k1", {"model_id": "m"}, [row("2025-01", 1.0), row("2025-02", 2.0)],
+                            baseline="2025-01..2025-01", reference=ref)
+        assert store.pinned("k1")["reference"] == ref
+        before = _dump(path)
+        with pytest.raises(TypeError):  # the second month cannot be stored: nothing is
+            bad = {**row("2025-04", 4.0), "figures": {object()}}  # not JSON
+            store.record_months("k1", {"model_id": "m"}, [row("2025-03", 3.0), bad])
+        assert _dump(path) == before
+        # A later pin never replaces the first one.
+        store.record_months("k1", {"model_id": "m"}, [row("2025-03", 3.0)],
+                            baseline="2025-02..2025-02", reference={"baseline": ["2025-02"]})
+        assert store.pinned("k1")["baseline"] == "2025-01..2025-01"
+        assert store.pinned("k1")["reference"] == ref
 
 
 def test_a_run_killed_mid_write_leaves_the_store_as_before(tmp_path):

@@ -1,8 +1,12 @@
-"""`samey report`: the HTML report (escaped corpus text, charts, rendered offline in headless
-Chromium), the Markdown summary, the JSON, and the CLI's exit codes."""
+"""`samey report`: the history from day one (the first report backfills every complete month, a
+later one the missing months), the validated baseline it pins and names, the HTML report
+(escaped corpus text, charts, rendered offline in headless Chromium), the Markdown summary, the
+JSON, and the CLI's exit codes."""
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,10 +16,18 @@ import pytest
 from auditor.cli import main
 from auditor.config import build_options
 from auditor.features.embeddings import HashingEmbedder
+from auditor.history import HistoryStore
 from auditor.metrics.registry import LAYERS
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
-from auditor.reporting import default_until, report
+from auditor.reporting import (
+    change_point_lines,
+    default_until,
+    one_period_note,
+    report,
+    report_reference,
+)
+from auditor.types import AuditResult
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOG = ROOT / "sample_corpora" / "brightpath-saas" / "blog" / "2025"
@@ -63,7 +75,176 @@ def test_markdown_summary_is_short(rendered):
     _, _, result, data, _ = rendered
     md = render_markdown(data)
     assert md.startswith(f"**samey report 2025-06: {result.month_status.upper()}**")
-    assert len(md.splitlines()) <= 12 and "http" not in md
+    assert len(md.splitlines()) <= 14 and "http" not in md
+    base = ", ".join(result.audit.reference["baseline"])
+    assert f"- Baseline: {base} (" in md
+    assert "- History: 5 earlier month(s) backfilled this run (2025-01 .. 2025-05)." in md
+
+
+# ------------------------------------------------------------------ history from day one
+
+PERIOD_KEYS = ("label", "start", "end", "n_docs", "is_baseline", "metrics", "comparison",
+               "layers", "reasons")
+
+
+def _plain(x):
+    """JSON as the history stores it: NaN and infinities become None."""
+    if isinstance(x, float):
+        return None if x != x or x in (float("inf"), float("-inf")) else x
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    return x
+
+
+def _same(row: dict, period: dict) -> None:
+    """A stored month equals the audit's period entry (after the JSON round trip)."""
+    want = _plain(json.loads(json.dumps(period, default=str)))
+    assert {k: row[k] for k in PERIOD_KEYS} == {k: want[k] for k in PERIOD_KEYS}
+    assert row["status"] == period["status"] and row["month"] == period["end"][:7]
+
+
+def test_first_report_stores_every_complete_month_at_once(rendered):
+    tmp, _, result, data, page = rendered
+    months = [f"2025-{m:02d}" for m in range(1, 7)]
+    assert [r["month"] for r in result.history] == months
+    assert result.backfilled == months[:-1]
+    assert data["report"]["backfilled"] == months[:-1]
+    for row, period in zip(result.history, result.audit.periods):
+        _same(row, period)
+    assert all(r["evidence"] == {} for r in result.history[:-1])  # evidence: the month only
+    assert result.history[-1]["evidence"]
+    # Judged months are ok/watch/samey; the baseline months are stored for the charts.
+    base = result.audit.reference["baseline"]
+    assert [r["month"] for r in result.history if r["status"] == "baseline"] == base
+    assert not any(a["month"] in base for a in result.alerts)
+    # Charts and their control bands exist after the first run.
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<svg") == len(LAYERS) and "Only 1 month is stored" not in text
+
+
+def test_pinned_baseline_is_the_audits_reference(rendered):
+    tmp, _, result, data, page = rendered
+    ref = result.audit.reference
+    assert ref["baseline"] and result.reference["baseline"] == ref["baseline"]
+    assert [p["label"] for p in result.audit.periods if p["is_baseline"]] == ref["baseline"]
+    assert result.reference["rule"] == ref["rule"] == "default"
+    with HistoryStore(tmp / "h.sqlite") as store:
+        pin = store.pinned(result.settings_key)
+    first, last = (p for p in result.audit.periods if p["label"] in (ref["baseline"][0],
+                                                                       ref["baseline"][-1]))
+    assert pin["baseline"] == f"{first['start']}..{last['end']}"
+    assert pin["reference"]["baseline"] == ref["baseline"]
+    assert pin["reference"]["rule"] == "default" and pin["reference"]["pinned_in"] == "2025-06"
+    # Named in the JSON, the Markdown and the HTML.
+    assert data["report"]["reference"]["baseline"] == ref["baseline"]
+    assert data["reference"] == json.loads(json.dumps(ref))  # the audit's own section, as is
+    text = page.read_text(encoding="utf-8")
+    assert 'id="reference"' in text and "default rule" in text
+    assert "default rule" in render_markdown(data)
+
+
+def test_a_later_report_adds_only_the_missing_months(tmp_path):
+    corpus = tmp_path / "brand"
+    for m in ("01", "02", "03", "04", "05", "06"):
+        shutil.copytree(BLOG / m, corpus / "blog" / m)
+    opts = build_options(None, progress=False, repeats=2, min_docs=8)
+    emb, hist = HashingEmbedder(dim=32), tmp_path / "h.sqlite"
+    first = report(corpus, opts, period_end="2025-04", history=hist, embedder=emb)
+    assert [r["month"] for r in first.history] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    assert first.backfilled == ["2025-01", "2025-02", "2025-03"]
+    later = report(corpus, opts, period_end="2025-06", history=hist, embedder=emb)
+    assert later.backfilled == ["2025-05"]
+    assert [r["month"] for r in later.history] == [f"2025-{m:02d}" for m in range(1, 7)]
+    assert later.history[:4] == first.history  # stored months are kept as their run measured
+    _same(later.history[4], later.audit.periods[4])
+    # The later run compares with the baseline the first run pinned, and says so.
+    assert later.reference["baseline"] == first.reference["baseline"]
+    assert later.reference["rule"] == "default" and later.reference["pinned_in"] == "2025-04"
+    assert not later.reference["pinned_now"]
+    # Re-running a month replaces it and backfills nothing.
+    again = report(corpus, opts, period_end="2025-06", history=hist, embedder=emb)
+    assert again.backfilled == [] and len(again.history) == 6
+
+
+def test_one_month_baseline_is_noted_in_every_output(rendered, tmp_path, capsys):
+    _, corpus, _, _, _ = rendered
+    out = tmp_path / "out"
+    rc = main(["report", str(corpus), "--model", "hashing-32", "--min-docs", "8",
+               "--history", str(out / "h.sqlite"), "--period-end", "2025-06",
+               "--baseline", "2025-01..2025-01", "--json", str(out / "r.json"),
+               "--markdown", str(out / "r.md"), "--html", str(out / "r.html")])
+    assert rc == 0
+    terminal = " ".join(capsys.readouterr().out.split())
+    ref = json.loads((out / "r.json").read_text())["report"]["reference"]
+    assert ref["baseline"] == ["2025-01"] and ref["rule"] == "user"
+    # Said once: by the audit's reference warnings, or else by the report's own note.
+    notes = [w for w in ref["warnings"] if re.search(r"single (month|period)", w)]
+    assert len(notes) == 1
+    note = notes[0]
+    assert re.search(r"cannot show the brand's normal (month|period)-to-(month|period) "
+                     r"variation", note)
+    assert " ".join(note.split()) in terminal
+    assert "- Baseline: 2025-01 (given with --baseline" in terminal
+    assert note in (out / "r.md").read_text()
+    assert html.escape(note) in (out / "r.html").read_text()
+    # The same through the API.
+    opts = build_options(None, progress=False, repeats=2, min_docs=8, baseline="2025-01..2025-01")
+    api = report(corpus, opts, period_end="2025-06", history=tmp_path / "api.sqlite",
+                 embedder=HashingEmbedder(dim=32))
+    assert api.reference["warnings"][-1] == note and api.status == api.audit.status
+
+
+def test_one_stored_month_says_so_instead_of_a_chart(rendered):
+    _, _, _, data, _ = rendered
+    one = json.loads(json.dumps(data))
+    one["report"]["history"] = one["report"]["history"][-1:]
+    text = render_html(one)
+    assert "<svg" not in text and "Only 1 month is stored so far" in text
+
+
+def _audit(reference: dict) -> AuditResult:
+    periods = [{"label": m, "start": f"{m}-01", "end": f"{m}-28", "is_baseline": i == 0}
+               for i, m in enumerate(("2025-01", "2025-02"))]
+    return AuditResult(verdict={"status": "ok"}, periods=periods, skipped=[], config={},
+                       reference=reference)
+
+
+def test_reference_warnings_and_change_points_are_named():
+    said = "The baseline is a single month, so natural variation cannot be measured from it."
+    ref = {"baseline": ["2025-01"], "rule": "default", "warnings": [said],
+           "change_points": {"topics": ["2025-02"], "wording": [{"label": "2025-03"}],
+                             "structure": [],
+                             "tails": [{"period": "2025-02", "sentence": "tails shifted here"}]},
+           "power": {"topics": 0.12, "wording": {"sentence": "wording: 10% or more"}}}
+    out = report_reference(_audit(ref), ["2025-01"], spec="2025-01-01..2025-01-31", pin=None,
+                           user_given=False, month="2025-02")
+    assert out["warnings"] == [said]  # already said: not repeated
+    assert out["change_point_lines"] == ["Topics shifted in 2025-02.",
+                                         "Wording shifted in 2025-03.", "Tails shifted here."]
+    assert out["power_lines"] == ["Topics: 0.12.", "Wording: 10% or more."]
+    assert out["power"] == ref["power"] and out["pinned_now"]
+    # Empty placeholder values are handled.
+    empty = report_reference(_audit({}), ["2025-01", "2025-02"], spec=None, pin=None,
+                             user_given=False, month="2025-03")
+    assert empty["warnings"] == [] and empty["change_point_lines"] == []
+    assert change_point_lines(None) == [] and change_point_lines({"tails": "2025-04"}) == \
+        ["Tails shifted in 2025-04."]
+    assert one_period_note(["2025-01..2025-03"], "user", [])
+    assert "single period" in one_period_note(["2025-01..2025-03"], "user", [])
+    assert one_period_note(["2025-01", "2025-02"], "user", []) is None
+    # The Markdown and the HTML show them.
+    rep = {"reference": out, "backfilled": []}
+    from auditor.report.html import _reference_card
+    from auditor.report.markdown import _reference_lines
+    lines = _reference_lines(rep)
+    assert f"- Note: {said}" in lines
+    assert "- Shifts: Topics shifted in 2025-02. Wording shifted in 2025-03. Tails shifted " \
+        "here." in lines
+    card = _reference_card(rep)
+    assert "Topics shifted in 2025-02." in card and "Change points" in card
+    assert "Wording: 10% or more." in card
 
 
 def _chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess:
@@ -106,6 +287,7 @@ def test_cli_report_writes_outputs_and_exit_codes(rendered, tmp_path):
     assert data["verdict"]["status"] in ("ok", "watch", "samey")
     assert (out / "r.md").read_text().startswith("**samey report 2025-06")
     assert "<svg" in (out / "r.html").read_text()
+    assert data["report"]["backfilled"] == [f"2025-{m:02d}" for m in range(1, 6)]
     fail = main([*args, "--period-end", "2025-06", "--fail-on", "watch"])
     assert fail == (1 if data["verdict"]["status"] != "ok" else 0)
 

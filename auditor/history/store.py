@@ -4,13 +4,17 @@ Layout (``PRAGMA user_version`` is the schema version; ``MIGRATIONS[i]`` takes a
 version ``i`` to ``i + 1``, run in order inside one transaction when a store is opened):
 
 * ``series``: one row per settings key: the settings as JSON, the baseline pinned by the first
-  run (so later months are compared with the same baseline), when it was created.
+  run (so later months are compared with the same baseline) as a ``START..END`` spec, the
+  reference it was pinned from (JSON: baseline labels, rule, warnings, change points; schema
+  version 2), when it was created.
 * ``runs``: one row per (settings key, month): the month's figures and evidence as JSON text
   (never pickle), its status, the model and samey version, when it was written.
 
 Guarantees:
 
 * Re-running a month replaces its row (UPSERT on the primary key), never duplicates it.
+* A run may write several months at once (the first report of a corpus backfills every
+  complete month): all of them in the same single transaction.
 * Runs with different settings (a different model, sampling, text budget, fields, period,
   baseline, thresholds or samey major version) have different keys: they never share a trend.
 * Each run's writes happen in ONE transaction (``BEGIN IMMEDIATE``): a run killed mid-way
@@ -27,13 +31,13 @@ import math
 import os
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import HistoryError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
 # Test hook: seconds to sleep inside the write transaction (lets a test kill a run mid-write).
 PAUSE_ENV = "SAMEY_HISTORY_TEST_PAUSE"
@@ -59,6 +63,10 @@ MIGRATIONS: tuple[str, ...] = (
         written_at    TEXT NOT NULL,
         PRIMARY KEY (settings_key, month)
     );
+    """,
+    # 1 -> 2: the reference (validated baseline) the series was pinned from
+    """
+    ALTER TABLE series ADD COLUMN reference TEXT;
     """,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -152,6 +160,23 @@ class HistoryStore:
                                (key,)).fetchone()
         return row[0] if row else None
 
+    def pinned(self, key: str) -> dict[str, Any] | None:
+        """The pin of a settings key: ``{"baseline": spec, "reference": dict or None,
+        "created_at": ...}`` (``reference`` is None for series pinned before schema 2), or
+        ``None`` when the key has no series yet."""
+        row = self._db.execute("SELECT baseline, reference, created_at FROM series "
+                               "WHERE settings_key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        return {"baseline": row[0], "reference": json.loads(row[1]) if row[1] else None,
+                "created_at": row[2]}
+
+    def last_month(self, key: str) -> str | None:
+        """The latest stored month (``YYYY-MM``) of a settings key, or ``None``."""
+        row = self._db.execute("SELECT MAX(month) FROM runs WHERE settings_key = ?",
+                               (key,)).fetchone()
+        return row[0] if row else None
+
     def series(self) -> list[dict[str, Any]]:
         """Every settings key with its settings, pinned baseline and number of months."""
         rows = self._db.execute(
@@ -188,9 +213,20 @@ class HistoryStore:
     def record(self, key: str, settings: Mapping[str, Any], month: str, *,
                label: str, status: str, model_id: str, samey_version: str,
                figures: Mapping[str, Any], evidence: Mapping[str, Any],
-               baseline: str | None = None) -> None:
-        """Store one month of one settings key in a single transaction, replacing any earlier
-        row of the same month. ``baseline`` is pinned for the key if none is pinned yet."""
+               baseline: str | None = None, reference: Mapping[str, Any] | None = None) -> None:
+        """Store one month of one settings key (see ``record_months``)."""
+        self.record_months(key, settings, [{
+            "month": month, "label": label, "status": status, "model_id": model_id,
+            "samey_version": samey_version, "figures": figures, "evidence": evidence}],
+            baseline=baseline, reference=reference)
+
+    def record_months(self, key: str, settings: Mapping[str, Any],
+                      rows: Sequence[Mapping[str, Any]], *, baseline: str | None = None,
+                      reference: Mapping[str, Any] | None = None) -> None:
+        """Store several months of one settings key in a single transaction, each replacing
+        any earlier row of the same month. Each row has ``month``, ``label``, ``status``,
+        ``model_id``, ``samey_version``, ``figures`` and ``evidence``. ``baseline`` (a spec)
+        and ``reference`` are pinned for the key if none is pinned yet."""
         now = _now()
         pause = float(os.environ.get(PAUSE_ENV) or 0)
         try:
@@ -200,22 +236,26 @@ class HistoryStore:
                                f"{BUSY_TIMEOUT_MS // 1000} s ({e}); is another run stuck?") from e
         try:
             self._db.execute(
-                "INSERT INTO series (settings_key, settings, baseline, created_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (settings_key) DO UPDATE SET "
-                "baseline = COALESCE(series.baseline, excluded.baseline)",
-                (key, _json(settings), baseline, now))
+                "INSERT INTO series (settings_key, settings, baseline, reference, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (settings_key) DO UPDATE SET "
+                "baseline = COALESCE(series.baseline, excluded.baseline), "
+                "reference = CASE WHEN series.baseline IS NULL "
+                "THEN excluded.reference ELSE series.reference END",
+                (key, _json(settings), baseline,
+                 None if reference is None else _json(reference), now))
             if pause:
                 time.sleep(pause)
-            self._db.execute(
-                "INSERT INTO runs (settings_key, month, period_label, status, model_id, "
-                "samey_version, figures, evidence, written_at) VALUES (?,?,?,?,?,?,?,?,?) "
-                "ON CONFLICT (settings_key, month) DO UPDATE SET "
-                "period_label = excluded.period_label, status = excluded.status, "
-                "model_id = excluded.model_id, samey_version = excluded.samey_version, "
-                "figures = excluded.figures, evidence = excluded.evidence, "
-                "written_at = excluded.written_at",
-                (key, month, label, status, model_id, samey_version, _json(figures),
-                 _json(evidence), now))
+            for r in rows:
+                self._db.execute(
+                    "INSERT INTO runs (settings_key, month, period_label, status, model_id, "
+                    "samey_version, figures, evidence, written_at) VALUES (?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT (settings_key, month) DO UPDATE SET "
+                    "period_label = excluded.period_label, status = excluded.status, "
+                    "model_id = excluded.model_id, samey_version = excluded.samey_version, "
+                    "figures = excluded.figures, evidence = excluded.evidence, "
+                    "written_at = excluded.written_at",
+                    (key, r["month"], r["label"], r["status"], r["model_id"],
+                     r["samey_version"], _json(r["figures"]), _json(r["evidence"]), now))
             if pause:
                 time.sleep(pause)
             self._db.execute("COMMIT")

@@ -2,7 +2,8 @@
 
 Each layer's chart has one small panel per metric: the stored months' values with their 95%
 intervals, the baseline mean (dashed) and the control band (shaded, baseline +/- 3 sd of normal
-variation). Months whose metric moved are drawn in red. Reads results; computes nothing.
+variation). Baseline months are drawn in grey, months whose metric moved in red. Reads results;
+computes nothing.
 """
 from __future__ import annotations
 
@@ -55,6 +56,10 @@ def layer_chart_svg(layer: str, rows: list[dict[str, Any]], limits: dict[str, An
                 moved.append(bool(((r.get("comparison") or {}).get(name) or {}).get("moved")))
             ax.errorbar(x, vals, yerr=[los, his], color=INK, lw=1.4, marker="o", ms=3.5,
                         elinewidth=0.7, capsize=0, zorder=3)
+            bx = [i for i, r in enumerate(rows) if r.get("status") == "baseline"]
+            if bx:
+                ax.scatter(bx, [vals[i] for i in bx], color=BASE, s=22, zorder=4,
+                           label="baseline month")
             mx = [i for i, f in enumerate(moved) if f]
             if mx:
                 ax.scatter(mx, [vals[i] for i in mx], color=ALERT, s=26, zorder=4,

@@ -131,6 +131,31 @@ def _scalar(v: Any) -> str:
     return "" if v is None else str(v)
 
 
+def _reference_card(rep: dict[str, Any]) -> str:
+    """The baseline the report compares with: how it was chosen, its warnings, change points,
+    power, and the months this run backfilled (report only)."""
+    ref = rep.get("reference") or {}
+    out = [f'<div class="card" id="reference"><h2>Baseline</h2><p>{e(ref.get("text"))}</p>']
+    warnings = ref.get("warnings") or []
+    if warnings:
+        out.append("<h3>Warnings</h3><ul>" + "".join(f"<li>{e(w)}</li>" for w in warnings)
+                   + "</ul>")
+    shifts = ref.get("change_point_lines") or []
+    if shifts:
+        out.append("<h3>Change points</h3><ul>" + "".join(f"<li>{e(c)}</li>" for c in shifts)
+                   + "</ul>")
+    power = ref.get("power_lines") or []
+    if power:
+        out.append("<h3>Smallest change the data can detect</h3><ul>"
+                   + "".join(f"<li>{e(x)}</li>" for x in power) + "</ul>")
+    back = rep.get("backfilled") or []
+    if back:
+        out.append(f"<p class=muted>This run backfilled {e(len(back))} earlier month(s) into "
+                   f"the history ({e(back[0])} .. {e(back[-1])}).</p>")
+    out.append("</div>")
+    return "".join(out)
+
+
 def render_html(report: dict[str, Any]) -> str:
     """The whole page from ``ReportResult.to_dict()``."""
     rep, verdict, corpus = report["report"], report["verdict"], report.get("corpus", {})
@@ -148,7 +173,9 @@ def render_html(report: dict[str, Any]) -> str:
 <h1>{e(month)}: {e(mstatus.upper())}</h1>
 <p>{e(rep['settings'].get('corpus'))}: {e(period.get('n_docs'))} documents this month &middot;
 overall verdict over {e(len(history))} stored month(s): <strong>{e(verdict['status'])}</strong>
-&middot; baseline {e(', '.join(corpus.get('baseline', [])))}</p></div>"""]
+&middot; baseline {e(', '.join(rep.get('reference', {}).get('baseline')
+                           or corpus.get('baseline', [])))}</p></div>"""]
+    parts.append(_reference_card(rep))
 
     month_alerts = [a for a in rep.get("alerts", []) if a["month"] == month]
     reasons = period.get("reasons") or []
@@ -169,10 +196,14 @@ overall verdict over {e(len(history))} stored month(s): <strong>{e(verdict['stat
                  f"<ul>{v_reasons}{notes}</ul></div>")
 
     parts.append('<div class="card"><h2>Trend by layer</h2><p class=muted>Each point is a stored '
-                 "month (bar: 95% interval); shaded: the control band from the baseline; dashed: "
-                 "the baseline mean; red: the metric moved beyond normal variation.</p>")
+                 "month (bar: 95% interval); grey: a baseline month; shaded: the control band from "
+                 "the baseline; dashed: the baseline mean; red: the metric moved beyond normal "
+                 "variation.</p>")
     limits = rep.get("limits", {})
-    for layer in LAYERS:
+    if len(history) < 2:
+        parts.append(f"<p>Only {e(len(history))} month is stored so far: a trend needs at least "
+                     "two, so no chart is drawn yet. The next report adds one.</p>")
+    for layer in LAYERS if len(history) >= 2 else ():
         if layer in limits:
             parts.append(f'<div class="chart" id="chart-{e(layer)}">'
                          f"{layer_chart_svg(layer, history, limits[layer])}</div>")

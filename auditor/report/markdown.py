@@ -19,6 +19,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines = [f"**samey report {month}: {rep['month_status'].upper()}** "
              f"({period.get('n_docs', '?')} documents; overall verdict {verdict['status']} over "
              f"{len(rep.get('history', []))} stored months)", ""]
+    lines += _reference_lines(rep)
     reasons = (period.get("reasons") or [])[:TOP] or \
         ["No layer moved beyond normal variation this month."]
     lines += [f"- {_one_line(r)}" for r in reasons]
@@ -40,6 +41,23 @@ def render_markdown(report: dict[str, Any]) -> str:
             ", ".join(map(_one_line, t["keywords"][:4])) for t in gone[:TOP]))
     lines.append("")
     return "\n".join(lines)
+
+
+def _reference_lines(rep: dict[str, Any]) -> list[str]:
+    """The report's baseline, its warnings, change points and backfilled months (report only)."""
+    ref = rep.get("reference") or {}
+    lines = []
+    if ref.get("text"):
+        lines.append(f"- Baseline: {_one_line(ref['text'])}")
+    lines += [f"- Note: {_one_line(w)}" for w in ref.get("warnings") or []]
+    shifts = ref.get("change_point_lines") or []
+    if shifts:
+        lines.append("- Shifts: " + " ".join(map(_one_line, shifts[:TOP + 2])))
+    back = rep.get("backfilled") or []
+    if back:
+        lines.append(f"- History: {len(back)} earlier month(s) backfilled this run "
+                     f"({back[0]} .. {back[-1]}).")
+    return lines
 
 
 def write_markdown(path: Any, report: dict[str, Any]) -> None:
