@@ -44,6 +44,7 @@ class CorpusFeatures:
     mtld: np.ndarray = None       # per-document richness (context only)
     mattr: np.ndarray = None
     lemmas: tuple = ()            # per doc: lookup lemmas of ``words`` (vocabulary tails)
+    is_repost: np.ndarray = None  # per doc: republishes an earlier document (Document.repost_of)
 
     def __len__(self) -> int:
         return len(self.doc_ids)
@@ -91,6 +92,8 @@ def measure_sample(f: CorpusFeatures, idx: Sequence[int], *,
     fam = duplication.near_duplicate_families(f.signatures[idx], threshold=DUP_THRESHOLD,
                                               num_perm=NUM_PERM)
     out["duplication.near_duplicate_share"] = duplication.duplicate_share(fam, len(idx))
+    out["duplication.repost_share"] = (duplication.repost_share(f.is_repost[idx])
+                                       if f.is_repost is not None else 0.0)
     # tails
     # rare vocabulary counted on lemmas, so inflections ("run", "running") are one word
     out["tails.rare_word_mass"] = tails.rare_word_mass([f.lemmas[i] for i in idx])
@@ -207,4 +210,5 @@ def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
         word_ngrams=wng, word_ngram_totals=totals, shape_ngrams=sng, shape_eligible=elig,
         shape_unique=tuple(hashed.distinct(g) for g in sng),
         mtld=mtld, mattr=mattr, lemmas=tuple(_strings(r["lemmas"]) for r in recs),
+        is_repost=np.array([getattr(d, "repost_of", None) is not None for d in docs], dtype=bool),
     )

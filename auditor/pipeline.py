@@ -16,7 +16,7 @@ from .config import AuditOptions
 from .errors import InputError
 from .features.embeddings import make_embedder
 from .ingest import load_documents
-from .ingest.periods import make_periods, select_baseline
+from .ingest.periods import make_periods, merge_small, select_baseline
 from .measure import (
     DUP_THRESHOLD,
     NUM_PERM,
@@ -27,11 +27,20 @@ from .measure import (
 )
 from .metrics import drift, duplication, structure, tails, wording
 from .metrics.registry import BY_NAME, LAYERS, METRICS
-from .metrics.sampling import default_sample_size, draw_samples, subsample_estimate
+from .metrics.sampling import MIN_SAMPLE, choose_sample_size, draw_samples, subsample_estimate
 from .progress import progress_iter
 from .segments_layer import analyse_segments
 from .types import AuditResult, Document, Estimate, Period, Skipped
 from .verdict import decide
+from .baseline import (
+    LAYER_WORDS,
+    ReferenceCheck,
+    change_sentence,
+    check_reference,
+    layer_shift_sentence,
+    power,
+    power_sentence,
+)
 
 EVIDENCE_TOP = 8
 EVIDENCE_BASELINE = 1000  # baseline documents drawn (seeded) for evidence and drift
@@ -51,6 +60,9 @@ class Prepared:
     n_undated: int
     baseline_shares: np.ndarray
     model_id: str
+    notes: tuple[str, ...] = ()        # plain-words notes (merged periods, ...)
+    originals: dict = dataclasses.field(default_factory=dict)  # doc_id -> first publication
+    baseline_given: bool = False       # True: --baseline (kept; Phase I only warns)
 
 
 def _seed(*parts: Any) -> int:
@@ -95,9 +107,10 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
         dated.sort(key=lambda d: (d.date, d.doc_id))
         periods, gran = make_periods([d.date for d in dated], period=options.period,
                                      min_docs=options.min_docs)
+        periods, notes = merge_small(periods, min_sample=MIN_SAMPLE)
         periods = select_baseline(periods, options.baseline)
     else:
-        dated, periods, gran = list(docs), [], "none"
+        dated, periods, gran, notes = list(docs), [], "none", []
 
     # Pools: at most max_pool documents per period, drawn at random, then featurised once.
     keep: list[int] = []
@@ -122,52 +135,134 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
                            progress=options.progress)
 
     # Topic clusters (tails layer). Coverage uses one quantizer fitted on every analysed
-    # document, so moving to new subjects is not read as narrowing; what the baseline had and
-    # a period lost uses k-means fitted on the baseline only (as MAUVE quantizes).
+    # document, so moving to new subjects is not read as narrowing.
     rs = options.sampling.random_state
-    base_idx = [i for p in pooled if p.is_baseline for i in p.doc_indices] or list(range(len(analysed)))
-    E = feats.embeddings
-    centroids = tails.fit_topic_clusters(E, random_state=rs)
-    base_centroids = tails.fit_topic_clusters(E[base_idx], random_state=rs)
-    base_labels = np.asarray(tails.assign_clusters(E, base_centroids))
+    centroids = tails.fit_topic_clusters(feats.embeddings, random_state=rs)
     feats = dataclasses.replace(
-        feats, clusters=np.asarray(tails.assign_clusters(E, centroids)), n_clusters=len(centroids),
-        base_clusters=base_labels, n_base_clusters=len(base_centroids))
-    base_shares = tails.cluster_shares(base_labels[base_idx], len(base_centroids))
-    return Prepared(path, analysed, pooled, skipped, feats, gran, len(dated), len(undated),
-                    base_shares, embedder.model_id)
+        feats, clusters=np.asarray(tails.assign_clusters(feats.embeddings, centroids)),
+        n_clusters=len(centroids))
+    wanted = {d.repost_of for d in analysed if d.repost_of}
+    originals = {d.doc_id: d for d in docs if d.doc_id in wanted}
+    prep = Prepared(path, analysed, pooled, skipped, feats, gran, len(dated), len(undated),
+                    np.zeros(1), embedder.model_id, notes=tuple(notes),
+                    baseline_given=bool(options.baseline), originals=originals)
+    return with_baseline(prep, [p.is_baseline for p in pooled], random_state=rs)
+
+
+def with_baseline(prep: Prepared, flags: Sequence[bool], *, random_state: int = 0) -> Prepared:
+    """``prep`` with these baseline flags, and the baseline's own topic clusters: what the
+    baseline had and a period lost uses k-means fitted on the baseline only (as MAUVE
+    quantizes)."""
+    periods = [dataclasses.replace(p, is_baseline=bool(f)) for p, f in zip(prep.periods, flags)]
+    E = prep.features.embeddings
+    base_idx = [i for p in periods if p.is_baseline for i in p.doc_indices] or \
+        list(range(len(prep.documents)))
+    base_centroids = tails.fit_topic_clusters(E[base_idx], random_state=random_state)
+    base_labels = np.asarray(tails.assign_clusters(E, base_centroids))
+    feats = dataclasses.replace(prep.features, base_clusters=base_labels,
+                                n_base_clusters=len(base_centroids))
+    shares = tails.cluster_shares(base_labels[base_idx], len(base_centroids))
+    return dataclasses.replace(prep, periods=periods, features=feats, baseline_shares=shares)
 
 
 # ------------------------------------------------------------------ measurement
 
-def measure_periods(prep: Prepared, options: AuditOptions) -> tuple[list[dict[str, Estimate]], int]:
-    """Equal-size repeated samples per period -> an Estimate per metric per period."""
+def measure_periods(prep: Prepared, options: AuditOptions
+                    ) -> tuple[list[dict[str, Estimate]], int, list[list[np.ndarray]], list[str]]:
+    """Equal-size repeated samples per period -> an Estimate per metric per period, the sample
+    size, the samples drawn (document indices) and notes. ``tails.lost_topic_mass`` needs the
+    baseline and is filled in by :func:`fill_lost_topic_mass` once Phase I has chosen it."""
     sizes = [p.n_docs for p in prep.periods]
-    m = options.sampling.sample_size or default_sample_size(sizes)
-    out = []
+    m, notes = choose_sample_size(sizes, [p.label for p in prep.periods],
+                                  options.sampling.sample_size)
+    out, drawn = [], []
     for p in progress_iter(prep.periods, total=len(prep.periods), description="Measuring periods",
                            enabled=options.progress):
         rng = np.random.default_rng(_seed(options.sampling.random_state, "sample", p.label))
         pool = np.array(p.doc_indices)
         vals: dict[str, list[float]] = {s.name: [] for s in METRICS}
-        for r, local in enumerate(draw_samples(len(pool), m, options.sampling.repeats, rng)):
-            res = measure_sample(prep.features, pool[local], baseline_shares=prep.baseline_shares,
+        samples = [pool[local] for local in draw_samples(len(pool), m, options.sampling.repeats,
+                                                          rng)]
+        for r, idx in enumerate(samples):
+            res = measure_sample(prep.features, idx, baseline_shares=None,
                                  random_state=_seed(options.sampling.random_state, p.label, r))
             for k, v in res.items():
                 vals[k].append(v)
-        out.append({k: subsample_estimate(v, m=min(m, len(pool)), n=len(pool))
+        out.append({k: subsample_estimate(v, m=min(m, len(pool)), n=len(pool),
+                                          bounds=BY_NAME[k].bounds)
                     for k, v in vals.items()})
-    return out, m
+        drawn.append(samples)
+    return out, m, drawn, notes
+
+
+def fill_lost_topic_mass(prep: Prepared, estimates: list[dict[str, Estimate]],
+                         drawn: list[list[np.ndarray]], m: int) -> None:
+    """``tails.lost_topic_mass`` of every sample against the (final) baseline's topic shares."""
+    f = prep.features
+    for p, est, samples in zip(prep.periods, estimates, drawn):
+        vals = [tails.lost_topic_mass(prep.baseline_shares,
+                                      tails.cluster_shares(f.base_clusters[idx], f.n_base_clusters))
+                for idx in samples]
+        est["tails.lost_topic_mass"] = subsample_estimate(
+            vals, m=min(m, p.n_docs), n=len(p.doc_indices),
+            bounds=BY_NAME["tails.lost_topic_mass"].bounds)
+
+
+@dataclass
+class Judged:
+    """Everything :func:`judge_full` decided."""
+
+    prep: Prepared                       # with the final (Phase I) baseline flags
+    estimates: list[dict[str, Estimate]]
+    sample_size: int
+    verdicts: list
+    overall: dict[str, Any]
+    reference: ReferenceCheck
+    power: dict[str, dict[str, Any]]
+    notes: list[str]
+
+
+def judge_full(prep: Prepared, options: AuditOptions, *, extra=None, extra_from=None) -> Judged:
+    """Measure every period, run Phase I on the baseline (``auditor.baseline``), decide.
+
+    ``extra_from(prep)``: layers judged elsewhere (segments), computed once the baseline is final.
+    """
+    estimates, m, drawn, notes = measure_periods(prep, options)
+    labels = [p.label for p in prep.periods]
+    ref = check_reference(labels, estimates, [p.is_baseline for p in prep.periods],
+                          options.verdict, user_given=prep.baseline_given, sample_size=m)
+    if ref.baseline != [p.is_baseline for p in prep.periods]:
+        prep = with_baseline(prep, ref.baseline, random_state=options.sampling.random_state)
+    fill_lost_topic_mass(prep, estimates, drawn, m)
+    if extra_from is not None:
+        extra = extra_from(prep)
+    verdicts, overall = decide(labels, estimates, ref.baseline, options.verdict, extra=extra,
+                               sample_size=m, fallback_tau2=ref.fallback_tau2,
+                               set_aside=ref.set_aside)
+    compared = [i for i, v in enumerate(verdicts)
+                if v.status not in ("baseline", "before", "set aside")]
+    pw = power(estimates, ref.baseline, compared, options.verdict, sample_size=m,
+               fallback_tau2=ref.fallback_tau2)
+    blind = [layer for layer, p in pw.items() if p["blind"]]
+    if overall["status"] == "ok" and blind and compared:
+        overall["reasons"].append(
+            f"This ok rests on little data: with samples of {m} posts per period samey could "
+            "not see moderate changes in " + _join([LAYER_WORDS[b] for b in blind]) + " (see "
+            "\"what samey could see\"); more posts per period, or a coarser --period, would.")
+    return Judged(prep, estimates, m, verdicts, overall, ref, pw, list(prep.notes) + notes)
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def judge(prep: Prepared, options: AuditOptions, *, extra=None):
     """Measure every period of ``prep`` and decide: (estimates, sample size, period verdicts,
-    overall verdict). Simulations call this with their own ``prep.periods``."""
-    estimates, m = measure_periods(prep, options)
-    verdicts, overall = decide([p.label for p in prep.periods], estimates,
-                               [p.is_baseline for p in prep.periods], options.verdict,
-                               extra=extra)
-    return estimates, m, verdicts, overall
+    overall verdict). Simulations call this with their own ``prep.periods``; the periods
+    flagged ``is_baseline`` are the candidate baseline that Phase I checks."""
+    j = judge_full(prep, options, extra=extra)
+    return j.estimates, j.sample_size, j.verdicts, j.overall
 
 
 def _segment_moves(segments: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
@@ -202,17 +297,38 @@ def audit_reference(path: str | Path, options: AuditOptions, *, embedder=None) -
         return None
     if len(prep.periods) < 2:
         return None
-    info = reference_info(prep, options)
-    base = [p for p in prep.periods if p.is_baseline]
-    ids = frozenset(prep.documents[i].doc_id for p in base for i in p.doc_indices)
-    return Reference(tuple(p.label for p in base), ids, info)
+    j = judge_full(prep, options)
+    base = [p for p in j.prep.periods if p.is_baseline]
+    ids = frozenset(j.prep.documents[i].doc_id for p in base for i in p.doc_indices)
+    return Reference(tuple(p.label for p in base), ids, reference_info(j))
 
 
-def reference_info(prep: Prepared, options: AuditOptions) -> dict[str, Any]:
-    """The ``reference`` section of an audit (placeholder until Phase I lands)."""
-    return {"baseline": [p.label for p in prep.periods if p.is_baseline],
-            "rule": "user" if options.baseline else "default", "warnings": [],
-            "set_aside": [], "change_points": {}, "power": {}}
+def reference_info(j: Judged) -> dict[str, Any]:
+    """The ``reference`` section of an audit: the baseline as checked (Phase I), change points
+    per layer, and what the audit could see (power), with plain-words sentences."""
+    ref, labels = j.reference, [p.label for p in j.prep.periods]
+    cps = {layer: [{"period": labels[c.index], "metric": c.metric, "before": c.before,
+                    "after": c.after, "z": c.z, "toward_sameness": c.toward_sameness,
+                    "sentence": change_sentence(layer, c, labels)} for c in lst]
+           for layer, lst in ref.change_points.items()}
+    shifts = [layer_shift_sentence(layer, lst, labels)
+              for layer, lst in sorted(ref.change_points.items(), key=lambda kv: kv[1][0].index)]
+    pw = {layer: {**p, "sentence": power_sentence(layer, p)} for layer, p in j.power.items()}
+    return {
+        "baseline": [labels[i] for i, b in enumerate(ref.baseline) if b],
+        "rule": ref.rule,
+        "candidate": [labels[i] for i in ref.candidate],
+        "set_aside": [labels[i] for i in ref.set_aside],
+        "stable": not ref.findings,
+        "warnings": list(ref.warnings),
+        "findings": [{**f, "period": labels[f["period"]]} for f in ref.findings],
+        "natural_variation": "baseline" if sum(ref.baseline) >= 2 else
+        ("history" if ref.fallback_tau2 else "sampling only"),
+        "change_points": cps,
+        "shifts": shifts,
+        "power": pw,
+        "sample_size": j.sample_size,
+    }
 
 
 # ------------------------------------------------------------------ evidence
@@ -271,6 +387,9 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
                                  "documents": [_doc_ref(docs[idx[j]]) for j in fam[:5]]}
                                 for fam in fams[:EVIDENCE_TOP]]
     ev["near_duplicate_share"] = duplication.duplicate_share(fams, len(idx))
+    ev["reposts"] = [dataclasses.asdict(r) for r in duplication.repost_pairs(
+        [docs[i] for i in idx], prep.originals, top=EVIDENCE_TOP)]
+    ev["repost_share"] = duplication.repost_share([docs[i].repost_of is not None for i in idx])
 
     k = prep.features.n_base_clusters
     shares = tails.cluster_shares(f.base_clusters[idx], k)
@@ -309,11 +428,19 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     prep = prepare(path, options, embedder=embedder, until=until)
     which_evidence = evidence
     segments: dict[str, Any] = {}
-    if options.ingest.segment_field or options.ingest.segment_from == "folder":
-        segments = analyse_segments(
-            prep, field=options.ingest.segment_field or "folder",
-            random_state=options.sampling.random_state)
-    estimates, m, verdicts, overall = judge(prep, options, extra=_segment_moves(segments))
+
+    def segment_moves(final: Prepared):
+        if options.ingest.segment_field or options.ingest.segment_from == "folder":
+            segments.update(analyse_segments(
+                final, field=options.ingest.segment_field or "folder",
+                random_state=options.sampling.random_state))
+        return _segment_moves(segments)
+
+    j = judge_full(prep, options, extra_from=segment_moves)
+    prep, estimates, m, verdicts, overall = j.prep, j.estimates, j.sample_size, j.verdicts, \
+        j.overall
+    if j.notes:
+        overall["notes"] = list(j.notes)
 
     base_idx = evidence_baseline(prep, random_state=options.sampling.random_state)
     periods_out = []
@@ -340,12 +467,12 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     overall["reasons"] = overall["reasons"] + _evidence_reasons(evidence, periods_out)
     notes = _templated_notes(prep, periods_out)
     if notes:
-        overall["notes"] = notes
+        overall["notes"] = overall.get("notes", []) + notes
     return AuditResult(
         verdict=overall, periods=periods_out, skipped=sorted(prep.skipped, key=lambda s: s.path),
         config=_config_dict(options, prep, m), corpus=_corpus_summary(prep, path),
         evidence=evidence, layers=_layer_limits(verdicts), segments=segments,
-        reference=reference_info(prep, options))
+        reference=reference_info(j))
 
 
 def _evidence_reasons(evidence: dict, periods_out: list[dict]) -> list[str]:
@@ -368,6 +495,12 @@ def _evidence_reasons(evidence: dict, periods_out: list[dict]) -> list[str]:
             fam = ev["duplicate_families"][0]
             bits.append(f"largest near-duplicate family: {fam['size']} posts "
                         f"(e.g. {fam['documents'][0]['path']})")
+        if ev.get("reposts"):
+            r = ev["reposts"][0]
+            n = round(ev.get("repost_share", 0) * p["n_docs"])
+            bits.append(f"{n} post{'s' if n != 1 else ''} republish earlier ones, e.g. "
+                        f"{r['repost']['path']} ({r['repost']['date']}) repeats "
+                        f"{r['original']['path']} ({r['original']['date']})")
         if ev.get("vanished_topics"):
             bits.append("vanished topics: " + "; ".join(
                 ", ".join(t["keywords"][:4]) for t in ev["vanished_topics"][:2]))

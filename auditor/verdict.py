@@ -7,14 +7,19 @@ How a period is judged (README, "How the verdict is decided"):
    ``tau^2 = max(0, var(baseline values) - mean(se^2))`` (a random-effects estimate; zero with a
    single baseline period). A new period is expected within
    ``sd = sqrt(se_P^2 + tau^2 + (tau^2 + mean se^2) / B)`` of ``mu_B`` (a prediction interval), so
-   a corpus that swings naturally is not flagged for it. Control limits for charts:
-   ``mu_B +/- 3 sqrt(tau^2 + mean se^2)`` (NannyML's default of 3 sigma over reference chunks).
+   a corpus that swings naturally is not flagged for it. With a single baseline period tau^2
+   comes from the whole history's moving ranges (``auditor.baseline``). Control limits for
+   charts: ``mu_B +/- 3 sqrt(tau^2 + mean se^2)`` (NannyML's default of 3 sigma over reference
+   chunks), clipped to the metric's range. The baseline itself is chosen and checked first
+   (Phase I, ``auditor.baseline``).
 2. **Direction.** ``z = direction * (value - mu_B) / sd``: only moves toward homogeneity count.
 3. **Multiple comparisons.** One-sided p-values of all (metric, compared period) pairs are
    adjusted together with Holm's method at ``alpha`` (family-wise error rate).
 4. **Effect size.** A significant metric counts as *moved* only if it is also at least 3.5 sd
-   out (z >= 3.5) and its relative change ``|value - mu_B| / |mu_B|`` is at least
-   ``min_effect`` (5%). The 3.5 sd floor comes from null trials (random half splits of every
+   out (z >= 3.5) and its effect is at least ``min_effect``: the relative change
+   ``|value - mu_B| / |mu_B|`` (5%), or for shares of posts the change in percentage points
+   (5 points: a rise from 0% has no relative size). The prediction sd never falls below a floor
+   (``sd_floor``: binomial for shares, 1% of the baseline value otherwise), so no z is infinite. The 3.5 sd floor comes from null trials (random half splits of every
    Rust-blog year): z is close to standard normal (sd 0.8-1.1) but with heavier tails (compositional
    clumps such as release posts), and at 3.0 about 3% of splits still flagged; see
    ``bench/validity.py``.
@@ -52,6 +57,8 @@ class Comparison:
     p: float               # one-sided
     p_holm: float = float("nan")
     moved: bool = False
+    effect: float = float("nan")  # percentage points for shares, |relative change| otherwise
+    sd: float = float("nan")      # the prediction sd z was computed with
     low_limit: float = float("nan")
     high_limit: float = float("nan")
 
@@ -89,8 +96,14 @@ def holm(pvalues: Sequence[float]) -> list[float]:
     return out
 
 
-def baseline_model(estimates: Sequence[Estimate]) -> tuple[float, float, float]:
-    """(mu_B, tau^2, mean se^2) of one metric over the baseline periods (NaNs ignored)."""
+def baseline_model(estimates: Sequence[Estimate], *, fallback_tau2: float = float("nan")
+                   ) -> tuple[float, float, float]:
+    """(mu_B, tau^2, mean se^2) of one metric over the baseline periods (NaNs ignored).
+
+    With a single baseline period tau^2 cannot be estimated from the baseline; ``fallback_tau2``
+    (the whole history's moving-range estimate, ``auditor.baseline.moving_range_tau2``) is used
+    when given, else 0.
+    """
     vals = [e for e in estimates if not math.isnan(e.value)]
     if not vals:
         return float("nan"), float("nan"), float("nan")
@@ -101,25 +114,79 @@ def baseline_model(estimates: Sequence[Estimate]) -> tuple[float, float, float]:
     if len(vals) >= 2:
         var = sum((e.value - mu) ** 2 for e in vals) / (len(vals) - 1)
         tau2 = max(0.0, var - mean_se2)
+    elif not math.isnan(fallback_tau2):
+        tau2 = fallback_tau2
     return mu, tau2, mean_se2
 
 
+REL_FLOOR = 0.01  # a prediction sd is never below 1% of the baseline value (see sd_floor)
+
+
+def sd_floor(mu: float, *, share: bool, sample_size: int | None) -> float:
+    """The smallest prediction sd samey accepts, so that zero estimated variation (identical
+    samples, a baseline of one period) never turns a small change into certainty.
+
+    Shares: the binomial sd of a share observed on a period twice the sample size, at a rate of
+    at least one post in the sample, ``sqrt(p (1 - p) / (2 m))`` with ``p = clip(mu, 1/m, 1/2)``.
+    Other figures: ``REL_FLOOR * |mu|``.
+
+    >>> round(sd_floor(0.0, share=True, sample_size=10), 4)
+    0.0671
+    >>> sd_floor(2.0, share=False, sample_size=10)
+    0.02
+    """
+    if math.isnan(mu):
+        return 0.0
+    if share and sample_size:
+        m = max(int(sample_size), 2)
+        p = min(max(mu, 1.0 / m), 0.5)
+        return math.sqrt(p * (1 - p) / (2 * m))
+    return REL_FLOOR * abs(mu)
+
+
+def prediction_sd(se: float, mu: float, tau2: float, mean_se2: float, n_base: int, *,
+                  share: bool = False, sample_size: int | None = None) -> float:
+    """sd of a new period's value around mu_B: sqrt(se^2 + tau^2 + (tau^2 + mean se^2)/B),
+    never below :func:`sd_floor`."""
+    se2 = 0.0 if math.isnan(se) else se ** 2
+    sd = math.sqrt(se2 + tau2 + (tau2 + mean_se2) / max(n_base, 1))
+    return max(sd, sd_floor(mu, share=share, sample_size=sample_size))
+
+
+def effect_size(change: float, mu: float, *, share: bool) -> float:
+    """The size of a change that ``min_effect`` is compared with: percentage points for shares
+    (a move from 0% has no relative size), the relative change otherwise (nan when mu_B = 0)."""
+    if math.isnan(change):
+        return float("nan")
+    if share:
+        return abs(change)
+    return abs(change) / abs(mu) if mu != 0 else float("nan")
+
+
 def compare(est: Estimate, mu: float, tau2: float, mean_se2: float, n_base: int,
-            direction: int) -> Comparison:
-    """Directed z and one-sided p of one period's estimate against the baseline model."""
-    limit = 3 * math.sqrt(tau2 + mean_se2) if not math.isnan(mean_se2) else float("nan")
+            direction: int, *, share: bool = False, sample_size: int | None = None,
+            bounds: tuple[float, float] = (-math.inf, math.inf)) -> Comparison:
+    """Directed z and one-sided p of one period's estimate against the baseline model.
+
+    z is always finite: the prediction sd has a floor (:func:`sd_floor`).
+    """
+    lo_b, hi_b = bounds
+    if math.isnan(mean_se2):
+        low = high = float("nan")
+    else:
+        limit = 3 * max(math.sqrt(tau2 + mean_se2),
+                        sd_floor(mu, share=share, sample_size=sample_size))
+        low, high = max(lo_b, mu - limit), min(hi_b, mu + limit)
     if math.isnan(est.value) or math.isnan(mu):
         nan = float("nan")
-        return Comparison(mu, nan, nan, nan, nan, low_limit=mu - limit, high_limit=mu + limit)
-    se2 = 0.0 if math.isnan(est.se) else est.se ** 2
-    sd = math.sqrt(se2 + tau2 + (tau2 + mean_se2) / max(n_base, 1))
+        return Comparison(mu, nan, nan, nan, nan, low_limit=low, high_limit=high)
+    sd = prediction_sd(est.se, mu, tau2, mean_se2, n_base, share=share, sample_size=sample_size)
     change = est.value - mu
-    rel = change / abs(mu) if mu != 0 else (0.0 if change == 0 else math.copysign(math.inf, change))
-    if sd == 0:
-        z = 0.0 if change == 0 else math.copysign(math.inf, direction * change)
-    else:
-        z = direction * change / sd
-    return Comparison(mu, change, rel, z, _phi_sf(z), low_limit=mu - limit, high_limit=mu + limit)
+    rel = change / abs(mu) if mu != 0 else float("nan")
+    z = 0.0 if sd == 0 else direction * change / sd  # sd == 0 only when mu == 0 and no floor
+    return Comparison(mu, change, rel, z, _phi_sf(z),
+                      effect=effect_size(change, mu, share=share), sd=sd,
+                      low_limit=low, high_limit=high)
 
 
 def _reason(layer: str, label: str, comps: Mapping[str, Comparison],
@@ -128,16 +195,28 @@ def _reason(layer: str, label: str, comps: Mapping[str, Comparison],
     parts = []
     for n in sorted(moved, key=lambda n: -comps[n].z)[:2]:
         c, spec = comps[n], BY_NAME[n]
-        parts.append(f"{spec.label} {values[n].value:.3g} vs baseline {c.baseline:.3g} "
-                     f"({c.rel_change:+.0%}, {c.z:.1f} sd beyond normal variation): {spec.plain}")
+        if spec.share:
+            parts.append(f"{spec.label} {values[n].value:.0%} vs baseline {c.baseline:.0%} "
+                         f"({100 * c.change:+.0f} points, {c.z:.1f} sd beyond normal variation): "
+                         f"{spec.plain}")
+        else:
+            parts.append(f"{spec.label} {values[n].value:.3g} vs baseline {c.baseline:.3g} "
+                         f"({c.rel_change:+.0%}, {c.z:.1f} sd beyond normal variation): "
+                         f"{spec.plain}")
     return f"{label}: {layer.capitalize()} converged: " + "; ".join(parts) + "."
 
 
 def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estimate]],
            baseline_flags: Sequence[bool], options: VerdictOptions = VerdictOptions(), *,
-           extra: Mapping[str, Sequence[tuple[str, str]]] | None = None
-           ) -> tuple[list[PeriodVerdict], dict]:
+           extra: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+           sample_size: int | None = None,
+           fallback_tau2: Mapping[str, float] | None = None,
+           set_aside: Sequence[int] = ()) -> tuple[list[PeriodVerdict], dict]:
     """Judge every period against the baseline.
+
+    ``sample_size`` sets the floor of share metrics' sd (``sd_floor``); ``fallback_tau2`` gives
+    each metric's natural variation when the baseline is a single period; ``set_aside``
+    indexes periods that Phase I set aside (status ``set aside``: shown, not judged).
 
     ``extra`` maps a period label to layers judged elsewhere with their own tests (the segments
     layer: ``[("segments", reason), ...]``); each counts as one more moved layer.
@@ -148,15 +227,19 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
     base_i = [i for i, b in enumerate(baseline_flags) if b]
     first_base = base_i[0] if base_i else 0
     # Periods before the baseline are measured and compared for context, never judged.
-    comp_i = [i for i, b in enumerate(baseline_flags) if not b and i > first_base]
-    models = {m.name: baseline_model([estimates[i][m.name] for i in base_i])
+    comp_i = [i for i, b in enumerate(baseline_flags)
+              if not b and i > first_base and i not in set(set_aside)]
+    fb = fallback_tau2 or {}
+    models = {m.name: baseline_model([estimates[i][m.name] for i in base_i],
+                                     fallback_tau2=fb.get(m.name, float("nan")))
               for m in VERDICT_METRICS}
     comps: dict[int, dict[str, Comparison]] = {i: {} for i in range(len(period_labels))}
     keys, pvals = [], []
     for i in range(len(period_labels)):
         for m in VERDICT_METRICS:
             mu, tau2, mse2 = models[m.name]
-            c = compare(estimates[i][m.name], mu, tau2, mse2, len(base_i), m.direction)
+            c = compare(estimates[i][m.name], mu, tau2, mse2, len(base_i), m.direction,
+                        share=m.share, sample_size=sample_size, bounds=m.bounds)
             comps[i][m.name] = c
             if i in comp_i:
                 keys.append((i, m.name))
@@ -164,7 +247,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
     for (i, name), p_adj in zip(keys, holm(pvals)):
         c = comps[i][name]
         moved = (not math.isnan(p_adj) and p_adj <= options.alpha and c.z >= Z_MIN
-                 and abs(c.rel_change) >= options.min_effect)
+                 and c.effect >= options.min_effect)
         comps[i][name] = Comparison(**{**c.to_dict(), "p_holm": p_adj, "moved": moved})
 
     verdicts: list[PeriodVerdict] = []
@@ -173,10 +256,12 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
         scores = {}
         for layer in LAYERS:
             zs = [c.z for n, c in comps[i].items() if BY_NAME[n].layer == layer
-                  and not math.isnan(c.z) and abs(c.rel_change) >= options.min_effect]
+                  and not math.isnan(c.z) and c.effect >= options.min_effect]
             scores[layer] = max(zs) if zs else 0.0
         if baseline_flags[i] or i not in comp_i:
-            verdicts.append(PeriodVerdict(label, "baseline" if baseline_flags[i] else "before",
+            st = "baseline" if baseline_flags[i] else "set aside" if i in set(set_aside) \
+                else "before"
+            verdicts.append(PeriodVerdict(label, st,
                                           layer_scores=scores, comparisons=comps[i]))
             continue
         moved = [layer for layer in LAYERS
@@ -210,7 +295,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                                f"{len(run[layer])} periods in a row; watch for a trend.")
         verdicts.append(PeriodVerdict(label, status, moved, trend, scores, comps[i], reasons))
 
-    compared = [v for v in verdicts if v.status not in ("baseline", "before")]
+    compared = [v for v in verdicts if v.status not in ("baseline", "before", "set aside")]
     if not compared:
         overall = {"status": "ok", "flagged_periods": [],
                    "reasons": ["Only one period: nothing to compare with. Use a finer --period "

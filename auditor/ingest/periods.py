@@ -9,6 +9,9 @@ Rules (also in the README):
 * Sparse periods (fewer than ``min_docs``, including empty ones in a gap) are merged into the
   following period (the last one into the previous), never dropped; a merged period is labelled
   ``FIRST..LAST``.
+* Small periods (``merge_small``): a period with fewer than ``max(2 * MIN_SAMPLE, median / 2)``
+  documents (10 by default) is merged into the following one, with a note, so that one tiny
+  period never shrinks every period's sample and no sample reaches its period's size.
 * Baseline by default: the first third of the periods (rounded up), at least two when there are
   four or more periods, always leaving at least one period to compare. ``--baseline START..END``
   picks the periods that fall inside START..END (labels or dates: ``2019``, ``2019-Q2``,
@@ -93,10 +96,39 @@ def merge_sparse(periods: list[Period], min_docs: int) -> list[Period]:
             group = group[:-1]
         while len(group) > 1 and group[0].n_docs == 0:
             group = group[1:]
-        label = group[0].label if len(group) == 1 else f"{group[0].label}..{group[-1].label}"
+        label = group[0].label if len(group) == 1 else \
+            f"{group[0].label.split('..')[0]}..{group[-1].label.split('..')[-1]}"
         idx = tuple(i for q in group for i in q.doc_indices)
         out.append(Period(label, group[0].start, group[-1].end, idx))
     return out
+
+
+def merge_small(periods: list[Period], *, min_sample: int = 5) -> tuple[list[Period], list[str]]:
+    """Merge periods too small to sample (see the module docstring); returns the periods and a
+    plain-words note for each merge.
+
+    >>> import datetime as dt
+    >>> d = dt.date(2025, 1, 1)
+    >>> ps = [Period(f"p{i}", d, d, tuple(range(n))) for i, n in enumerate([30, 4, 28, 31])]
+    >>> [(p.label, p.n_docs) for p in merge_small(ps)[0]]
+    [('p0', 30), ('p1..p2', 32), ('p3', 31)]
+    """
+    if len(periods) < 2:
+        return periods, []
+    sizes = [p.n_docs for p in periods]
+    threshold = max(2 * min_sample, math.ceil(median(sizes) / 2))
+    small = [p for p in periods if p.n_docs < threshold]
+    if not small:
+        return periods, []
+    merged = merge_sparse(periods, threshold)
+    shown = ", ".join(f"{p.label} ({p.n_docs})" for p in small[:6]) + \
+        (f" and {len(small) - 6} more" if len(small) > 6 else "")
+    n = len(small)
+    note = (f"{n} period{'s' if n != 1 else ''} with fewer than {threshold} documents "
+            f"({shown}) {'were' if n != 1 else 'was'} merged with the next: a period must hold "
+            f"at least {threshold} documents (twice the smallest sample of {min_sample}, and at "
+            "least half the median period) to be compared.")
+    return merged, [note]
 
 
 def make_periods(dates: Sequence[dt.date | None], *, period: str = "auto",

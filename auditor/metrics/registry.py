@@ -2,9 +2,15 @@
 
 ``direction`` is +1 when a higher value means more homogeneous (samey), -1 when lower does, and
 0 for context metrics that never drive the verdict (drift, per-document richness).
+
+``bounds`` is the metric's range: intervals and control limits are clipped to it, so a share never
+gets a band below 0. ``share`` marks metrics that are a share of the sample's posts (0..1): their
+effect size is measured in percentage points (a move from 0% has no relative size), and their
+standard deviation never falls below the binomial one (see ``auditor.verdict``).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -15,6 +21,8 @@ class MetricSpec:
     direction: int
     label: str
     plain: str  # what a rise in samey-ness means, for reasons
+    bounds: tuple[float, float] = (-math.inf, math.inf)
+    share: bool = False
 
 
 LAYERS = ("topics", "wording", "structure", "duplication", "tails")
@@ -22,37 +30,44 @@ CONTEXT_LAYERS = ("drift", "richness")
 
 METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("topics.mean_cosine", "topics", +1, "mean pairwise cosine",
-               "posts sit closer together in meaning"),
+               "posts sit closer together in meaning", bounds=(-1.0, 1.0)),
     MetricSpec("topics.vendi", "topics", -1, "Vendi score",
-               "fewer effectively distinct posts"),
+               "fewer effectively distinct posts", bounds=(1.0, math.inf)),
     MetricSpec("topics.nn_similarity", "topics", +1, "nearest-neighbour similarity",
-               "each post has a closer look-alike"),
+               "each post has a closer look-alike", bounds=(-1.0, 1.0)),
     MetricSpec("wording.compression_ratio", "wording", +1, "compression ratio",
-               "the text compresses better: more repeated wording"),
+               "the text compresses better: more repeated wording",
+               bounds=(0.0, math.inf)),
     MetricSpec("wording.self_repetition", "wording", +1, "4-gram self-repetition",
-               "more 4-word phrases are shared between posts"),
+               "more 4-word phrases are shared between posts", bounds=(0.0, math.inf)),
     MetricSpec("wording.ngram_diversity", "wording", -1, "n-gram diversity (1-4)",
-               "fewer distinct words and phrases"),
+               "fewer distinct words and phrases", bounds=(0.0, 4.0)),
     MetricSpec("structure.template_share", "structure", +1, "template coverage",
-               "more of the text follows recurring sentence templates"),
+               "more of the text follows recurring sentence templates",
+               bounds=(0.0, 1.0), share=True),
     MetricSpec("structure.opening_repetition", "structure", +1, "repeated openings",
-               "more posts open with the same words"),
+               "more posts open with the same words", bounds=(0.0, 1.0), share=True),
     MetricSpec("structure.closing_repetition", "structure", +1, "repeated closings",
-               "more posts close with the same words"),
+               "more posts close with the same words", bounds=(0.0, 1.0), share=True),
     MetricSpec("structure.heading_repetition", "structure", +1, "repeated heading skeletons",
-               "more posts share the same heading outline"),
+               "more posts share the same heading outline", bounds=(0.0, 1.0),
+               share=True),
     MetricSpec("structure.sentence_uniformity", "structure", +1, "sentence-length uniformity",
-               "posts have more uniform sentence rhythm"),
+               "posts have more uniform sentence rhythm", bounds=(0.0, 1.0)),
     MetricSpec("duplication.near_duplicate_share", "duplication", +1, "near-duplicate share",
-               "more posts are near-copies of another"),
+               "more posts are near-copies of another", bounds=(0.0, 1.0), share=True),
+    MetricSpec("duplication.repost_share", "duplication", +1, "repost share",
+               "more posts republish an earlier post's text", bounds=(0.0, 1.0), share=True),
     MetricSpec("tails.rare_word_mass", "tails", -1, "rare-word mass",
-               "less rare vocabulary (lemmas used by a single post)"),
+               "less rare vocabulary (lemmas used by a single post)",
+               bounds=(0.0, 1.0)),
     MetricSpec("tails.topic_coverage", "tails", -1, "topic coverage",
-               "posts spread over fewer topics (effective number of topic clusters)"),
+               "posts spread over fewer topics (effective number of topic clusters)",
+               bounds=(1.0, math.inf)),
     # Lost baseline topic mass also rises when a brand simply moves to new subjects (drift),
     # so it is context and evidence (vanished topics), not a verdict metric.
     MetricSpec("tails.lost_topic_mass", "drift", 0, "lost baseline topic mass",
-               "more of the baseline's topics have gone"),
+               "more of the baseline's topics have gone", bounds=(0.0, 1.0)),
     MetricSpec("richness.mtld", "richness", 0, "MTLD (per document)", ""),
     MetricSpec("richness.mattr", "richness", 0, "MATTR (per document)", ""),
 )

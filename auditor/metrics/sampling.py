@@ -9,7 +9,13 @@ Interval. The point estimate is the mean of f over the R subsamples. Its standar
 over size-m subsamples of n documents relates to the error of the full-period estimate by
 ``s^2 * m / (n - m)`` (exact for means, a first-order approximation otherwise; Politis, Romano &
 Wolf, *Subsampling*, 1999), and (b) the Monte-Carlo term ``s^2 / R`` from using R subsamples
-rather than all of them:  ``se = s * sqrt(m / (n - m) + 1 / R)``; 95% interval: value +/- 1.96 se.
+rather than all of them:  ``se = s * sqrt(m / (n - m) + 1 / R)``; 95% interval: value +/- 1.96 se,
+clipped to the metric's range (a share's interval never goes below 0).
+
+The sample never reaches the period: at ``m = n`` every "sample" is the whole period, the spread
+``s`` is 0 and the interval would claim infinite certainty. ``m`` is therefore at most half of
+every compared period (:func:`choose_sample_size`); periods too small for that are merged
+beforehand (``auditor.ingest.periods.merge_small``).
 """
 from __future__ import annotations
 
@@ -20,7 +26,10 @@ import numpy as np
 
 from ..types import Estimate
 
+from ..errors import UsageError
+
 Z95 = 1.959963984540054
+MIN_SAMPLE = 5  # the smallest sample samey measures; periods need at least 2 * MIN_SAMPLE posts
 
 
 def default_sample_size(period_sizes: Sequence[int], *, cap: int = 200) -> int:
@@ -31,14 +40,51 @@ def default_sample_size(period_sizes: Sequence[int], *, cap: int = 200) -> int:
     return int(max(2, min(cap, min(period_sizes) // 2)))
 
 
+def choose_sample_size(period_sizes: Sequence[int], labels: Sequence[str],
+                       requested: int | None, *, cap: int = 200) -> tuple[int, list[str]]:
+    """The sample size ``m`` and plain-words notes.
+
+    Default: half the smallest period, at most ``cap``. An explicit ``requested`` size larger
+    than half a period is a usage error (a sample as large as its period has no spread, so its
+    interval would be zero-width); it is never silently clamped, because the user asked for it.
+
+    >>> choose_sample_size([40, 60], ["a", "b"], None)
+    (20, [])
+    >>> choose_sample_size([40, 60], ["a", "b"], 30)
+    Traceback (most recent call last):
+    ...
+    auditor.errors.UsageError: --sample-size 30 is too large: period a has 40 documents and samples may be at most half a period (20); use --sample-size 20 or less, or a coarser --period.
+    """
+    if not period_sizes:
+        return 2, []
+    small = min(range(len(period_sizes)), key=lambda i: period_sizes[i])
+    half = period_sizes[small] // 2
+    if requested is not None:
+        if requested > half:
+            raise UsageError(
+                f"--sample-size {requested} is too large: period {labels[small]} has "
+                f"{period_sizes[small]} documents and samples may be at most half a period "
+                f"({half}); use --sample-size {max(half, 2)} or less, or a coarser --period.")
+        return int(requested), []
+    m = int(max(2, min(cap, half)))
+    notes = []
+    if half < cap:
+        notes.append(f"Samples of {m} documents per period: half of the smallest period "
+                     f"({labels[small]}, {period_sizes[small]} documents), so that every "
+                     "period has spread to measure.")
+    return m, notes
+
+
 def draw_samples(n: int, m: int, repeats: int, rng: np.random.Generator) -> list[np.ndarray]:
     """``repeats`` sorted index arrays of size ``min(m, n)`` drawn without replacement."""
     m = min(m, n)
     return [np.sort(rng.choice(n, size=m, replace=False)) for _ in range(repeats)]
 
 
-def subsample_estimate(values: Sequence[float], *, m: int, n: int) -> Estimate:
-    """Point estimate and 95% interval from metric values on R size-m subsamples of n docs.
+def subsample_estimate(values: Sequence[float], *, m: int, n: int,
+                       bounds: tuple[float, float] = (-math.inf, math.inf)) -> Estimate:
+    """Point estimate and 95% interval from metric values on R size-m subsamples of n docs,
+    the interval clipped to ``bounds``.
 
     >>> e = subsample_estimate([1.0, 3.0], m=5, n=10)
     >>> round(e.value, 3), round(e.se, 3)
@@ -52,6 +98,8 @@ def subsample_estimate(values: Sequence[float], *, m: int, n: int) -> Estimate:
     if v.size < 2:
         return Estimate(value, value, value, float("nan"))
     s = float(v.std(ddof=1))
-    fpc = m / (n - m) if n > m else 1.0
-    se = s * math.sqrt(fpc + 1.0 / v.size)
-    return Estimate(value, value - Z95 * se, value + Z95 * se, se)
+    if n <= m:  # no spread to measure: unknown, never zero
+        return Estimate(value, float("nan"), float("nan"), float("nan"))
+    se = s * math.sqrt(m / (n - m) + 1.0 / v.size)
+    lo, hi = bounds
+    return Estimate(value, max(lo, value - Z95 * se), min(hi, value + Z95 * se), se)

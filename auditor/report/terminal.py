@@ -12,7 +12,8 @@ from rich.text import Text
 
 from ..metrics.registry import BY_NAME
 
-STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim"}
+STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim",
+         "set aside": "dim"}
 # (metric, short column header); the legend under the table names them in full.
 TABLE_METRICS = (
     ("topics.mean_cosine", "cosine"), ("topics.vendi", "vendi"),
@@ -78,6 +79,8 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
         body.append(f"note: {note}\n", style="dim")
     c.print(Panel(body, title="verdict"))
 
+    render_reference(result.get("reference") or {}, c)
+
     if result.get("segments"):
         from .segments_view import render_segments
         render_segments(result["segments"], c)
@@ -97,3 +100,30 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
         if len(skipped) > max_skipped:
             s.add_row(f"... {len(skipped) - max_skipped} more (see --json)", "", "")
         c.print(s)
+
+
+def render_reference(ref: dict[str, Any], c: Console) -> None:
+    """The baseline as checked (warnings first), where each layer shifted, and what the audit
+    could see (power)."""
+    if not ref:
+        return
+    body = Text()
+    base = ref.get("baseline") or []
+    span = base[0] if len(base) == 1 else f"{base[0]}..{base[-1]}" if base else "none"
+    how = "you chose" if ref.get("rule") == "user" else "chosen by samey and checked"
+    body.append(f"Baseline {span} ({how})", style="bold")
+    body.append(": stable.\n" if ref.get("stable") else ".\n")
+    for w in ref.get("warnings", []):
+        body.append(f"! {w}\n", style="yellow")
+    if ref.get("shifts"):
+        body.append("Where each layer shifted over the whole history:\n", style="bold")
+        for line in ref["shifts"]:
+            body.append(f"- {line}\n")
+    power = ref.get("power") or {}
+    if power:
+        body.append(f"What samey could see (samples of {ref.get('sample_size')} posts, 80% "
+                    "of the time):\n", style="bold")
+        for p in power.values():
+            body.append(f"- {p['sentence']}" + (" (little data)" if p.get("blind") else "")
+                        + "\n", style="dim" if not p.get("blind") else "")
+    c.print(Panel(body, title="reference"))
