@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from .config import VerdictOptions
-from .metrics.registry import BY_NAME, LAYERS, VERDICT_METRICS
+from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, VERDICT_METRICS
 from .types import Estimate
 from .verdict import Z_MIN, baseline_model, effect_size, holm, prediction_sd, sd_floor
 
@@ -60,14 +60,7 @@ Z_POWER = NormalDist().inv_cdf(0.8)  # 80% power
 LOW_POWER = 0.25
 MIN_PERIODS_MR = 4  # moving ranges need at least 3 differences
 
-LAYER_WORDS = {
-    "topics": "topics (what posts are about)",
-    "wording": "wording (repeated words and phrases)",
-    "structure": "structure (openings, closings, templates)",
-    "duplication": "duplication (near-copies)",
-    "tails": "tails (rare words and niche topics)",
-    "segments": "segments (product lines or personas)",
-}
+LAYER_WORDS = LAYER_FULL
 
 
 @dataclass(frozen=True)

@@ -4,22 +4,36 @@ index (``auditor.corpus_index``) on four layers, and gets a status with one-line
 (The module is ``checking``, not ``check``: ``auditor.check`` is the public function, and a
 submodule of that name would replace it as an attribute of the package when imported.)
 
-Status rule (thresholds are calibrated from the corpus itself unless set; see docs/check.md):
+Calibration: every cut comes from the *validated baseline* (``pipeline.audit_reference``: the
+clean reference periods, stored in the index as ``is_baseline``), not from the whole corpus, so a
+brand already full of one template does not teach the check that the template is normal. An
+undated or single-period corpus falls back to the whole corpus, and the result says so. Cut-offs
+that saturate (a similarity cut >= ``SATURATED_SIMILARITY``, watch == samey, a template-coverage
+cut at 100%) are reported in ``warnings`` (JSON and terminal).
 
-- **topic**: ``s``, the draft's cosine similarity to its nearest corpus document, is placed
-  against the corpus's own nearest-neighbour similarities (each document vs the rest). ``watch``
-  when ``s`` exceeds their ``watch_percentile`` (90th), ``samey`` when it exceeds their
-  ``samey_percentile`` (99th) or ``max_similarity`` when given.
+Status rule (see docs/check.md):
+
+- **topic**: ``s``, the draft's cosine similarity to its nearest corpus document (the whole
+  corpus), is placed against the reference distribution: each baseline document's similarity to
+  its nearest other document of the whole corpus that is not a textual copy of it
+  (:func:`reference_similarities`: same candidate-set size as the draft's, reposts skipped).
+  ``watch`` above its ``watch_percentile`` (90th), ``samey`` above its ``samey_percentile``
+  (99th) or ``max_similarity`` when given.
 - **duplication**: ``samey`` when the draft is a near-duplicate of a corpus document: cosine
   ``>= duplicate_similarity`` (0.95) or MinHash Jaccard of word 5-gram shingles
   ``>= duplicate_jaccard`` (0.8).
 - **wording**: ``watch`` when the draft shares more phrases with many corpus documents than
-  ``watch_percentile`` of the corpus's own documents do (a phrase: a word 2-4-gram with a content
+  ``watch_percentile`` of the baseline's documents do (a phrase: a word 2-4-gram with a content
   word, in at least ``min_shared_docs`` documents: default max(3, 1% of the corpus)), or when it
   uses two or more phrases the corpus has been amplifying lately (latest period vs baseline).
 - **structure**: ``watch`` when its opening, closing or heading outline is shared by at least
   ``min_shared_docs`` corpus documents, or when the share of its sentence shapes that are corpus
-  templates exceeds ``watch_percentile`` of the corpus's documents.
+  templates exceeds ``watch_percentile`` of the baseline's documents. The *template-fill rule*:
+  a frame (opening = first ``STOCK_WORDS`` words, closing = last ``STOCK_WORDS`` words, heading
+  outline up to one heading) is *stock* when at least ``STOCK_SHARE`` of the latest period's
+  posts (and ``min_shared_docs`` of them) share it and that share is at least ``STOCK_GROWTH``
+  times its share in the baseline. ``samey`` with two stock frames, or one stock frame and a
+  template coverage above the baseline's ``samey_percentile``; ``watch`` with one.
 - **overall**: ``samey`` when a layer says ``samey``, or when topic *and* wording or structure
   say ``watch``; ``watch`` when any layer does; ``ok`` otherwise.
 
@@ -52,9 +66,26 @@ from .features.lexicon import import_spacy
 from .metrics import wording
 from .types import Document
 
-CHECK_SCHEMA_VERSION = "1.0"
+CHECK_SCHEMA_VERSION = "1.1"  # 1.1: warnings, thresholds.reference, structure.template_fill
 RANK = {"ok": 0, "watch": 1, "samey": 2}
 TOP = 5
+
+# The template-fill rule (see the module docstring and docs/check.md).
+# A stock opening / closing is its first / last STOCK_WORDS words: four words are a formula
+# ("in today's fast-paced world"), while the 6-word keys of the audit also catch the topic slot
+# that a template fill swaps ("... world, finance teams").
+STOCK_WORDS = 4
+# Stock when at least a quarter of the latest period's posts share it: one post in four is far
+# above what a natural opening reaches (the most common 4-word opening of a varied blog is in a
+# few per cent of its posts; the Rust blog's release template opens about one post in eight).
+STOCK_SHARE = 0.25
+# ... and its share there is at least twice its share in the baseline: a house format the clean
+# baseline already had at that rate (release notes) is not a change, as in the audit.
+STOCK_GROWTH = 2.0
+# Saturation: a similarity cut at or above this cannot separate a copy from a new post.
+SATURATED_SIMILARITY = 0.99
+# Fewer reference posts than this: the 99th percentile is about the maximum; say so.
+MIN_REFERENCE_DOCS = 20
 
 Draft = Union[str, Path, tuple[str, str]]
 
@@ -67,6 +98,7 @@ class CheckResult:
     corpus: dict[str, Any]
     thresholds: dict[str, Any]
     config: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     schema_version: str = CHECK_SCHEMA_VERSION
 
     @property
@@ -76,8 +108,8 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema_version": self.schema_version, "kind": "check", "status": self.status,
-                "corpus": self.corpus, "thresholds": self.thresholds, "drafts": self.drafts,
-                "config": self.config}
+                "corpus": self.corpus, "thresholds": self.thresholds,
+                "warnings": self.warnings, "drafts": self.drafts, "config": self.config}
 
 
 # ---------------------------------------------------------------- drafts in
@@ -200,7 +232,10 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     sigs = minhash_signatures([t.words for t in toks], shingle_size=5, num_perm=128)
     k = max(1, options.check.neighbours)
     nn_idx, nn_sim = nearest_neighbours(X, index.embeddings, k=k)
-    cuts = thresholds(index, options)
+    reference = _reference(index, options)
+    cuts = thresholds(index, options, reference)
+    warnings = check_warnings(index, cuts, options)
+    stock = _StockFrames(index)
     from .metrics.wording import _stop_words
 
     stop = _stop_words()
@@ -211,15 +246,17 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
             doc, index, cuts, options, stop=stop, words=tok.words, shapes=tok.shapes,
             opening=opening_key(tok.first_sentence) if tok.first_sentence else None,
             closing=closing_key(tok.last_sentence) if tok.last_sentence else None,
-            skeleton=skel, sig=sigs[i], nn_idx=nn_idx[i], nn_sim=nn_sim[i]))
+            skeleton=skel, sig=sigs[i], nn_idx=nn_idx[i], nn_sim=nn_sim[i], stock=stock,
+            ref_sims=reference[0]))
     corpus = {"path": str(against), "documents": index.n_docs, "skipped": index.meta["skipped"],
               "latest_period": index.meta.get("latest_period"),
               "baseline": index.meta.get("baseline", []),
+              "reference": index.meta["reference"]["source"],
               "index": {"path": index.directory, "built": index.built}}
     config = {"check": dataclasses.asdict(options.check), "model_id": model_id,
               "text_budget": options.sampling.text_budget, "samey_version": __version__,
               "duplicates": {"shingle": "word 5-gram", "num_perm": 128}}
-    return CheckResult(reports, corpus, cuts, config)
+    return CheckResult(reports, corpus, cuts, config, warnings)
 
 
 def _validate(options: AuditOptions) -> None:
@@ -237,26 +274,205 @@ def _validate(options: AuditOptions) -> None:
         raise UsageError("min_shared_docs must be at least 2.")
 
 
-def thresholds(index: CorpusIndex, options: AuditOptions) -> dict[str, Any]:
-    """The cuts used, calibrated from the corpus's own distributions unless set."""
+def reference_similarities(index: CorpusIndex,
+                           options: AuditOptions) -> tuple[np.ndarray, int, int]:
+    """The reference distribution of the topic layer: for each baseline document, its cosine
+    similarity to its nearest other document of the *whole* corpus that is not a textual copy of
+    it (MinHash Jaccard of word 5-gram shingles below ``duplicate_jaccard``).
+
+    Like with like: a draft is compared with all n corpus documents, a baseline document with
+    the n - 1 others, so both nearest-neighbour similarities come from candidate sets of the same
+    size (a baseline-only reference would be biased low: the maximum over fewer candidates).
+    Copies are skipped because a post reposted later (or cross-posted) would otherwise put 1.00
+    into the distribution and saturate the cuts; copies are the duplication layer's business.
+    Returns (similarities, baseline documents whose nearest neighbour was a copy, documents left
+    out because all their ``REF_NEIGHBOURS`` stored neighbours are copies).
+    """
+    rows, idx, sims = index.ref_rows, index.ref_nbr_idx, index.ref_nbr_sims
+    if not len(rows) or not idx.shape[1]:
+        return np.zeros(0), 0, 0
+    sig = index.signatures
+    empty = (sig == 0xFFFFFFFF).all(axis=1)  # no shingle: never a copy
+    jac = (sig[idx] == sig[rows][:, None, :]).mean(axis=2)
+    copy = (jac >= options.check.duplicate_jaccard) & ~empty[idx] & ~empty[rows][:, None]
+    keep = ~copy
+    has = keep.any(axis=1)
+    first = np.argmax(keep, axis=1)
+    values = sims[np.arange(len(rows)), first][has]
+    return values.astype(np.float64), int((first[has] > 0).sum()), int((~has).sum())
+
+
+def _reference(index: CorpusIndex, options: AuditOptions) -> tuple[np.ndarray, str, int, int]:
+    """(reference similarities, their source, copies skipped, documents left out)."""
+    sims, copies, left_out = reference_similarities(index, options)
+    if not len(sims):  # every baseline post has only copies as neighbours: use the corpus's own
+        return index.nn_sims, "corpus", copies, left_out
+    return sims, index.meta["reference"]["source"], copies, left_out
+
+
+def thresholds(index: CorpusIndex, options: AuditOptions,
+               reference: tuple[np.ndarray, str, int, int] | None = None) -> dict[str, Any]:
+    """The cuts used, calibrated on the validated baseline (the whole corpus when there is none)
+    unless set; see the module docstring. ``reference``: :func:`_reference`'s result when the
+    caller already has it."""
     c = options.check
-    nn = index.nn_sims
+    ref = index.meta["reference"]
+    sims, source, copies, left_out = reference or _reference(index, options)
+    base = index.is_baseline
+    phr, cov = index.phrase_scores[base], index.template_cov[base]
     samey = (float(c.max_similarity) if c.max_similarity is not None
-             else float(np.percentile(nn, c.samey_percentile)))
+             else float(np.percentile(sims, c.samey_percentile)))
+    nn = index.nn_sims
+    recent = index.is_recent
     return {
-        "watch_similarity": min(float(np.percentile(nn, c.watch_percentile)), samey),
+        "watch_similarity": min(float(np.percentile(sims, c.watch_percentile)), samey),
         "samey_similarity": samey,
-        "similarity_source": "option" if c.max_similarity is not None else "corpus",
+        "similarity_source": "option" if c.max_similarity is not None else source,
+        "reference": {"source": source, "periods": list(ref["labels"]),
+                      "documents": int(base.sum()), "similarities": int(len(sims)),
+                      "copies_skipped": copies, "left_out": left_out, "rule": ref.get("rule"),
+                      "latest_period": index.meta.get("latest_period"),
+                      "latest_period_documents": int(recent.sum())},
         "duplicate_similarity": c.duplicate_similarity,
         "duplicate_jaccard": c.duplicate_jaccard,
         "watch_percentile": c.watch_percentile, "samey_percentile": c.samey_percentile,
         "min_shared_docs": int(index.meta["min_shared_docs"]),
-        "shared_phrases_watch": float(np.percentile(index.phrase_scores, c.watch_percentile)),
-        "template_coverage_watch": float(np.percentile(index.template_cov, c.watch_percentile)),
-        "corpus_nn_similarity": {"median": float(np.median(nn)),
-                                 "p90": float(np.percentile(nn, 90)),
-                                 "p99": float(np.percentile(nn, 99))},
+        "shared_phrases_watch": float(np.percentile(phr, c.watch_percentile)),
+        "template_coverage_watch": float(np.percentile(cov, c.watch_percentile)),
+        "template_coverage_samey": float(np.percentile(cov, c.samey_percentile)),
+        "stock_words": STOCK_WORDS, "stock_share": STOCK_SHARE, "stock_growth": STOCK_GROWTH,
+        "reference_nn_similarity": _summary(sims),
+        "corpus_nn_similarity": _summary(nn),
     }
+
+
+def _summary(x: np.ndarray) -> dict[str, float]:
+    return {"median": float(np.median(x)), "p90": float(np.percentile(x, 90)),
+            "p99": float(np.percentile(x, 99)), "max": float(np.max(x))}
+
+
+def _reference_name(cuts: dict[str, Any]) -> str:
+    """'the baseline 2025-01..2025-05' or 'the corpus'."""
+    ref = cuts["reference"]
+    if ref["source"] != "baseline":
+        return "the corpus"
+    p = ref["periods"]
+    return f"the baseline {p[0]}..{p[-1]}" if len(p) > 1 else f"the baseline {p[0]}"
+
+
+def check_warnings(index: CorpusIndex, cuts: dict[str, Any],
+                   options: AuditOptions) -> list[str]:
+    """Plain sentences about the reference the cuts come from: no validated baseline, the
+    baseline validation's own warnings, and cut-offs that saturate (they cannot separate a copy
+    or a template fill from a new post)."""
+    ref = index.meta["reference"]
+    out: list[str] = []
+    where = _reference_name(cuts)
+    if ref["source"] != "baseline":
+        out.append(f"No validated baseline ({ref.get('reason', 'none found')}): the cut-offs come "
+                   "from the whole corpus, which may already be samey. Date the posts (front "
+                   "matter, file names, --date-from) so the check can calibrate on clean content.")
+    out.extend(f"Baseline: {w}" for w in ref.get("warnings", []))
+    r = cuts["reference"]
+    if r["source"] == "corpus" and ref["source"] == "baseline":
+        out.append("Every baseline post's nearest neighbours are copies of it: the similarity "
+                   "cut-offs come from the whole corpus instead.")
+    if r["similarities"] < MIN_REFERENCE_DOCS:
+        out.append(f"The reference holds only {r['similarities']} posts: its "
+                   f"{options.check.samey_percentile:g}th percentile is close to its largest "
+                   "value, so the cut-offs are rough.")
+    if cuts["similarity_source"] != "option":
+        w, s = cuts["watch_similarity"], cuts["samey_similarity"]
+        if s >= SATURATED_SIMILARITY or w >= SATURATED_SIMILARITY:
+            out.append(f"Saturated cut-off: the similarity cuts (watch > {w:.2f}, samey > "
+                       f"{s:.2f}) are at the ceiling: the posts of {where} are already "
+                       "near-copies of each other, so the topic layer cannot tell a new post "
+                       "from a copy. Choose a cleaner --baseline or set --max-similarity.")
+        elif w >= s:
+            out.append(f"Saturated cut-off: the watch and samey similarity cuts are equal "
+                       f"({s:.2f}): the posts of {where} are all equally close to their "
+                       "neighbours (one template?), so the topic layer has no watch band. "
+                       "Choose a cleaner --baseline or set --max-similarity.")
+    tw, ts = cuts["template_coverage_watch"], cuts["template_coverage_samey"]
+    if ts >= 1.0:
+        out.append(f"Saturated cut-off: the template-coverage cut is {ts:.0%}, the highest "
+                   f"possible: the posts of {where} are made entirely of the corpus's sentence "
+                   "templates, so no draft can exceed it. Choose a cleaner --baseline.")
+    elif ts > 0 and tw >= ts:
+        out.append(f"Saturated cut-off: the watch and samey template-coverage cuts are equal "
+                   f"({ts:.0%}): the posts of {where} share the same sentence shapes, so the "
+                   "reference is already templated. Choose a cleaner --baseline.")
+    return out
+
+
+class _StockFrames:
+    """The stock frames of the latest period: how many of its posts (and of the baseline's) share
+    a draft's opening (first ``STOCK_WORDS`` words), closing (last ``STOCK_WORDS`` words) and
+    heading outline (same number of headings, all but at most one equal: the topic heading a
+    template fill swaps; outlines of one or two headings must be equal). Prepared once per
+    check from the index's per-document keys."""
+
+    def __init__(self, index: CorpusIndex) -> None:
+        import json
+
+        meta = index.meta
+        has_recent = bool(index.is_recent.any())
+        self.recent = index.is_recent if has_recent else np.ones(index.n_docs, dtype=bool)
+        self.label = meta.get("latest_period") if has_recent else None
+        self.growth = has_recent and meta["reference"]["source"] == "baseline"
+        self.base = index.is_baseline
+        self.n_recent, self.n_base = int(self.recent.sum()), int(self.base.sum())
+        self.min_docs = int(meta["min_shared_docs"])
+        rows = np.flatnonzero(self.recent | self.base)
+        self.rows_recent = self.recent[rows]
+        self.rows_base = self.base[rows]
+
+        def words(k: str | None) -> tuple[str, ...] | None:
+            return tuple(k.split()) if k else None
+
+        self.openings = [w[:STOCK_WORDS] if (w := words(meta["doc_openings"][i])) else None
+                         for i in rows]
+        self.closings = [w[-STOCK_WORDS:] if (w := words(meta["doc_closings"][i])) else None
+                         for i in rows]
+        self.outlines = [tuple(tuple(h) for h in json.loads(o)) if (o := meta["doc_outlines"][i])
+                         else None for i in rows]
+
+    @staticmethod
+    def _same_outline(a: tuple, b: tuple | None) -> bool:
+        if b is None or len(a) != len(b):
+            return False
+        if len(a) < 3:
+            return a == b
+        return sum(x != y for x, y in zip(a, b)) <= 1
+
+    def frames(self, opening: str | None, closing: str | None,
+               skeleton: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
+        """One entry per frame the draft has: its text, how many latest-period posts share it,
+        their share, the baseline's share, and whether it is stock."""
+        out = []
+        items = []
+        if opening:
+            key = tuple(opening.split()[:STOCK_WORDS])
+            items.append(("opening", " ".join(key), [o == key for o in self.openings]))
+        if closing:
+            key = tuple(closing.split()[-STOCK_WORDS:])
+            items.append(("closing", " ".join(key), [c == key for c in self.closings]))
+        if skeleton:
+            key = tuple((int(lv), str(t)) for lv, t in skeleton)
+            items.append(("heading_outline", " / ".join(t for _, t in key),
+                          [self._same_outline(key, o) for o in self.outlines]))
+        for what, text, hits in items:
+            hit = np.array(hits, dtype=bool)
+            r = int((hit & self.rows_recent).sum())
+            b = int((hit & self.rows_base).sum())
+            share_r = r / self.n_recent if self.n_recent else 0.0
+            share_b = b / self.n_base if self.n_base else 0.0
+            stock = (r >= self.min_docs and share_r >= STOCK_SHARE
+                     and (not self.growth or share_r >= STOCK_GROWTH * share_b))
+            out.append({"element": what, "text": text, "latest_docs": r,
+                        "latest_share": share_r, "baseline_share": share_b if self.growth else None,
+                        "stock": bool(stock)})
+        return out
 
 
 def _percentile_of(values: np.ndarray, x: float) -> float:
@@ -269,7 +485,8 @@ def _percentile_of(values: np.ndarray, x: float) -> float:
 
 
 def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: AuditOptions, *,
-            stop, words, shapes, opening, closing, skeleton, sig, nn_idx, nn_sim) -> dict[str, Any]:
+            stop, words, shapes, opening, closing, skeleton, sig, nn_idx, nn_sim,
+            stock: _StockFrames, ref_sims: np.ndarray) -> dict[str, Any]:
     n = index.n_docs
     refs = index.docs
     c = options.check
@@ -284,7 +501,8 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
     # topic + duplication
     nearest = [{**refs[int(j)], "similarity": float(s)} for j, s in zip(nn_idx, nn_sim)]
     s = float(nn_sim[0]) if len(nn_sim) else float("nan")
-    pct = _percentile_of(index.nn_sims, s)
+    where = _reference_name(cuts)
+    pct = _percentile_of(ref_sims, s)
     equal = (index.signatures == sig[None, :]).sum(axis=1) / sig.shape[0]
     empty = bool((sig == 0xFFFFFFFF).all())
     j_best = int(np.argmax(equal)) if len(equal) else 0
@@ -301,14 +519,15 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
     if s > cuts["samey_similarity"]:
         raise_to("topic", "samey")
         src = ("--max-similarity" if cuts["similarity_source"] == "option"
-               else f"the corpus's {c.samey_percentile:g}th percentile")
+               else f"the {c.samey_percentile:g}th percentile of {where}")
         reasons.append(f"very close to {near} (similarity {s:.2f}; cut "
                        f"{cuts['samey_similarity']:.2f} = {src}; closer than {pct:.0f}% of "
-                       "corpus posts are to their nearest neighbour).")
+                       f"the posts of {where} are to their nearest neighbour).")
     elif s > cuts["watch_similarity"]:
         raise_to("topic", "watch")
-        reasons.append(f"close to {near} (similarity {s:.2f}; above the corpus's "
-                       f"{c.watch_percentile:g}th percentile {cuts['watch_similarity']:.2f}).")
+        reasons.append(f"close to {near} (similarity {s:.2f}; above the "
+                       f"{c.watch_percentile:g}th percentile of {where}, "
+                       f"{cuts['watch_similarity']:.2f}).")
 
     # wording
     grams = sorted(_content_grams(words, stop))
@@ -321,11 +540,12 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
             shown.append((g, d))
         if len(shown) == TOP:
             break
-    phrase_pct = _percentile_of(index.phrase_scores, len(shared))
+    base = index.is_baseline
+    phrase_pct = _percentile_of(index.phrase_scores[base], len(shared))
     if len(shared) > cuts["shared_phrases_watch"] and shared:
         raise_to("wording", "watch")
         reasons.append(f"shares {len(shared)} phrases with {shared_min}+ corpus posts (more than "
-                       f"{phrase_pct:.0f}% of corpus posts do), e.g. "
+                       f"{phrase_pct:.0f}% of the posts of {where} do), e.g. "
                        + ", ".join(f"\"{g}\" ({d} posts)" for g, d in shown[:3]) + ".")
     amplified = [a for a in index.meta.get("amplified", []) if wording.contains_phrase(words, a["phrase"])]
     if len(amplified) >= 2:
@@ -351,13 +571,36 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
             reasons.append(f"{label} like {count} corpus posts: \"{shown_key}\".")
     templates = index.meta["templates"]
     cov = template_coverage(shapes, templates)
-    cov_pct = _percentile_of(index.template_cov, cov)
+    cov_pct = _percentile_of(index.template_cov[base], cov)
     used = _templates_used([g for g in _shape_grams(shapes) if g in templates], templates)
+    high_cov = cov > cuts["template_coverage_samey"] and cov > 0
     if cov > cuts["template_coverage_watch"] and cov > 0:
         raise_to("structure", "watch")
         reasons.append(f"follows the corpus's common sentence templates: {cov:.0%} of its "
-                       f"sentence shapes (more than {cov_pct:.0f}% of corpus posts), e.g. "
-                       + ", ".join(f"\"{t}\" ({d} posts)" for t, d in used[:2]) + ".")
+                       f"sentence shapes (more than {cov_pct:.0f}% of the posts of {where}), "
+                       "e.g. " + ", ".join(f"\"{t}\" ({d} posts)" for t, d in used[:2]) + ".")
+    # The template-fill rule: the frame of a template that took over the latest period.
+    frames = stock.frames(opening, closing, skeleton)
+    stocked = [fr for fr in frames if fr["stock"]]
+    if stocked:
+        latest = f"the posts of {stock.label}" if stock.label else "the corpus's posts"
+        parts = []
+        for fr in stocked:
+            verb = {"opening": "opens", "closing": "closes",
+                    "heading_outline": "has the heading outline"}[fr["element"]]
+            was = ("" if fr["baseline_share"] is None
+                   else f", {fr['baseline_share']:.0%} of {where}")
+            parts.append(f"{verb} like {fr['latest_share']:.0%} of {latest} "
+                         f"(\"{fr['text']}\"{was})")
+        if len(stocked) >= 2 or high_cov:
+            raise_to("structure", "samey")
+            extra = (f"; {cov:.0%} of its sentence shapes are corpus templates, above the "
+                     f"{c.samey_percentile:g}th percentile of {where}" if len(stocked) < 2 else "")
+            reasons.append("one more fill of the template that took over recent posts: "
+                           + " and ".join(parts) + extra + ".")
+        else:
+            raise_to("structure", "watch")
+            reasons.append("uses a stock frame of recent posts: " + parts[0] + ".")
 
     # overall
     if "samey" in layers.values():
@@ -370,8 +613,8 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
     else:
         status = "ok"
         reasons.append(f"nothing samey: nearest post {near} at similarity {s:.2f} (closer than "
-                       f"{pct:.0f}% of corpus posts are to their nearest neighbour; watch above "
-                       f"{cuts['watch_similarity']:.2f}).")
+                       f"{pct:.0f}% of the posts of {where} are to their nearest neighbour; "
+                       f"watch above {cuts['watch_similarity']:.2f}).")
     return {
         "name": doc.doc_id, "title": doc.title, "words": len(words), "status": status,
         "reasons": reasons, "layers": layers,
@@ -385,7 +628,9 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
             **{w: ({"text": " / ".join(h[1] for h in skeleton) if w == "heading_outline" else k,
                     "docs": cnt} if k else None) for w, (k, cnt) in shared_items.items()},
             "template_coverage": cov, "template_percentile": cov_pct,
-            "templates": [{"template": t, "docs": d} for t, d in used[:TOP]]},
+            "templates": [{"template": t, "docs": d} for t, d in used[:TOP]],
+            "template_fill": {"latest_period": stock.label, "frames": frames,
+                              "stock": len(stocked)}},
         "duplication": {"max_jaccard": jac, "jaccard_path": refs[j_best]["path"] if jac else None},
     }
 

@@ -14,9 +14,24 @@ What it holds (row i = corpus document i, in ingest order):
   that at least ``min_shared`` *other* documents contain;
 - ``template_cov`` (n,): per document, the share of its function-word shape 5-grams that are
   corpus templates (``structure.shape_ngram_templates``);
-- in ``meta.json``: document refs (path, title, date), the templates, repeated openings, closings
-  and heading outlines with their document counts, and the phrases amplified in the latest period
-  against the baseline (``wording.amplified_phrases``) when the corpus is dated.
+- ``is_baseline`` (n,) bool: the documents of the *validated baseline*
+  (``pipeline.audit_reference``: the clean reference periods; every document when the corpus is
+  undated or has one period, and ``meta["reference"]["source"]`` then says ``"corpus"``);
+  ``is_recent`` (n,) bool: the documents of the latest period (dated corpora with two or more
+  periods);
+- ``ref_rows`` (r,), ``ref_nbr_idx`` / ``ref_nbr_sims`` (r, ``REF_NEIGHBOURS``): for each
+  baseline document (row ``ref_rows[i]``), its nearest *other* corpus documents in the whole
+  corpus and their cosines. ``samey check`` takes the baseline's nearest-neighbour distribution
+  from them, skipping textual copies (see ``checking.reference_similarities``);
+- in ``meta.json``: document refs (path, title, date), per-document opening, closing and heading
+  outline keys (``doc_openings``, ``doc_closings``, ``doc_outlines``), the templates, repeated
+  openings, closings and heading outlines with their document counts, the reference (source,
+  baseline labels, warnings from the baseline validation), the latest period, and the phrases
+  amplified in the latest period against the baseline (``wording.amplified_phrases``) when the
+  corpus is dated.
+
+The validated baseline costs one audit-like pass (``audit_reference``: ingest, tokens, cached
+embeddings, periods) and is computed only when the index is (re)built.
 
 Words and shapes come from ``features.tokens.tokenize`` with the audit's ``text_budget`` (the
 first 300 words by default), so drafts are measured exactly as corpus documents are.
@@ -48,11 +63,14 @@ from . import __version__
 from .config import AuditOptions
 from .features.lexicon import import_spacy
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: validated baseline (is_baseline, reference neighbours), recent period
 NGRAM_NS = (2, 3, 4)
 MIN_DF = 3  # n-grams in fewer corpus documents are not stored
 TEMPLATE_N = 5
 AMPLIFIED_TOP = 30
+# Neighbours stored per baseline document: the reference similarity is the first of them that is
+# not a textual copy; a post reposted more than this many times is left out of the reference.
+REF_NEIGHBOURS = 10
 
 
 @dataclass
@@ -68,6 +86,11 @@ class CorpusIndex:
     ngram_df: np.ndarray
     phrase_scores: np.ndarray
     template_cov: np.ndarray
+    is_baseline: np.ndarray
+    is_recent: np.ndarray
+    ref_rows: np.ndarray
+    ref_nbr_idx: np.ndarray
+    ref_nbr_sims: np.ndarray
     built: bool = False  # True when this run built it (a cache miss)
     directory: str = ""
 
@@ -90,7 +113,7 @@ class CorpusIndex:
 
 
 _ARRAYS = ("embeddings", "nn_sims", "signatures", "ngram_hashes", "ngram_df", "phrase_scores",
-           "template_cov")
+           "template_cov", "is_baseline", "is_recent", "ref_rows", "ref_nbr_idx", "ref_nbr_sims")
 
 
 # ---------------------------------------------------------------- keys and helpers
@@ -277,6 +300,31 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
 
     skeletons = [json.dumps([list(h) for h in s]) if s else None for s in f.skeletons]
 
+    # The validated baseline (clean reference periods) and the latest period.
+    from .pipeline import audit_reference
+
+    ref = audit_reference(root, options, embedder=embedder)
+    ids = [d.doc_id for d in docs]
+    if ref is not None:
+        is_baseline = np.array([i in ref.doc_ids for i in ids], dtype=bool)
+    if ref is None or not is_baseline.any():
+        is_baseline = np.ones(n, dtype=bool)
+        reference = {"source": "corpus", "labels": [], "n_docs": n, "rule": None,
+                     "reason": ("the corpus has no dates or a single period" if ref is None
+                                else "the baseline holds none of the indexed documents"),
+                     "warnings": [] if ref is None else list(ref.info.get("warnings", []))}
+    else:
+        reference = {"source": "baseline", "labels": list(ref.labels),
+                     "n_docs": int(is_baseline.sum()), "rule": ref.info.get("rule"),
+                     "warnings": list(ref.info.get("warnings", []))}
+    ref_rows = np.flatnonzero(is_baseline)
+    nbr_idx, nbr_sims = topics.nearest_neighbours(
+        E[ref_rows], E, k=min(REF_NEIGHBOURS, n - 1), exclude_self=True, query_indices=ref_rows)
+    latest = _latest_period(docs, options)
+    is_recent = np.zeros(n, dtype=bool)
+    if latest is not None:
+        is_recent[latest[1]] = True
+
     meta: dict[str, Any] = {
         "fingerprint": fingerprint, "index_version": INDEX_VERSION, "samey_version": __version__,
         "root": str(root), "model_id": getattr(embedder, "model_id", "unknown"),
@@ -284,41 +332,50 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
         "text_budget": options.sampling.text_budget, "min_shared_docs": shared,
         "docs": [{"path": d.doc_id, "title": d.title,
                   "date": d.date.isoformat() if d.date else None} for d in docs],
+        "doc_openings": list(f.openings), "doc_closings": list(f.closings),
+        "doc_outlines": skeletons,
         "templates": templates, "template_min_docs": tstats.min_doc_count,
         "openings": repeated(f.openings), "closings": repeated(f.closings),
         "skeletons": repeated(skeletons),
-        **_amplified(docs, f.words, options),
+        "reference": reference, "baseline": reference["labels"],
+        "latest_period": latest[0] if latest is not None else None,
+        **_amplified(f.words, is_baseline if reference["source"] == "baseline" else None,
+                     is_recent),
     }
     return CorpusIndex(root=str(root), meta=meta, embeddings=np.asarray(E, dtype=np.float32),
                        nn_sims=nn_sims, signatures=np.asarray(f.signatures, dtype=np.uint32),
                        ngram_hashes=hashes, ngram_df=counts, phrase_scores=phrase_scores,
-                       template_cov=template_cov, built=True)
+                       template_cov=template_cov, is_baseline=is_baseline, is_recent=is_recent,
+                       ref_rows=ref_rows.astype(np.int64), ref_nbr_idx=nbr_idx.astype(np.int64),
+                       ref_nbr_sims=nbr_sims.astype(np.float64), built=True)
 
 
-def _amplified(docs, words, options: AuditOptions) -> dict[str, Any]:
-    """Phrases amplified in the latest period against the baseline (dated corpora only)."""
-    from .errors import UsageError
-    from .ingest.periods import make_periods, select_baseline
-    from .metrics import wording
+def _latest_period(docs, options: AuditOptions) -> tuple[str, list[int]] | None:
+    """The latest period (label, document rows) as the audit splits the dated documents; ``None``
+    when the corpus is undated or has a single period."""
+    from .ingest.periods import make_periods
 
     dated = [i for i, d in enumerate(docs) if d.date is not None]
-    out: dict[str, Any] = {"amplified": [], "latest_period": None, "baseline": []}
-    if len(dated) < 2 * options.min_docs:
-        return out
+    if len(dated) < 2:
+        return None
     dated.sort(key=lambda i: (docs[i].date, docs[i].doc_id))
-    try:
-        periods, _ = make_periods([docs[i].date for i in dated], period=options.period,
-                                  min_docs=options.min_docs)
-        periods = select_baseline(periods, options.baseline)
-    except UsageError:  # a baseline spec that does not fit: no amplified phrases, not an error
+    periods, _ = make_periods([docs[i].date for i in dated], period=options.period,
+                              min_docs=options.min_docs)
+    if len(periods) < 2:
+        return None
+    return periods[-1].label, [dated[j] for j in periods[-1].doc_indices]
+
+
+def _amplified(words, is_baseline: np.ndarray | None, is_recent: np.ndarray) -> dict[str, Any]:
+    """Phrases amplified in the latest period against the validated baseline (dated corpora with
+    a baseline and a later latest period only)."""
+    from .metrics import wording
+
+    out: dict[str, Any] = {"amplified": []}
+    if is_baseline is None or not is_recent.any() or (is_recent & is_baseline).any():
         return out
-    if len(periods) < 2 or periods[-1].is_baseline:
-        return out
-    latest = periods[-1]
-    base = [dated[j] for p in periods if p.is_baseline for j in p.doc_indices]
-    amp = wording.amplified_phrases([words[dated[j]] for j in latest.doc_indices],
-                                    [words[i] for i in base], top=AMPLIFIED_TOP)
-    out["latest_period"] = latest.label
-    out["baseline"] = [p.label for p in periods if p.is_baseline]
+    amp = wording.amplified_phrases([words[i] for i in np.flatnonzero(is_recent)],
+                                    [words[i] for i in np.flatnonzero(is_baseline)],
+                                    top=AMPLIFIED_TOP)
     out["amplified"] = [dataclasses.asdict(a) for a in amp if a.ratio >= 2]
     return out

@@ -31,6 +31,7 @@ from .metrics.sampling import MIN_SAMPLE, choose_sample_size, draw_samples, subs
 from .progress import progress_iter
 from .segments_layer import analyse_segments
 from .types import AuditResult, Document, Estimate, Period, Skipped
+from .headline import headline
 from .verdict import decide
 from .baseline import (
     LAYER_WORDS,
@@ -359,10 +360,15 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
 
     amp = wording.amplified_phrases(words, base_words, top=EVIDENCE_TOP)
     ev["amplified_phrases"] = []
-    for a in amp:
-        ex = next((docs[i] for i in idx if wording.contains_phrase(f.words[i], a.phrase)), None)
+    used: set[int] = set()
+    for a in amp:  # a different example post for each phrase where there is one
+        having = [i for i in idx if wording.contains_phrase(f.words[i], a.phrase)]
+        ex = next((i for i in having if i not in used), having[0] if having else None)
+        if ex is not None:
+            used.add(ex)
         ev["amplified_phrases"].append({**dataclasses.asdict(a),
-                                        "example": _doc_ref(ex) if ex else None})
+                                        "text": wording.display_phrase(a.phrase),
+                                        "example": _doc_ref(docs[ex]) if ex is not None else None})
 
     tstats = structure.shape_ngram_templates([f.shapes[i] for i in idx], top=EVIDENCE_TOP)
     bstats = structure.shape_ngram_templates([f.shapes[i] for i in base_idx], top=200)
@@ -372,11 +378,13 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
                        for t, c in tstats.templates]
     ev["template_share"] = tstats.share
 
-    for key, items in (("openings", f.openings), ("closings", f.closings)):
-        rep = structure.most_repeated([items[i] for i in idx], top=EVIDENCE_TOP)
-        ev[key] = [{"text": t, "docs": c,
-                    "examples": [_doc_ref(docs[i]) for i in idx if items[i] == t][:3]}
-                   for t, c in rep if c >= 2]
+    for key, end in (("openings", False), ("closings", True)):
+        edges = [structure.edge_words(docs[i].text, end=end) for i in idx]
+        ev[key] = [{"text": phrase, "docs": len(members), "of": len(idx),
+                    "share": len(members) / max(len(idx), 1),
+                    "examples": [_doc_ref(docs[idx[j]]) for j in members[:3]]}
+                   for phrase, members in structure.shared_edges(edges, end=end,
+                                                                 top=EVIDENCE_TOP)]
     rep = structure.most_repeated([f.skeletons[i] for i in idx], top=3)
     ev["heading_skeletons"] = [{"skeleton": [" ".join(map(str, h)) for h in s], "docs": c}
                                for s, c in rep if c >= 2]
@@ -396,11 +404,18 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     gone = tails.vanished_clusters(prep.baseline_shares, shares)
     if gone:
         kw = tails.cluster_keywords(base_words, f.base_clusters[list(base_idx)], k=k)
-        ev["vanished_topics"] = [{
-            "cluster": int(c), "keywords": kw[c],
-            "baseline_share": float(prep.baseline_shares[c]), "period_share": float(shares[c]),
-            "examples": [_doc_ref(docs[i]) for i in base_idx if f.base_clusters[i] == c][:3]}
-            for c in gone]
+        ev["vanished_topics"] = []
+        for c in gone:  # named by the baseline posts nearest the topic's centre
+            members = [i for i in base_idx if f.base_clusters[i] == c]
+            centre = f.embeddings[members].mean(axis=0) if members else None
+            order = sorted(members, key=lambda i: -float(f.embeddings[i] @ centre)) \
+                if members else []
+            ev["vanished_topics"].append({
+                "cluster": int(c), "keywords": kw[c],
+                "titles": list(dict.fromkeys(docs[i].title for i in order if docs[i].title))[:3],
+                "baseline_share": float(prep.baseline_shares[c]),
+                "period_share": float(shares[c]),
+                "examples": [_doc_ref(docs[i]) for i in order[:3]]})
     else:
         ev["vanished_topics"] = []
 
@@ -411,7 +426,30 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
         wa, wb = drift.characteristic_words(base_words, words, top=EVIDENCE_TOP)
         ev["drift"] = {"mmd2": mmd.mmd2, "p_value": mmd.p_value, "auc": auc,
                        "baseline_words": [w for w, _ in wa], "period_words": [w for w, _ in wb]}
+        ev["side_by_side"] = side_by_side(prep, idx, list(base_idx))
     return ev
+
+
+EXCERPT_CHARS = 240
+
+
+def _excerpt(text: str, n: int = EXCERPT_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + " ..."
+
+
+def side_by_side(prep: Prepared, idx: Sequence[int], base_idx: Sequence[int]) -> dict[str, Any]:
+    """A recent post next to a baseline post on the same subject: the period's most typical
+    post (highest mean cosine to the others of its period) and the baseline post nearest to it
+    in meaning, so the contrast is in how they are written."""
+    E, docs = prep.features.embeddings, prep.documents
+    Y = E[list(idx)]
+    centre = Y.sum(axis=0)
+    typical = [float(Y[j] @ centre - 1.0) for j in range(len(idx))]
+    recent = idx[int(np.argmax(typical))]
+    near = base_idx[int(np.argmax(E[list(base_idx)] @ E[recent]))]
+    return {"recent": {**_doc_ref(docs[recent]), "excerpt": _excerpt(docs[recent].text)},
+            "baseline": {**_doc_ref(docs[near]), "excerpt": _excerpt(docs[near].text)}}
 
 
 # ------------------------------------------------------------------ audit
@@ -465,6 +503,11 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
             "reasons": v.reasons,
         })
     overall["reasons"] = overall["reasons"] + _evidence_reasons(evidence, periods_out)
+    for po in periods_out:  # an ok period's evidence is context, not a finding
+        if po["status"] in ("ok", "baseline", "before", "set aside") and evidence.get(po["label"]):
+            evidence[po["label"]]["context"] = "within normal variation"
+    reference = reference_info(j)
+    overall["summary"] = headline(overall, periods_out, evidence, reference)
     notes = _templated_notes(prep, periods_out)
     if notes:
         overall["notes"] = overall.get("notes", []) + notes
@@ -472,7 +515,7 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
         verdict=overall, periods=periods_out, skipped=sorted(prep.skipped, key=lambda s: s.path),
         config=_config_dict(options, prep, m), corpus=_corpus_summary(prep, path),
         evidence=evidence, layers=_layer_limits(verdicts), segments=segments,
-        reference=reference_info(j))
+        reference=reference)
 
 
 def _evidence_reasons(evidence: dict, periods_out: list[dict]) -> list[str]:
@@ -485,15 +528,15 @@ def _evidence_reasons(evidence: dict, periods_out: list[dict]) -> list[str]:
         bits = []
         amp = [a for a in ev.get("amplified_phrases", []) if a["ratio"] >= 2][:3]
         if amp:
-            bits.append("amplified phrases " + ", ".join(
-                f"\"{a['phrase']}\" ({a['period_share']:.0%} of posts vs {a['baseline_share']:.0%})"
+            bits.append("phrases far more common than before: " + ", ".join(
+                f"\"{a['text']}\" ({a['period_share']:.0%} of posts vs {a['baseline_share']:.0%})"
                 for a in amp))
         if ev.get("openings"):
             o = ev["openings"][0]
-            bits.append(f"{o['docs']} posts open with \"{o['text']}\"")
+            bits.append(f"{o['docs']} of {o['of']} posts open with \"{o['text']}\"")
         if ev.get("duplicate_families"):
             fam = ev["duplicate_families"][0]
-            bits.append(f"largest near-duplicate family: {fam['size']} posts "
+            bits.append(f"largest family of near-copies: {fam['size']} posts "
                         f"(e.g. {fam['documents'][0]['path']})")
         if ev.get("reposts"):
             r = ev["reposts"][0]
@@ -502,8 +545,9 @@ def _evidence_reasons(evidence: dict, periods_out: list[dict]) -> list[str]:
                         f"{r['repost']['path']} ({r['repost']['date']}) repeats "
                         f"{r['original']['path']} ({r['original']['date']})")
         if ev.get("vanished_topics"):
-            bits.append("vanished topics: " + "; ".join(
-                ", ".join(t["keywords"][:4]) for t in ev["vanished_topics"][:2]))
+            bits.append("topics no longer covered: " + "; ".join(
+                (f"\"{t['titles'][0]}\"" if t.get("titles") else "")
+                + f" ({', '.join(t['keywords'][:3])})" for t in ev["vanished_topics"][:2]))
         if bits:
             out.append(f"{p['label']} evidence: " + "; ".join(bits) + ".")
     return out

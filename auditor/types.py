@@ -99,6 +99,7 @@ class AuditResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": self.schema_version,
+            "summary": self.verdict.get("summary", ""),
             "verdict": self.verdict,
             "corpus": self.corpus,
             "periods": self.periods,

@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .config import VerdictOptions
-from .metrics.registry import BY_NAME, LAYERS, VERDICT_METRICS
+from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, VERDICT_METRICS
 from .types import Estimate
 
 Z_TREND = 1.6448536269514722
@@ -189,21 +189,24 @@ def compare(est: Estimate, mu: float, tau2: float, mean_se2: float, n_base: int,
                       low_limit=low, high_limit=high)
 
 
+def _beyond(z: float) -> str:
+    return "far beyond" if z >= 10 else "beyond"
+
+
 def _reason(layer: str, label: str, comps: Mapping[str, Comparison],
             values: Mapping[str, Estimate]) -> str:
+    """'2026-03: structure (openings, closings, templates) moved toward sameness: more posts open
+    with the same words (81% of posts vs 12% in the baseline, far beyond normal variation).'"""
     moved = [n for n, c in comps.items() if c.moved and BY_NAME[n].layer == layer]
     parts = []
     for n in sorted(moved, key=lambda n: -comps[n].z)[:2]:
         c, spec = comps[n], BY_NAME[n]
         if spec.share:
-            parts.append(f"{spec.label} {values[n].value:.0%} vs baseline {c.baseline:.0%} "
-                         f"({100 * c.change:+.0f} points, {c.z:.1f} sd beyond normal variation): "
-                         f"{spec.plain}")
+            fig = f"{spec.label} {values[n].value:.0%} of posts vs {c.baseline:.0%}"
         else:
-            parts.append(f"{spec.label} {values[n].value:.3g} vs baseline {c.baseline:.3g} "
-                         f"({c.rel_change:+.0%}, {c.z:.1f} sd beyond normal variation): "
-                         f"{spec.plain}")
-    return f"{label}: {layer.capitalize()} converged: " + "; ".join(parts) + "."
+            fig = f"{spec.label} {values[n].value:.3g} vs {c.baseline:.3g}"
+        parts.append(f"{spec.plain} ({fig} in the baseline, {_beyond(c.z)} normal variation)")
+    return f"{label}: {LAYER_FULL[layer]} moved toward sameness: " + "; ".join(parts) + "."
 
 
 def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estimate]],
@@ -287,11 +290,11 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                    if layer in LAYERS]
         reasons += [f"{label}: {why}" for _, why in extra_here]
         for layer in trend:
-            reasons.append(f"{label}: {layer.capitalize()} has moved toward sameness for "
-                           f"{len(run[layer])} consecutive periods (a sustained trend).")
+            reasons.append(f"{label}: {LAYER_FULL[layer]} moved toward sameness "
+                           f"{len(run[layer])} periods in a row (a sustained trend).")
         for layer in building:
             if layer not in moved:
-                reasons.append(f"{label}: {layer.capitalize()} has drifted toward sameness for "
+                reasons.append(f"{label}: {LAYER_FULL[layer]} drifted toward sameness "
                                f"{len(run[layer])} periods in a row; watch for a trend.")
         verdicts.append(PeriodVerdict(label, status, moved, trend, scores, comps[i], reasons))
 
@@ -304,8 +307,9 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
     worst = max(compared, key=lambda v: RANK[v.status]).status
     flagged = [v.label for v in compared if v.status != "ok"]
     if worst == "ok":
-        reasons = [f"No layer moved beyond normal variation in {len(compared)} compared "
-                   f"period(s) against the baseline."]
+        n = len(compared)
+        reasons = [f"Nothing moved beyond normal variation in the {n} compared "
+                   f"period{'s' if n != 1 else ''} against the baseline."]
     else:
         # The first and the latest period at the worst status speak for the rest (every
         # period's own reasons stay in its verdict).

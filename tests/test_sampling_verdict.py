@@ -83,7 +83,8 @@ def test_decide_statuses():
     assert [v.status for v in verdicts] == ["baseline", "baseline", "ok", "watch", "samey"]
     assert verdicts[4].moved_layers == ["wording", "structure"]
     assert overall["status"] == "samey" and overall["flagged_periods"] == ["one", "two"]
-    assert any("Wording converged" in r for r in overall["reasons"])
+    assert any(r.startswith("two: wording (repeated words and phrases) moved toward sameness")
+               for r in overall["reasons"])
 
 
 def test_small_relative_change_is_not_a_move():

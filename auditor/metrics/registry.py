@@ -10,6 +10,7 @@ standard deviation never falls below the binomial one (see ``auditor.verdict``).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -23,9 +24,24 @@ class MetricSpec:
     plain: str  # what a rise in samey-ness means, for reasons
     bounds: tuple[float, float] = (-math.inf, math.inf)
     share: bool = False
+    short: str = ""  # a marketer's name for the figure (tables); ``label`` is the technical one
 
 
 LAYERS = ("topics", "wording", "structure", "duplication", "tails")
+
+# Each layer in a marketer's words (``short``), and with its technical name beside it (``full``):
+# used the same way in every output.
+LAYER_SHORT = {"topics": "subjects", "wording": "wording", "structure": "structure",
+               "duplication": "copies", "tails": "niche ideas",
+               "segments": "product lines"}
+LAYER_FULL = {
+    "topics": "subjects (topics layer)",
+    "wording": "wording (repeated words and phrases)",
+    "structure": "structure (openings, closings, templates)",
+    "duplication": "copies (duplication layer)",
+    "tails": "niche ideas (rare words and topics: tails layer)",
+    "segments": "product lines (segments layer)",
+}
 CONTEXT_LAYERS = ("drift", "richness")
 
 METRICS: tuple[MetricSpec, ...] = (
@@ -72,5 +88,24 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("richness.mattr", "richness", 0, "MATTR (per document)", ""),
 )
 
+SHORT = {
+    "topics.mean_cosine": "closeness in meaning",
+    "topics.vendi": "distinct posts",
+    "topics.nn_similarity": "closest look-alike",
+    "wording.compression_ratio": "compressibility",
+    "wording.self_repetition": "shared 4-word phrases",
+    "wording.ngram_diversity": "distinct phrases",
+    "structure.template_share": "templated sentences",
+    "structure.opening_repetition": "same openings",
+    "structure.closing_repetition": "same closings",
+    "structure.heading_repetition": "same outlines",
+    "structure.sentence_uniformity": "uniform rhythm",
+    "duplication.near_duplicate_share": "near-copies",
+    "duplication.repost_share": "reposts",
+    "tails.rare_word_mass": "rare words",
+    "tails.topic_coverage": "topics covered",
+    "tails.lost_topic_mass": "baseline topics lost",
+}
+METRICS = tuple(dataclasses.replace(m, short=SHORT.get(m.name, m.label)) for m in METRICS)
 BY_NAME = {m.name: m for m in METRICS}
 VERDICT_METRICS = tuple(m for m in METRICS if m.direction != 0)

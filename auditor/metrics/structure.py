@@ -25,6 +25,8 @@ __all__ = [
     "closing_key",
     "heading_skeleton",
     "sentence_length_uniformity",
+    "edge_words",
+    "shared_edges",
 ]
 
 NAN = float("nan")
@@ -347,3 +349,67 @@ def sentence_length_uniformity(docs_sentence_lengths: Sequence[Sequence[float]])
         return NAN
     d = math.sqrt(float(m.var() + s.var())) / float(centre)
     return 1.0 / (1.0 + d)
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence: openings and closings grouped after normalisation
+# --------------------------------------------------------------------------------------------
+
+def edge_words(text: str, *, end: bool = False, n_words: int = 12) -> list[str]:
+    """The first (or, with ``end``, last) ``n_words`` words of a text's first (last) sentence,
+    as written (case and apostrophes kept), for evidence.
+
+    >>> edge_words("In today's fast-paced world, teams need focus. More text.", n_words=4)
+    ['In', "today's", 'fast-paced', 'world']
+    """
+    sents = _sentences(text)
+    if not sents:
+        return []
+    words = _WORD_RE.findall(sents[-1] if end else sents[0])
+    return words[-n_words:] if end else words[:n_words]
+
+
+def shared_edges(word_lists: Sequence[Sequence[str]], *, end: bool = False, min_words: int = 3,
+                 min_docs: int = 2, share_kept: float = 0.8, top: int = 5
+                 ) -> list[tuple[str, list[int]]]:
+    """Openings (or closings) shared by several documents, grouped after normalising case,
+    punctuation and apostrophes, each counting every variant.
+
+    Documents are grouped on their first ``min_words`` normalised words (last, with ``end``);
+    a group's phrase is then extended word by word while at least ``share_kept`` of the group
+    still agrees, so "In today's fast-paced world, teams need..." and "In todays fast-paced world
+    our customers..." form one group shown as "In today's fast-paced world". The phrase is shown
+    as the group's most common written form. Returns ``(phrase, member indices)`` for the
+    ``top`` largest groups with at least ``min_docs`` members, largest first (ties by phrase).
+
+    >>> docs = [["In", "today's", "fast-paced", "world", "teams"],
+    ...         ["in", "todays", "fast-paced", "world", "our"], ["Hello", "there", "friend"]]
+    >>> shared_edges(docs)
+    [("In today's fast-paced world", [0, 1])]
+    """
+    norm = []
+    for words in word_lists:
+        raw = list(words)[::-1] if end else list(words)
+        pairs = [(n, w) for w in raw for n in _norm_words([w])[:1]]
+        norm.append(pairs)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, pairs in enumerate(norm):
+        if len(pairs) >= min_words:
+            groups.setdefault(tuple(n for n, _ in pairs[:min_words]), []).append(i)
+    out = []
+    for key, members in groups.items():
+        if len(members) < min_docs:
+            continue
+        length = min_words
+        while True:
+            nxt = Counter(norm[i][length][0] for i in members if len(norm[i]) > length)
+            if not nxt or nxt.most_common(1)[0][1] < share_kept * len(members):
+                break
+            length += 1
+        written = Counter(tuple(w for _, w in norm[i][:length]) for i in members
+                          if len(norm[i]) >= length)
+        form = list(written.most_common(1)[0][0]) if written else list(key)
+        phrase = " ".join(form[::-1] if end else form)
+        out.append((phrase, sorted(members)))
+    out.sort(key=lambda g: (-len(g[1]), g[0]))
+    return out[:top]

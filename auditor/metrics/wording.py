@@ -24,6 +24,7 @@ __all__ = [
     "document_frequencies",
     "ngram_diversity",
     "self_repetition",
+    "display_phrase",
 ]
 
 
@@ -356,3 +357,24 @@ def amplified_phrases(
         _, c_p, _, p, q, ratio = cands[g]
         out.append(AmplifiedPhrase(" ".join(g), len(g), p, q, ratio, p - q, c_p))
     return out
+
+
+_CLITICS = ("'s", "'re", "'ve", "'ll", "'d", "'m", "n't", "\u2019s", "\u2019re", "\u2019ve",
+            "\u2019ll", "\u2019d", "\u2019m", "n\u2019t")
+
+
+def display_phrase(phrase: str) -> str:
+    """A tokenised phrase as people write it: clitics re-attached ("today 's" -> "today's",
+    "do n't" -> "don't").
+
+    >>> display_phrase("in today 's fast-paced world")
+    "in today's fast-paced world"
+    """
+    words = phrase.split()
+    out: list[str] = []
+    for w in words:
+        if out and w.lower() in _CLITICS:
+            out[-1] += w
+        else:
+            out.append(w)
+    return " ".join(out)

@@ -21,8 +21,12 @@ def render_check(result: dict[str, Any], console: Console | None = None) -> None
         f" ({corpus.get('documents')} documents; index "
         f"{'built' if corpus.get('index', {}).get('built') else 'cached'}). Similarity cuts: "
         f"watch > {cuts.get('watch_similarity', float('nan')):.2f}, samey > "
-        f"{cuts.get('samey_similarity', float('nan')):.2f} ({cuts.get('similarity_source')}).",
+        f"{cuts.get('samey_similarity', float('nan')):.2f} ({cuts.get('similarity_source')}"
+        + (f" {', '.join(ref['periods'])}" if (ref := cuts.get("reference") or {}).get("periods")
+           and cuts.get("similarity_source") == "baseline" else "") + ").",
         highlight=False)
+    for w in result.get("warnings", []):
+        c.print(Text("Warning: " + w, style="yellow"))
     for d in result.get("drafts", []):
         _draft(c, d)
     status = result.get("status", "ok")
@@ -38,7 +42,7 @@ def _draft(c: Console, d: dict[str, Any]) -> None:
     nov = d.get("novelty", {})
     if nov.get("percentile") is not None:
         body.add_row(Text(f"novelty: nearest-neighbour similarity {nov['nn_similarity']:.2f}, "
-                          f"{nov['percentile']:.0f}th percentile of the corpus's own "
+                          f"{nov['percentile']:.0f}th percentile of the reference's "
                           f"(novelty score {nov['score']:.0f}/100)", style="dim"))
     near = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     near.add_column("nearest posts")

@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..metrics.registry import BY_NAME
+from ..metrics.registry import BY_NAME, LAYER_SHORT
 
 STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim",
          "set aside": "dim"}
@@ -37,47 +37,86 @@ def _fmt(m: dict[str, Any] | None) -> str:
     return f"{v:.{dec}f}±{hw:.{dec}f}"
 
 
+def _moved_cell(p: dict[str, Any]) -> Text:
+    """What moved in a period, in plain words, with the figure that drove it:
+    'structure: repeated openings 81% (12%)'."""
+    out = Text()
+    comps = p.get("comparison", {})
+    for layer, info in (p.get("layers") or {}).items():
+        if not (info.get("moved") or info.get("trend")):
+            continue
+        cands = [(c.get("z") or 0.0, n) for n, c in comps.items()
+                 if n in BY_NAME and BY_NAME[n].layer == layer and c.get("moved")]
+        if not cands:
+            cands = [(c.get("z") or 0.0, n) for n, c in comps.items()
+                     if n in BY_NAME and BY_NAME[n].layer == layer and c.get("z") is not None]
+        if out:
+            out.append("; ")
+        out.append(LAYER_SHORT.get(layer, layer), style="bold")
+        if cands:
+            _, n = max(cands)
+            spec, c = BY_NAME[n], comps[n]
+            v = (p.get("metrics", {}).get(n) or {}).get("value")
+            if v is not None and c.get("baseline") is not None:
+                fig = (f"{v:.0%} (was {c['baseline']:.0%})" if spec.share
+                       else f"{v:.3g} (was {c['baseline']:.3g})")
+                out.append(f" {spec.short} {fig}")
+        if info.get("trend") and not info.get("moved"):
+            out.append(" trending")
+    if not out and p.get("status") == "watch":
+        out.append("drifting", style="yellow")
+    return out
+
+
 def render_audit(result: dict[str, Any], console: Console | None = None, *,
                  max_skipped: int = 15) -> None:
-    """Print the audit (the dict that ``--json`` writes)."""
+    """Print the audit (the dict that ``--json`` writes): the headline first, then the periods
+    (every label whole at 80 columns; the metric columns from 120), the reasons, the reference
+    and the skipped files."""
     c = console or Console()
     corpus = result.get("corpus", {})
     cfg = result.get("config", {})
-    c.print(Panel.fit(
-        f"[bold]{corpus.get('path')}[/]: {corpus.get('documents')} documents analysed "
-        f"({corpus.get('first_date')} .. {corpus.get('last_date')}), "
-        f"{corpus.get('skipped')} skipped; {corpus.get('periods')} periods by "
-        f"{corpus.get('granularity')}; baseline {', '.join(corpus.get('baseline', []))}\n"
-        f"equal-size samples of {cfg.get('sample_size_used')} documents x "
-        f"{cfg.get('sampling', {}).get('text_budget')} words, "
-        f"{cfg.get('sampling', {}).get('repeats')} repeats; model {cfg.get('model_id')}",
-        title="samey audit"))
+    v = result["verdict"]
+    head = Text()
+    head.append(f"{v['status'].upper()}  ", style=STYLE.get(v["status"], ""))
+    head.append(result.get("summary") or v.get("summary") or "")
+    c.print(Panel(head, title=f"samey audit: {corpus.get('path')}"))
 
-    t = Table(title="Periods: value ± half-width of the 95% interval", show_lines=False,
-              pad_edge=False, padding=(0, 1), box=box.SIMPLE_HEAD)
+    wide = c.width >= 120
+    t = Table(title=None, show_lines=False, pad_edge=False, padding=(0, 1),
+              box=box.SIMPLE_HEAD)
     t.add_column("period", no_wrap=True)
-    t.add_column("docs", justify="right", no_wrap=True, min_width=4)
+    t.add_column("posts", justify="right", no_wrap=True)
     t.add_column("status", no_wrap=True)
-    for _, head in TABLE_METRICS:
-        t.add_column(head, justify="right", no_wrap=True)
+    if wide:
+        for _, head_ in TABLE_METRICS:
+            t.add_column(head_, justify="right", no_wrap=True)
+    t.add_column("what moved beyond normal variation (figure, was)", ratio=1)
     for p in result.get("periods", []):
         st = p["status"]
         moved = {n for n, cmp in p.get("comparison", {}).items() if cmp.get("moved")}
         cells = [Text(_fmt(p["metrics"].get(n)), style="bold red" if n in moved else "")
-                 for n, _ in TABLE_METRICS]
-        t.add_row(p["label"], str(p["n_docs"]), Text(st, style=STYLE.get(st, "")), *cells)
+                 for n, _ in TABLE_METRICS] if wide else []
+        t.add_row(p["label"], str(p["n_docs"]), Text(st, style=STYLE.get(st, "")), *cells,
+                  _moved_cell(p))
     c.print(t)
-    c.print("[dim]" + "; ".join(f"{h} = {BY_NAME[n].label}" for n, h in TABLE_METRICS)
-            + ". Red: moved beyond normal variation.[/]")
+    if wide:
+        c.print("[dim]" + "; ".join(f"{h} = {BY_NAME[n].label}" for n, h in TABLE_METRICS)
+                + ": value ± half-width of the 95% interval. Red: moved beyond normal "
+                "variation.[/]")
+    c.print(f"[dim]{corpus.get('documents')} posts analysed ({corpus.get('first_date')} .. "
+            f"{corpus.get('last_date')}), {corpus.get('skipped')} skipped; "
+            f"{corpus.get('periods')} periods by {corpus.get('granularity')}; samples of "
+            f"{cfg.get('sample_size_used')} posts x {cfg.get('sampling', {}).get('text_budget')} "
+            f"words, {cfg.get('sampling', {}).get('repeats')} repeats; model "
+            f"{cfg.get('model_id')}.[/]")
 
-    v = result["verdict"]
     body = Text()
-    body.append(f"{v['status'].upper()}\n", style=STYLE.get(v["status"], ""))
     for r in v.get("reasons", []):
         body.append(f"- {r}\n")
     for note in v.get("notes", []):
         body.append(f"note: {note}\n", style="dim")
-    c.print(Panel(body, title="verdict"))
+    c.print(Panel(body, title="why: the details"))
 
     render_reference(result.get("reference") or {}, c)
 

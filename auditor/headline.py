@@ -1,0 +1,163 @@
+"""The one-paragraph headline of an audit, in a marketer's words: the status, since when, which
+aspects, how big in everyday terms, and what to do next. It reads the verdict, the periods,
+the evidence and the reference (plain data) and decides nothing: every status comes from
+``auditor.verdict``.
+
+Example: "Since September 2025 your posts read far more alike in structure, wording and
+subjects: 30 of 36 posts in March 2026 open with "In today's fast-paced world", and 3 phrases
+appear in every post. Vary openings and closings, cut stock phrases such as "seamless", and
+bring back the topics you stopped covering ("Pricing for teams")."
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .metrics.registry import LAYER_SHORT
+
+ACTIONS = {
+    "structure": "vary openings, closings and outlines",
+    "wording": "cut stock phrases{phrases}",
+    "topics": "brief writers on fresh subjects and angles",
+    "tails": "bring back the topics you stopped covering{topics}",
+    "duplication": "stop republishing and merge near-copies",
+    "segments": "give each product line its own voice",
+}
+ORDER = ("structure", "wording", "topics", "tails", "duplication", "segments")
+
+
+def period_name(label: str) -> str:
+    """'2025-09' -> 'September 2025', '2025-Q3' -> 'Q3 2025', '2019' -> '2019'; a merged
+    label names its first period.
+
+    >>> period_name("2025-09"), period_name("2025-Q3"), period_name("2024-01..2024-03")
+    ('September 2025', 'Q3 2025', 'January 2024')
+    """
+    first = label.split("..")[0]
+    m = re.fullmatch(r"(\d{4})-(\d{2})", first)
+    if m:
+        return f"{calendar.month_name[int(m.group(2))]} {m.group(1)}"
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", first)
+    if m:
+        return f"Q{m.group(2)} {m.group(1)}"
+    return first
+
+
+def period_span(first: str, last: str) -> str:
+    """'January to May 2025', 'December 2024 to March 2025', 'Q1 2025'.
+
+    >>> period_span("2025-01", "2025-05"), period_span("2024-12", "2025-03")
+    ('January to May 2025', 'December 2024 to March 2025')
+    """
+    a, b = period_name(first), period_name(last.split("..")[-1])
+    if a == b:
+        return a
+    ya, yb = a.rsplit(" ", 1)[-1], b.rsplit(" ", 1)[-1]
+    if ya == yb and " " in a:
+        return f"{a.rsplit(' ', 1)[0]} to {b}"
+    return f"{a} to {b}"
+
+
+def join(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 post', '3 posts'."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def _facts(ev: Mapping[str, Any], when: str) -> list[str]:
+    out = []
+    openings = ev.get("openings") or []
+    if openings and openings[0].get("share", 0) >= 0.2:
+        o = openings[0]
+        out.append(f"{o['docs']} of {o['of']} posts in {when} open with \"{o['text']}\"")
+    closings = ev.get("closings") or []
+    if closings and closings[0].get("share", 0) >= 0.2 and len(out) < 2:
+        c = closings[0]
+        out.append(f"{c['docs']} of {c['of']} close with \"{c['text']}\"")
+    amp = [a for a in ev.get("amplified_phrases") or [] if a.get("ratio", 0) >= 2]
+    everywhere = [a for a in amp if a.get("period_share", 0) >= 0.95]
+    if len(everywhere) >= 2:
+        quoted = join(['"' + a["text"] + '"' for a in everywhere[:3]])
+        out.append(f"{len(everywhere)} phrases appear in every post ({quoted})")
+    elif amp:
+        a = amp[0]
+        out.append(f"\"{a['text']}\" appears in {a['period_share']:.0%} of posts (it was in "
+                   f"{a['baseline_share']:.0%} before)")
+    reposts = ev.get("reposts") or []
+    if reposts and len(out) < 3:
+        n = round(ev.get("repost_share", 0) * (openings[0]["of"] if openings else 0)) \
+            or len(reposts)
+        out.append(f"{plural(n, 'post')} republish earlier ones")
+    return out[:3]
+
+
+def headline(verdict: Mapping[str, Any], periods: Sequence[Mapping[str, Any]],
+             evidence: Mapping[str, Any], reference: Mapping[str, Any]) -> str:
+    """The headline (module docstring)."""
+    status = verdict.get("status", "ok")
+    judged = [p for p in periods if p.get("status") in ("ok", "watch", "samey")]
+    base = reference.get("baseline") or [p["label"] for p in periods if p.get("is_baseline")]
+    span = period_span(base[0], base[-1]) if base else "the baseline"
+    if not judged:
+        return ("Not enough history to compare yet: samey needs at least two periods with "
+                "enough posts. Add older content, or use a finer --period.")
+    if status == "ok":
+        blind = [LAYER_SHORT.get(k, k) for k, p in (reference.get("power") or {}).items()
+                 if p.get("blind")]
+        out = (f"Your content is as varied as it was in {span}: nothing moved beyond normal "
+               f"variation in the {plural(len(judged), 'period')} since.")
+        if blind:
+            out += (f" With this few posts per period, only large changes in {join(blind)} "
+                    "would show.")
+        return out + " Keep auditing as you publish."
+    # since: the start of the latest unbroken run of flagged periods
+    last = max(i for i, p in enumerate(judged) if p["status"] != "ok")
+    start = last
+    while start > 0 and judged[start - 1]["status"] != "ok":
+        start -= 1
+    run = judged[start:last + 1]
+    since, latest = run[0]["label"], run[-1]["label"]
+    layers: list[str] = []
+    for p in run:
+        for layer, info in (p.get("layers") or {}).items():
+            if (info.get("moved") or info.get("trend")) and layer not in layers:
+                layers.append(layer)
+    for p in run:
+        if "segments" in " ".join(p.get("reasons", [])).lower() and "segments" not in layers:
+            layers.append("segments")
+    layers = [x for x in ORDER if x in layers] or ["structure"]
+    ev = evidence.get(latest) or {}
+    aspects = join([LAYER_SHORT.get(x, x) for x in layers])
+    if status == "samey":
+        lead = f"Since {period_name(since)} your posts read far more alike in {aspects}"
+    else:
+        lead = f"Since {period_name(since)} your posts are starting to read alike in {aspects}"
+    facts = _facts(ev, period_name(latest))
+    out = lead + (": " + join(facts) + "." if facts else ".")
+    phrases = [a["text"] for a in ev.get("amplified_phrases") or [] if a.get("ratio", 0) >= 2][:2]
+    topics = [t["titles"][0] if t.get("titles") else ", ".join(t["keywords"][:2])
+              for t in ev.get("vanished_topics") or []][:2]
+    acts = []
+    for x in layers[:3]:
+        a = ACTIONS[x]
+        a = a.replace("{phrases}", (" such as " + join([f'"{p}"' for p in phrases]))
+                      if phrases else "")
+        a = a.replace("{topics}", (" (" + join([f'"{t}"' for t in topics]) + ")")
+                      if topics else "")
+        acts.append(a)
+    if acts:
+        out += " " + join(acts)[0].upper() + join(acts)[1:] + "."
+    if status == "watch":
+        out += " Not samey yet: keep an eye on the next periods."
+    if reference.get("rule") == "user" and reference.get("warnings"):
+        out += " Note: the baseline you chose is not stable (see the reference section)."
+    return out
