@@ -27,8 +27,16 @@ class IngestOptions:
 
     date_from: ``content`` (front matter / record field, then file or folder name: the default),
     ``git`` (then the first git commit of the file), ``mtime`` (then the file's modification time).
-    segment_from: ``field`` (front matter key / column named by ``segment_field``) or ``folder``
-    (the first folder level below the audited root).
+    segment_from: ``field`` (front matter key / column named by ``segment_field``; for WordPress
+    exports and RSS/Atom feeds ``category`` or ``tags``) or ``folder`` (the first folder level
+    below the audited root).
+    min_words: the shortest document, in words, for files of prose (Markdown, MDX, text, HTML
+    pages, and the posts of WordPress exports and feeds); shorter ones are skipped ``too short``.
+    min_record_words: the shortest record of a tabular file (a CSV/TSV/JSON/JSONL row: ad
+    headlines and descriptions, social posts), which is analysed when it has at least
+    ``min(min_words, min_record_words)`` words. Ad copy is short by design, so an ad export is
+    audited row by row by default (3 words: "Shop winter boots"), while a two-word fragment is
+    still skipped. Lowering ``min_words`` (``--min-words``) lowers both.
     """
 
     text_field: str | None = None
@@ -38,6 +46,7 @@ class IngestOptions:
     segment_from: str = "field"
     date_from: str = "content"
     min_words: int = 20
+    min_record_words: int = 3
 
 
 @dataclass(frozen=True)
@@ -210,6 +219,8 @@ def validate(opts: AuditOptions) -> None:
         raise UsageError(f"--date-from must be git or mtime, not '{opts.ingest.date_from}'.")
     if opts.ingest.segment_from not in ("field", "folder"):
         raise UsageError(f"--segment-from must be field or folder, not '{opts.ingest.segment_from}'.")
+    if opts.ingest.min_words < 1 or opts.ingest.min_record_words < 1:
+        raise UsageError("--min-words and min_record_words must be at least 1.")
     if opts.sampling.repeats < 2:
         raise UsageError("--repeats must be at least 2.")
     if opts.sampling.text_budget < 20:

@@ -15,6 +15,9 @@ Two fictional brands:
 All text is synthetic, written for samey. Deterministic: running the script again produces
 byte-identical files.
 
+A third folder, ``tidewater-ads`` (a Google-Ads-like CSV export), is written by
+``bench/make_ad_corpus.py``, which this script runs.
+
 Usage: python3 bench/make_sample_corpora.py [--out sample_corpora]
 """
 from __future__ import annotations
@@ -27,7 +30,12 @@ import re
 import shutil
 import struct
 import zlib
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_ad_corpus import BRAND as ADS_BRAND  # noqa: E402  (the ad export, its own script)
+from make_ad_corpus import make_ads  # noqa: E402
 
 SEED = 20250101
 MONTHS = [(2025, m) for m in range(1, 13)] + [(2026, m) for m in range(1, 4)]
@@ -2748,13 +2756,14 @@ def make_brightpath(root: Path) -> dict:
 
 README = """# Sample corpora
 
-Two fictional brands for trying `samey` and for its benchmarks. **All text is synthetic**: written
-and generated for samey by `bench/make_sample_corpora.py` (standard library only, fixed seed; running
-it again reproduces these files byte for byte). No text comes from real blogs. License: MIT, same as
-the project.
+Two fictional brands for trying `samey` and for its benchmarks, and a third brand's ad export.
+**All text is synthetic**: written and generated for samey by `bench/make_sample_corpora.py` (and
+`bench/make_ad_corpus.py`, which it runs; standard library only, fixed seeds; running it again
+reproduces these files byte for byte). No text comes from real blogs or real ads. License: MIT,
+same as the project.
 
-Both folders span 15 months (2025-01 to 2026-03) with 21-24 posts per month plus 10-16 ad rows per
-month, in mixed formats: Markdown with YAML front matter (`title`, `date`, `category`, `tags`,
+The two brand folders span 15 months (2025-01 to 2026-03) with 21-24 posts per month plus 10-16
+ad rows per month, in mixed formats: Markdown with YAML front matter (`title`, `date`, `category`, `tags`,
 `author`) under `blog/YYYY/MM/`, Markdown named `YYYY-MM-DD-slug.md` without a date in the front
 matter (`posts/`), MDX with an `import` line, a `<Callout>` component and images (`journal/` or
 `changelog/`), HTML pages with nav/header/footer boilerplate and an
@@ -2783,11 +2792,25 @@ remixed from earlier templated posts with a few words changed (near-duplicates).
 human-style posts lose their rarer families and fillers and increasingly get the template opening
 and closing.
 
+## tidewater-ads (expected: samey; ad copy only)
+
+A Google-Ads-like export of a fictional kayak-tour outfitter, one CSV
+(`ads/tidewater-ads-export.csv`, columns `date,campaign,ad_group,headline,description`, 389 rows,
+24-29 a month, 2025-01 to 2026-03). Every description is 9-17 words, under the 20-word minimum for
+prose files: rows of tabular files have their own minimum (`min_record_words`, 3 words), so they
+are analysed. The description is the text, the headline the title, and `--segment-field campaign`
+gives segments. Months 1-6 are varied (many frames: places, guides, wildlife, practical notes);
+from 2025-07 a growing share of rows (15% rising to 95% in 2026-03) is stock copy built from a
+handful of phrases ("Unforgettable adventures await", "Book now and save 20%", "Don't miss out"),
+often re-run word for word.
+
 ## Deliberate problem files
 
 | brand | file | problem |
 |---|---|---|
 {problems}
+| tidewater-ads | `ads/tidewater-ads-export.csv#41` | empty description |
+| tidewater-ads | `ads/tidewater-ads-export.csv#91` | two-word description (under `min_record_words`) |
 
 Everything else should be read as a dated document.
 """
@@ -2803,6 +2826,7 @@ def main() -> None:
             shutil.rmtree(out / brand)
     f = make_fernleaf(out / "fernleaf-outdoor")
     b = make_brightpath(out / "brightpath-saas")
+    ads = make_ads(out / ADS_BRAND)
     rows = []
     for name, info, empty, undated, short in (
             ("fernleaf-outdoor", f, "blog/2025/06/untitled-draft.md", "notes/about-our-repair-bench.md",
@@ -2818,6 +2842,7 @@ def main() -> None:
     print("fernleaf months:", f["counts"])
     print("brightpath months:", b["counts"])
     print("brightpath templated share:", b["templated_share"])
+    print("tidewater-ads rows per month:", ads)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,12 @@ one by one (``doc_id`` ``file.csv#N``). Each input goes through, in order:
 
 1. format by extension (``unsupported`` otherwise), reading (``unreadable``), decoding
    (``binary``), nothing to read (``empty``);
-2. the format's reader (``markdown``, ``html``, ``tabular``) -> prose text, title, headings;
+2. the format's reader, found in the format registry (``readers``: ``markdown``, ``html``,
+   ``tabular``, ``xmlfeeds`` for WordPress exports and RSS/Atom feeds) -> prose text, title,
+   headings; a reader may skip single records (a WordPress draft: ``not published``);
 3. prose checks: nothing but markup/code, or under half the tokens alphabetic words
-   (``not prose``); fewer than ``min_words`` words (``too short``);
+   (``not prose``); fewer than ``min_words`` words (``too short``), or for records of tabular
+   files (ad exports: CSV/TSV/JSON/JSONL rows) fewer than ``min(min_words, min_record_words)``;
 4. date (see ``dates``) and segments;
 5. same body as another document (see "Copies and reposts" below): a **repost** is kept and
    marked (``Document.repost_of``); a **copy** is skipped (``duplicate``, the reason saying which
@@ -36,14 +39,17 @@ order of files on disk never matters:
 * a whole file dated from its modification time (``--date-from mtime``), or whose original is, is
   a **copy** (skipped as ``duplicate``) even when the dates differ: copying a file gives it a new
   modification time, which is not a publication date;
-* records of tabular files are never skipped for their text: re-running the same ad text is a
-  content decision the duplication layer should see. A record dated after the original is a
+* records of tabular files (rows) are never skipped for their text: re-running the same ad text
+  is a content decision the duplication layer should see. A record dated after the original is a
   repost (``repost_of`` set); a record with the same date, or undated, is kept unmarked, as before.
+  Items of WordPress exports and feeds follow the rules for whole files (a post that is in both an
+  export and a saved feed, or in two saved feeds, is one post, not two).
 
-Segments: with ``segment_from="field"``, the value of ``segment_field`` (front matter key or
-column): a list gives one label per item, a string is split on commas (so ``"a, b"`` -> ``a``,
-``b``). With ``segment_from="folder"``, the first folder below the root (none for files at the
-root). Labels are stripped; empty ones dropped, duplicates removed, order kept.
+Segments: with ``segment_from="field"``, the value of ``segment_field`` (front matter key,
+column, or the ``category``/``tags`` of a WordPress or feed item, see ``xmlfeeds``): a list gives
+one label per item, a string is split on commas (so ``"a, b"`` -> ``a``, ``b``). With
+``segment_from="folder"``, the first folder below the root (none for files at the root). Labels
+are stripped; empty ones dropped, duplicates removed, order kept.
 
 Undated documents are returned with ``date=None``; the audit lists them later.
 """
@@ -68,14 +74,12 @@ from .dates import (
     git_first_added,
     parse_date,
 )
-from .html import parse_html
-from .markdown import Parsed, parse_markdown, parse_text
-from .tabular import find_field, parse_tabular
-from .walk import FORMATS, SUPPORTED, decode, iter_files
+from .markdown import Parsed
+from .readers import BY_NAME, FORMATS, SUPPORTED_FORMATS, TABULAR, supported_message
+from .tabular import find_field
+from .walk import decode, iter_files
 
-__all__ = ["IngestResult", "load_documents"]
-
-TABULAR = ("json", "jsonl", "csv", "tsv")
+__all__ = ["IngestResult", "load_documents", "SUPPORTED_FORMATS", "supported_message"]
 _WORD = re.compile(r"^\W*[^\W\d_]+(?:['’.\-][^\W\d_]+)*\W*$")
 
 
@@ -149,7 +153,7 @@ def _resolve_copies(
         kept_dates = {original.date: original}
         for index, doc in rest:
             later = doc.date is not None and original.date is not None and doc.date > original.date
-            if index:  # a record: kept; a repost when dated after the original
+            if index and doc.fmt in TABULAR:  # a row: kept; a repost when dated after the original
                 out[doc.doc_id] = replace(doc, repost_of=original.doc_id) if later else doc
                 kept_dates.setdefault(doc.date, doc)
                 continue
@@ -201,7 +205,7 @@ def _load_file(
     fmt = FORMATS.get(ext)
     if fmt is None:
         return [(0, Skipped(rel, "unsupported", f"'{ext or full.name}' files are not read "
-                            f"(supported: {SUPPORTED}); remove it or move it out of the "
+                            f"({supported_message()}); remove it or move it out of the "
                             "folder"))], None
     try:
         data = full.read_bytes()
@@ -221,15 +225,10 @@ def _parse_file(
     if text is None:
         return [(0, Skipped(rel, "binary",
                             "not a text file; remove it or move it out of the folder"))]
-    if fmt in TABULAR:
-        parsed: list[Parsed | Skipped] = parse_tabular(text, rel, fmt, options)
-    elif fmt == "html":
-        parsed = [parse_html(text)]
-    elif fmt == "text":
-        parsed = [parse_text(text, rel)]
-    else:
-        parsed = [parse_markdown(text, rel, mdx=fmt == "mdx",
-                                 title_key=options.title_field or "title")]
+    reader = BY_NAME[fmt]
+    parsed: list[Parsed | Skipped] = reader.read(data, text, rel, fmt, options)
+    min_words = (min(options.min_words, options.min_record_words) if reader.short_records
+                 else options.min_words)
     out: list[tuple[int, Document | Skipped]] = []
     for p in parsed:
         if isinstance(p, Skipped):
@@ -237,19 +236,20 @@ def _parse_file(
             out.append((index, p))
             continue
         doc_id = f"{rel}#{p.index}" if p.index is not None else rel
-        problem = _check(p, options.min_words)
+        problem = _check(p, min_words, "min_record_words" if reader.short_records
+                         and min_words < options.min_words else "min_words")
         if problem:
             out.append((p.index or 0, Skipped(doc_id, *problem)))
             continue
-        date, source = _date(p, full, rel, fmt, options, git_dates)
+        date, source = _date(p, full, rel, options, git_dates)
         out.append((p.index or 0, Document(
             doc_id=doc_id, path=rel, text=p.text, title=p.title, date=date, date_source=source,
-            segments=_segments(p.meta, rel, options), headings=p.headings, fmt=fmt,
+            segments=_segments(p.meta, rel, options), headings=p.headings, fmt=p.fmt or fmt,
         )))
     return out
 
 
-def _check(p: Parsed, min_words: int) -> tuple[str, str] | None:
+def _check(p: Parsed, min_words: int, option: str = "min_words") -> tuple[str, str] | None:
     """``(reason, detail)`` when the parsed text is not usable prose, else ``None``."""
     if not p.text.strip():
         if p.raw_empty:
@@ -262,18 +262,23 @@ def _check(p: Parsed, min_words: int) -> tuple[str, str] | None:
         return "not prose", (f"only {words} of {len(tokens)} tokens are words (code, data or "
                              "markup?); move it out of the folder if it is not copy")
     if words < min_words:
+        if option == "min_record_words":
+            return "too short", (f"{words} words, fewer than min_record_words={min_words} (the "
+                                 "minimum for rows of tabular files); lower min_record_words (an "
+                                 "ingest option in samey.toml) to include shorter rows")
         return "too short", (f"{words} words, fewer than min_words={min_words}; lower min_words "
                              "to include short texts")
     return None
 
 
 def _date(
-    p: Parsed, full: Path, rel: str, fmt: str, options: IngestOptions, git_dates: dict[str, Any]
+    p: Parsed, full: Path, rel: str, options: IngestOptions, git_dates: dict[str, Any]
 ) -> tuple[Any, str | None]:
-    """The document's date and its source, in the order documented in ``dates``."""
+    """The document's date and its source, in the order documented in ``dates``. A record (a
+    row, an export or feed item) is dated by its reader only, never by its file's name."""
     if p.date is not None and (date := parse_date(p.date)) is not None:
         return date, p.date_source
-    if fmt not in TABULAR:
+    if p.index is None:
         keys = (options.date_field,) if options.date_field else FRONT_MATTER_KEYS
         date, source = date_from_mapping(p.meta, keys, "front-matter")
         if date is not None:

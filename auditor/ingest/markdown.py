@@ -45,6 +45,7 @@ class Parsed:
     date: Any = None  # a date already found in the content (HTML meta tags)
     date_source: str | None = None
     raw_empty: bool = False  # nothing at all to read (as opposed to nothing but markup)
+    fmt: str | None = None  # Document.fmt when the reader knows better than the extension (wxr)
 
 
 class _TOMLHandler(BaseHandler):

@@ -2,19 +2,14 @@
 
 Folders are searched recursively in sorted order. Hidden folders and files (name starting with
 ``.``, e.g. ``.git``, ``.samey``, ``.DS_Store``) and ``node_modules``/``__pycache__`` are not part
-of the corpus and are never listed. A single file given directly is always read.
+of the corpus and are never listed. A single file given directly is always read. Which files are
+read, and by which reader, is decided by the format registry (``readers``).
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-FORMATS = {
-    ".md": "markdown", ".markdown": "markdown", ".mdx": "mdx", ".txt": "text",
-    ".html": "html", ".htm": "html",
-    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv",
-}
-SUPPORTED = ", ".join(sorted(FORMATS))
 SKIP_DIRS = {"node_modules", "__pycache__"}
 _CONTROL = {chr(c) for c in range(32)} - set("\t\n\r\f") | {"\x7f"}
 

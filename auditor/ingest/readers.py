@@ -1,0 +1,86 @@
+"""The format registry: the one place that maps file extensions to readers.
+
+Each ``Format`` names a reader (file bytes -> ``Parsed`` documents or ``Skipped`` records), its
+extensions, and whether it yields records (many documents per file, ``doc_id`` ``file#N``) and
+short ones (ad exports: ``IngestOptions.min_record_words`` applies instead of ``min_words``).
+``FORMATS`` (extension -> format name), ``SUPPORTED`` (the extensions, for the ``unsupported``
+reason) and ``SUPPORTED_FORMATS`` (the formats in words, for "no documents found" messages) are
+derived from ``REGISTRY``; add a format here and every message follows.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..config import IngestOptions
+from ..types import Skipped
+from .html import parse_html
+from .markdown import Parsed, parse_markdown, parse_text
+from .tabular import parse_tabular
+from .xmlfeeds import parse_xml
+
+Reader = Callable[[bytes, str, str, str, IngestOptions], list]  # -> list[Parsed | Skipped]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A readable format: ``name`` (``Document.fmt``, unless the reader says better, as the XML
+    reader does with ``wxr``/``rss``/``atom``), ``label`` for messages, ``extensions``
+    (lower-case, with the dot), ``read(data, text, rel, fmt, options)``, ``records`` (one file,
+    many documents), ``short_records`` (records are short copy: ad rows)."""
+
+    name: str
+    label: str
+    extensions: tuple[str, ...]
+    read: Reader
+    records: bool = False
+    short_records: bool = False
+
+
+def _markdown(data: bytes, text: str, rel: str, fmt: str,
+              options: IngestOptions) -> list[Parsed | Skipped]:
+    return [parse_markdown(text, rel, mdx=fmt == "mdx", title_key=options.title_field or "title")]
+
+
+def _text(data: bytes, text: str, rel: str, fmt: str,
+          options: IngestOptions) -> list[Parsed | Skipped]:
+    return [parse_text(text, rel)]
+
+
+def _html(data: bytes, text: str, rel: str, fmt: str,
+          options: IngestOptions) -> list[Parsed | Skipped]:
+    return [parse_html(text)]
+
+
+def _tabular(data: bytes, text: str, rel: str, fmt: str,
+             options: IngestOptions) -> list[Parsed | Skipped]:
+    return parse_tabular(text, rel, fmt, options)
+
+
+def _xml(data: bytes, text: str, rel: str, fmt: str,
+         options: IngestOptions) -> list[Parsed | Skipped]:
+    return parse_xml(data, rel)  # the bytes: the XML declaration names the encoding
+
+
+REGISTRY: tuple[Format, ...] = (
+    Format("markdown", "Markdown", (".md", ".markdown"), _markdown),
+    Format("mdx", "MDX", (".mdx",), _markdown),
+    Format("text", "text", (".txt",), _text),
+    Format("html", "HTML", (".html", ".htm"), _html),
+    Format("json", "JSON", (".json",), _tabular, records=True, short_records=True),
+    Format("jsonl", "JSONL", (".jsonl", ".ndjson"), _tabular, records=True, short_records=True),
+    Format("csv", "CSV", (".csv",), _tabular, records=True, short_records=True),
+    Format("tsv", "TSV", (".tsv",), _tabular, records=True, short_records=True),
+    Format("xml", "WordPress export (WXR), RSS/Atom feed", (".xml", ".rss", ".atom", ".feed"),
+           _xml, records=True),
+)
+BY_NAME = {f.name: f for f in REGISTRY}
+FORMATS = {ext: f.name for f in REGISTRY for ext in f.extensions}
+SUPPORTED = ", ".join(sorted(FORMATS))
+SUPPORTED_FORMATS = ", ".join(f.label for f in REGISTRY)
+TABULAR = tuple(f.name for f in REGISTRY if f.short_records)
+
+
+def supported_message() -> str:
+    """``supported: <formats> (<extensions>)``, for messages that list what samey reads."""
+    return f"supported: {SUPPORTED_FORMATS} ({SUPPORTED})"
