@@ -118,31 +118,44 @@ def moving_range_tau2(estimates: Sequence[Estimate]) -> float:
 
 # ---------------------------------------------------------------- change points
 
-def _max_split_z(x: np.ndarray) -> np.ndarray:
-    """max over split points of |z| for each row of ``x`` (the first step of
-    :func:`change_points_1d`, scaled by the rows' own moving-range sigma)."""
+def _max_split_z(x: np.ndarray, se2: float) -> np.ndarray:
+    """max over split points of |z| for each row of ``x``, exactly as :func:`change_points_1d`
+    scales it: ``s^2 = max(moving-range sigma^2, se^2)`` (the sampling variance ``se2`` is known
+    from the repeated samples, the rest is estimated from the row)."""
     T = x.shape[1]
-    sigma = np.median(np.abs(np.diff(x, axis=1)), axis=1) / (0.6744897501960817 * math.sqrt(2))
+    sigma2 = (np.median(np.abs(np.diff(x, axis=1)), axis=1)
+              / (0.6744897501960817 * math.sqrt(2))) ** 2
+    s = np.sqrt(np.maximum(sigma2, se2))
     c = np.cumsum(x, axis=1)
     k = np.arange(1, T)
     left = c[:, :-1] / k
     right = (c[:, -1:] - c[:, :-1]) / (T - k)
-    z = np.abs(right - left) / (sigma[:, None] * np.sqrt(1 / k + 1 / (T - k)))
-    return z.max(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(right - left) / (s[:, None] * np.sqrt(1 / k + 1 / (T - k)))
+    return np.nan_to_num(z, nan=0.0).max(axis=1)
 
 
-@lru_cache(maxsize=64)
-def z_bound(T: int, metrics: int, alpha: float) -> float:
-    """The change-point threshold: the ``1 - alpha`` quantile of the largest split z over every
-    split point and ``metrics`` independent metrics, in steady Gaussian histories of ``T``
-    periods whose sigma is estimated by moving ranges as in :func:`change_points` (4,000 seeded
-    simulations). The moving-range sigma of a dozen points is itself uncertain, so a normal
-    quantile would flag about one steady history in six; this bound keeps the rate at alpha
-    per history. Never below ``Z_MIN``."""
+@lru_cache(maxsize=512)
+def _bound(T: int, ratio: float, level: float) -> float:
     rng = np.random.default_rng(20261130 + T)
-    sims = 4000
-    stat = _max_split_z(rng.standard_normal((sims * metrics, T))).reshape(sims, metrics)
-    return max(Z_MIN, float(np.quantile(stat.max(axis=1), 1 - alpha)))
+    sims = 20000
+    x = math.sqrt(ratio) * rng.standard_normal((sims, T)) + rng.standard_normal((sims, T))
+    return float(np.quantile(_max_split_z(x, 1.0), level))
+
+
+def z_bound(T: int, metrics: int, alpha: float, *, tau2: float = 0.0, se2: float = 1.0) -> float:
+    """The change-point threshold of one metric: the ``1 - alpha / metrics`` quantile of its
+    largest split z in steady histories of ``T`` periods with this natural variation ``tau2``
+    and sampling variance ``se2`` (20,000 seeded simulations of the statistic, its scale
+    estimated as in :func:`change_points_1d`). The scale of a dozen points is itself uncertain,
+    so a normal quantile would flag about one steady history in six; this bound keeps the rate
+    at ``alpha`` per history (Bonferroni over metrics). It depends on ``tau2 / se2`` only (the
+    ratio is rounded to two significant digits for caching). Never below ``Z_MIN``."""
+    ratio = 0.0 if se2 <= 0 else tau2 / se2
+    if se2 <= 0 or ratio > 1e4:
+        ratio = 1e4  # no sampling noise known: the scale rests on the moving ranges alone
+    ratio = float(f"{ratio:.2g}")
+    return max(Z_MIN, _bound(int(T), ratio, 1 - alpha / max(metrics, 1)))
 
 
 def change_points_1d(values: Sequence[float], se2: float, tau2: float, *, direction: int,
@@ -194,7 +207,6 @@ def change_points(estimates: Sequence[Mapping[str, Estimate]], options: VerdictO
     T = len(estimates)
     if T < MIN_PERIODS_MR:
         return {}
-    bound = z_bound(T, len(VERDICT_METRICS), options.alpha)
     by_layer: dict[str, dict[int, ChangePoint]] = {}
     for m in VERDICT_METRICS:
         tau2 = tau2_mr.get(m.name, float("nan"))
@@ -202,7 +214,9 @@ def change_points(estimates: Sequence[Mapping[str, Estimate]], options: VerdictO
             continue
         series = [e[m.name] for e in estimates]
         se2 = [s.se ** 2 for s in series if not math.isnan(s.se)]
-        for cp in change_points_1d([s.value for s in series], sum(se2) / max(len(se2), 1), tau2,
+        mse2 = sum(se2) / max(len(se2), 1)
+        bound = z_bound(T, len(VERDICT_METRICS), options.alpha, tau2=tau2, se2=mse2)
+        for cp in change_points_1d([s.value for s in series], mse2, tau2,
                                    direction=m.direction, z_bound=bound,
                                    min_effect=options.min_effect, share=m.share,
                                    sample_size=sample_size, name=m.name):
@@ -212,12 +226,17 @@ def change_points(estimates: Sequence[Mapping[str, Estimate]], options: VerdictO
     return {layer: [cps[i] for i in sorted(cps)] for layer, cps in by_layer.items()}
 
 
+def _mean_se2(estimates: Sequence[Mapping[str, Estimate]], name: str) -> float:
+    se2 = [e[name].se ** 2 for e in estimates if not math.isnan(e[name].se)]
+    return sum(se2) / len(se2) if se2 else 0.0
+
+
 # ---------------------------------------------------------------- leave-one-out and trend
 
 def leave_one_out(estimates: Sequence[Mapping[str, Estimate]], base: Sequence[int],
                   options: VerdictOptions, *, sample_size: int | None,
                   tau2_floor: Mapping[str, float] | None = None,
-                  z_min: float = Z_MIN) -> list[dict[str, Any]]:
+                  z_min: float | Mapping[str, float] = Z_MIN) -> list[dict[str, Any]]:
     """Each baseline period against the other baseline periods (two-sided, Holm over every
     period and metric, the verdict's z and effect floors). Natural variation is the others'
     random-effects tau^2, never below ``tau2_floor`` (the history's moving-range estimate): two
@@ -244,7 +263,8 @@ def leave_one_out(estimates: Sequence[Mapping[str, Estimate]], base: Sequence[in
     out = []
     for (i, m, mu, v), z, p in zip(keys, zs, holm(pvals)):
         eff = effect_size(v - mu, mu, share=m.share)
-        if p <= options.alpha and abs(z) >= z_min and not math.isnan(eff) \
+        zmin = z_min.get(m.name, Z_MIN) if isinstance(z_min, Mapping) else z_min
+        if p <= options.alpha and abs(z) >= zmin and not math.isnan(eff) \
                 and eff >= options.min_effect:
             out.append({"kind": "out of control", "period": i, "metric": m.name, "z": z,
                         "value": v, "others": mu})
@@ -313,7 +333,9 @@ def check_reference(labels: Sequence[str], estimates: Sequence[Mapping[str, Esti
                 ref.set_aside.extend(i for i in base if i < idx)
                 base = [i for i in base if i >= idx]
     floor = ref.fallback_tau2
-    bound = z_bound(T, len(VERDICT_METRICS), options.alpha)
+    bound = {m.name: z_bound(T, len(VERDICT_METRICS), options.alpha,
+                             tau2=floor.get(m.name, 0.0), se2=_mean_se2(estimates, m.name))
+             for m in VERDICT_METRICS}
     loo = leave_one_out(estimates, base, options, sample_size=sample_size, tau2_floor=floor,
                         z_min=bound)
     while loo:
@@ -347,8 +369,8 @@ def _span(labels: Sequence[str], idx: Sequence[int]) -> str:
 def _metric_change(metric: str, before: float, after: float) -> str:
     spec = BY_NAME[metric]
     if spec.share:
-        return f"{spec.label} {before:.0%} -> {after:.0%}"
-    return f"{spec.label} {before:.3g} -> {after:.3g}"
+        return f"{spec.label} {before:.0%} \u2192 {after:.0%}"
+    return f"{spec.label} {before:.3g} \u2192 {after:.3g}"
 
 
 def _warnings(labels, cand, base, ref: ReferenceCheck, user_given: bool) -> list[str]:

@@ -122,10 +122,16 @@ def test_user_baseline_is_kept_and_the_shift_named():
 
 
 def test_steady_baseline_is_kept_without_warnings():
-    est = world(9, seed=3)
+    """Criterion written before the run: in 100 seeded steady histories of 9 periods, the
+    default baseline is kept as is, with no warning, in at least 90 (change points are
+    calibrated to 5% per history)."""
     cand = [True] * 3 + [False] * 6
-    ref = check_reference(LABELS[:9], est, cand, OPTS, user_given=False, sample_size=20)
-    assert ref.baseline == cand and ref.warnings == [] and ref.findings == []
+    kept = 0
+    for seed in range(100):
+        ref = check_reference(LABELS[:9], world(9, seed=seed), cand, OPTS, user_given=False,
+                              sample_size=20)
+        kept += ref.baseline == cand and ref.warnings == [] and ref.findings == []
+    assert kept >= 90, kept
 
 
 def test_out_of_control_first_period_is_set_aside():
