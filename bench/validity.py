@@ -683,26 +683,52 @@ def rust_early(corpora) -> list[dict]:
     return [r for r in corpora["rust"] if r["date"][:4] in ("2019", "2020", "2021")]
 
 
-def run_all(parts, *, fast: bool, model: str, log=print) -> dict:
-    """Run the chosen parts; returns {part: {"trials"/"table": ..., "criteria": {...}}}."""
+def run_all(parts, *, fast: bool, model: str, log=print, on_part=None) -> dict:
+    """Run the chosen parts; returns {part: {"trials"/"table": ..., "criteria": {...}}}.
+    ``on_part(res, part)`` is called after each part (to print and save as results come)."""
     corpora = load_corpora()
     embedder = MemoEmbedder(make_embedder(model, cache_dir=None, progress=False))
     res: dict = {"model": model, "fast": fast}
-    if "null" in parts:
-        trials = run_null(corpora, embedder, null_plan(fast), log=log)
-        table = null_table(trials)
-        res["null"] = {"table": table, "trials": trials, "criteria": null_criteria(table, fast)}
-    if "dose" in parts:
-        trials = run_dose(rust_early(corpora), embedder, 1 if fast else 3, log=log)
-        table = dose_table(trials)
-        res["dose"] = {"table": table, "trials": trials, "criteria": dose_criteria(table)}
-    if "recursive" in parts:
-        runs = run_recursive(rust_early(corpora), embedder, 1 if fast else 3, log=log)
-        res["recursive"] = {"runs": runs, "criteria": recursive_criteria(runs)}
-    if "tiny" in parts:
-        trials = run_tiny(corpora, embedder, 6 if fast else 40, log=log)
-        res["tiny"] = {"trials": trials, "criteria": tiny_criteria(trials)}
+    for part in ("null", "dose", "recursive", "tiny"):
+        if part not in parts:
+            continue
+        if part == "null":
+            trials = run_null(corpora, embedder, null_plan(fast), log=log)
+            table = null_table(trials)
+            res["null"] = {"table": table, "trials": trials,
+                           "criteria": null_criteria(table, fast)}
+        elif part == "dose":
+            trials = run_dose(rust_early(corpora), embedder, 1 if fast else 3, log=log)
+            table = dose_table(trials)
+            res["dose"] = {"table": table, "trials": trials, "criteria": dose_criteria(table)}
+        elif part == "recursive":
+            runs = run_recursive(rust_early(corpora), embedder, 1 if fast else 3, log=log)
+            res["recursive"] = {"runs": runs, "criteria": recursive_criteria(runs)}
+        else:
+            trials = run_tiny(corpora, embedder, 6 if fast else 40, log=log)
+            res["tiny"] = {"trials": trials, "criteria": tiny_criteria(trials)}
+        if on_part is not None:
+            on_part(res, part)
     return res
+
+
+def print_part(res: dict, part: str) -> None:
+    if part == "null":
+        print("## N. False alarms: null splits (2 pseudo-months of k real posts, default audit)\n")
+        print_null(res["null"]["table"], res["null"]["trials"])
+    elif part == "dose":
+        print("\n## D. Dose response (fifth month; 4 real months before it)")
+        print_dose(res["dose"]["table"])
+    elif part == "recursive":
+        print("\n## R. Recursive collapse, onset in month 2 (default audit)")
+        print_recursive(res["recursive"]["runs"])
+    else:
+        print("\n## T. Tiny months (2-3 real posts a month, min_docs 2)\n")
+        print_tiny(res["tiny"]["trials"])
+    for name, c in res[part]["criteria"].items():
+        word = "PASS" if c["pass"] else ("n/a" if c["pass"] is None else "FAIL")
+        print(f"\n{name}: {word}: {c['detail']}")
+    sys.stdout.flush()
 
 
 def _clean(x):
@@ -726,20 +752,14 @@ def main(argv=None) -> int:
     parts = args.only or ["null", "dose", "recursive", "tiny"]
     t0 = time.time()
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
-    res = run_all(parts, fast=args.fast, model=model, log=log)
-    print(f"# samey validity ({model}{', fast' if args.fast else ''})\n")
-    if "null" in res:
-        print("## N. False alarms: null splits (2 pseudo-months of k real posts, default audit)\n")
-        print_null(res["null"]["table"], res["null"]["trials"])
-    if "dose" in res:
-        print("\n## D. Dose response (fifth month; 4 real months before it)")
-        print_dose(res["dose"]["table"])
-    if "recursive" in res:
-        print("\n## R. Recursive collapse, onset in month 2 (default audit)")
-        print_recursive(res["recursive"]["runs"])
-    if "tiny" in res:
-        print("\n## T. Tiny months (2-3 real posts a month, min_docs 2)\n")
-        print_tiny(res["tiny"]["trials"])
+    print(f"# samey validity ({model}{', fast' if args.fast else ''})\n", flush=True)
+
+    def on_part(res, part):
+        print_part(res, part)
+        if args.json:  # saved after every part, so an interrupted run keeps what it measured
+            Path(args.json).write_text(json.dumps(_clean(res), indent=1))
+
+    res = run_all(parts, fast=args.fast, model=model, log=log, on_part=on_part)
     print("\n## Criteria\n")
     ok = True
     for part in ("null", "dose", "recursive", "tiny"):
