@@ -1,7 +1,13 @@
 """The ``samey`` command: thin typer wrappers over the Python API.
 
-Exit codes: 0 done; 1 ``--fail-on`` reached; 2 usage error; 3 input error. Errors are one line,
-``Error: ...``, naming the file or option and the fix; never a traceback.
+Exit codes: 0 done; 1 ``--fail-on`` reached; 2 usage error; 3 input error; 130 interrupted
+(Ctrl-C). Errors are one line, ``Error: ...``, naming the file or option and the fix; never a
+traceback.
+
+Streams: ``--json -`` (and ``--markdown -`` / ``--html -`` of ``report``) write that output to
+standard output, and then nothing else goes there: the human report and the list of written
+files go to stderr (``--quiet`` drops them). Progress is always on stderr: a bar on a terminal,
+plain lines otherwise (see :mod:`auditor.progress`).
 """
 from __future__ import annotations
 
@@ -21,6 +27,68 @@ except ImportError:  # pragma: no cover
 from . import __version__
 from .config import build_options, find_config, read_config
 from .errors import InputError, SameyError, UsageError
+from .progress import plain_lines
+
+try:
+    from typer.core import TyperArgument, TyperCommand, TyperOption
+except ImportError:  # pragma: no cover
+    TyperArgument = TyperCommand = TyperOption = None  # type: ignore[assignment,misc]
+
+
+if TyperCommand is not None:
+    class _Option(TyperOption):  # type: ignore[misc,valid-type]
+        """An option shown with its metavar (``FILE``, ``N``), a flag with none (no ``<bool>``)."""
+
+        def display_type_rich(self, ctx: Any) -> Any:
+            if self.is_flag or self.count:
+                return None
+            return self.metavar if self.metavar is not None else super().display_type_rich(ctx)
+
+    class _Argument(TyperArgument):  # type: ignore[misc,valid-type]
+        """An argument shown by its metavar alone (``FOLDER``, ``DRAFT``; no ``list[str]``)."""
+
+        def display_type_rich(self, ctx: Any) -> Any:
+            return None if self.metavar is not None else super().display_type_rich(ctx)
+
+    class SameyCommand(TyperCommand):  # type: ignore[misc,valid-type]
+        """Help without type hints such as ``<bool>`` or ``<list[str]>``: metavars only."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for p in self.params:
+                _plain_param(p)
+
+        def get_help_option(self, ctx: Any) -> Any:
+            return _plain_param(super().get_help_option(ctx))
+
+        def invoke(self, ctx: Any) -> Any:
+            """Ctrl-C: one line saying what was kept, and exit code 130 (typer would exit
+            silently)."""
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt as e:
+                raise typer.Exit(_interrupted(e)) from None
+
+    def _plain_param(p: Any) -> Any:
+        if type(p) is TyperOption and hasattr(TyperOption, "display_type_rich"):
+            p.__class__ = _Option
+        elif type(p) is TyperArgument and hasattr(TyperArgument, "display_type_rich"):
+            p.__class__ = _Argument
+        return p
+else:  # pragma: no cover
+    SameyCommand = None  # type: ignore[assignment,misc]
+
+
+def epilog(example: str, fail_on: str) -> str:
+    """The help's closing paragraphs: an example and the exit codes (each on its own line)."""
+    return (f"Example:\n  {example}\n\n"
+            "Exit codes:\n"
+            "  0    done\n"
+            f"  1    {fail_on}\n"
+            "  2    usage error (bad option or config file)\n"
+            "  3    input error (no such path, no documents, model or history unusable)\n"
+            "  130  interrupted (Ctrl-C); finished embeddings stay cached, a re-run resumes")
+
 
 app = typer.Typer(
     name="samey", add_completion=False, no_args_is_help=True,
@@ -91,37 +159,83 @@ def fails(status: str, fail_on: str) -> bool:
 
 
 # Options shared by audit, check and report.
-O_PERIOD = typer.Option(None, "--period", help="month, quarter, year or auto (default auto).")
-O_MIN_DOCS = typer.Option(None, "--min-docs", help="Fewest documents per period (default 20).")
-O_BASELINE = typer.Option(None, "--baseline", help="Baseline periods START..END, e.g. 2019..2020.")
-O_MODEL = typer.Option(None, "--model", help="sentence-transformers model name or path "
-                       "(default: the packaged all-MiniLM-L6-v2; 'hashing' for a fast test mode).")
-O_TEXT = typer.Option(None, "--text-field", help="Text column/key of JSON, JSONL, CSV inputs.")
-O_DATE = typer.Option(None, "--date-field", help="Date column/key (default: auto-detected).")
-O_TITLE = typer.Option(None, "--title-field", help="Title column/key (default: auto-detected).")
-O_SEG = typer.Option(None, "--segment-field", help="Front-matter key or column naming a segment.")
-O_SEG_FROM = typer.Option(None, "--segment-from", help="field (default) or folder.")
-O_DATE_FROM = typer.Option(None, "--date-from", help="Also date files by their first git commit "
-                           "(git) or modification time (mtime) when nothing else dates them.")
-O_JSON = typer.Option(None, "--json", help="Write the versioned JSON result to FILE.")
-O_CONFIG = typer.Option(None, "--config", help="Config file (default: nearest samey.toml or "
-                        "[tool.samey] in pyproject.toml).")
-O_QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars or terminal report.")
-O_MIN_WORDS = typer.Option(None, "--min-words", help="Shortest document, in words (default 20).")
-O_CACHE_DIR = typer.Option(None, "--cache-dir", help="Cache folder for embeddings (and the "
-                           "check index) (default ~/.cache/samey or $SAMEY_CACHE_DIR).")
+O_PERIOD = typer.Option(None, "--period", metavar="month|quarter|year|auto",
+                        help="Period length (default auto).")
+O_MIN_DOCS = typer.Option(None, "--min-docs", metavar="N",
+                          help="Fewest documents per period (default 20).")
+O_BASELINE = typer.Option(None, "--baseline", metavar="START..END",
+                          help="Baseline periods, e.g. 2019..2020 or 2025-01..2025-06.")
+O_MODEL = typer.Option(None, "--model", metavar="NAME|PATH", help="sentence-transformers model "
+                       "name or folder (default: the packaged all-MiniLM-L6-v2; 'hashing' for a "
+                       "fast test mode).")
+O_TEXT = typer.Option(None, "--text-field", metavar="NAME",
+                      help="Text column/key of JSON, JSONL, CSV inputs.")
+O_DATE = typer.Option(None, "--date-field", metavar="NAME",
+                      help="Date column/key (default: auto-detected).")
+O_TITLE = typer.Option(None, "--title-field", metavar="NAME",
+                       help="Title column/key (default: auto-detected).")
+O_SEG = typer.Option(None, "--segment-field", metavar="NAME",
+                     help="Front-matter key or column naming a segment.")
+O_SEG_FROM = typer.Option(None, "--segment-from", metavar="field|folder",
+                          help="Where segments come from (default field).")
+O_DATE_FROM = typer.Option(None, "--date-from", metavar="git|mtime", help="Also date files by "
+                           "their first git commit (git) or modification time (mtime) when "
+                           "nothing else dates them.")
+O_JSON = typer.Option(None, "--json", metavar="FILE", help="Write the versioned JSON result to "
+                      "FILE (- for standard output).")
+O_CONFIG = typer.Option(None, "--config", metavar="FILE", help="Config file (default: the "
+                        "nearest samey.toml, or \\[tool.samey] in pyproject.toml).")
+O_QUIET = typer.Option(False, "--quiet", "-q", help="No progress and no terminal report.")
+O_MIN_WORDS = typer.Option(None, "--min-words", metavar="N",
+                           help="Shortest document, in words (default 20).")
+O_CACHE_DIR = typer.Option(None, "--cache-dir", metavar="FOLDER", help="Cache folder for "
+                           "embeddings and the check index (default ~/.cache/samey or "
+                           "$SAMEY_CACHE_DIR).")
 
 
 def make_options(values: dict[str, Any], *, quiet: bool, **flags: Any):
-    """Options from config-file values and command-line flags (enums and paths unwrapped)."""
+    """Options from config-file values and command-line flags (enums and paths unwrapped).
+
+    Progress is on unless ``--quiet``: a bar on a terminal, plain lines on a non-terminal stderr
+    (switched on by :func:`main`)."""
     plain = {k: (v.value if isinstance(v, Enum) else str(v) if isinstance(v, Path) else v)
              for k, v in flags.items()}
-    return build_options(values, progress=not quiet and err.is_terminal, **plain)
+    return build_options(values, progress=not quiet, **plain)
 
 
-@app.command()
+def to_stdout(**outputs: Any) -> bool:
+    """True when one output option is ``-`` (standard output); more than one is a usage error."""
+    from .report.jsonout import is_stdout
+
+    dash = [f"--{name.replace('_', '-')}" for name, p in outputs.items() if is_stdout(p)]
+    if len(dash) > 1:
+        raise UsageError(f"{' and '.join(dash)} both ask for standard output (-); write all but "
+                         "one of them to a file.")
+    return bool(dash)
+
+
+def human_console(quiet: bool, stdout_taken: bool) -> Optional[Console]:
+    """Where the human report goes: stdout, stderr when stdout carries ``-`` data, or nowhere."""
+    return None if quiet else Console(stderr=stdout_taken)
+
+
+def say_written(console: Optional[Console], written: list[tuple[str, Any]]) -> None:
+    """List the files written (``what``, path); outputs sent to stdout are not files."""
+    from .report.jsonout import is_stdout
+
+    files = [(what, p) for what, p in written if p is not None and not is_stdout(p)]
+    if console is None or not files:
+        return
+    for what, p in files:
+        console.print(f"Wrote the {what}: {p}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command(cls=SameyCommand, epilog=epilog(
+    "samey audit content/blog --json audit.json --fail-on samey",
+    "the verdict reached --fail-on (samey or watch; default never)"))
 def audit(
-    path: Optional[Path] = typer.Argument(None, help="Folder or file to audit."),
+    path: Optional[Path] = typer.Argument(None, metavar="FOLDER", help="Folder or file to audit "
+                                          "(default: 'corpus' in samey.toml)."),
     period: Optional[Period] = O_PERIOD,
     min_docs: Optional[int] = O_MIN_DOCS,
     baseline: Optional[str] = O_BASELINE,
@@ -133,16 +247,19 @@ def audit(
     segment_from: Optional[SegmentFrom] = O_SEG_FROM,
     date_from: Optional[DateFrom] = O_DATE_FROM,
     min_words: Optional[int] = O_MIN_WORDS,
-    sample_size: Optional[int] = typer.Option(None, "--sample-size", help="Documents per sample "
-                                              "(default: half the smallest period, at most 200)."),
-    text_budget: Optional[int] = typer.Option(None, "--text-budget", help="Words per document "
-                                              "for lexical metrics (default 300)."),
-    repeats: Optional[int] = typer.Option(None, "--repeats", help="Samples per period (default 20)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default 0)."),
+    sample_size: Optional[int] = typer.Option(None, "--sample-size", metavar="N",
+                                              help="Documents per sample (default: half the "
+                                              "smallest period, at most 200)."),
+    text_budget: Optional[int] = typer.Option(None, "--text-budget", metavar="N", help="Words "
+                                              "per document for lexical metrics (default 300)."),
+    repeats: Optional[int] = typer.Option(None, "--repeats", metavar="N",
+                                          help="Samples per period (default 20)."),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar="N",
+                                       help="Random seed (default 0)."),
     cache_dir: Optional[Path] = O_CACHE_DIR,
     json_out: Optional[Path] = O_JSON,
-    fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", help="Exit 1 when the verdict "
-                                   "reaches this level."),
+    fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", metavar="never|watch|samey",
+                                   help="Exit 1 when the verdict reaches this level."),
     config: Optional[Path] = O_CONFIG,
     quiet: bool = O_QUIET,
 ) -> None:
@@ -151,6 +268,7 @@ def audit(
     from .report.jsonout import write_json
     from .report.terminal import render_audit
 
+    console = human_console(quiet, to_stdout(json=json_out))
     values, cfg_path = load_config_values(config)
     target = resolve_path(path, values, cfg_path)
     opts = make_options(
@@ -165,8 +283,9 @@ def audit(
     data = result.to_dict()
     if json_out:
         write_json(json_out, data)
-    if not quiet:
-        render_audit(data, Console())
+    if console is not None:
+        render_audit(data, console)
+    say_written(console, [("JSON result", json_out)])
     if fails(result.status, fail_on.value):
         raise typer.Exit(1)
 
@@ -180,13 +299,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI; returns the exit code (tests call this)."""
     cmd = typer.main.get_command(app)
     try:
-        rv = cmd.main(args=argv, prog_name="samey", standalone_mode=False)
+        with plain_lines(not sys.stderr.isatty()):
+            rv = cmd.main(args=argv, prog_name="samey", standalone_mode=False)
         return int(rv or 0)
     except typer.Exit as e:
         return e.exit_code
-    except typer.Abort:
-        err.print("Aborted.")
-        return 130
+    except typer.Abort as e:
+        return _interrupted(e.__cause__)
     except _cx.NoArgsIsHelpError as e:
         err.print(e.format_message(), markup=False, highlight=False)
         return 2
@@ -196,9 +315,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     except SameyError as e:
         _error(str(e))
         return e.exit_code
-    except KeyboardInterrupt:
-        err.print("Interrupted.")
-        return 130
+    except KeyboardInterrupt as e:
+        return _interrupted(e)
+
+
+def _interrupted(e: Optional[BaseException]) -> int:
+    """Ctrl-C: one line on stderr (what was kept, when known), exit code 130."""
+    detail = str(e) if isinstance(e, KeyboardInterrupt) and str(e) else ""
+    print(f"Interrupted{': ' + detail if detail else '.'}", file=sys.stderr, flush=True)
+    return 130
 
 
 def entry() -> None:  # console script

@@ -2,6 +2,7 @@
 
 ``samey check DRAFT... --against FOLDER``: is each draft just more of the same? A thin wrapper
 over :func:`auditor.check`; exit 1 when a draft reaches ``--fail-on`` (default ``samey``).
+``--json -`` writes the JSON to standard output and the human report to stderr.
 """
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from pathlib import Path  # noqa: E402
 from typing import Optional  # noqa: E402
 
 import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
 
 from .cli import (  # noqa: E402
     O_CACHE_DIR,
@@ -28,42 +28,54 @@ from .cli import (  # noqa: E402
     O_TEXT,
     O_TITLE,
     FailOn,
+    SameyCommand,
     app,
+    epilog,
     fails,
+    human_console,
     load_config_values,
     make_options,
+    say_written,
+    to_stdout,
 )
 from .errors import InputError, UsageError  # noqa: E402
 
 
-@app.command()
+@app.command(cls=SameyCommand, epilog=epilog(
+    "samey check drafts/new-post.md --against content/blog --json check.json",
+    "a draft reached --fail-on (samey or watch; default samey)"))
 def check(
-    drafts: list[str] = typer.Argument(..., help="Draft files (any format audit reads), or - "
-                                       "for standard input."),
-    against: Optional[Path] = typer.Option(None, "--against", help="The corpus folder (or file) "
-                                           "to compare with (default: 'corpus' in samey.toml)."),
-    max_similarity: Optional[float] = typer.Option(None, "--max-similarity", help="Cosine "
-                                                   "similarity above which a draft is samey "
-                                                   "(default: the corpus's 99th percentile)."),
+    drafts: list[str] = typer.Argument(..., metavar="DRAFT", help="Draft files (any format "
+                                       "audit reads), or - for standard input."),
+    against: Optional[Path] = typer.Option(None, "--against", metavar="FOLDER", help="The "
+                                           "corpus folder (or file) to compare with (default: "
+                                           "'corpus' in samey.toml)."),
+    max_similarity: Optional[float] = typer.Option(None, "--max-similarity", metavar="COSINE",
+                                                   help="Cosine similarity above which a draft "
+                                                   "is samey (default: the corpus's 99th "
+                                                   "percentile)."),
     duplicate_similarity: Optional[float] = typer.Option(None, "--duplicate-similarity",
-                                                         help="Cosine of a near-duplicate "
-                                                         "(default 0.95)."),
-    watch_percentile: Optional[float] = typer.Option(None, "--watch-percentile", help="Corpus "
-                                                     "percentile that makes a watch (default 90)."),
-    samey_percentile: Optional[float] = typer.Option(None, "--samey-percentile", help="Corpus "
-                                                     "percentile that makes samey (default 99)."),
-    min_shared_docs: Optional[int] = typer.Option(None, "--min-shared-docs", help="Corpus posts "
-                                                  "that make a phrase or opening common "
-                                                  "(default max(3, 1% of the corpus))."),
-    neighbours: Optional[int] = typer.Option(None, "--neighbours", help="Nearest documents "
-                                             "listed per draft (default 5)."),
+                                                         metavar="COSINE", help="Cosine of a "
+                                                         "near-duplicate (default 0.95)."),
+    watch_percentile: Optional[float] = typer.Option(None, "--watch-percentile", metavar="P",
+                                                     help="Corpus percentile that makes a watch "
+                                                     "(default 90)."),
+    samey_percentile: Optional[float] = typer.Option(None, "--samey-percentile", metavar="P",
+                                                     help="Corpus percentile that makes samey "
+                                                     "(default 99)."),
+    min_shared_docs: Optional[int] = typer.Option(None, "--min-shared-docs", metavar="N",
+                                                  help="Corpus posts that make a phrase or "
+                                                  "opening common (default max(3, 1% of the "
+                                                  "corpus))."),
+    neighbours: Optional[int] = typer.Option(None, "--neighbours", metavar="N", help="Nearest "
+                                             "documents listed per draft (default 5)."),
     model: Optional[str] = O_MODEL,
     text_field: Optional[str] = O_TEXT,
     title_field: Optional[str] = O_TITLE,
     cache_dir: Optional[Path] = O_CACHE_DIR,
     json_out: Optional[Path] = O_JSON,
-    fail_on: FailOn = typer.Option(FailOn.samey, "--fail-on", help="Exit 1 when a draft "
-                                   "reaches this status (samey, watch or never)."),
+    fail_on: FailOn = typer.Option(FailOn.samey, "--fail-on", metavar="never|watch|samey",
+                                   help="Exit 1 when a draft reaches this status."),
     config: Optional[Path] = O_CONFIG,
     quiet: bool = O_QUIET,
 ) -> None:
@@ -72,6 +84,7 @@ def check(
     from .report.check_terminal import render_check
     from .report.jsonout import write_json
 
+    console = human_console(quiet, to_stdout(json=json_out))
     values, cfg_path = load_config_values(config)
     if against is None:
         if values.get("corpus") and cfg_path:
@@ -98,7 +111,8 @@ def check(
     data = result.to_dict()
     if json_out:
         write_json(json_out, data)
-    if not quiet:
-        render_check(data, Console())
+    if console is not None:
+        render_check(data, console)
+    say_written(console, [("JSON result", json_out)])
     if fails(result.status, fail_on.value):
         raise typer.Exit(1)

@@ -1,11 +1,18 @@
-"""Registers the `samey report` command on the CLI app (imported at the end of cli.py)."""
+"""Registers the `samey report` command on the CLI app (imported at the end of cli.py).
+
+The terminal gets the Markdown summary as plain text (bold kept, no ``**`` markers) and the list
+of files the run wrote. ``--json -``, ``--markdown -`` or ``--html -`` (one of them) writes that
+output to standard output; the terminal summary and the list then go to stderr.
+"""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from .cli import (
     O_BASELINE,
@@ -24,28 +31,39 @@ from .cli import (
     O_TITLE,
     DateFrom,
     FailOn,
+    SameyCommand,
     SegmentFrom,
     app,
+    epilog,
     fails,
+    human_console,
     load_config_values,
     make_options,
     resolve_path,
+    say_written,
+    to_stdout,
 )
 from .errors import InputError
 
 
-@app.command()
+@app.command(cls=SameyCommand, epilog=epilog(
+    "samey report content/blog --html report.html --markdown summary.md",
+    "the verdict reached --fail-on (samey or watch; default never)"))
 def report(
-    path: Optional[Path] = typer.Argument(None, help="Folder (or file) to report on."),
+    path: Optional[Path] = typer.Argument(None, metavar="FOLDER", help="Folder (or file) to "
+                                          "report on (default: 'corpus' in samey.toml)."),
     period_end: Optional[str] = typer.Option(
-        None, "--period-end", help="Month to report, YYYY-MM (default: the last month before "
-        "the current one that has documents)."),
+        None, "--period-end", metavar="YYYY-MM", help="Month to report (default: the last "
+        "month before the current one that has documents)."),
     history: Optional[Path] = typer.Option(
-        None, "--history", help="History store (default: FOLDER/.samey/history.sqlite)."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML "
-                                            "report (charts, verdict, evidence) to FILE."),
-    md_out: Optional[Path] = typer.Option(None, "--markdown", help="Write a short Markdown "
-                                          "summary (for email or chat) to FILE."),
+        None, "--history", metavar="FILE",
+        help="History store (default: FOLDER/.samey/history.sqlite)."),
+    html_out: Optional[Path] = typer.Option(None, "--html", metavar="FILE", help="Write a "
+                                            "self-contained HTML report (charts, verdict, "
+                                            "evidence) to FILE (- for standard output)."),
+    md_out: Optional[Path] = typer.Option(None, "--markdown", metavar="FILE", help="Write a short "
+                                          "Markdown summary (for email or chat) to FILE (- for "
+                                          "standard output)."),
     json_out: Optional[Path] = O_JSON,
     min_docs: Optional[int] = O_MIN_DOCS,
     baseline: Optional[str] = O_BASELINE,
@@ -58,8 +76,8 @@ def report(
     date_from: Optional[DateFrom] = O_DATE_FROM,
     min_words: Optional[int] = O_MIN_WORDS,
     cache_dir: Optional[Path] = O_CACHE_DIR,
-    fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", help="Exit 1 when the verdict "
-                                   "reaches this level."),
+    fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", metavar="never|watch|samey",
+                                   help="Exit 1 when the verdict reaches this level."),
     config: Optional[Path] = O_CONFIG,
     quiet: bool = O_QUIET,
 ) -> None:
@@ -69,6 +87,7 @@ def report(
     from .report.markdown import render_markdown, write_markdown
     from .reporting import report as api_report
 
+    console = human_console(quiet, to_stdout(json=json_out, markdown=md_out, html=html_out))
     values, cfg_path = load_config_values(config)
     target = resolve_path(path, values, cfg_path)
     values.pop("period", None)  # a report is always monthly
@@ -84,10 +103,26 @@ def report(
     if json_out:
         write_json(json_out, data)
     if html_out:
-        write_html(html_out, data)
+        write_html(html_out, data, json_path=json_out)
     if md_out:
         write_markdown(md_out, data)
-    if not quiet:
-        Console().print(render_markdown(data), markup=False, highlight=False)
+    if console is not None:
+        print_markdown(console, render_markdown(data))
+    say_written(console, [("HTML report", html_out), ("Markdown summary", md_out),
+                          ("JSON result", json_out),
+                          ("history store", data.get("report", {}).get("history_path"))])
     if fails(result.status, fail_on.value):
         raise typer.Exit(1)
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def print_markdown(console: Console, markdown: str) -> None:
+    """The summary as terminal text: ``**bold**`` shown bold without its stars, ``- `` items and
+    everything else as written (no markup is interpreted: corpus text stays literal)."""
+    for line in markdown.rstrip("\n").split("\n"):
+        text = Text()
+        for i, part in enumerate(_BOLD.split(line)):
+            text.append(part, style="bold" if i % 2 else "")
+        console.print(text, highlight=False)

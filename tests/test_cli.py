@@ -103,6 +103,40 @@ def test_help_for_every_command(capsys):
         assert text in out and "--json" in out, cmd
 
 
+def test_help_shows_example_exit_codes_and_no_type_hints(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    for cmd in ("audit", "check", "report"):
+        assert main([cmd, "--help"]) == 0
+        raw = capsys.readouterr().out
+        out = " ".join(raw.split())
+        assert f"Example: samey {cmd} " in out, cmd
+        assert "Exit codes:" in out and "0 done" in out and "2 usage error" in out, cmd
+        assert "3 input error" in out and "130 interrupted (Ctrl-C)" in out, cmd
+        assert "1 a draft reached --fail-on" in out if cmd == "check" else \
+            "1 the verdict reached --fail-on" in out
+        for hint in ("<bool>", "list[str]", "<int>", "<str>", "<float>", "<path>"):
+            assert hint not in raw, (cmd, hint)
+        assert "--json FILE" in out and "(- for standard output)" in out, cmd
+        assert "[tool.samey]" in out, cmd  # not eaten as rich markup
+    assert main(["check", "--help"]) == 0
+    assert "DRAFT" in capsys.readouterr().out
+
+
+def test_user_text_of_the_cli_has_no_plural_or_ordinal_slips():
+    """The CLI modules' user-facing strings (help, messages): no "(s)" or "1 documents"."""
+    import re
+    from pathlib import Path
+
+    root = Path(auditor.__file__).parent
+    for name in ("cli.py", "cli_check.py", "cli_report.py", "progress.py",
+                 "features/embeddings.py", "report/jsonout.py"):
+        text = (root / name).read_text()
+        assert "(s)" not in text, name
+        assert not re.search(r"\b1 (documents|posts|months|periods|files|drafts)\b", text), name
+        assert not re.search(r"\b(\d*[123])th\b", text.replace("11th", "").replace("12th", "")
+                             .replace("13th", "")), name
+
+
 def test_python_m_auditor_runs(tmp_path):
     import subprocess
     import sys

@@ -197,6 +197,85 @@ def test_second_embed_hits_the_cache(tmp_path):
     assert model2.encoded == ["new text"]
 
 
+class InterruptingModel(FakeModel):
+    """A fake model whose ``encode`` raises KeyboardInterrupt on call number ``after + 1``."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__()
+        self.after, self.calls = after, 0
+
+    def encode(self, texts, **kw):
+        self.calls += 1
+        if self.calls > self.after:
+            raise KeyboardInterrupt
+        return super().encode(texts, **kw)
+
+
+def test_interrupt_keeps_finished_batches_and_a_rerun_resumes(tmp_path):
+    texts = [f"post {i} about kettles and rivers" for i in range(40)]  # one chunk each
+    model = InterruptingModel(after=5)
+    e = Embedder("fake", cache_dir=tmp_path, _model=model, batch_size=2)
+    per_commit = emb.COMMIT_BATCHES * 2  # documents per committed batch (one chunk each)
+    with pytest.raises(KeyboardInterrupt) as info:
+        e.embed(texts)
+    assert isinstance(info.value, emb.EmbeddingInterrupted)
+    # 5 model batches ran: the first batch of documents (4 model batches) was committed, the
+    # half-done second one was not.
+    done = per_commit * (5 // emb.COMMIT_BATCHES)
+    assert info.value.done == done and info.value.total == 40
+    message = str(info.value)
+    assert "saved in the cache" in message and f"{done:,} of 40 new documents" in message
+    assert len(EmbeddingCache(tmp_path)) == done
+    # A re-run embeds only the rest and gives what an uninterrupted run gives.
+    e2, model2 = fake_embedder(tmp_path)
+    out = e2.embed(texts)
+    assert sorted(model2.encoded) == sorted(texts[done:])
+    clean, _ = fake_embedder(tmp_path / "clean")
+    np.testing.assert_allclose(out, clean.embed(texts), atol=1e-6)
+
+
+def test_interrupt_in_first_batch_says_nothing_was_lost(tmp_path):
+    e = Embedder("fake", cache_dir=tmp_path, _model=InterruptingModel(after=0), batch_size=2)
+    with pytest.raises(emb.EmbeddingInterrupted) as info:
+        e.embed(["alpha beta", "gamma delta"])
+    assert info.value.done == 0 and "nothing is lost" in str(info.value)
+    assert len(EmbeddingCache(tmp_path)) == 0
+
+
+def test_batches_of_documents_keep_long_texts_whole(tmp_path):
+    # 3 documents of 25 words (3 chunks each), 1 of 5 words; batch_size 1 -> 4 chunks a commit
+    long = [" ".join(f"w{d}x{i}" for i in range(25)) for d in range(3)]
+    e, model = fake_embedder(tmp_path)
+    e.batch_size = 1
+    batches = list(e._compute_batches([*long, "short text here"]))
+    assert [idx for idx, _ in batches] == [[0, 1], [2, 3]]
+    np.testing.assert_allclose(np.linalg.norm(np.vstack([v for _, v in batches]), axis=1), 1.0,
+                               atol=1e-6)
+
+
+def test_embedding_progress_plain_lines_when_stderr_is_not_a_terminal(tmp_path, capsys,
+                                                                       monkeypatch):
+    from auditor import progress
+
+    clock = iter(range(0, 10_000, 4))  # every clock reading is 4 s later
+    monkeypatch.setattr(progress, "_clock", lambda: float(next(clock)))
+    e = Embedder("fake", cache_dir=tmp_path, _model=FakeModel(), batch_size=1, progress=True)
+    with progress.plain_lines():
+        e.embed([f"post {i} on rivers" for i in range(40)])
+    lines = capsys.readouterr().err.splitlines()
+    line = re.compile(r"Embedding [\d,]+/40 documents \(\d+%\), "
+                      r"(about [\d.]+ (s|min|h) left|done in [\d.]+ (s|min|h))"
+                      r"( \(once: cached for later runs\))?")
+    assert lines and all(line.fullmatch(x) for x in lines), lines
+    assert "once: cached for later runs" in lines[0]
+    assert lines[-1].startswith("Embedding 40/40 documents (100%), done in")
+    assert len(lines) <= 12  # about every 10%
+    # the API without the CLI's switch prints nothing
+    e2 = Embedder("fake", cache_dir=tmp_path / "2", _model=FakeModel(), progress=True)
+    e2.embed(["one more text"])
+    assert capsys.readouterr().err == ""
+
+
 def test_cache_key_includes_chunking_policy():
     assert text_key("abc") != text_key("abc ")
     import hashlib

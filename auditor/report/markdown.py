@@ -61,6 +61,7 @@ def _reference_lines(rep: dict[str, Any]) -> list[str]:
 
 
 def write_markdown(path: Any, report: dict[str, Any]) -> None:
+    """The summary to ``path`` (atomically; ``-``: standard output)."""
     from .jsonout import write_atomic
 
     write_atomic(path, render_markdown(report))
