@@ -581,8 +581,12 @@ def run_recursive(rust_early: list[dict], embedder, seeds: int, n_docs: int = 30
                            "layer_scores": dict(v.layer_scores) if v is not None else {},
                            "moved": list(v.moved_layers) if v is not None else [],
                            "trend": list(v.trend_layers) if v is not None else []})
+        # the baseline the verdict used (periods judged "baseline"; Phase I may cut the
+        # candidate window that prep.periods still flags)
         out.append({"seed": seed, "overall": overall["status"],
-                    "baseline": [p.label for p in prep.periods if p.is_baseline],
+                    "baseline": [p.label for p, v in zip(prep.periods, verdicts)
+                                 if v.status == "baseline"],
+                    "candidate_baseline": [p.label for p in prep.periods if p.is_baseline],
                     "reasons": overall.get("reasons", []), "months": months})
         log(f"  recursive seed {seed}: {time.time() - t0:.0f}s")
     return out
@@ -610,7 +614,8 @@ def recursive_criteria(runs: list[dict]) -> dict:
 
 def print_recursive(runs: list[dict]) -> None:
     for run in runs:
-        print(f"\nseed {run['seed']}: baseline periods {run['baseline']}, overall {run['overall']}\n")
+        print(f"\nseed {run['seed']}: baseline periods {run['baseline']} (candidate window "
+              f"{run['candidate_baseline']}), overall {run['overall']}\n")
         layers = sorted({layer for m in run["months"] for layer in m["layer_scores"]})
         print("| month | generation | period | status | strongest z | " + " | ".join(layers)
               + " | moved |")
@@ -644,7 +649,7 @@ def run_tiny(corpora: dict[str, list[dict]], embedder, trials: int, log=print) -
         judged = is_judged(verdicts)
         out.append({"trial": t, "corpus": corpus, "months": n_months, "posts": len(docs),
                     "n_periods": len(prep.periods),
-                    "n_baseline": sum(p.is_baseline for p in prep.periods),
+                    "n_baseline": sum(v.status == "baseline" for v in verdicts),
                     "status": overall["status"] if judged else NJ,
                     "period_statuses": dict(Counter(v.status for v in verdicts)),
                     "reasons": overall.get("reasons", []), "notes": overall.get("notes", [])})
