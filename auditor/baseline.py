@@ -456,7 +456,8 @@ def power_sentence(layer: str, p: Mapping[str, Any]) -> str:
     """'structure: repeated openings rising by 12 points or more (from 5% of posts)'."""
     if p["share"]:
         return (f"{LAYER_WORDS.get(layer, layer)}: {p['label']} rising by "
-                f"{100 * p['detectable']:.0f} points or more (baseline {p['baseline']:.0%})")
+                f"{100 * p['detectable']:.0f} point{'s' if round(100 * p['detectable']) != 1 else ''}"
+                f" or more (baseline {p['baseline']:.0%})")
     way = "rising" if BY_NAME[p["metric"]].direction > 0 else "falling"
     return (f"{LAYER_WORDS.get(layer, layer)}: {p['label']} {way} by {p['effect']:.0%} or "
             f"more (baseline {p['baseline']:.3g})")

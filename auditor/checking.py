@@ -64,6 +64,7 @@ from .corpus_index import (
 from .errors import InputError, UsageError
 from .features.lexicon import import_spacy
 from .metrics import wording
+from .progress import ordinal
 from .types import Document
 
 CHECK_SCHEMA_VERSION = "1.1"  # 1.1: warnings, thresholds.reference, structure.template_fill
@@ -115,13 +116,34 @@ class CheckResult:
 # ---------------------------------------------------------------- drafts in
 
 
-def read_drafts(drafts: Sequence[Draft], options: AuditOptions) -> list[Document]:
+def _draft_targets(d: str | Path) -> list[Path]:
+    """A draft argument as paths: the file or folder itself, or the files a glob pattern
+    (``drafts/*.md``, ``drafts/**/*.md``) matches, sorted."""
+    import glob
+
+    path = Path(d)
+    if path.exists() or not glob.has_magic(str(d)):
+        return [path]
+    matches = sorted(Path(m) for m in glob.glob(str(d), recursive=True))
+    if not matches:
+        raise InputError(f"{d}: no file matches this pattern; check the pattern (quote it so "
+                         "the shell does not expand it) or pass the draft files.")
+    return matches
+
+
+def read_drafts(drafts: Sequence[Draft], options: AuditOptions, *,
+                notes: list[str] | None = None) -> list[Document]:
     """Drafts as Documents: files through the audit's loaders (any format; a table gives one
-    draft per row), ``("-", text)`` parsed as Markdown. ``min_words`` does not apply."""
-    from .ingest import load_documents
+    draft per row), folders (every file in them, recursively) and glob patterns,
+    ``("-", text)`` parsed as Markdown. ``min_words`` does not apply (a short draft gets a
+    warning instead). Files of a folder or pattern that cannot be read are listed in
+    ``notes``; a single named file that cannot be read is an error."""
+    from .ingest import load_documents, supported_message
     from .ingest.markdown import parse_markdown
 
-    ingest = dataclasses.replace(options.ingest, min_words=1)
+    ingest = dataclasses.replace(options.ingest, min_words=1, min_record_words=1) \
+        if hasattr(options.ingest, "min_record_words") else \
+        dataclasses.replace(options.ingest, min_words=1)
     out: list[Document] = []
     for d in drafts:
         if isinstance(d, tuple):
@@ -132,19 +154,36 @@ def read_drafts(drafts: Sequence[Draft], options: AuditOptions) -> list[Document
             out.append(Document(doc_id=name, path=name, text=p.text, title=p.title,
                                 headings=p.headings, fmt="markdown"))
             continue
-        path = Path(d)
-        if path.is_dir():
-            raise InputError(f"{path}: is a folder; pass draft files (or - for standard input).")
-        res = load_documents(path, ingest)
-        if res.skipped and not res.documents:
-            s = res.skipped[0]
-            raise InputError(f"{path}: cannot check this draft: {s.reason} ({s.detail}).")
-        for doc in res.documents:
-            name = str(path) + (doc.doc_id[len(doc.path):] if doc.doc_id != doc.path else "")
-            out.append(dataclasses.replace(doc, doc_id=name))
+        targets = _draft_targets(d)
+        many = len(targets) > 1 or targets[0].is_dir()
+        for path in targets:
+            if not path.exists():
+                raise InputError(f"{path}: no such draft file or folder.")
+            res = load_documents(path, ingest)
+            if not res.documents and (not many or path.is_dir()):
+                if path.is_dir():
+                    raise InputError(f"{path}: no draft found in this folder "
+                                     f"({supported_message()}).")
+                s = res.skipped[0] if res.skipped else None
+                why = f"{s.reason} ({s.detail})" if s else "no text"
+                raise InputError(f"{path}: cannot check this draft: {why}.")
+            if notes is not None and many:
+                notes.extend(f"{path / s.path if path.is_dir() else path}: not checked: "
+                             f"{s.reason} ({s.detail})" for s in res.skipped)
+            for doc in res.documents:
+                if path.is_dir():
+                    name = str(path / doc.doc_id)
+                else:
+                    name = str(path) + (doc.doc_id[len(doc.path):] if doc.doc_id != doc.path
+                                        else "")
+                out.append(dataclasses.replace(doc, doc_id=name))
     if not out:
-        raise UsageError("give at least one DRAFT file, or - to read a draft from standard input.")
+        raise UsageError("give at least one DRAFT file, folder or pattern, or - to read a draft "
+                         "from standard input.")
     return out
+
+
+MIN_DRAFT_WORDS = 20  # below this a draft gets a warning: too short to judge reliably
 
 
 def _tokenize(texts: list[str], budget: int):
@@ -219,7 +258,8 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     if not root.exists():
         raise InputError(f"--against {against}: no such file or folder; pass the folder that "
                          "holds your published content (or set 'corpus' in samey.toml).")
-    docs = read_drafts(drafts, options)
+    draft_notes: list[str] = []
+    docs = read_drafts(drafts, options, notes=draft_notes)
     model_id, make_full, draft_embedder = _embedders(options, embedder)
     index = load_or_build(root, options, model_id=model_id, make_embedder=make_full)
 
@@ -234,7 +274,7 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     nn_idx, nn_sim = nearest_neighbours(X, index.embeddings, k=k)
     reference = _reference(index, options)
     cuts = thresholds(index, options, reference)
-    warnings = check_warnings(index, cuts, options)
+    warnings = check_warnings(index, cuts, options) + draft_notes
     stock = _StockFrames(index)
     from .metrics.wording import _stop_words
 
@@ -248,6 +288,15 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
             closing=closing_key(tok.last_sentence) if tok.last_sentence else None,
             skeleton=skel, sig=sigs[i], nn_idx=nn_idx[i], nn_sim=nn_sim[i], stock=stock,
             ref_sims=reference[0]))
+        n_words = len(tok.words)
+        if n_words < MIN_DRAFT_WORDS:
+            reports[-1]["warnings"] = [
+                f"too short to judge reliably: {n_words} word{'s' if n_words != 1 else ''} "
+                f"(at least {MIN_DRAFT_WORDS} are needed for phrases, structure and novelty to "
+                "mean much); treat this result as a rough guide."]
+            reports[-1]["reasons"].insert(0, "Warning: " + reports[-1]["warnings"][0])
+        else:
+            reports[-1]["warnings"] = []
     corpus = {"path": str(against), "documents": index.n_docs, "skipped": index.meta["skipped"],
               "latest_period": index.meta.get("latest_period"),
               "baseline": index.meta.get("baseline", []),
@@ -379,7 +428,7 @@ def check_warnings(index: CorpusIndex, cuts: dict[str, Any],
                    "cut-offs come from the whole corpus instead.")
     if r["similarities"] < MIN_REFERENCE_DOCS:
         out.append(f"The reference holds only {r['similarities']} posts: its "
-                   f"{options.check.samey_percentile:g}th percentile is close to its largest "
+                   f"{ordinal(options.check.samey_percentile)} percentile is close to its largest "
                    "value, so the cut-offs are rough.")
     if cuts["similarity_source"] != "option":
         w, s = cuts["watch_similarity"], cuts["samey_similarity"]
@@ -519,14 +568,14 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
     if s > cuts["samey_similarity"]:
         raise_to("topic", "samey")
         src = ("--max-similarity" if cuts["similarity_source"] == "option"
-               else f"the {c.samey_percentile:g}th percentile of {where}")
+               else f"the {ordinal(c.samey_percentile)} percentile of {where}")
         reasons.append(f"very close to {near} (similarity {s:.2f}; cut "
                        f"{cuts['samey_similarity']:.2f} = {src}; closer than {pct:.0f}% of "
                        f"the posts of {where} are to their nearest neighbour).")
     elif s > cuts["watch_similarity"]:
         raise_to("topic", "watch")
         reasons.append(f"close to {near} (similarity {s:.2f}; above the "
-                       f"{c.watch_percentile:g}th percentile of {where}, "
+                       f"{ordinal(c.watch_percentile)} percentile of {where}, "
                        f"{cuts['watch_similarity']:.2f}).")
 
     # wording
@@ -544,7 +593,7 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
     phrase_pct = _percentile_of(index.phrase_scores[base], len(shared))
     if len(shared) > cuts["shared_phrases_watch"] and shared:
         raise_to("wording", "watch")
-        reasons.append(f"shares {len(shared)} phrases with {shared_min}+ corpus posts (more than "
+        reasons.append(f"shares {len(shared)} phrase{'s' if len(shared) != 1 else ''} with {shared_min}+ corpus posts (more than "
                        f"{phrase_pct:.0f}% of the posts of {where} do), e.g. "
                        + ", ".join(f"\"{g}\" ({d} posts)" for g, d in shown[:3]) + ".")
     amplified = [a for a in index.meta.get("amplified", []) if wording.contains_phrase(words, a["phrase"])]
@@ -595,7 +644,7 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
         if len(stocked) >= 2 or high_cov:
             raise_to("structure", "samey")
             extra = (f"; {cov:.0%} of its sentence shapes are corpus templates, above the "
-                     f"{c.samey_percentile:g}th percentile of {where}" if len(stocked) < 2 else "")
+                     f"{ordinal(c.samey_percentile)} percentile of {where}" if len(stocked) < 2 else "")
             reasons.append("one more fill of the template that took over recent posts: "
                            + " and ".join(parts) + extra + ".")
         else:

@@ -104,8 +104,10 @@ def check(
                 raise UsageError("- (standard input) may be given only once.")
             items.append(("-", sys.stdin.read()))
         else:
-            if not Path(d).exists():
-                raise InputError(f"{d}: no such draft file; check the path.")
+            import glob
+
+            if not Path(d).exists() and not glob.has_magic(d):
+                raise InputError(f"{d}: no such draft file or folder; check the path.")
             items.append(d)
     result = api_check(items, against, opts)
     data = result.to_dict()

@@ -63,7 +63,8 @@ from . import __version__
 from .config import AuditOptions
 from .features.lexicon import import_spacy
 
-INDEX_VERSION = 2  # 2: validated baseline (is_baseline, reference neighbours), recent period
+INDEX_VERSION = 3  # 2: validated baseline (is_baseline, reference neighbours), recent period;
+# 3: undated documents left out when the corpus is dated (counted as samey audit counts)
 NGRAM_NS = (2, 3, 4)
 MIN_DF = 3  # n-grams in fewer corpus documents are not stored
 TEMPLATE_N = 5
@@ -260,11 +261,18 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
 
     ingested = load_documents(root, options.ingest, progress=options.progress)
     docs = list(ingested.documents)
+    n_skipped = len(ingested.skipped)
+    if any(d.date is not None for d in docs):  # count the corpus exactly as samey audit does:
+        undated = sum(d.date is None for d in docs)  # undated documents are skipped there
+        docs = [d for d in docs if d.date is not None]
+        n_skipped += undated
     import_spacy()
     if len(docs) < 2:
-        raise InputError(f"{root}: {len(docs)} document(s) found; samey check needs a corpus of "
-                         "at least 2 documents (supported: Markdown, MDX, text, HTML, JSON/JSONL, "
-                         "CSV). Check the --against path.")
+        from .ingest import supported_message
+
+        found = f"{len(docs)} document{'s' if len(docs) != 1 else ''}"
+        raise InputError(f"{root}: {found} found; samey check needs a corpus of at least 2 "
+                         f"documents ({supported_message()}). Check the --against path.")
     f = build_features(docs, embedder, text_budget=options.sampling.text_budget,
                        progress=options.progress)
     n = len(docs)
@@ -328,7 +336,7 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
     meta: dict[str, Any] = {
         "fingerprint": fingerprint, "index_version": INDEX_VERSION, "samey_version": __version__,
         "root": str(root), "model_id": getattr(embedder, "model_id", "unknown"),
-        "n_docs": n, "skipped": len(ingested.skipped),
+        "n_docs": n, "skipped": n_skipped,
         "text_budget": options.sampling.text_budget, "min_shared_docs": shared,
         "docs": [{"path": d.doc_id, "title": d.title,
                   "date": d.date.isoformat() if d.date else None} for d in docs],

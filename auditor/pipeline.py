@@ -28,7 +28,7 @@ from .measure import (
 from .metrics import drift, duplication, structure, tails, wording
 from .metrics.registry import BY_NAME, LAYERS, METRICS
 from .metrics.sampling import MIN_SAMPLE, choose_sample_size, draw_samples, subsample_estimate
-from .progress import progress_iter
+from .progress import plural, progress_iter
 from .segments_layer import analyse_segments
 from .types import AuditResult, Document, Estimate, Period, Skipped
 from .headline import headline
@@ -82,8 +82,10 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
     if until is not None:
         docs = [d for d in docs if d.date is None or d.date <= until]
     if not docs:
-        raise InputError(f"{path}: no documents found (supported: Markdown, MDX, text, HTML, "
-                         "JSON/JSONL, CSV); check the path, or see the skipped files with --json.")
+        from .ingest import supported_message
+
+        raise InputError(f"{path}: no documents found ({supported_message()}); check the path, "
+                         "or see the skipped files with --json.")
     return prepare_documents(docs, options, embedder=embedder, need_dates=need_dates,
                              skipped=skipped, root=Path(path))
 
@@ -102,7 +104,8 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
                                    "no date in front matter, record field or file name; add one, "
                                    "or pass --date-from git or --date-from mtime"))
         if not dated:
-            raise InputError(f"{path}: none of the {len(docs)} documents has a date; add dates "
+            raise InputError(f"{path}: none of the {plural(len(docs), 'document')} has a date; "
+                             "add dates "
                              "(front matter 'date', a date in the file name, or --date-field), or "
                              "pass --date-from git / --date-from mtime.")
         dated.sort(key=lambda d: (d.date, d.doc_id))

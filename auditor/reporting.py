@@ -35,7 +35,7 @@ from . import __version__
 from .config import AuditOptions
 from .errors import InputError, UsageError
 from .history import HistoryStore, settings_key
-from .metrics.registry import BY_NAME, LAYERS
+from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS
 from .types import SCHEMA_VERSION, AuditResult
 
 HISTORY_DEFAULT = Path(".samey") / "history.sqlite"
@@ -347,7 +347,9 @@ def report_reference(result: AuditResult, labels: list[str], *, spec: str | None
         "pinned_in": pinned_in,
         "pinned_now": pin is None,
         "warnings": warnings + notes,
-        "change_points": change_points, "change_point_lines": change_point_lines(change_points),
+        "change_points": change_points,
+        "change_point_lines": [_sentence(x) for x in ref.get("shifts") or []]
+        or change_point_lines(change_points),
         "power": ref.get("power") or {}, "power_lines": power_lines(ref.get("power")),
     }
 
@@ -370,15 +372,16 @@ def trend_alerts(rows: list[dict[str, Any]], limits: dict[str, Any], *,
     runs = {layer: 0 for layer in LAYERS}
     for row in rows:
         month = row["month"]
-        if row.get("status") in ("baseline", "before"):  # shown on the charts, not judged
+        if row.get("status") in ("baseline", "before", "set aside"):  # charted, not judged
             continue
         for layer in LAYERS:
             score = (row.get("layers", {}).get(layer) or {}).get("score") or 0.0
             runs[layer] = runs[layer] + 1 if score >= Z_TREND else 0
             if runs[layer] >= trend_periods:
                 alerts.append({"month": month, "kind": "trend", "layer": layer,
-                               "message": f"{layer.capitalize()} has been beyond normal variation "
-                                          f"for {runs[layer]} stored months in a row."})
+                               "message": f"{LAYER_FULL[layer][:1].upper()}{LAYER_FULL[layer][1:]} "
+                                          "has been toward sameness beyond the usual for "
+                                          f"{runs[layer]} stored months in a row."})
         for layer, metrics in limits.items():
             for name, lim in metrics.items():
                 spec = BY_NAME.get(name)
@@ -397,6 +400,7 @@ def trend_alerts(rows: list[dict[str, Any]], limits: dict[str, Any], *,
         if row.get("status") in ("watch", "samey"):
             alerts.append({"month": month, "kind": "status", "layer": None,
                            "message": f"{month} is {row['status']} "
-                                      f"({len(row.get('reasons') or [])} reason(s))",
+                                      f"({len(row.get('reasons') or [])} reason"
+                                      f"{'s' if len(row.get('reasons') or []) != 1 else ''})",
                            "reasons": row.get("reasons") or []})
     return sorted(alerts, key=lambda a: a["month"], reverse=True)

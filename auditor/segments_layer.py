@@ -450,7 +450,8 @@ def _findings(out: dict[str, Any], compared) -> list[str]:
                      f"{where} to judge.")
         else:
             more = f" and {len(small) - 6} more" if len(small) > 6 else ""
-            f.append(f"{len(small)} segments have too few posts (under {out['min_size']}) in "
+            f.append(f"{len(small)} segment{'s' if len(small) != 1 else ''} "
+                     f"{'have' if len(small) != 1 else 'has'} too few posts (under {out['min_size']}) in "
                      f"{where} to judge: {', '.join(named[:6])}{more}.")
     blind = [p.label for p in compared
              if len(out["periods"][p.label].get("comparison", {}).get("segments", [])) < 2]
@@ -459,9 +460,11 @@ def _findings(out: dict[str, Any], compared) -> list[str]:
                  f"have {out['min_size']} or more posts in both the baseline and the period.")
     if out["unlabelled"]:
         what = f"{_q(out['field'])} label" if out["field"] else "segment label"
-        f.append(f"{out['unlabelled']} posts have no {what} and are left out of the segment "
+        n = out["unlabelled"]
+        f.append(f"{n} post{'s' if n != 1 else ''} {'have' if n != 1 else 'has'} no {what} and are left out of the segment "
                  f"comparison.")
     if out["multi_labelled"]:
-        f.append(f"{out['multi_labelled']} posts carry several labels: each counts in every "
+        n = out["multi_labelled"]
+        f.append(f"{n} post{'s' if n != 1 else ''} {'carry' if n != 1 else 'carries'} several labels: each counts in every "
                  f"segment's spread, and under its first label when segments are compared.")
     return f

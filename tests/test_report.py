@@ -71,14 +71,18 @@ def test_html_is_self_contained_and_escapes_corpus_text(rendered):
     assert result.month == "2025-06" and result.month_status in ("ok", "watch", "samey")
 
 
-def test_markdown_summary_is_short(rendered):
+def test_markdown_summary_fits_a_chat_message_with_the_html_reasons(rendered):
     _, _, result, data, _ = rendered
     md = render_markdown(data)
     assert md.startswith(f"**samey report 2025-06: {result.month_status.upper()}**")
-    assert len(md.splitlines()) <= 14 and "http" not in md
+    assert len(md) <= 4000 and "http" not in md
+    assert " ".join(data["summary"].split()) in md  # the headline comes first
+    assert md.index(" ".join(data["summary"].split())) < md.index("- ")
+    for r in result.period["reasons"]:  # the same reasons as the HTML's "why" card
+        assert " ".join(r.split()) in md
     base = ", ".join(result.audit.reference["baseline"])
     assert f"- Baseline: {base} (" in md
-    assert "- History: 5 earlier month(s) backfilled this run (2025-01 .. 2025-05)." in md
+    assert "- History: 5 earlier months backfilled this run (2025-01 .. 2025-05)." in md
 
 
 # ------------------------------------------------------------------ history from day one

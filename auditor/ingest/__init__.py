@@ -263,10 +263,10 @@ def _check(p: Parsed, min_words: int, option: str = "min_words") -> tuple[str, s
                              "markup?); move it out of the folder if it is not copy")
     if words < min_words:
         if option == "min_record_words":
-            return "too short", (f"{words} words, fewer than min_record_words={min_words} (the "
+            return "too short", (f"{words} word{'s' if words != 1 else ''}, fewer than min_record_words={min_words} (the "
                                  "minimum for rows of tabular files); lower min_record_words (an "
                                  "ingest option in samey.toml) to include shorter rows")
-        return "too short", (f"{words} words, fewer than min_words={min_words}; lower min_words "
+        return "too short", (f"{words} word{'s' if words != 1 else ''}, fewer than min_words={min_words}; lower min_words "
                              "to include short texts")
     return None
 

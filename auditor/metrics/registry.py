@@ -75,10 +75,10 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("duplication.repost_share", "duplication", +1, "repost share",
                "more posts republish an earlier post's text", bounds=(0.0, 1.0), share=True),
     MetricSpec("tails.rare_word_mass", "tails", -1, "rare-word mass",
-               "less rare vocabulary (lemmas used by a single post)",
+               "less rare vocabulary",
                bounds=(0.0, 1.0)),
     MetricSpec("tails.topic_coverage", "tails", -1, "topic coverage",
-               "posts spread over fewer topics (effective number of topic clusters)",
+               "posts spread over fewer topics",
                bounds=(1.0, math.inf)),
     # Lost baseline topic mass also rises when a brand simply moves to new subjects (drift),
     # so it is context and evidence (vanished topics), not a verdict metric.

@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..metrics.registry import BY_NAME  # noqa: E402
+from ..metrics.registry import BY_NAME, LAYER_FULL  # noqa: E402
 
 COLS = 3
 INK, BAND, ALERT, BASE = "#1f4e79", "#d9e7f5", "#c0392b", "#5d6d7e"
@@ -78,7 +78,8 @@ def layer_chart_svg(layer: str, rows: list[dict[str, Any]], limits: dict[str, An
             ax.margins(x=0.05)
         for ax in list(axes.flat)[len(names):]:
             ax.axis("off")
-        fig.suptitle(layer.capitalize(), x=0.01, ha="left", fontsize=11, fontweight="bold")
+        fig.suptitle(LAYER_FULL.get(layer, layer)[:1].upper() + LAYER_FULL.get(layer, layer)[1:],
+                     x=0.01, ha="left", fontsize=11, fontweight="bold")
         fig.tight_layout()
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight")

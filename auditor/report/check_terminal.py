@@ -9,6 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..progress import ordinal
+
 STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red"}
 
 
@@ -17,7 +19,9 @@ def render_check(result: dict[str, Any], console: Console | None = None) -> None
     c = console or Console()
     corpus, cuts = result.get("corpus", {}), result.get("thresholds", {})
     c.print(
-        f"[bold]{len(result.get('drafts', []))}[/] draft(s) against [bold]{corpus.get('path')}[/]"
+        f"[bold]{len(result.get('drafts', []))}[/] "
+        f"draft{'s' if len(result.get('drafts', [])) != 1 else ''} against "
+        f"[bold]{corpus.get('path')}[/]"
         f" ({corpus.get('documents')} documents; index "
         f"{'built' if corpus.get('index', {}).get('built') else 'cached'}). Similarity cuts: "
         f"watch > {cuts.get('watch_similarity', float('nan')):.2f}, samey > "
@@ -42,7 +46,7 @@ def _draft(c: Console, d: dict[str, Any]) -> None:
     nov = d.get("novelty", {})
     if nov.get("percentile") is not None:
         body.add_row(Text(f"novelty: nearest-neighbour similarity {nov['nn_similarity']:.2f}, "
-                          f"{nov['percentile']:.0f}th percentile of the reference's "
+                          f"{ordinal(round(nov['percentile']))} percentile of the reference's "
                           f"(novelty score {nov['score']:.0f}/100)", style="dim"))
     near = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     near.add_column("nearest posts")
@@ -61,7 +65,7 @@ def _draft(c: Console, d: dict[str, Any]) -> None:
             if (v := st.get(k)) and v.get("docs", 0) >= 2]
     if st.get("template_coverage") is not None:
         bits.append(f"template coverage {st['template_coverage']:.0%} "
-                    f"({st.get('template_percentile', 0):.0f}th percentile)")
+                    f"({ordinal(round(st.get('template_percentile', 0)))} percentile)")
     if bits:
         body.add_row(Text("structure: " + "; ".join(bits), style="dim"))
     layers = "  ".join(f"{k} {v}" for k, v in d.get("layers", {}).items())

@@ -8,7 +8,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from ..metrics.registry import LAYERS
+from ..metrics.registry import LAYER_SHORT, LAYERS
 from .charts import layer_chart_svg
 
 COLOURS = {"ok": "#1e8449", "watch": "#b9770e", "samey": "#c0392b", "baseline": "#2874a6",
@@ -33,6 +33,10 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .pill{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px}
 .chart svg{max-width:100%;height:auto}
 .muted{color:#7f8c8d;font-size:13px}
+.lead{font-size:17px;margin:10px 0 0}
+.pair{display:flex;gap:14px;flex-wrap:wrap}
+.excerpt{flex:1 1 300px;background:#f8f9f9;border-radius:8px;padding:10px 14px}
+blockquote{margin:6px 0 0;font-style:italic}
 code{background:#f2f3f4;padding:0 4px;border-radius:3px}
 ul{margin:4px 0;padding-left:20px}
 """
@@ -73,28 +77,55 @@ def _table(headers: list[str], rows: list[list[str]], empty: str = "None.") -> s
     return f"<table>{head}<tbody>{body}</tbody></table>"
 
 
+def _side_by_side(sbs: dict[str, Any] | None) -> str:
+    if not sbs:
+        return ""
+    cell = ("<div class=excerpt><div class=muted>{when}</div>{doc}<blockquote>{text}</blockquote>"
+            "</div>")
+    return ("<h3>A typical post this month next to the closest baseline post in meaning</h3>"
+            "<div class=pair>"
+            + cell.format(when="baseline", doc=_doc(sbs.get("baseline")),
+                          text=e((sbs.get("baseline") or {}).get("excerpt")))
+            + cell.format(when="this month", doc=_doc(sbs.get("recent")),
+                          text=e((sbs.get("recent") or {}).get("excerpt")))
+            + "</div>")
+
+
 def _evidence(ev: dict[str, Any]) -> str:
     out = []
+    if ev.get("context"):
+        out.append(f"<p class=muted>This month is {e(ev['context'])}: the figures below are "
+                   "context, not findings.</p>")
+    out.append(_side_by_side(ev.get("side_by_side")))
     amp = ev.get("amplified_phrases") or []
-    out.append("<h3>Amplified phrases</h3>" + _table(
+    out.append("<h3>Phrases far more common than in the baseline</h3>" + _table(
         ["phrase", "posts this month", "posts in baseline", "example"],
-        [[f"<code>{e(a.get('phrase'))}</code>", _pct(a.get("period_share")),
+        [[f"<code>{e(a.get('text') or a.get('phrase'))}</code>", _pct(a.get("period_share")),
           _pct(a.get("baseline_share")), _doc(a.get("example"))] for a in amp]))
+    reposts = ev.get("reposts") or []
+    if reposts:
+        out.append("<h3>Reposts</h3>" + _table(
+            ["repost", "repeats", "days later"],
+            [[_doc(r.get("repost")), _doc(r.get("original")), e(r.get("days_later"))]
+             for r in reposts]))
     fams = ev.get("duplicate_families") or []
-    out.append("<h3>Near-duplicate families</h3>" + _table(
+    out.append("<h3>Near-copies</h3>" + _table(
         ["posts", "documents"],
         [[e(f.get("size")), "<br>".join(_doc(d) for d in f.get("documents", []))]
          for f in fams], empty="No near-duplicate families this month."))
     gone = ev.get("vanished_topics") or []
-    out.append("<h3>Vanished topics</h3>" + _table(
-        ["keywords", "baseline share", "this month", "baseline examples"],
-        [[e(", ".join(map(str, t.get("keywords", [])[:8]))), _pct(t.get("baseline_share")),
+    out.append("<h3>Topics no longer covered</h3>" + _table(
+        ["topic", "baseline share", "this month", "baseline examples"],
+        [[(f"<strong>{e(t['titles'][0])}</strong><br>" if t.get("titles") else "")
+          + f"<span class=muted>{e(', '.join(map(str, t.get('keywords', [])[:6])))}</span>",
+          _pct(t.get("baseline_share")),
           _pct(t.get("period_share")), "<br>".join(_doc(d) for d in t.get("examples", []))]
          for t in gone], empty="No baseline topic has vanished."))
     rows = []
     for key, what in (("openings", "opening"), ("closings", "closing")):
         for o in ev.get(key) or []:
-            rows.append([e(what), f"<code>{e(o.get('text'))}</code>", e(o.get("docs")),
+            rows.append([e(what), f"<code>{e(o.get('text'))}</code>",
+                         e(f"{o.get('docs')} of {o.get('of')}" if o.get("of") else o.get("docs")),
                          "<br>".join(_doc(d) for d in o.get("examples", []))])
     out.append("<h3>Repeated openings and closings</h3>" + _table(
         ["where", "text", "posts", "examples"], rows, empty="No repeated openings or closings."))
@@ -136,7 +167,8 @@ def _reference_card(rep: dict[str, Any]) -> str:
     """The baseline the report compares with: how it was chosen, its warnings, change points,
     power, and the months this run backfilled (report only)."""
     ref = rep.get("reference") or {}
-    out = [f'<div class="card" id="reference"><h2>Baseline</h2><p>{e(ref.get("text"))}</p>']
+    out = [f'<div class="card" id="reference"><h2>Details: the baseline, shifts and what samey '
+           f'could see</h2><p>Baseline: {e(ref.get("text"))}</p>']
     warnings = ref.get("warnings") or []
     if warnings:
         out.append("<h3>Warnings</h3><ul>" + "".join(f"<li>{e(w)}</li>" for w in warnings)
@@ -151,7 +183,8 @@ def _reference_card(rep: dict[str, Any]) -> str:
                    + "".join(f"<li>{e(x)}</li>" for x in power) + "</ul>")
     back = rep.get("backfilled") or []
     if back:
-        out.append(f"<p class=muted>This run backfilled {e(len(back))} earlier month(s) into "
+        out.append(f"<p class=muted>This run backfilled {e(len(back))} earlier "
+                   f"month{'s' if len(back) != 1 else ''} into "
                    f"the history ({e(back[0])} .. {e(back[-1])}).</p>")
     out.append("</div>")
     return "".join(out)
@@ -173,17 +206,18 @@ def render_html(report: dict[str, Any], *, json_name: str | None = None) -> str:
 <title>samey report {e(month)}: {e(mstatus)}</title><style>{CSS}</style></head><body><main>
 <div class="banner" style="background:{colour}">
 <h1>{e(month)}: {e(mstatus.upper())}</h1>
-<p>{e(rep['settings'].get('corpus'))}: {e(period.get('n_docs'))} documents this month &middot;
-overall verdict over {e(len(history))} stored month(s): <strong>{e(verdict['status'])}</strong>
+<p class="lead">{e(report.get("summary") or verdict.get("summary") or "")}</p>
+<p>{e(rep['settings'].get('corpus'))}: {e(period.get('n_docs'))} posts this month &middot;
+overall verdict over {e(len(history))} stored month{"s" if len(history) != 1 else ""}:
+<strong>{e(verdict['status'])}</strong>
 &middot; baseline {e(', '.join(rep.get('reference', {}).get('baseline')
                            or corpus.get('baseline', [])))}</p></div>"""]
-    parts.append(_reference_card(rep))
 
     month_alerts = [a for a in rep.get("alerts", []) if a["month"] == month]
     reasons = period.get("reasons") or []
     body = "".join(f"<li>{e(r)}</li>" for r in reasons) or \
-        "<li>No layer moved beyond normal variation this month.</li>"
-    parts.append(f'<div class="card"><h2>What changed this month</h2><ul>{body}</ul>')
+        "<li>Nothing moved beyond normal variation this month.</li>"
+    parts.append(f'<div class="card"><h2>Why: what changed this month</h2><ul>{body}</ul>')
     if month_alerts:
         items = "".join(f"<li><strong>{e(a['kind'])}</strong> {e(a['message'])}</li>"
                         for a in month_alerts[:MAX_ALERTS])
@@ -194,18 +228,14 @@ overall verdict over {e(len(history))} stored month(s): <strong>{e(verdict['stat
                      + (f"<p class=muted>{more} more {where}.</p>" if more > 0 else ""))
     parts.append("</div>")
 
-    v_reasons = "".join(f"<li>{e(r)}</li>" for r in verdict.get("reasons", []))
-    notes = "".join(f"<li class=muted>{e(n)}</li>" for n in verdict.get("notes", []))
-    parts.append(f'<div class="card"><h2>Verdict (as in audit): {_pill(verdict["status"])}</h2>'
-                 f"<ul>{v_reasons}{notes}</ul></div>")
-
     parts.append('<div class="card"><h2>Trend by layer</h2><p class=muted>Each point is a stored '
                  "month (bar: 95% interval); grey: a baseline month; shaded: the control band from "
                  "the baseline; dashed: the baseline mean; red: the metric moved beyond normal "
                  "variation.</p>")
     limits = rep.get("limits", {})
     if len(history) < 2:
-        parts.append(f"<p>Only {e(len(history))} month is stored so far: a trend needs at least "
+        parts.append(f"<p>{'Only 1 month is' if len(history) == 1 else 'No month is'} stored so "
+                     "far: a trend needs at least "
                      "two, so no chart is drawn yet. The next report adds one.</p>")
     for layer in LAYERS if len(history) >= 2 else ():
         if layer in limits:
@@ -220,7 +250,10 @@ overall verdict over {e(len(history))} stored month(s): <strong>{e(verdict['stat
                           _pill(r.get("status", "")),
                           *[_num((scores.get(layer) or {}).get("score")) for layer in LAYERS]])
     parts.append('<div class="card"><h2>History</h2>' + _table(
-        ["month", "docs", "status", *[f"{layer} (z)" for layer in LAYERS]], hist_rows) + "</div>")
+        ["month", "posts", "status", *[LAYER_SHORT.get(layer, layer) for layer in LAYERS]],
+        hist_rows) + "<p class=muted>Per aspect: how far the month's strongest figure was from "
+        "the baseline, in standard deviations of normal variation (toward sameness is positive; "
+        "3.5 or more can count as moved).</p></div>")
 
     ev = (report.get("evidence") or {}).get(rep["period_label"]) or row.get("evidence") or {}
     parts.append(f'<div class="card"><h2>Evidence for {e(month)}</h2>{_evidence(ev)}</div>')
@@ -228,6 +261,13 @@ overall verdict over {e(len(history))} stored month(s): <strong>{e(verdict['stat
     segments = report.get("segments")
     if segments:
         parts.append(f'<div class="card"><h2>Segments</h2>{_generic(segments)}</div>')
+
+    parts.append(_reference_card(rep))
+    v_reasons = "".join(f"<li>{e(r)}</li>" for r in verdict.get("reasons", []))
+    notes = "".join(f"<li class=muted>{e(n)}</li>" for n in verdict.get("notes", []))
+    parts.append(f'<div class="card"><h2>Details: the verdict over every month {_pill(verdict["status"])}</h2>'
+                 f"<ul>{v_reasons}{notes}</ul></div>")
+
 
     parts.append(f"""<p class=muted>samey {e(cfg.get('samey_version'))} &middot; model
 {e(cfg.get('model_id'))} &middot; history {e(rep.get('history_path'))} (settings

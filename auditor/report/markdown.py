@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..progress import plural
+
 TOP = 3
+MAX_CHARS = 4000  # Slack's recommended message length; Teams and email take more
 
 
 def _one_line(text: Any) -> str:
@@ -12,35 +15,52 @@ def _one_line(text: Any) -> str:
 
 
 def render_markdown(report: dict[str, Any]) -> str:
+    """The month's headline, every reason the HTML shows for it, the top evidence and the
+    baseline, in at most ``MAX_CHARS`` characters (a chat message)."""
     rep, verdict = report["report"], report["verdict"]
     month = rep["month"]
     period = next((p for p in report.get("periods", []) if p["label"] == rep["period_label"]), {})
     ev = (report.get("evidence") or {}).get(rep["period_label"]) or {}
+    n_hist = len(rep.get("history", []))
     lines = [f"**samey report {month}: {rep['month_status'].upper()}** "
-             f"({period.get('n_docs', '?')} documents; overall verdict {verdict['status']} over "
-             f"{len(rep.get('history', []))} stored months)", ""]
-    lines += _reference_lines(rep)
-    reasons = (period.get("reasons") or [])[:TOP] or \
-        ["No layer moved beyond normal variation this month."]
+             f"({period.get('n_docs', '?')} posts; overall {verdict['status']} over "
+             f"{n_hist} stored month{'s' if n_hist != 1 else ''})", ""]
+    summary = report.get("summary") or verdict.get("summary")
+    if summary:
+        lines += [_one_line(summary), ""]
+    reasons = period.get("reasons") or ["Nothing moved beyond normal variation this month."]
     lines += [f"- {_one_line(r)}" for r in reasons]
     trend = [a for a in rep.get("alerts", []) if a["month"] == month and a["kind"] == "trend"]
     lines += [f"- Trend: {_one_line(a['message'])}" for a in trend[:TOP]]
+    evidence = []
+    opens = (ev.get("openings") or [])[:1]
+    for o in opens:
+        evidence.append(f"- Openings: {o['docs']} of {o.get('of', '?')} posts open with "
+                        f"\"{_one_line(o['text'])}\"")
     amp = (ev.get("amplified_phrases") or [])[:TOP]
     if amp:
-        lines.append("- Amplified phrases: " + ", ".join(
-            f"\"{_one_line(a['phrase'])}\" ({a['period_share']:.0%} of posts vs "
+        evidence.append("- Phrases far more common than before: " + ", ".join(
+            f"\"{_one_line(a.get('text') or a['phrase'])}\" ({a['period_share']:.0%} of posts vs "
             f"{a['baseline_share']:.0%})" for a in amp))
     fams = ev.get("duplicate_families") or []
     if fams:
         d = fams[0]["documents"][0]
-        lines.append(f"- Near-duplicates: {len(fams)} families, the largest {fams[0]['size']} "
-                     f"posts (e.g. {_one_line(d.get('title') or d.get('path'))})")
+        evidence.append(f"- Near-copies: {plural(len(fams), 'family', 'families')}, the largest "
+                        f"{fams[0]['size']} "
+                        f"posts (e.g. {_one_line(d.get('title') or d.get('path'))})")
     gone = ev.get("vanished_topics") or []
     if gone:
-        lines.append("- Vanished topics: " + "; ".join(
-            ", ".join(map(_one_line, t["keywords"][:4])) for t in gone[:TOP]))
-    lines.append("")
-    return "\n".join(lines)
+        evidence.append("- Topics no longer covered: " + "; ".join(
+            _one_line(t["titles"][0] if t.get("titles") else ", ".join(t["keywords"][:3]))
+            for t in gone[:TOP]))
+    if ev.get("context") and evidence:
+        evidence.insert(0, f"- Context ({ev['context']}):")
+    tail = [""] + _reference_lines(rep) + [""]
+    text = "\n".join(lines + evidence + tail)
+    while len(text) > MAX_CHARS and evidence:  # evidence goes first, reasons stay
+        evidence.pop()
+        text = "\n".join(lines + evidence + tail)
+    return text
 
 
 def _reference_lines(rep: dict[str, Any]) -> list[str]:
@@ -55,7 +75,8 @@ def _reference_lines(rep: dict[str, Any]) -> list[str]:
         lines.append("- Shifts: " + " ".join(map(_one_line, shifts[:TOP + 2])))
     back = rep.get("backfilled") or []
     if back:
-        lines.append(f"- History: {len(back)} earlier month(s) backfilled this run "
+        lines.append(f"- History: {len(back)} earlier month{'s' if len(back) != 1 else ''} "
+                     "backfilled this run "
                      f"({back[0]} .. {back[-1]}).")
     return lines
 

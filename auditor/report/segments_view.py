@@ -51,7 +51,7 @@ def render_segments(seg: dict[str, Any], console: Console | None = None) -> None
     field = seg.get("field") or "segment"
     base = seg.get("baseline", {})
     head = (f"{len(seg.get('labels', []))} segments by '{field}'; "
-            f"{seg.get('unlabelled', 0)} posts unlabelled, "
+            f"{seg.get('unlabelled', 0)} unlabelled, "
             f"{seg.get('multi_labelled', 0)} with several labels. Baseline: balanced "
             f"nearest-segment accuracy {_num(base.get('ncm_balanced_accuracy'), '.0%')} "
             f"(chance {_num(base.get('chance_accuracy'), '.0%')}), NC1 {_num(base.get('nc1'))}, "
@@ -83,7 +83,7 @@ def segments_html(seg: dict[str, Any]) -> str:
     field = seg.get("field") or "segment"
     base = seg.get("baseline", {})
     parts = [f'<section class="segments"><h2>Segments by &lsquo;{e(str(field))}&rsquo;</h2>',
-             f"<p>{len(seg.get('labels', []))} segments; {int(seg.get('unlabelled', 0))} posts "
+             f"<p>{len(seg.get('labels', []))} segments; {int(seg.get('unlabelled', 0))} "
              f"unlabelled, {int(seg.get('multi_labelled', 0))} with several labels. Baseline: "
              f"balanced nearest-segment accuracy {e(_num(base.get('ncm_balanced_accuracy'), '.0%'))}"
              f" (chance {e(_num(base.get('chance_accuracy'), '.0%'))}), NC1 "

@@ -106,7 +106,8 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
                 "variation.[/]")
     c.print(f"[dim]{corpus.get('documents')} posts analysed ({corpus.get('first_date')} .. "
             f"{corpus.get('last_date')}), {corpus.get('skipped')} skipped; "
-            f"{corpus.get('periods')} periods by {corpus.get('granularity')}; samples of "
+            f"{corpus.get('periods')} period{'s' if corpus.get('periods') != 1 else ''} by "
+            f"{corpus.get('granularity')}; samples of "
             f"{cfg.get('sample_size_used')} posts x {cfg.get('sampling', {}).get('text_budget')} "
             f"words, {cfg.get('sampling', {}).get('repeats')} repeats; model "
             f"{cfg.get('model_id')}.[/]")
@@ -137,7 +138,8 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
         for item in skipped[:max_skipped]:
             s.add_row(item["path"], item["reason"], item.get("detail", ""))
         if len(skipped) > max_skipped:
-            s.add_row(f"... {len(skipped) - max_skipped} more (see --json)", "", "")
+            s.add_row(f"... {len(skipped) - max_skipped} more (all are listed in the JSON "
+                      "output, --json FILE)", "", "")
         c.print(s)
 
 
