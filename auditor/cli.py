@@ -188,6 +188,9 @@ O_CONFIG = typer.Option(None, "--config", metavar="FILE", help="Config file (def
 O_QUIET = typer.Option(False, "--quiet", "-q", help="No progress and no terminal report.")
 O_MIN_WORDS = typer.Option(None, "--min-words", metavar="N",
                            help="Shortest document, in words (default 20).")
+O_MIN_RECORD_WORDS = typer.Option(None, "--min-record-words", metavar="N",
+                                  help="Shortest row of a CSV/TSV/JSON export (ad headlines and "
+                                  "descriptions), in words (default 3).")
 O_CACHE_DIR = typer.Option(None, "--cache-dir", metavar="FOLDER", help="Cache folder for "
                            "embeddings and the check index (default ~/.cache/samey or "
                            "$SAMEY_CACHE_DIR).")
@@ -247,6 +250,7 @@ def audit(
     segment_from: Optional[SegmentFrom] = O_SEG_FROM,
     date_from: Optional[DateFrom] = O_DATE_FROM,
     min_words: Optional[int] = O_MIN_WORDS,
+    min_record_words: Optional[int] = O_MIN_RECORD_WORDS,
     sample_size: Optional[int] = typer.Option(None, "--sample-size", metavar="N",
                                               help="Documents per sample (default: half the "
                                               "smallest period, at most 200)."),
@@ -275,7 +279,8 @@ def audit(
         values, quiet=quiet, period=period, min_docs=min_docs, baseline=baseline, model=model,
         text_field=text_field, date_field=date_field, title_field=title_field,
         segment_field=segment_field, segment_from=segment_from, date_from=date_from,
-        min_words=min_words, sample_size=sample_size, text_budget=text_budget, repeats=repeats,
+        min_words=min_words, min_record_words=min_record_words, sample_size=sample_size,
+        text_budget=text_budget, repeats=repeats,
         random_state=seed, cache_dir=cache_dir)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")

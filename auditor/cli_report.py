@@ -22,6 +22,7 @@ from .cli import (
     O_DATE_FROM,
     O_JSON,
     O_MIN_DOCS,
+    O_MIN_RECORD_WORDS,
     O_MIN_WORDS,
     O_MODEL,
     O_QUIET,
@@ -75,6 +76,7 @@ def report(
     segment_from: Optional[SegmentFrom] = O_SEG_FROM,
     date_from: Optional[DateFrom] = O_DATE_FROM,
     min_words: Optional[int] = O_MIN_WORDS,
+    min_record_words: Optional[int] = O_MIN_RECORD_WORDS,
     cache_dir: Optional[Path] = O_CACHE_DIR,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when the verdict reaches this level."),
@@ -95,7 +97,7 @@ def report(
         values, quiet=quiet, period="month", min_docs=min_docs, baseline=baseline, model=model,
         text_field=text_field, date_field=date_field, title_field=title_field,
         segment_field=segment_field, segment_from=segment_from, date_from=date_from,
-        min_words=min_words, cache_dir=cache_dir)
+        min_words=min_words, min_record_words=min_record_words, cache_dir=cache_dir)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_report(target, opts, period_end=period_end, history=history)

@@ -22,6 +22,7 @@ from auditor.features.embeddings import HashingEmbedder
 from auditor.history import SCHEMA_VERSION, HistoryStore, settings_key
 from auditor.history.store import PAUSE_ENV
 from auditor.reporting import report
+from auditor.report.jsonout import dumps
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIGHTPATH = ROOT / "sample_corpora" / "brightpath-saas"
@@ -49,14 +50,8 @@ def year(tmp_path_factory):
 
 
 def _plain(x):
-    """JSON as the history stores it: NaN and infinities become None."""
-    if isinstance(x, float):
-        return None if x != x or x in (float("inf"), float("-inf")) else x
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_plain(v) for v in x]
-    return x
+    """JSON as the history stores it: NaN and infinities become None (the JSON writer's rule)."""
+    return json.loads(dumps(x))
 
 
 def _dump(path: Path) -> list[tuple]:

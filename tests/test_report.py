@@ -20,6 +20,7 @@ from auditor.history import HistoryStore
 from auditor.metrics.registry import LAYERS
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
+from auditor.report.jsonout import dumps
 from auditor.reporting import (
     change_point_lines,
     default_until,
@@ -92,14 +93,8 @@ PERIOD_KEYS = ("label", "start", "end", "n_docs", "is_baseline", "metrics", "com
 
 
 def _plain(x):
-    """JSON as the history stores it: NaN and infinities become None."""
-    if isinstance(x, float):
-        return None if x != x or x in (float("inf"), float("-inf")) else x
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_plain(v) for v in x]
-    return x
+    """JSON as the history stores it: NaN and infinities become None (the JSON writer's rule)."""
+    return json.loads(dumps(x))
 
 
 def _same(row: dict, period: dict) -> None:
