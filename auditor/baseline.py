@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from .config import VerdictOptions
-from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, VERDICT_METRICS
+from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, VERDICT_METRICS, in_points
 from .types import Estimate
 from .verdict import Z_MIN, baseline_model, effect_size, holm, prediction_sd, sd_floor
 
@@ -60,7 +60,6 @@ Z_POWER = NormalDist().inv_cdf(0.8)  # 80% power
 LOW_POWER = 0.25
 MIN_PERIODS_MR = 4  # moving ranges need at least 3 differences
 
-LAYER_WORDS = LAYER_FULL
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,7 @@ def z_bound(T: int, metrics: int, alpha: float, *, tau2: float = 0.0, se2: float
 
 def change_points_1d(values: Sequence[float], se2: float, tau2: float, *, direction: int,
                      z_bound: float, min_effect: float, share: bool, sample_size: int | None,
-                     name: str = "") -> list[ChangePoint]:
+                     name: str = "", points: bool | None = None) -> list[ChangePoint]:
     """Binary segmentation of one series (see the module docstring, point 2).
 
     >>> cps = change_points_1d([.3, .7, .72, .71, .7], 1e-4, 1e-4, direction=1, z_bound=3.5,
@@ -187,7 +186,7 @@ def change_points_1d(values: Sequence[float], se2: float, tau2: float, *, direct
         if best is None:
             return
         k, z, mu_l, mu_r = best
-        eff = effect_size(mu_r - mu_l, mu_l, share=share)
+        eff = effect_size(mu_r - mu_l, mu_l, points=share if points is None else points)
         if abs(z) >= z_bound and not math.isnan(eff) and eff >= min_effect:
             out.append(ChangePoint(name, k, mu_l, mu_r, direction * z, eff))
             search(a, k)
@@ -219,6 +218,7 @@ def change_points(estimates: Sequence[Mapping[str, Estimate]], options: VerdictO
         for cp in change_points_1d([s.value for s in series], mse2, tau2,
                                    direction=m.direction, z_bound=bound,
                                    min_effect=options.min_effect, share=m.share,
+                                   points=in_points(m),
                                    sample_size=sample_size, name=m.name):
             cur = by_layer.setdefault(m.layer, {}).get(cp.index)
             if cur is None or abs(cp.z) > abs(cur.z):
@@ -262,7 +262,7 @@ def leave_one_out(estimates: Sequence[Mapping[str, Estimate]], base: Sequence[in
             pvals.append(min(1.0, math.erfc(abs(z) / math.sqrt(2.0))))
     out = []
     for (i, m, mu, v), z, p in zip(keys, zs, holm(pvals)):
-        eff = effect_size(v - mu, mu, share=m.share)
+        eff = effect_size(v - mu, mu, points=in_points(m))
         zmin = z_min.get(m.name, Z_MIN) if isinstance(z_min, Mapping) else z_min
         if p <= options.alpha and abs(z) >= zmin and not math.isnan(eff) \
                 and eff >= options.min_effect:
@@ -295,7 +295,7 @@ def trend_in(estimates: Sequence[Mapping[str, Estimate]], base: Sequence[int],
         rows.append((m, tau, p, vals))
     out = []
     for (m, tau, p, vals), p_adj in zip(rows, holm([r[2] for r in rows])):
-        eff = effect_size(vals[-1] - vals[0], vals[0], share=m.share)
+        eff = effect_size(vals[-1] - vals[0], vals[0], points=in_points(m))
         if p_adj <= options.alpha and not math.isnan(eff) and eff >= options.min_effect:
             out.append({"kind": "trend", "metric": m.name, "tau": tau, "p_holm": p_adj,
                         "first": vals[0], "last": vals[-1]})
@@ -322,16 +322,20 @@ def check_reference(labels: Sequence[str], estimates: Sequence[Mapping[str, Esti
     inside = sorted((cp.index, layer, cp) for layer, lst in cps.items() for cp in lst
                     if base[0] < cp.index <= base[-1])
     findings: list[dict[str, Any]] = []
-    if inside:
-        idx, layer, cp = inside[0]
+    seen: set[int] = set()
+    for idx, layer, cp in inside:  # in period order; the baseline may shrink as it goes
+        if not (base[0] < idx <= base[-1]) or idx in seen:
+            continue
+        seen.add(idx)
         findings.append({"kind": "shift", "period": idx, "layer": layer, "metric": cp.metric,
                          "before": cp.before, "after": cp.after, "z": cp.z})
-        if not user_given:
-            if cp.toward_sameness:  # the change starts at idx: the reference ends before it
-                base = [i for i in base if i < idx]
-            else:  # the first periods were unusually samey: the reference starts at idx
-                ref.set_aside.extend(i for i in base if i < idx)
-                base = [i for i in base if i >= idx]
+        if user_given:
+            continue
+        if cp.toward_sameness:  # the change starts at idx: the reference ends before it
+            base = [i for i in base if i < idx]
+        else:  # the periods before were unusually samey: the reference starts at idx
+            ref.set_aside.extend(i for i in base if i < idx)
+            base = [i for i in base if i >= idx]
     floor = ref.fallback_tau2
     bound = {m.name: z_bound(T, len(VERDICT_METRICS), options.alpha,
                              tau2=floor.get(m.name, 0.0), se2=_mean_se2(estimates, m.name))
@@ -344,7 +348,7 @@ def check_reference(labels: Sequence[str], estimates: Sequence[Mapping[str, Esti
         findings.append({**f0, "layer": BY_NAME[f0["metric"]].layer})
         if user_given:
             break
-        if first == base[0] and len(base) >= 2 and base[-1] + 1 < T:
+        if first == base[0] and len(base) >= 2:
             ref.set_aside.append(first)
             base = base[1:]
         else:
@@ -368,7 +372,7 @@ def _span(labels: Sequence[str], idx: Sequence[int]) -> str:
 
 def _metric_change(metric: str, before: float, after: float) -> str:
     spec = BY_NAME[metric]
-    if spec.share:
+    if in_points(spec):
         return f"{spec.label} {before:.0%} \u2192 {after:.0%}"
     return f"{spec.label} {before:.3g} \u2192 {after:.3g}"
 
@@ -378,7 +382,7 @@ def _warnings(labels, cand, base, ref: ReferenceCheck, user_given: bool) -> list
     span = _span(labels, cand)
     for f in ref.findings:
         where = labels[f["period"]]
-        layer = LAYER_WORDS.get(f["layer"], f["layer"])
+        layer = LAYER_FULL.get(f["layer"], f["layer"])
         if f["kind"] == "shift":
             way = "toward sameness" if f["z"] > 0 else "away from sameness"
             what = (f"{layer} shifted {way} in {where} "
@@ -391,9 +395,14 @@ def _warnings(labels, cand, base, ref: ReferenceCheck, user_given: bool) -> list
             what = (f"{layer} trended toward sameness across it "
                     f"({_metric_change(f['metric'], f['first'], f['last'])})")
         if user_given:
+            if f["kind"] == "trend":
+                advice = "a shorter --baseline, before the trend builds"
+            elif f["kind"] == "out of control" and f["period"] == cand[0]:
+                advice = f"a --baseline that starts after {where}"
+            else:
+                advice = f"a --baseline that ends before {where}"
             out.append(f"Your baseline {span} is not stable: {what}. Periods judged against it "
-                       "may already contain the change; consider a --baseline that ends before "
-                       f"{where}.")
+                       f"may already contain the change; consider {advice}.")
         elif f["kind"] == "trend":
             out.append(f"The baseline {_span(labels, base)} is not fully stable: {what}. Judge "
                        "its later periods with care.")
@@ -438,16 +447,16 @@ def power(estimates: Sequence[Mapping[str, Estimate]], baseline: Sequence[bool],
         sd = prediction_sd(median(ses), mu, tau2, mse2, len(base), share=m.share,
                            sample_size=sample_size)
         detect = z_need * sd
-        eff = effect_size(detect, mu, share=m.share)
+        eff = effect_size(detect, mu, points=in_points(m))
         if math.isnan(eff):
             continue
         if eff < options.min_effect:
             eff = options.min_effect
-            detect = options.min_effect if m.share else options.min_effect * abs(mu)
+            detect = options.min_effect if in_points(m) else options.min_effect * abs(mu)
         cur = out.get(m.layer)
         if cur is None or eff < cur["effect"]:
             out[m.layer] = {"metric": m.name, "label": m.label, "baseline": mu,
-                            "detectable": detect, "effect": eff, "share": m.share,
+                            "detectable": detect, "effect": eff, "share": in_points(m),
                             "blind": eff > LOW_POWER}
     return {layer: out[layer] for layer in LAYERS if layer in out}
 
@@ -455,18 +464,18 @@ def power(estimates: Sequence[Mapping[str, Estimate]], baseline: Sequence[bool],
 def power_sentence(layer: str, p: Mapping[str, Any]) -> str:
     """'structure: repeated openings rising by 12 points or more (from 5% of posts)'."""
     if p["share"]:
-        return (f"{LAYER_WORDS.get(layer, layer)}: {p['label']} rising by "
+        return (f"{LAYER_FULL.get(layer, layer)}: {p['label']} rising by "
                 f"{100 * p['detectable']:.0f} point{'s' if round(100 * p['detectable']) != 1 else ''}"
                 f" or more (baseline {p['baseline']:.0%})")
     way = "rising" if BY_NAME[p["metric"]].direction > 0 else "falling"
-    return (f"{LAYER_WORDS.get(layer, layer)}: {p['label']} {way} by {p['effect']:.0%} or "
+    return (f"{LAYER_FULL.get(layer, layer)}: {p['label']} {way} by {p['effect']:.0%} or "
             f"more (baseline {p['baseline']:.3g})")
 
 
 def change_sentence(layer: str, cp: ChangePoint, labels: Sequence[str]) -> str:
     """'wording shifted toward sameness in 2025-02 (4-gram self-repetition 0.8 -> 1.9)'."""
     way = "toward sameness" if cp.toward_sameness else "away from sameness"
-    return (f"{LAYER_WORDS.get(layer, layer)} shifted {way} in {labels[cp.index]} "
+    return (f"{LAYER_FULL.get(layer, layer)} shifted {way} in {labels[cp.index]} "
             f"({_metric_change(cp.metric, cp.before, cp.after)})")
 
 

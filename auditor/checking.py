@@ -141,9 +141,7 @@ def read_drafts(drafts: Sequence[Draft], options: AuditOptions, *,
     from .ingest import load_documents, supported_message
     from .ingest.markdown import parse_markdown
 
-    ingest = dataclasses.replace(options.ingest, min_words=1, min_record_words=1) \
-        if hasattr(options.ingest, "min_record_words") else \
-        dataclasses.replace(options.ingest, min_words=1)
+    ingest = dataclasses.replace(options.ingest, min_words=1, min_record_words=1)
     out: list[Document] = []
     for d in drafts:
         if isinstance(d, tuple):
@@ -276,9 +274,9 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     cuts = thresholds(index, options, reference)
     warnings = check_warnings(index, cuts, options) + draft_notes
     stock = _StockFrames(index)
-    from .metrics.wording import _stop_words
+    from .metrics.wording import phrase_stop_words
 
-    stop = _stop_words()
+    stop = phrase_stop_words()
     reports = []
     for i, (doc, tok) in enumerate(zip(docs, toks)):
         skel = heading_skeleton(doc.headings) if doc.headings else ()

@@ -14,8 +14,9 @@ What it holds (row i = corpus document i, in ingest order):
   that at least ``min_shared`` *other* documents contain;
 - ``template_cov`` (n,): per document, the share of its function-word shape 5-grams that are
   corpus templates (``structure.shape_ngram_templates``);
-- ``is_baseline`` (n,) bool: the documents of the *validated baseline*
-  (``pipeline.audit_reference``: the clean reference periods; every document when the corpus is
+- ``is_baseline`` (n,) bool: the documents of the *validated baseline* that the audit analysed
+  (``pipeline.audit_reference``: the clean reference periods, at most ``max_pool`` = 1,000 drawn
+  documents per period, as the audit measures them; every document when the corpus is
   undated or has one period, and ``meta["reference"]["source"]`` then says ``"corpus"``);
   ``is_recent`` (n,) bool: the documents of the latest period (dated corpora with two or more
   periods);
@@ -257,7 +258,7 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
     from .ingest import load_documents
     from .measure import build_features
     from .metrics import structure, topics
-    from .metrics.wording import _stop_words
+    from .metrics.wording import phrase_stop_words
 
     ingested = load_documents(root, options.ingest, progress=options.progress)
     docs = list(ingested.documents)
@@ -281,7 +282,7 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
     nn_sims = sims[:, 0].astype(np.float64)
 
     # Phrases: document frequencies (df >= MIN_DF kept), per-document shared-phrase scores.
-    stop = _stop_words()
+    stop = phrase_stop_words()
     grams = [_content_grams(w, stop) for w in f.words]
     df: Counter[str] = Counter()
     for g in grams:
@@ -361,7 +362,8 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
 def _latest_period(docs, options: AuditOptions) -> tuple[str, list[int]] | None:
     """The latest period (label, document rows) as the audit splits the dated documents; ``None``
     when the corpus is undated or has a single period."""
-    from .ingest.periods import make_periods
+    from .ingest.periods import make_periods, merge_small
+    from .metrics.sampling import MIN_SAMPLE
 
     dated = [i for i, d in enumerate(docs) if d.date is not None]
     if len(dated) < 2:
@@ -369,6 +371,7 @@ def _latest_period(docs, options: AuditOptions) -> tuple[str, list[int]] | None:
     dated.sort(key=lambda i: (docs[i].date, docs[i].doc_id))
     periods, _ = make_periods([docs[i].date for i in dated], period=options.period,
                               min_docs=options.min_docs)
+    periods, _ = merge_small(periods, min_sample=MIN_SAMPLE)  # as pipeline.prepare_documents
     if len(periods) < 2:
         return None
     return periods[-1].label, [dated[j] for j in periods[-1].doc_indices]

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .metrics.registry import LAYER_SHORT
+from .progress import plural
 
 ACTIONS = {
     "structure": "vary openings, closings and outlines",
@@ -68,11 +69,6 @@ def join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """'1 post', '3 posts'."""
-    return f"{n} {word if n == 1 else (words or word + 's')}"
-
-
 def _facts(ev: Mapping[str, Any], when: str) -> list[str]:
     out = []
     openings = ev.get("openings") or []
@@ -87,17 +83,48 @@ def _facts(ev: Mapping[str, Any], when: str) -> list[str]:
     everywhere = [a for a in amp if a.get("period_share", 0) >= 0.95]
     if len(everywhere) >= 2:
         quoted = join(['"' + a["text"] + '"' for a in everywhere[:3]])
-        out.append(f"{len(everywhere)} phrases appear in every post ({quoted})")
+        every = ("every post" if all(a["period_share"] >= 1.0 for a in everywhere)
+                 else "almost every post")
+        out.append(f"{len(everywhere)} phrases appear in {every} ({quoted})")
     elif amp:
         a = amp[0]
         out.append(f"\"{a['text']}\" appears in {a['period_share']:.0%} of posts (it was in "
                    f"{a['baseline_share']:.0%} before)")
-    reposts = ev.get("reposts") or []
-    if reposts and len(out) < 3:
-        n = round(ev.get("repost_share", 0) * (openings[0]["of"] if openings else 0)) \
-            or len(reposts)
+    n = ev.get("repost_count") or 0
+    if n and len(out) < 3:
         out.append(f"{plural(n, 'post')} republish earlier ones")
     return out[:3]
+
+
+def _layers_of(periods: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Layers that moved, trend or are building a trend in these periods, in ORDER."""
+    found: list[str] = []
+    for p in periods:
+        for layer, info in (p.get("layers") or {}).items():
+            if (info.get("moved") or info.get("trend") or info.get("building")) \
+                    and layer not in found:
+                found.append(layer)
+        if any(r.split(": ", 1)[-1].lower().startswith(("segments", "product lines"))
+               or "now read the same" in r for r in p.get("reasons", [])) \
+                and "segments" not in found:
+            found.append("segments")
+    return [x for x in ORDER if x in found]
+
+
+def _actions(layers: Sequence[str], ev: Mapping[str, Any]) -> str:
+    phrases = [a["text"] for a in ev.get("amplified_phrases") or [] if a.get("ratio", 0) >= 2][:2]
+    topics = [t["titles"][0] if t.get("titles") else ", ".join(t["keywords"][:2])
+              for t in ev.get("vanished_topics") or []][:2]
+    acts = []
+    for x in layers[:3]:
+        a = ACTIONS[x]
+        a = a.replace("{phrases}", (" such as " + join([f'"{p}"' for p in phrases]))
+                      if phrases else "")
+        a = a.replace("{topics}", (" (" + join([f'"{t}"' for t in topics]) + ")")
+                      if topics else "")
+        acts.append(a)
+    text = join(acts)
+    return text[:1].upper() + text[1:] + "." if text else ""
 
 
 def headline(verdict: Mapping[str, Any], periods: Sequence[Mapping[str, Any]],
@@ -119,44 +146,33 @@ def headline(verdict: Mapping[str, Any], periods: Sequence[Mapping[str, Any]],
             out += (f" With this few posts per period, only large changes in {join(blind)} "
                     "would show.")
         return out + " Keep auditing as you publish."
-    # since: the start of the latest unbroken run of flagged periods
+    # The latest unbroken run of flagged periods, and within it the periods at its worst status.
     last = max(i for i, p in enumerate(judged) if p["status"] != "ok")
     start = last
     while start > 0 and judged[start - 1]["status"] != "ok":
         start -= 1
     run = judged[start:last + 1]
-    since, latest = run[0]["label"], run[-1]["label"]
-    layers: list[str] = []
-    for p in run:
-        for layer, info in (p.get("layers") or {}).items():
-            if (info.get("moved") or info.get("trend")) and layer not in layers:
-                layers.append(layer)
-    for p in run:
-        if "segments" in " ".join(p.get("reasons", [])).lower() and "segments" not in layers:
-            layers.append("segments")
-    layers = [x for x in ORDER if x in layers] or ["structure"]
+    run_status = "samey" if any(p["status"] == "samey" for p in run) else "watch"
+    at_worst = [p for p in run if p["status"] == run_status]
+    since, latest = at_worst[0]["label"], run[-1]["label"]
+    layers = _layers_of(at_worst) or _layers_of(run)
+    aspects = join([LAYER_SHORT.get(x, x) for x in layers]) or "several aspects"
     ev = evidence.get(latest) or {}
-    aspects = join([LAYER_SHORT.get(x, x) for x in layers])
-    if status == "samey":
+    if run_status == "samey":
         lead = f"Since {period_name(since)} your posts read far more alike in {aspects}"
     else:
         lead = f"Since {period_name(since)} your posts are starting to read alike in {aspects}"
+    earlier = ""
+    if status == "samey" and run_status != "samey":  # the samey periods lie before this run
+        sam = [p for p in judged[:start] if p["status"] == "samey"]
+        earlier = (f"Earlier, {period_span(sam[0]['label'], sam[-1]['label'])} read far more "
+                   f"alike in {join([LAYER_SHORT.get(x, x) for x in _layers_of(sam)])}. ")
     facts = _facts(ev, period_name(latest))
-    out = lead + (": " + join(facts) + "." if facts else ".")
-    phrases = [a["text"] for a in ev.get("amplified_phrases") or [] if a.get("ratio", 0) >= 2][:2]
-    topics = [t["titles"][0] if t.get("titles") else ", ".join(t["keywords"][:2])
-              for t in ev.get("vanished_topics") or []][:2]
-    acts = []
-    for x in layers[:3]:
-        a = ACTIONS[x]
-        a = a.replace("{phrases}", (" such as " + join([f'"{p}"' for p in phrases]))
-                      if phrases else "")
-        a = a.replace("{topics}", (" (" + join([f'"{t}"' for t in topics]) + ")")
-                      if topics else "")
-        acts.append(a)
+    out = earlier + lead + (": " + join(facts) + "." if facts else ".")
+    acts = _actions(layers, ev)
     if acts:
-        out += " " + join(acts)[0].upper() + join(acts)[1:] + "."
-    if status == "watch":
+        out += " " + acts
+    if run_status == "watch" and status != "samey":
         out += " Not samey yet: keep an eye on the next periods."
     if reference.get("rule") == "user" and reference.get("warnings"):
         out += " Note: the baseline you chose is not stable (see the reference section)."

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import __version__
 from .config import AuditOptions
-from .errors import InputError
+from .errors import InputError, UsageError
 from .features.embeddings import make_embedder
 from .ingest import load_documents
 from .ingest.periods import make_periods, merge_small, select_baseline
@@ -26,16 +26,14 @@ from .measure import (
     measure_sample,
 )
 from .metrics import drift, duplication, structure, tails, wording
-from .metrics.registry import BY_NAME, LAYERS, METRICS
+from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, METRICS
 from .metrics.sampling import MIN_SAMPLE, choose_sample_size, draw_samples, subsample_estimate
 from .progress import plural, progress_iter
 from .segments_layer import analyse_segments
 from .types import AuditResult, Document, Estimate, Period, Skipped
-from .headline import headline
+from .headline import headline, join
 from .verdict import decide
-from .baseline import (
-    LAYER_WORDS,
-    ReferenceCheck,
+from .baseline import (    ReferenceCheck,
     change_sentence,
     check_reference,
     layer_shift_sentence,
@@ -251,14 +249,9 @@ def judge_full(prep: Prepared, options: AuditOptions, *, extra=None, extra_from=
     if overall["status"] == "ok" and blind and compared:
         overall["reasons"].append(
             f"This ok rests on little data: with samples of {m} posts per period samey could "
-            "not see moderate changes in " + _join([LAYER_WORDS[b] for b in blind]) + " (see "
+            "not see moderate changes in " + join([LAYER_FULL[b] for b in blind]) + " (see "
             "\"what samey could see\"); more posts per period, or a coarser --period, would.")
     return Judged(prep, estimates, m, verdicts, overall, ref, pw, list(prep.notes) + notes)
-
-
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def judge(prep: Prepared, options: AuditOptions, *, extra=None):
@@ -297,11 +290,11 @@ def audit_reference(path: str | Path, options: AuditOptions, *, embedder=None) -
     """The validated baseline of the corpus at ``path`` (``None``: no dates, or one period)."""
     try:
         prep = prepare(path, options, embedder=embedder)
-    except InputError:
-        return None
-    if len(prep.periods) < 2:
-        return None
-    j = judge_full(prep, options)
+        if len(prep.periods) < 2:
+            return None
+        j = judge_full(prep, options)
+    except (InputError, UsageError):  # e.g. a configured baseline or sample size that does
+        return None                   # not fit this corpus: no validated baseline
     base = [p for p in j.prep.periods if p.is_baseline]
     ids = frozenset(j.prep.documents[i].doc_id for p in base for i in p.doc_indices)
     return Reference(tuple(p.label for p in base), ids, reference_info(j))
@@ -401,6 +394,8 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     ev["reposts"] = [dataclasses.asdict(r) for r in duplication.repost_pairs(
         [docs[i] for i in idx], prep.originals, top=EVIDENCE_TOP)]
     ev["repost_share"] = duplication.repost_share([docs[i].repost_of is not None for i in idx])
+    ev["repost_count"] = sum(docs[i].repost_of is not None for i in idx)
+    ev["posts"] = len(idx)
 
     k = prep.features.n_base_clusters
     shares = tails.cluster_shares(f.base_clusters[idx], k)
@@ -502,7 +497,8 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
             "comparison": {k: c.to_dict() for k, c in v.comparisons.items()},
             "layers": {layer: {"score": v.layer_scores.get(layer, 0.0),
                                "moved": layer in v.moved_layers,
-                               "trend": layer in v.trend_layers} for layer in LAYERS},
+                               "trend": layer in v.trend_layers,
+                               "building": layer in v.building_layers} for layer in LAYERS},
             "reasons": v.reasons,
         })
     overall["reasons"] = overall["reasons"] + _evidence_reasons(evidence, periods_out)

@@ -335,6 +335,13 @@ def report_reference(result: AuditResult, labels: list[str], *, spec: str | None
     note = one_period_note(labels, rule, warnings)
     if note:
         notes.append(note)
+    merged = next((p["label"] for p in result.periods
+                   if ".." in p["label"] and month in (p["label"].split("..")[0],
+                                                       p["label"].split("..")[-1])), None)
+    if merged:
+        notes.append(f"{month} had too few posts to be compared on its own, so the audit merged "
+                     f"it with a neighbouring month as {merged}; its stored figures cover "
+                     "that whole span.")
     change_points = ref.get("change_points") or {}
     pinned_in = month if pin is None else pinned_ref.get("pinned_in")
     how = ("given with --baseline" if rule == "user"

@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .config import VerdictOptions
-from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, VERDICT_METRICS
+from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, VERDICT_METRICS, in_points
 from .types import Estimate
 
 Z_TREND = 1.6448536269514722
@@ -72,6 +72,7 @@ class PeriodVerdict:
     status: str
     moved_layers: list[str] = field(default_factory=list)
     trend_layers: list[str] = field(default_factory=list)
+    building_layers: list[str] = field(default_factory=list)  # a trend building (2 periods)
     layer_scores: dict[str, float] = field(default_factory=dict)
     comparisons: dict[str, Comparison] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
@@ -153,19 +154,21 @@ def prediction_sd(se: float, mu: float, tau2: float, mean_se2: float, n_base: in
     return max(sd, sd_floor(mu, share=share, sample_size=sample_size))
 
 
-def effect_size(change: float, mu: float, *, share: bool) -> float:
+def effect_size(change: float, mu: float, *, points: bool) -> float:
     """The size of a change that ``min_effect`` is compared with: percentage points for shares
-    (a move from 0% has no relative size), the relative change otherwise (nan when mu_B = 0)."""
+    and proportions (a move from 0% has no relative size), the relative change otherwise (nan
+    when mu_B = 0)."""
     if math.isnan(change):
         return float("nan")
-    if share:
+    if points:
         return abs(change)
     return abs(change) / abs(mu) if mu != 0 else float("nan")
 
 
 def compare(est: Estimate, mu: float, tau2: float, mean_se2: float, n_base: int,
             direction: int, *, share: bool = False, sample_size: int | None = None,
-            bounds: tuple[float, float] = (-math.inf, math.inf)) -> Comparison:
+            bounds: tuple[float, float] = (-math.inf, math.inf),
+            points: bool | None = None) -> Comparison:
     """Directed z and one-sided p of one period's estimate against the baseline model.
 
     z is always finite: the prediction sd has a floor (:func:`sd_floor`).
@@ -185,7 +188,8 @@ def compare(est: Estimate, mu: float, tau2: float, mean_se2: float, n_base: int,
     rel = change / abs(mu) if mu != 0 else float("nan")
     z = 0.0 if sd == 0 else direction * change / sd  # sd == 0 only when mu == 0 and no floor
     return Comparison(mu, change, rel, z, _phi_sf(z),
-                      effect=effect_size(change, mu, share=share), sd=sd,
+                      effect=effect_size(change, mu, points=share if points is None else points),
+                      sd=sd,
                       low_limit=low, high_limit=high)
 
 
@@ -203,6 +207,8 @@ def _reason(layer: str, label: str, comps: Mapping[str, Comparison],
         c, spec = comps[n], BY_NAME[n]
         if spec.share:
             fig = f"{spec.label} {values[n].value:.0%} of posts vs {c.baseline:.0%}"
+        elif spec.proportion:
+            fig = f"{spec.label} {values[n].value:.0%} vs {c.baseline:.0%}"
         else:
             fig = f"{spec.label} {values[n].value:.3g} vs {c.baseline:.3g}"
         parts.append(f"{spec.plain} ({fig} in the baseline, {_beyond(c.z)} normal variation)")
@@ -242,7 +248,8 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
         for m in VERDICT_METRICS:
             mu, tau2, mse2 = models[m.name]
             c = compare(estimates[i][m.name], mu, tau2, mse2, len(base_i), m.direction,
-                        share=m.share, sample_size=sample_size, bounds=m.bounds)
+                        share=m.share, sample_size=sample_size, bounds=m.bounds,
+                        points=in_points(m))
             comps[i][m.name] = c
             if i in comp_i:
                 keys.append((i, m.name))
@@ -296,7 +303,8 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
             if layer not in moved:
                 reasons.append(f"{label}: {LAYER_FULL[layer]} drifted toward sameness "
                                f"{len(run[layer])} periods in a row; watch for a trend.")
-        verdicts.append(PeriodVerdict(label, status, moved, trend, scores, comps[i], reasons))
+        verdicts.append(PeriodVerdict(label, status, moved, trend, building, scores, comps[i],
+                                      reasons))
 
     compared = [v for v in verdicts if v.status not in ("baseline", "before", "set aside")]
     if not compared:

@@ -17,7 +17,7 @@ from auditor.baseline import (
 from auditor.config import VerdictOptions
 from auditor.errors import UsageError
 from auditor.ingest.periods import merge_small
-from auditor.metrics.registry import BY_NAME, VERDICT_METRICS
+from auditor.metrics.registry import BY_NAME, VERDICT_METRICS, in_points
 from auditor.metrics.sampling import choose_sample_size, subsample_estimate
 from auditor.types import Estimate
 from auditor.verdict import compare, decide, sd_floor
@@ -35,7 +35,7 @@ def world(T: int, *, seed: int = 0, tau: float = 0.02, se: float = 0.01,
     and sampling noise ``se`` (relative to the level); ``shift[metric] = (index, factor)``
     multiplies the level from period ``index`` on."""
     rng = np.random.default_rng(seed)
-    base = {m.name: (0.3 if m.share else 2.0) for m in VERDICT_METRICS}
+    base = {m.name: (0.3 if in_points(m) else 2.0) for m in VERDICT_METRICS}
     out = []
     for t in range(T):
         row = {}
@@ -145,13 +145,53 @@ def test_out_of_control_first_period_is_set_aside():
 
 
 def test_trend_inside_a_user_baseline_is_reported():
-    est = world(10, seed=2, tau=0.002, se=0.002)
-    for t in range(6):
-        est[t]["wording.compression_ratio"] = _est(2.0 * (1 + 0.03 * t), 0.004)
+    """A steady climb with no step: Mann-Kendall, not the change-point test, must find it."""
+    est = world(10, seed=2, tau=0.0, se=0.001)
+    for t in range(10):
+        est[t]["wording.compression_ratio"] = _est(2.0 * (1 + 0.02 * t), 0.002)
     cand = [True] * 6 + [False] * 4
     ref = check_reference(LABELS[:10], est, cand, OPTS, user_given=True, sample_size=20)
-    assert any(f["kind"] in ("trend", "shift", "out of control") for f in ref.findings)
-    assert ref.warnings and all("Your baseline" in w for w in ref.warnings)
+    trends = [f for f in ref.findings if f["kind"] == "trend"]
+    assert trends and trends[0]["metric"] == "wording.compression_ratio"
+    assert trends[0]["p_holm"] <= OPTS.alpha
+    assert any("trended toward sameness" in w and "a shorter --baseline" in w
+               for w in ref.warnings)
+
+
+def test_set_aside_period_is_shown_not_judged():
+    est = world(9, seed=1, tau=0.005)
+    est[0] = {k: _est(v.value * (1.6 if k == "wording.compression_ratio" else 1.0), v.se)
+              for k, v in est[0].items()}
+    ref = check_reference(LABELS[:9], est, [True] * 4 + [False] * 5, OPTS, user_given=False,
+                          sample_size=20)
+    assert ref.set_aside == [0]
+    verdicts, overall = decide(LABELS[:9], est, ref.baseline, OPTS, sample_size=20,
+                               fallback_tau2=ref.fallback_tau2, set_aside=ref.set_aside)
+    assert verdicts[0].status == "set aside"
+    assert [v.status for v in verdicts[1:4]] == ["baseline"] * 3
+    assert all(v.status in ("ok", "watch", "samey") for v in verdicts[4:])
+
+
+def test_a_shift_toward_sameness_after_a_shift_away_still_cuts_the_baseline():
+    est = world(10, seed=4, tau=0.004, se=0.002)
+    for t in range(10):  # samey start (set aside), then varied, then samey again from 2025-05
+        level = 3.0 if t < 2 else (2.0 if t < 4 else 3.2)
+        est[t]["wording.compression_ratio"] = _est(level, 0.004)
+    ref = check_reference(LABELS[:10], est, [True] * 5 + [False] * 5, OPTS, user_given=False,
+                          sample_size=20)
+    assert ref.set_aside == [0, 1]
+    assert ref.baseline == [False, False, True, True] + [False] * 6
+
+
+def test_user_baseline_must_leave_periods_after_it():
+    import datetime as dt
+
+    from auditor.ingest.periods import select_baseline
+    from auditor.types import Period
+    ps = [Period(f"2025-0{i}", dt.date(2025, i, 1), dt.date(2025, i, 28), (i,))
+          for i in range(1, 5)]
+    with pytest.raises(UsageError, match="reaches the last period"):
+        select_baseline(ps, "2025-03..2025-04")
 
 
 # ---------------------------------------------------------------- power

@@ -296,3 +296,17 @@ def test_default_month_is_the_last_complete_one():
 
     assert default_until(dt.date(2026, 3, 15)) == dt.date(2026, 2, 28)
     assert default_until(dt.date(2026, 1, 1)) == dt.date(2025, 12, 31)
+
+
+def test_markdown_stays_within_a_chat_message_however_many_reasons(rendered):
+    _, _, result, data, _ = rendered
+    import copy
+
+    big = copy.deepcopy(data)
+    period = next(p for p in big["periods"] if p["label"] == big["report"]["period_label"])
+    period["reasons"] = [f"reason {i}: " + "a long explanation " * 20 for i in range(30)]
+    big["report"]["reference"]["warnings"] = ["a long warning " * 25] * 5
+    md = render_markdown(big)
+    assert len(md) <= 4000
+    assert md.startswith("**samey report") and "more reasons in the HTML" in md
+    assert "- Context" not in md.splitlines()[-3:]

@@ -10,7 +10,8 @@ Rules (also in the README):
   following period (the last one into the previous), never dropped; a merged period is labelled
   ``FIRST..LAST``.
 * Small periods (``merge_small``): a period with fewer than ``max(2 * MIN_SAMPLE, median / 2)``
-  documents (10 by default) is merged into the following one, with a note, so that one tiny
+  documents (10 by default) is merged into the following one (the last into the previous one),
+  with a note, so that one tiny
   period never shrinks every period's sample and no sample reaches its period's size.
 * Baseline by default: the first third of the periods (rounded up), at least two when there are
   four or more periods, always leaving at least one period to compare. ``--baseline START..END``
@@ -125,7 +126,8 @@ def merge_small(periods: list[Period], *, min_sample: int = 5) -> tuple[list[Per
         (f" and {len(small) - 6} more" if len(small) > 6 else "")
     n = len(small)
     note = (f"{n} period{'s' if n != 1 else ''} with fewer than {threshold} documents "
-            f"({shown}) {'were' if n != 1 else 'was'} merged with the next: a period must hold "
+            f"({shown}) {'were' if n != 1 else 'was'} merged with a neighbouring period (the "
+            "next, or for the last period the previous one): a period must hold "
             f"at least {threshold} documents (twice the smallest sample of {min_sample}, and at "
             "least half the median period) to be compared.")
     return merged, [note]
@@ -193,6 +195,12 @@ def select_baseline(periods: list[Period], spec: str | None = None) -> list[Peri
         if all(flags):
             raise UsageError(
                 f"--baseline {spec} covers every period; leave at least one period to compare."
+            )
+        if flags[-1]:
+            raise UsageError(
+                f"--baseline {spec} reaches the last period ({periods[-1].label}); periods "
+                "before a baseline are not judged, so end it earlier to leave periods after it "
+                "to compare."
             )
     else:
         k = math.ceil(n / 3)

@@ -6,7 +6,9 @@
 ``bounds`` is the metric's range: intervals and control limits are clipped to it, so a share never
 gets a band below 0. ``share`` marks metrics that are a share of the sample's posts (0..1): their
 effect size is measured in percentage points (a move from 0% has no relative size), and their
-standard deviation never falls below the binomial one (see ``auditor.verdict``).
+standard deviation never falls below the binomial one (see ``auditor.verdict``). ``proportion``
+marks other 0..1 proportions (template coverage: a share of text, not of posts): effects in
+percentage points, the ordinary relative sd floor.
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ class MetricSpec:
     label: str
     plain: str  # what a rise in samey-ness means, for reasons
     bounds: tuple[float, float] = (-math.inf, math.inf)
-    share: bool = False
+    share: bool = False        # a share of the sample's posts (binomial sd floor)
+    proportion: bool = False   # a proportion 0..1 that is not a count of posts
     short: str = ""  # a marketer's name for the figure (tables); ``label`` is the technical one
 
 
@@ -60,7 +63,7 @@ METRICS: tuple[MetricSpec, ...] = (
                "fewer distinct words and phrases", bounds=(0.0, 4.0)),
     MetricSpec("structure.template_share", "structure", +1, "template coverage",
                "more of the text follows recurring sentence templates",
-               bounds=(0.0, 1.0), share=True),
+               bounds=(0.0, 1.0), proportion=True),
     MetricSpec("structure.opening_repetition", "structure", +1, "repeated openings",
                "more posts open with the same words", bounds=(0.0, 1.0), share=True),
     MetricSpec("structure.closing_repetition", "structure", +1, "repeated closings",
@@ -108,4 +111,9 @@ SHORT = {
 }
 METRICS = tuple(dataclasses.replace(m, short=SHORT.get(m.name, m.label)) for m in METRICS)
 BY_NAME = {m.name: m for m in METRICS}
+
+
+def in_points(spec: MetricSpec) -> bool:
+    """Effects of this metric are measured in percentage points (shares and proportions)."""
+    return spec.share or spec.proportion
 VERDICT_METRICS = tuple(m for m in METRICS if m.direction != 0)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .wording import _stop_words
+from .wording import phrase_stop_words
 
 __all__ = [
     "assign_clusters",
@@ -259,7 +259,7 @@ def cluster_keywords(
     ...                  top=2)
     [['apple', 'pie'], ['code', 'rust']]
     """
-    stop = _stop_words()
+    stop = phrase_stop_words()
     counts: list[Counter[str]] = [Counter() for _ in range(int(k))]
     for doc, lab in zip(docs, labels):
         lab = int(lab)

@@ -25,6 +25,7 @@ __all__ = [
     "ngram_diversity",
     "self_repetition",
     "display_phrase",
+    "phrase_stop_words",
 ]
 
 
@@ -230,7 +231,8 @@ def contains_phrase(words: Sequence[str], phrase: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+def phrase_stop_words() -> frozenset[str]:
+    """Stop words for phrase evidence: spaCy's English list plus the clitics ("'s", "n't")."""
     from ..features.lexicon import stop_words
 
     return stop_words() | {"'s", "n't", "'re", "'ve", "'ll", "'d", "'m"}
@@ -307,7 +309,7 @@ def amplified_phrases(
     ns = tuple(n_values)
     df_p = _doc_ngram_counts(period_docs, ns)
     df_b = _doc_ngram_counts(baseline_docs, ns)
-    stop = _stop_words()
+    stop = phrase_stop_words()
 
     cands: dict[tuple[str, ...], tuple] = {}
     for g, c_p in df_p.items():

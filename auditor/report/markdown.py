@@ -55,12 +55,26 @@ def render_markdown(report: dict[str, Any]) -> str:
             for t in gone[:TOP]))
     if ev.get("context") and evidence:
         evidence.insert(0, f"- Context ({ev['context']}):")
-    tail = [""] + _reference_lines(rep) + [""]
-    text = "\n".join(lines + evidence + tail)
-    while len(text) > MAX_CHARS and evidence:  # evidence goes first, reasons stay
+    ref_lines = _reference_lines(rep)
+
+    def text() -> str:
+        return "\n".join(lines + evidence + [""] + ref_lines + [""])
+
+    # Too long for a chat message: drop evidence first, then reference lines, then shorten
+    # the reasons (the HTML has everything).
+    while len(text()) > MAX_CHARS and evidence:
         evidence.pop()
-        text = "\n".join(lines + evidence + tail)
-    return text
+        if evidence == [f"- Context ({ev.get('context')}):"]:
+            evidence.clear()
+    while len(text()) > MAX_CHARS and len(ref_lines) > 1:
+        ref_lines.pop()
+    more = "- ... more reasons in the HTML and JSON reports."
+    if len(text()) > MAX_CHARS:
+        lines.append(more)
+        while len(text()) > MAX_CHARS and len(lines) > 5:
+            lines.pop(-2)
+    out = text()
+    return out if len(out) <= MAX_CHARS else out[:MAX_CHARS - 2].rsplit("\n", 1)[0] + "\n"
 
 
 def _reference_lines(rep: dict[str, Any]) -> list[str]:

@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..metrics.registry import BY_NAME, LAYER_SHORT
+from ..metrics.registry import BY_NAME, LAYER_SHORT, in_points
 
 STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim",
          "set aside": "dim"}
@@ -58,7 +58,7 @@ def _moved_cell(p: dict[str, Any]) -> Text:
             spec, c = BY_NAME[n], comps[n]
             v = (p.get("metrics", {}).get(n) or {}).get("value")
             if v is not None and c.get("baseline") is not None:
-                fig = (f"{v:.0%} (was {c['baseline']:.0%})" if spec.share
+                fig = (f"{v:.0%} (was {c['baseline']:.0%})" if in_points(spec)
                        else f"{v:.3g} (was {c['baseline']:.3g})")
                 out.append(f" {spec.short} {fig}")
         if info.get("trend") and not info.get("moved"):
