@@ -104,7 +104,7 @@ def moving_range_tau2(estimates: Sequence[Estimate]) -> float:
     >>> from auditor.types import Estimate
     >>> e = [Estimate(v, v, v, 0.0) for v in (1.0, 2.0, 1.0, 2.0, 1.0)]
     >>> round(moving_range_tau2(e), 4)
-    1.099
+    1.0991
     """
     vals = [e for e in estimates if not math.isnan(e.value)]
     if len(vals) < MIN_PERIODS_MR:
@@ -473,10 +473,13 @@ def power_sentence(layer: str, p: Mapping[str, Any]) -> str:
 
 
 def change_sentence(layer: str, cp: ChangePoint, labels: Sequence[str]) -> str:
-    """'wording shifted toward sameness in 2025-02 (4-gram self-repetition 0.8 -> 1.9)'."""
+    """'wording shifted toward sameness in 2025-02 (4-gram self-repetition averaged 0.8 before,
+    1.9 from then on)'."""
     way = "toward sameness" if cp.toward_sameness else "away from sameness"
+    spec = BY_NAME[cp.metric]
+    f = (lambda x: f"{x:.0%}") if in_points(spec) else (lambda x: f"{x:.3g}")
     return (f"{LAYER_FULL.get(layer, layer)} shifted {way} in {labels[cp.index]} "
-            f"({_metric_change(cp.metric, cp.before, cp.after)})")
+            f"({spec.label} averaged {f(cp.before)} before, {f(cp.after)} from then on)")
 
 
 def layer_shift_sentence(layer: str, cps: Sequence[ChangePoint], labels: Sequence[str]) -> str:

@@ -288,6 +288,7 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
             ref_sims=reference[0]))
         n_words = len(tok.words)
         if n_words < MIN_DRAFT_WORDS:
+            reports[-1]["novelty"]["score"] = None  # a few words are "novel" by construction
             reports[-1]["warnings"] = [
                 f"too short to judge reliably: {n_words} word{'s' if n_words != 1 else ''} "
                 f"(at least {MIN_DRAFT_WORDS} are needed for phrases, structure and novelty to "
@@ -591,9 +592,11 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
     phrase_pct = _percentile_of(index.phrase_scores[base], len(shared))
     if len(shared) > cuts["shared_phrases_watch"] and shared:
         raise_to("wording", "watch")
-        reasons.append(f"shares {len(shared)} phrase{'s' if len(shared) != 1 else ''} with {shared_min}+ corpus posts (more than "
-                       f"{phrase_pct:.0f}% of the posts of {where} do), e.g. "
-                       + ", ".join(f"\"{g}\" ({d} posts)" for g, d in shown[:3]) + ".")
+        reasons.append(f"shares {len(shared)} phrase{'s' if len(shared) != 1 else ''} with "
+                       f"{shared_min}+ corpus posts (more than {phrase_pct:.0f}% of the posts of "
+                       f"{where} do), e.g. "
+                       + ", ".join(f"\"{wording.display_phrase(g)}\" ({d} posts)"
+                                   for g, d in shown[:3]) + ".")
     amplified = [a for a in index.meta.get("amplified", []) if wording.contains_phrase(words, a["phrase"])]
     if len(amplified) >= 2:
         raise_to("wording", "watch")
@@ -668,7 +671,8 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
         "nearest": nearest, "near_duplicate": dup,
         "novelty": {"nn_similarity": s, "percentile": pct,
                     "score": None if math.isnan(pct) else 100.0 - pct},
-        "wording": {"shared_phrases": [{"phrase": g, "docs": d, "share": d / n} for g, d in shown],
+        "wording": {"shared_phrases": [{"phrase": g, "text": wording.display_phrase(g), "docs": d,
+                                        "share": d / n} for g, d in shown],
                     "shared_phrase_count": len(shared), "percentile": phrase_pct,
                     "amplified": amplified[:TOP]},
         "structure": {

@@ -292,6 +292,8 @@ def audit(
         render_audit(data, console)
     say_written(console, [("JSON result", json_out)])
     if fails(result.status, fail_on.value):
+        print(f"exit 1: the verdict is {result.status}, which reaches --fail-on {fail_on.value}.",
+              file=sys.stderr)
         raise typer.Exit(1)
 
 

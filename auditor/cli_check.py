@@ -117,4 +117,6 @@ def check(
         render_check(data, console)
     say_written(console, [("JSON result", json_out)])
     if fails(result.status, fail_on.value):
+        print(f"exit 1: a draft is {result.status}, which reaches --fail-on {fail_on.value}.",
+              file=sys.stderr)
         raise typer.Exit(1)

@@ -7,6 +7,7 @@ output to standard output; the terminal summary and the list then go to stderr.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -114,6 +115,8 @@ def report(
                           ("JSON result", json_out),
                           ("history store", data.get("report", {}).get("history_path"))])
     if fails(result.status, fail_on.value):
+        print(f"exit 1: the verdict is {result.status}, which reaches --fail-on {fail_on.value}.",
+              file=sys.stderr)
         raise typer.Exit(1)
 
 

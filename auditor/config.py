@@ -209,8 +209,47 @@ def build_options(file_values: dict[str, Any] | None = None, **overrides: Any) -
     return opts
 
 
+_KINDS = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
+
+
+def _check_types(obj: Any, section: str | None = None) -> None:
+    """Each field's value has its declared type (``int``, ``float``, ``str``, ``bool``, or
+    ``X | None``), so a config value such as ``min_effect = "big"`` is refused before any work,
+    naming the key, instead of failing halfway through an audit."""
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            _check_types(value, f.name)
+            continue
+        kinds = [k.strip() for k in str(f.type).split("|")]
+        if value is None and "None" in kinds:
+            continue
+        allowed = tuple(t for k in kinds for t in _KINDS.get(k, ()))
+        if not allowed:
+            continue
+        ok = isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)
+        if not ok:
+            key = f"{section}.{f.name}" if section else f.name
+            want = {"int": "a whole number", "float": "a number", "str": "text",
+                    "bool": "true or false"}[next(k for k in kinds if k in _KINDS)]
+            example = {"int": " (e.g. 20)", "float": " (e.g. 0.05)", "str": " (in quotes)",
+                       "bool": ""}[next(k for k in kinds if k in _KINDS)]
+            raise UsageError(f"{key} must be {want}{example}, not {value!r}; fix it in the "
+                             "config file or on the command line.")
+
+
 def validate(opts: AuditOptions) -> None:
-    """Raise UsageError for values out of range."""
+    """Raise UsageError for values of the wrong type or out of range (before any work)."""
+    _check_types(opts)
+    if not 0 <= opts.verdict.min_effect < 1:
+        raise UsageError(f"verdict.min_effect must be between 0 and 1 (e.g. 0.05 for 5%), not "
+                         f"{opts.verdict.min_effect!r}.")
+    if opts.verdict.trend_periods < 2:
+        raise UsageError("verdict.trend_periods must be at least 2.")
+    if opts.sampling.sample_size is not None and opts.sampling.sample_size < 2:
+        raise UsageError("--sample-size must be at least 2.")
+    if opts.sampling.max_pool < 4:
+        raise UsageError("sampling.max_pool must be at least 4.")
     if opts.period not in ("month", "quarter", "year", "auto"):
         raise UsageError(f"--period must be month, quarter, year or auto, not '{opts.period}'.")
     if opts.min_docs < 2:

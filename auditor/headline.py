@@ -79,13 +79,14 @@ def _facts(ev: Mapping[str, Any], when: str) -> list[str]:
     if closings and closings[0].get("share", 0) >= 0.2 and len(out) < 2:
         c = closings[0]
         out.append(f"{c['docs']} of {c['of']} close with \"{c['text']}\"")
-    amp = [a for a in ev.get("amplified_phrases") or [] if a.get("ratio", 0) >= 2]
+    amp = _distinct([a for a in ev.get("amplified_phrases") or [] if a.get("ratio", 0) >= 2])
     everywhere = [a for a in amp if a.get("period_share", 0) >= 0.95]
     if len(everywhere) >= 2:
         quoted = join(['"' + a["text"] + '"' for a in everywhere[:3]])
         every = ("every post" if all(a["period_share"] >= 1.0 for a in everywhere)
                  else "almost every post")
-        out.append(f"{len(everywhere)} phrases appear in {every} ({quoted})")
+        such = "such as " if len(everywhere) > 3 else ""
+        out.append(f"{len(everywhere)} phrases appear in {every} ({such}{quoted})")
     elif amp:
         a = amp[0]
         out.append(f"\"{a['text']}\" appears in {a['period_share']:.0%} of posts (it was in "
@@ -94,6 +95,13 @@ def _facts(ev: Mapping[str, Any], when: str) -> list[str]:
     if n and len(out) < 3:
         out.append(f"{plural(n, 'post')} republish earlier ones")
     return out[:3]
+
+
+def _distinct(phrases: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Phrases not contained in a longer one listed ("book" beside "book now" says nothing)."""
+    texts = [f" {a['text'].lower()} " for a in phrases]
+    return [a for a, t in zip(phrases, texts)
+            if not any(t != u and t in u for u in texts)]
 
 
 def _layers_of(periods: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -112,7 +120,8 @@ def _layers_of(periods: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def _actions(layers: Sequence[str], ev: Mapping[str, Any]) -> str:
-    phrases = [a["text"] for a in ev.get("amplified_phrases") or [] if a.get("ratio", 0) >= 2][:2]
+    phrases = [a["text"] for a in _distinct([a for a in ev.get("amplified_phrases") or []
+                                             if a.get("ratio", 0) >= 2])][:2]
     topics = [t["titles"][0] if t.get("titles") else ", ".join(t["keywords"][:2])
               for t in ev.get("vanished_topics") or []][:2]
     acts = []

@@ -243,6 +243,12 @@ def judge_full(prep: Prepared, options: AuditOptions, *, extra=None, extra_from=
                                set_aside=ref.set_aside)
     compared = [i for i, v in enumerate(verdicts)
                 if v.status not in ("baseline", "before", "set aside")]
+    if not compared and len(prep.periods) == 1 and prep.notes:  # tiny periods were merged
+        n = prep.periods[0].n_docs
+        overall["reasons"] = [
+            f"Nothing to compare: the {plural(n, 'post')} form a single period once periods too "
+            f"small to sample are merged (see the note). samey needs at least two periods of "
+            f"{2 * MIN_SAMPLE} or more posts; add more content or a longer history."]
     pw = power(estimates, ref.baseline, compared, options.verdict, sample_size=m,
                fallback_tau2=ref.fallback_tau2)
     blind = [layer for layer, p in pw.items() if p["blind"]]

@@ -387,7 +387,7 @@ def trend_alerts(rows: list[dict[str, Any]], limits: dict[str, Any], *,
             if runs[layer] >= trend_periods:
                 alerts.append({"month": month, "kind": "trend", "layer": layer,
                                "message": f"{LAYER_FULL[layer][:1].upper()}{LAYER_FULL[layer][1:]} "
-                                          "has been toward sameness beyond the usual for "
+                                          "has moved toward sameness, beyond the usual, for "
                                           f"{runs[layer]} stored months in a row."})
         for layer, metrics in limits.items():
             for name, lim in metrics.items():
@@ -402,8 +402,9 @@ def trend_alerts(rows: list[dict[str, Any]], limits: dict[str, Any], *,
                     bound = hi if spec.direction > 0 else lo
                     alerts.append({"month": month, "kind": "limit", "layer": layer,
                                    "metric": name,
-                                   "message": f"{spec.label} {val:.3g} beyond its control limit "
-                                              f"{bound:.3g}: {spec.plain}."})
+                                   "message": f"{spec.short[:1].upper()}{spec.short[1:]} past the "
+                                              f"baseline's usual range: {spec.plain} "
+                                              f"({spec.label} {val:.3g}, limit {bound:.3g})."})
         if row.get("status") in ("watch", "samey"):
             alerts.append({"month": month, "kind": "status", "layer": None,
                            "message": f"{month} is {row['status']} "

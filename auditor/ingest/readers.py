@@ -83,4 +83,4 @@ TABULAR = tuple(f.name for f in REGISTRY if f.short_records)
 
 def supported_message() -> str:
     """``supported: <formats> (<extensions>)``, for messages that list what samey reads."""
-    return f"supported: {SUPPORTED_FORMATS} ({SUPPORTED})"
+    return f"supported: {SUPPORTED_FORMATS}; file extensions {SUPPORTED}"

@@ -48,8 +48,10 @@ def choose_sample_size(period_sizes: Sequence[int], labels: Sequence[str],
     than half a period is a usage error (a sample as large as its period has no spread, so its
     interval would be zero-width); it is never silently clamped, because the user asked for it.
 
-    >>> choose_sample_size([40, 60], ["a", "b"], None)
-    (20, [])
+    >>> choose_sample_size([400, 600], ["a", "b"], None)
+    (200, [])
+    >>> choose_sample_size([40, 60], ["a", "b"], None)[0]
+    20
     >>> choose_sample_size([40, 60], ["a", "b"], 30)
     Traceback (most recent call last):
     ...

@@ -365,8 +365,17 @@ def edge_words(text: str, *, end: bool = False, n_words: int = 12) -> list[str]:
     sents = _sentences(text)
     if not sents:
         return []
-    words = _WORD_RE.findall(sents[-1] if end else sents[0])
-    return words[-n_words:] if end else words[:n_words]
+    sent = sents[-1] if end else sents[0]
+    spans = [(m.start(), m.end()) for m in _WORD_RE.finditer(sent)]
+    spans = spans[-n_words:] if end else spans[:n_words]
+    out = []
+    for a, b in spans:  # a sign written right after a word stays with it ("20%", "$5")
+        while b < len(sent) and sent[b] in "%$\u20ac\u00a3+":
+            b += 1
+        while a > 0 and sent[a - 1] in "$\u20ac\u00a3#@":
+            a -= 1
+        out.append(sent[a:b])
+    return out
 
 
 def shared_edges(word_lists: Sequence[Sequence[str]], *, end: bool = False, min_words: int = 3,

@@ -44,10 +44,13 @@ def _draft(c: Console, d: dict[str, Any]) -> None:
     for r in d.get("reasons", []):
         body.add_row(Text("- " + r))
     nov = d.get("novelty", {})
-    if nov.get("percentile") is not None:
-        body.add_row(Text(f"novelty: nearest-neighbour similarity {nov['nn_similarity']:.2f}, "
-                          f"{ordinal(round(nov['percentile']))} percentile of the reference's "
-                          f"(novelty score {nov['score']:.0f}/100)", style="dim"))
+    if nov.get("percentile") is not None and nov.get("score") is not None:
+        body.add_row(Text(f"novelty {nov['score']:.0f}/100: closer to its nearest post "
+                          f"(similarity {nov['nn_similarity']:.2f}) than "
+                          f"{nov['percentile']:.0f}% of the baseline's posts are to theirs",
+                          style="dim"))
+    elif nov.get("percentile") is not None:
+        body.add_row(Text("novelty: not scored (too short to judge)", style="dim"))
     near = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     near.add_column("nearest posts")
     near.add_column("similarity", justify="right")
@@ -58,7 +61,7 @@ def _draft(c: Console, d: dict[str, Any]) -> None:
     phrases = d.get("wording", {}).get("shared_phrases", [])
     if phrases:
         body.add_row(Text("common phrases: " + ", ".join(
-            f"\"{p['phrase']}\" ({p['docs']})" for p in phrases), style="dim"))
+            f"\"{p.get('text') or p['phrase']}\" ({p['docs']})" for p in phrases), style="dim"))
     st = d.get("structure", {})
     bits = [f"{k.replace('_', ' ')} \"{v['text']}\" ({v['docs']} posts)"
             for k in ("opening", "closing", "heading_outline")

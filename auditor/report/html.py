@@ -31,7 +31,10 @@ th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e5e8e8;vertical-a
 th{background:#f8f9f9;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .pill{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px}
-.chart svg{max-width:100%;height:auto}
+.chart{overflow-x:auto}
+.chart svg{max-width:100%;min-width:640px;height:auto}
+.card{overflow-x:auto}
+td:first-child{white-space:nowrap}
 .muted{color:#7f8c8d;font-size:13px}
 .lead{font-size:17px;margin:10px 0 0}
 .pair{display:flex;gap:14px;flex-wrap:wrap}

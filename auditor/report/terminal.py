@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..metrics.registry import BY_NAME, LAYER_SHORT, in_points
 
+WIDE = 160  # from this width the metric columns (with intervals) are shown too
 STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim",
          "set aside": "dim"}
 # (metric, short column header); the legend under the table names them in full.
@@ -71,8 +72,8 @@ def _moved_cell(p: dict[str, Any]) -> Text:
 def render_audit(result: dict[str, Any], console: Console | None = None, *,
                  max_skipped: int = 15) -> None:
     """Print the audit (the dict that ``--json`` writes): the headline first, then the periods
-    (every label whole at 80 columns; the metric columns from 120), the reasons, the reference
-    and the skipped files."""
+    (every label whole at 80 columns; the metric columns from ``WIDE``), the reasons, the
+    reference and the skipped files."""
     c = console or Console()
     corpus = result.get("corpus", {})
     cfg = result.get("config", {})
@@ -82,7 +83,7 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
     head.append(result.get("summary") or v.get("summary") or "")
     c.print(Panel(head, title=f"samey audit: {corpus.get('path')}"))
 
-    wide = c.width >= 120
+    wide = c.width >= WIDE
     t = Table(title=None, show_lines=False, pad_edge=False, padding=(0, 1),
               box=box.SIMPLE_HEAD)
     t.add_column("period", no_wrap=True)
@@ -162,8 +163,8 @@ def render_reference(ref: dict[str, Any], c: Console) -> None:
             body.append(f"- {line}\n")
     power = ref.get("power") or {}
     if power:
-        body.append(f"What samey could see (samples of {ref.get('sample_size')} posts, 80% "
-                    "of the time):\n", style="bold")
+        body.append(f"Smallest change samey would catch (4 times in 5, with samples of "
+                    f"{ref.get('sample_size')} posts):\n", style="bold")
         for p in power.values():
             body.append(f"- {p['sentence']}" + (" (little data)" if p.get("blind") else "")
                         + "\n", style="dim" if not p.get("blind") else "")
