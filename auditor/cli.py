@@ -208,7 +208,7 @@ def make_options(values: dict[str, Any], *, quiet: bool, **flags: Any):
 
 def to_stdout(**outputs: Any) -> bool:
     """True when one output option is ``-`` (standard output); more than one is a usage error."""
-    from .report.jsonout import is_stdout
+    from .render.jsonout import is_stdout
 
     dash = [f"--{name.replace('_', '-')}" for name, p in outputs.items() if is_stdout(p)]
     if len(dash) > 1:
@@ -224,7 +224,7 @@ def human_console(quiet: bool, stdout_taken: bool) -> Optional[Console]:
 
 def say_written(console: Optional[Console], written: list[tuple[str, Any]]) -> None:
     """List the files written (``what``, path); outputs sent to stdout are not files."""
-    from .report.jsonout import is_stdout
+    from .render.jsonout import is_stdout
 
     files = [(what, p) for what, p in written if p is not None and not is_stdout(p)]
     if console is None or not files:
@@ -269,8 +269,8 @@ def audit(
 ) -> None:
     """Audit a content folder period by period: is it becoming samey?"""
     from . import audit as api_audit
-    from .report.jsonout import write_json
-    from .report.terminal import render_audit
+    from .render.jsonout import write_json
+    from .render.terminal import render_audit
 
     console = human_console(quiet, to_stdout(json=json_out))
     values, cfg_path = load_config_values(config)

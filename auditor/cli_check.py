@@ -81,8 +81,8 @@ def check(
 ) -> None:
     """Is this draft just more of the same? Compare drafts with an existing corpus."""
     from . import check as api_check
-    from .report.check_terminal import render_check
-    from .report.jsonout import write_json
+    from .render.check_terminal import render_check
+    from .render.jsonout import write_json
 
     console = human_console(quiet, to_stdout(json=json_out))
     values, cfg_path = load_config_values(config)

@@ -85,9 +85,9 @@ def report(
     quiet: bool = O_QUIET,
 ) -> None:
     """Monthly report: audit up to a month, add it to the history, render the trend."""
-    from .report.html import write_html
-    from .report.jsonout import write_json
-    from .report.markdown import render_markdown, write_markdown
+    from .render.html import write_html
+    from .render.jsonout import write_json
+    from .render.markdown import render_markdown, write_markdown
     from .reporting import report as api_report
 
     console = human_console(quiet, to_stdout(json=json_out, markdown=md_out, html=html_out))

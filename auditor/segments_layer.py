@@ -6,7 +6,7 @@ dict: per period, how well segments separate (NC1, nearest-segment-mean accuracy
 cosines against the simplex value, pairwise CDNV) and how varied each segment is inside (its
 spread); against the baseline, which pairs of segments are converging and which segments are
 becoming uniform; plain-language findings; a status per compared period. It computes and decides
-this layer's own status; rendering is in ``report.segments_view``.
+this layer's own status; rendering is in ``render.segments_view``.
 
 Definitions (``metrics.segments`` for NC1, NCM accuracy and cosines):
 

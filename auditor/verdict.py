@@ -97,13 +97,18 @@ def holm(pvalues: Sequence[float]) -> list[float]:
     return out
 
 
+SMALL_BASELINE = 3  # up to this many baseline periods, tau^2 never below the history's estimate
+
+
 def baseline_model(estimates: Sequence[Estimate], *, fallback_tau2: float = float("nan")
                    ) -> tuple[float, float, float]:
     """(mu_B, tau^2, mean se^2) of one metric over the baseline periods (NaNs ignored).
 
     With a single baseline period tau^2 cannot be estimated from the baseline; ``fallback_tau2``
     (the whole history's moving-range estimate, ``auditor.baseline.moving_range_tau2``) is used
-    when given, else 0.
+    when given, else 0. With two or three baseline periods the estimate rests on one or two
+    degrees of freedom (half the time below half the truth), so it is never taken below
+    ``fallback_tau2`` either (``SMALL_BASELINE``).
     """
     vals = [e for e in estimates if not math.isnan(e.value)]
     if not vals:
@@ -115,8 +120,8 @@ def baseline_model(estimates: Sequence[Estimate], *, fallback_tau2: float = floa
     if len(vals) >= 2:
         var = sum((e.value - mu) ** 2 for e in vals) / (len(vals) - 1)
         tau2 = max(0.0, var - mean_se2)
-    elif not math.isnan(fallback_tau2):
-        tau2 = fallback_tau2
+    if len(vals) <= SMALL_BASELINE and not math.isnan(fallback_tau2):
+        tau2 = max(tau2, fallback_tau2)
     return mu, tau2, mean_se2
 
 

@@ -439,7 +439,7 @@ def test_saturation_warning_when_the_reference_is_already_samey(tmp_path):
     assert r.to_dict()["warnings"] == r.warnings
     from rich.console import Console
 
-    from auditor.report.check_terminal import render_check
+    from auditor.render.check_terminal import render_check
     console = Console(record=True, width=200)
     render_check(r.to_dict(), console)
     assert "Warning: " in console.export_text()

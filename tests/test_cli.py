@@ -129,7 +129,7 @@ def test_user_text_of_the_cli_has_no_plural_or_ordinal_slips():
 
     root = Path(auditor.__file__).parent
     for name in ("cli.py", "cli_check.py", "cli_report.py", "progress.py",
-                 "features/embeddings.py", "report/jsonout.py"):
+                 "features/embeddings.py", "render/jsonout.py"):
         text = (root / name).read_text()
         assert "(s)" not in text, name
         assert not re.search(r"\b1 (documents|posts|months|periods|files|drafts)\b", text), name
@@ -143,3 +143,18 @@ def test_python_m_auditor_runs(tmp_path):
     r = subprocess.run([sys.executable, "-m", "auditor", "--version"], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.startswith("samey ")
+
+
+def test_public_functions_stay_callable_after_the_renderers_are_imported():
+    """``auditor.report`` is the function even once every renderer module is imported (the
+    renderers live in ``auditor.render``, so no submodule shadows the public name)."""
+    import importlib
+
+    import auditor
+
+    for mod in ("jsonout", "terminal", "html", "markdown", "check_terminal", "segments_view"):
+        importlib.import_module(f"auditor.render.{mod}")
+    importlib.import_module("auditor.reporting")
+    for name in ("audit", "check", "report"):
+        assert callable(getattr(auditor, name)), name
+    assert auditor.report.__module__ == "auditor"

@@ -22,7 +22,7 @@ from auditor.features.embeddings import HashingEmbedder
 from auditor.history import SCHEMA_VERSION, HistoryStore, settings_key
 from auditor.history.store import PAUSE_ENV
 from auditor.reporting import report
-from auditor.report.jsonout import dumps
+from auditor.render.jsonout import dumps
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIGHTPATH = ROOT / "sample_corpora" / "brightpath-saas"

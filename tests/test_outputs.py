@@ -12,9 +12,9 @@ import auditor
 from auditor import progress
 from auditor.cli import main
 from auditor.features.embeddings import EmbeddingInterrupted
-from auditor.report.html import render_html, write_html
-from auditor.report.jsonout import write_atomic, write_json
-from auditor.report.markdown import write_markdown
+from auditor.render.html import render_html, write_html
+from auditor.render.jsonout import write_atomic, write_json
+from auditor.render.markdown import write_markdown
 
 FAST = ["--model", "hashing", "--repeats", "4"]
 

@@ -18,9 +18,9 @@ from auditor.config import build_options
 from auditor.features.embeddings import HashingEmbedder
 from auditor.history import HistoryStore
 from auditor.metrics.registry import LAYERS
-from auditor.report.html import render_html
-from auditor.report.markdown import render_markdown
-from auditor.report.jsonout import dumps
+from auditor.render.html import render_html
+from auditor.render.markdown import render_markdown
+from auditor.render.jsonout import dumps
 from auditor.reporting import (
     change_point_lines,
     default_until,
@@ -235,8 +235,8 @@ def test_reference_warnings_and_change_points_are_named():
     assert one_period_note(["2025-01", "2025-02"], "user", []) is None
     # The Markdown and the HTML show them.
     rep = {"reference": out, "backfilled": []}
-    from auditor.report.html import _reference_card
-    from auditor.report.markdown import _reference_lines
+    from auditor.render.html import _reference_card
+    from auditor.render.markdown import _reference_lines
     lines = _reference_lines(rep)
     assert f"- Note: {said}" in lines
     assert "- Shifts: Topics shifted in 2025-02. Wording shifted in 2025-03. Tails shifted " \

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from auditor.report.jsonout import dumps
+from auditor.render.jsonout import dumps
 from auditor.segments_layer import analyse_segments
 from auditor.types import Document, Period
 
@@ -221,7 +221,7 @@ def test_renderers_escape_and_show_findings():
 
     from rich.console import Console
 
-    from auditor.report.segments_view import render_segments, segments_html
+    from auditor.render.segments_view import render_segments, segments_html
 
     template = unit(centre(0) + centre(1))
 
