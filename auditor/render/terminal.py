@@ -64,7 +64,13 @@ def _moved_cell(p: dict[str, Any]) -> Text:
                 out.append(f" {spec.short} {fig}")
         if info.get("trend") and not info.get("moved"):
             out.append(" trending")
-    if not out and p.get("status") == "watch":
+    drifting = [LAYER_SHORT.get(layer, layer) for layer, info in (p.get("layers") or {}).items()
+                if info.get("building") and not (info.get("moved") or info.get("trend"))]
+    if drifting:
+        if out:
+            out.append("; ")
+        out.append(", ".join(drifting) + " drifting (2 periods in a row)", style="yellow")
+    elif not out and p.get("status") == "watch":
         out.append("drifting", style="yellow")
     return out
 
