@@ -59,7 +59,7 @@ from .verdict import Z_MIN, baseline_model, effect_size, holm, prediction_sd, sd
 Z_POWER = NormalDist().inv_cdf(0.8)  # 80% power
 LOW_POWER = 0.25
 MIN_PERIODS_MR = 4  # moving ranges need at least 3 differences
-
+MR_SCALE = 0.6744897501960817 * math.sqrt(2.0)  # median of |N(0, 2 s^2)| is MR_SCALE * s
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,12 @@ class ReferenceCheck:
 
 # ---------------------------------------------------------------- natural variation
 
+def _mean_se2(series: Sequence[Estimate]) -> float:
+    """Mean squared standard error of a metric's estimates (NaN se ignored; 0 when none)."""
+    se2 = [e.se ** 2 for e in series if not math.isnan(e.se)]
+    return sum(se2) / len(se2) if se2 else 0.0
+
+
 def moving_range_tau2(estimates: Sequence[Estimate]) -> float:
     """Period-to-period variance beyond sampling noise, from the median moving range.
 
@@ -110,9 +116,8 @@ def moving_range_tau2(estimates: Sequence[Estimate]) -> float:
     if len(vals) < MIN_PERIODS_MR:
         return float("nan")
     diffs = [abs(b.value - a.value) for a, b in zip(vals, vals[1:])]
-    sigma = median(diffs) / (0.6744897501960817 * math.sqrt(2.0))
-    se2 = [e.se ** 2 for e in vals if not math.isnan(e.se)]
-    return max(0.0, sigma ** 2 - (sum(se2) / len(se2) if se2 else 0.0))
+    sigma = median(diffs) / MR_SCALE
+    return max(0.0, sigma ** 2 - _mean_se2(vals))
 
 
 # ---------------------------------------------------------------- change points
@@ -122,8 +127,7 @@ def _max_split_z(x: np.ndarray, se2: float) -> np.ndarray:
     scales it: ``s^2 = max(moving-range sigma^2, se^2)`` (the sampling variance ``se2`` is known
     from the repeated samples, the rest is estimated from the row)."""
     T = x.shape[1]
-    sigma2 = (np.median(np.abs(np.diff(x, axis=1)), axis=1)
-              / (0.6744897501960817 * math.sqrt(2))) ** 2
+    sigma2 = (np.median(np.abs(np.diff(x, axis=1)), axis=1) / MR_SCALE) ** 2
     s = np.sqrt(np.maximum(sigma2, se2))
     c = np.cumsum(x, axis=1)
     k = np.arange(1, T)
@@ -212,8 +216,7 @@ def change_points(estimates: Sequence[Mapping[str, Estimate]], options: VerdictO
         if math.isnan(tau2):
             continue
         series = [e[m.name] for e in estimates]
-        se2 = [s.se ** 2 for s in series if not math.isnan(s.se)]
-        mse2 = sum(se2) / max(len(se2), 1)
+        mse2 = _mean_se2(series)
         bound = z_bound(T, len(VERDICT_METRICS), options.alpha, tau2=tau2, se2=mse2)
         for cp in change_points_1d([s.value for s in series], mse2, tau2,
                                    direction=m.direction, z_bound=bound,
@@ -226,9 +229,6 @@ def change_points(estimates: Sequence[Mapping[str, Estimate]], options: VerdictO
     return {layer: [cps[i] for i in sorted(cps)] for layer, cps in by_layer.items()}
 
 
-def _mean_se2(estimates: Sequence[Mapping[str, Estimate]], name: str) -> float:
-    se2 = [e[name].se ** 2 for e in estimates if not math.isnan(e[name].se)]
-    return sum(se2) / len(se2) if se2 else 0.0
 
 
 # ---------------------------------------------------------------- leave-one-out and trend
@@ -338,7 +338,8 @@ def check_reference(labels: Sequence[str], estimates: Sequence[Mapping[str, Esti
             base = [i for i in base if i >= idx]
     floor = ref.fallback_tau2
     bound = {m.name: z_bound(T, len(VERDICT_METRICS), options.alpha,
-                             tau2=floor.get(m.name, 0.0), se2=_mean_se2(estimates, m.name))
+                             tau2=floor.get(m.name, 0.0),
+                             se2=_mean_se2([e[m.name] for e in estimates]))
              for m in VERDICT_METRICS}
     loo = leave_one_out(estimates, base, options, sample_size=sample_size, tau2_floor=floor,
                         z_min=bound)

@@ -64,7 +64,7 @@ from .corpus_index import (
 from .errors import InputError, UsageError
 from .features.lexicon import import_spacy
 from .metrics import wording
-from .progress import ordinal
+from .progress import ordinal, plural
 from .types import Document
 
 CHECK_SCHEMA_VERSION = "1.1"  # 1.1: warnings, thresholds.reference, structure.template_fill
@@ -290,7 +290,7 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
         if n_words < MIN_DRAFT_WORDS:
             reports[-1]["novelty"]["score"] = None  # a few words are "novel" by construction
             reports[-1]["warnings"] = [
-                f"too short to judge reliably: {n_words} word{'s' if n_words != 1 else ''} "
+                f"too short to judge reliably: {plural(n_words, 'word')} "
                 f"(at least {MIN_DRAFT_WORDS} are needed for phrases, structure and novelty to "
                 "mean much); treat this result as a rough guide."]
             reports[-1]["reasons"].insert(0, "Warning: " + reports[-1]["warnings"][0])
@@ -592,7 +592,7 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
     phrase_pct = _percentile_of(index.phrase_scores[base], len(shared))
     if len(shared) > cuts["shared_phrases_watch"] and shared:
         raise_to("wording", "watch")
-        reasons.append(f"shares {len(shared)} phrase{'s' if len(shared) != 1 else ''} with "
+        reasons.append(f"shares {plural(len(shared), 'phrase')} with "
                        f"{shared_min}+ corpus posts (more than {phrase_pct:.0f}% of the posts of "
                        f"{where} do), e.g. "
                        + ", ".join(f"\"{wording.display_phrase(g)}\" ({d} posts)"

@@ -63,6 +63,7 @@ import numpy as np
 from . import __version__
 from .config import AuditOptions
 from .features.lexicon import import_spacy
+from .progress import plural
 
 INDEX_VERSION = 3  # 2: validated baseline (is_baseline, reference neighbours), recent period;
 # 3: undated documents left out when the corpus is dated (counted as samey audit counts)
@@ -271,7 +272,7 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
     if len(docs) < 2:
         from .ingest import supported_message
 
-        found = f"{len(docs)} document{'s' if len(docs) != 1 else ''}"
+        found = f"{plural(len(docs), 'document')}"
         raise InputError(f"{root}: {found} found; samey check needs a corpus of at least 2 "
                          f"documents ({supported_message()}). Check the --against path.")
     f = build_features(docs, embedder, text_budget=options.sampling.text_budget,

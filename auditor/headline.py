@@ -17,6 +17,7 @@ from typing import Any
 
 from .metrics.registry import LAYER_SHORT
 from .progress import plural
+from .types import STATUSES
 
 ACTIONS = {
     "structure": "vary openings, closings and outlines",
@@ -140,7 +141,7 @@ def headline(verdict: Mapping[str, Any], periods: Sequence[Mapping[str, Any]],
              evidence: Mapping[str, Any], reference: Mapping[str, Any]) -> str:
     """The headline (module docstring)."""
     status = verdict.get("status", "ok")
-    judged = [p for p in periods if p.get("status") in ("ok", "watch", "samey")]
+    judged = [p for p in periods if p.get("status") in STATUSES]
     base = reference.get("baseline") or [p["label"] for p in periods if p.get("is_baseline")]
     span = period_span(base[0], base[-1]) if base else "the baseline"
     if not judged:

@@ -62,7 +62,7 @@ def _nan_if_none(x) -> float:
 
 
 def measure_sample(f: CorpusFeatures, idx: Sequence[int], *,
-                   baseline_shares: np.ndarray | None, random_state: int = 0) -> dict[str, float]:
+                   random_state: int = 0) -> dict[str, float]:
     """All verdict and context metrics on the documents ``idx`` of ``f``."""
     idx = np.asarray(idx, dtype=int)
     words = [f.words[i] for i in idx]
@@ -99,10 +99,7 @@ def measure_sample(f: CorpusFeatures, idx: Sequence[int], *,
     out["tails.rare_word_mass"] = tails.rare_word_mass([f.lemmas[i] for i in idx])
     out["tails.topic_coverage"] = tails.topic_coverage(
         tails.cluster_shares(f.clusters[idx], f.n_clusters))
-    out["tails.lost_topic_mass"] = (
-        tails.lost_topic_mass(baseline_shares,
-                              tails.cluster_shares(f.base_clusters[idx], f.n_base_clusters))
-        if baseline_shares is not None else float("nan"))
+    # tails.lost_topic_mass needs the checked baseline: pipeline.fill_lost_topic_mass
     # per-document richness (computed once per document): context only
     with np.errstate(all="ignore"):
         out["richness.mtld"] = float(np.nanmean(f.mtld[idx])) if np.isfinite(f.mtld[idx]).any() \

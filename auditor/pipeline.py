@@ -30,16 +30,17 @@ from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, METRICS
 from .metrics.sampling import MIN_SAMPLE, choose_sample_size, draw_samples, subsample_estimate
 from .progress import plural, progress_iter
 from .segments_layer import analyse_segments
-from .types import AuditResult, Document, Estimate, Period, Skipped
-from .headline import headline, join
-from .verdict import decide
-from .baseline import (    ReferenceCheck,
+from .baseline import (
+    ReferenceCheck,
     change_sentence,
     check_reference,
     layer_shift_sentence,
     power,
     power_sentence,
 )
+from .headline import headline, join
+from .types import STATUSES, AuditResult, Document, Estimate, Period, Skipped
+from .verdict import decide
 
 EVIDENCE_TOP = 8
 EVIDENCE_BASELINE = 1000  # baseline documents drawn (seeded) for evidence and drift
@@ -57,7 +58,7 @@ class Prepared:
     granularity: str
     n_dated: int
     n_undated: int
-    baseline_shares: np.ndarray
+    baseline_shares: np.ndarray        # baseline topic shares (empty until with_baseline)
     model_id: str
     notes: tuple[str, ...] = ()        # plain-words notes (merged periods, ...)
     originals: dict = dataclasses.field(default_factory=dict)  # doc_id -> first publication
@@ -145,10 +146,11 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
         n_clusters=len(centroids))
     wanted = {d.repost_of for d in analysed if d.repost_of}
     originals = {d.doc_id: d for d in docs if d.doc_id in wanted}
-    prep = Prepared(path, analysed, pooled, skipped, feats, gran, len(dated), len(undated),
-                    np.zeros(1), embedder.model_id, notes=tuple(notes),
+    # The baseline's own topic clusters are fitted once Phase I has checked the baseline
+    # (judge_full -> with_baseline); until then ``baseline_shares`` is empty.
+    return Prepared(path, analysed, pooled, skipped, feats, gran, len(dated), len(undated),
+                    np.zeros(0), embedder.model_id, notes=tuple(notes),
                     baseline_given=bool(options.baseline), originals=originals)
-    return with_baseline(prep, [p.is_baseline for p in pooled], random_state=rs)
 
 
 def with_baseline(prep: Prepared, flags: Sequence[bool], *, random_state: int = 0) -> Prepared:
@@ -186,7 +188,7 @@ def measure_periods(prep: Prepared, options: AuditOptions
         samples = [pool[local] for local in draw_samples(len(pool), m, options.sampling.repeats,
                                                           rng)]
         for r, idx in enumerate(samples):
-            res = measure_sample(prep.features, idx, baseline_shares=None,
+            res = measure_sample(prep.features, idx,
                                  random_state=_seed(options.sampling.random_state, p.label, r))
             for k, v in res.items():
                 vals[k].append(v)
@@ -224,25 +226,23 @@ class Judged:
     notes: list[str]
 
 
-def judge_full(prep: Prepared, options: AuditOptions, *, extra=None, extra_from=None) -> Judged:
+def judge_full(prep: Prepared, options: AuditOptions, *, extra_from=None) -> Judged:
     """Measure every period, run Phase I on the baseline (``auditor.baseline``), decide.
 
-    ``extra_from(prep)``: layers judged elsewhere (segments), computed once the baseline is final.
+    ``extra_from(prep)``: layers judged elsewhere (segments), computed once the baseline is final
+    (see ``verdict.decide``'s ``extra``).
     """
     estimates, m, drawn, notes = measure_periods(prep, options)
     labels = [p.label for p in prep.periods]
     ref = check_reference(labels, estimates, [p.is_baseline for p in prep.periods],
                           options.verdict, user_given=prep.baseline_given, sample_size=m)
-    if ref.baseline != [p.is_baseline for p in prep.periods]:
-        prep = with_baseline(prep, ref.baseline, random_state=options.sampling.random_state)
+    prep = with_baseline(prep, ref.baseline, random_state=options.sampling.random_state)
     fill_lost_topic_mass(prep, estimates, drawn, m)
-    if extra_from is not None:
-        extra = extra_from(prep)
+    extra = extra_from(prep) if extra_from is not None else None
     verdicts, overall = decide(labels, estimates, ref.baseline, options.verdict, extra=extra,
                                sample_size=m, fallback_tau2=ref.fallback_tau2,
                                set_aside=ref.set_aside)
-    compared = [i for i, v in enumerate(verdicts)
-                if v.status not in ("baseline", "before", "set aside")]
+    compared = [i for i, v in enumerate(verdicts) if v.status in STATUSES]
     if not compared and len(prep.periods) == 1 and prep.notes:  # tiny periods were merged
         n = prep.periods[0].n_docs
         overall["reasons"] = [
@@ -260,11 +260,11 @@ def judge_full(prep: Prepared, options: AuditOptions, *, extra=None, extra_from=
     return Judged(prep, estimates, m, verdicts, overall, ref, pw, list(prep.notes) + notes)
 
 
-def judge(prep: Prepared, options: AuditOptions, *, extra=None):
+def judge(prep: Prepared, options: AuditOptions):
     """Measure every period of ``prep`` and decide: (estimates, sample size, period verdicts,
     overall verdict). Simulations call this with their own ``prep.periods``; the periods
     flagged ``is_baseline`` are the candidate baseline that Phase I checks."""
-    j = judge_full(prep, options, extra=extra)
+    j = judge_full(prep, options)
     return j.estimates, j.sample_size, j.verdicts, j.overall
 
 
@@ -399,9 +399,7 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     ev["near_duplicate_share"] = duplication.duplicate_share(fams, len(idx))
     ev["reposts"] = [dataclasses.asdict(r) for r in duplication.repost_pairs(
         [docs[i] for i in idx], prep.originals, top=EVIDENCE_TOP)]
-    ev["repost_share"] = duplication.repost_share([docs[i].repost_of is not None for i in idx])
     ev["repost_count"] = sum(docs[i].repost_of is not None for i in idx)
-    ev["posts"] = len(idx)
 
     k = prep.features.n_base_clusters
     shares = tails.cluster_shares(f.base_clusters[idx], k)
@@ -509,7 +507,7 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
         })
     overall["reasons"] = overall["reasons"] + _evidence_reasons(evidence, periods_out)
     for po in periods_out:  # an ok period's evidence is context, not a finding
-        if po["status"] in ("ok", "baseline", "before", "set aside") and evidence.get(po["label"]):
+        if po["status"] not in ("watch", "samey") and evidence.get(po["label"]):
             evidence[po["label"]]["context"] = "within normal variation"
     reference = reference_info(j)
     overall["summary"] = headline(overall, periods_out, evidence, reference)
@@ -545,8 +543,7 @@ def _evidence_reasons(evidence: dict, periods_out: list[dict]) -> list[str]:
                         f"(e.g. {fam['documents'][0]['path']})")
         if ev.get("reposts"):
             r = ev["reposts"][0]
-            n = round(ev.get("repost_share", 0) * p["n_docs"])
-            bits.append(f"{n} post{'s' if n != 1 else ''} republish earlier ones, e.g. "
+            bits.append(f"{plural(ev['repost_count'], 'post')} republish earlier ones, e.g. "
                         f"{r['repost']['path']} ({r['repost']['date']}) repeats "
                         f"{r['original']['path']} ({r['original']['date']})")
         if ev.get("vanished_topics"):

@@ -36,7 +36,7 @@ from .config import AuditOptions
 from .errors import InputError, UsageError
 from .history import HistoryStore, settings_key
 from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS
-from .types import SCHEMA_VERSION, AuditResult
+from .types import SCHEMA_VERSION, STATUSES, AuditResult
 
 HISTORY_DEFAULT = Path(".samey") / "history.sqlite"
 EVIDENCE_KEEP = 5
@@ -379,7 +379,7 @@ def trend_alerts(rows: list[dict[str, Any]], limits: dict[str, Any], *,
     runs = {layer: 0 for layer in LAYERS}
     for row in rows:
         month = row["month"]
-        if row.get("status") in ("baseline", "before", "set aside"):  # charted, not judged
+        if row.get("status") not in STATUSES:  # baseline, before, set aside: charted, not judged
             continue
         for layer in LAYERS:
             score = (row.get("layers", {}).get(layer) or {}).get("score") or 0.0

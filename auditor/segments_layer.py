@@ -72,6 +72,7 @@ from typing import Any
 import numpy as np
 
 from .metrics.segments import segment_stats
+from .progress import plural
 
 __all__ = ["analyse_segments", "CONVERGE_RATIO", "UNIFORM_RATIO", "ALPHA", "BOOTSTRAP_R",
            "NOISY_SHARE"]
@@ -450,7 +451,7 @@ def _findings(out: dict[str, Any], compared) -> list[str]:
                      f"{where} to judge.")
         else:
             more = f" and {len(small) - 6} more" if len(small) > 6 else ""
-            f.append(f"{len(small)} segment{'s' if len(small) != 1 else ''} "
+            f.append(f"{plural(len(small), 'segment')} "
                      f"{'have' if len(small) != 1 else 'has'} too few posts (under {out['min_size']}) in "
                      f"{where} to judge: {', '.join(named[:6])}{more}.")
     blind = [p.label for p in compared
@@ -461,10 +462,10 @@ def _findings(out: dict[str, Any], compared) -> list[str]:
     if out["unlabelled"]:
         what = f"{_q(out['field'])} label" if out["field"] else "segment label"
         n = out["unlabelled"]
-        f.append(f"{n} post{'s' if n != 1 else ''} {'have' if n != 1 else 'has'} no {what} and are left out of the segment "
+        f.append(f"{plural(n, 'post')} {'have' if n != 1 else 'has'} no {what} and are left out of the segment "
                  f"comparison.")
     if out["multi_labelled"]:
         n = out["multi_labelled"]
-        f.append(f"{n} post{'s' if n != 1 else ''} {'carry' if n != 1 else 'carries'} several labels: each counts in every "
+        f.append(f"{plural(n, 'post')} {'carry' if n != 1 else 'carries'} several labels: each counts in every "
                  f"segment's spread, and under its first label when segments are compared.")
     return f

@@ -5,10 +5,30 @@ Nothing here imports from the rest of the package.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = "1.0"
+
+
+def json_safe(x: Any) -> Any:
+    """Plain JSON data: NaN and infinities become ``None`` (they are not JSON), numpy scalars
+    Python numbers, tuples lists, keys strings. Used by every JSON writer (outputs, history).
+
+    >>> json_safe({"a": float("nan"), "b": (1, 2.5)})
+    {'a': None, 'b': [1, 2.5]}
+    """
+    if isinstance(x, float):
+        return None if math.isnan(x) or math.isinf(x) else x
+    if isinstance(x, Mapping):
+        return {str(k): json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_safe(v) for v in x]
+    if hasattr(x, "item") and callable(x.item):  # numpy scalars
+        return json_safe(x.item())
+    return x
 
 STATUSES = ("ok", "watch", "samey")
 

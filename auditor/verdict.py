@@ -19,8 +19,9 @@ How a period is judged (README, "How the verdict is decided"):
    out (z >= 3.5) and its effect is at least ``min_effect``: the relative change
    ``|value - mu_B| / |mu_B|`` (5%), or for shares of posts the change in percentage points
    (5 points: a rise from 0% has no relative size). The prediction sd never falls below a floor
-   (``sd_floor``: binomial for shares, 1% of the baseline value otherwise), so no z is infinite. The 3.5 sd floor comes from null trials (random half splits of every
-   Rust-blog year): z is close to standard normal (sd 0.8-1.1) but with heavier tails (compositional
+   (``sd_floor``: binomial for shares, 1% of the baseline value otherwise), so no z is
+   infinite. The 3.5 sd floor comes from null trials (random half splits of every Rust-blog
+   year): z is close to standard normal (sd 0.8-1.1) but with heavier tails (compositional
    clumps such as release posts), and at 3.0 about 3% of splits still flagged; see
    ``bench/validity.py``.
 5. **Status of a period.** ``samey``: two or more layers moved, or one layer in a sustained trend
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 
 from .config import VerdictOptions
 from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, VERDICT_METRICS, in_points
-from .types import Estimate
+from .types import STATUSES, Estimate
 
 Z_TREND = 1.6448536269514722
 Z_MIN = 3.5  # a move must also clear 3.5 sd whatever Holm allows (see docstring, point 4)
@@ -311,7 +312,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
         verdicts.append(PeriodVerdict(label, status, moved, trend, building, scores, comps[i],
                                       reasons))
 
-    compared = [v for v in verdicts if v.status not in ("baseline", "before", "set aside")]
+    compared = [v for v in verdicts if v.status in STATUSES]
     if not compared:
         overall = {"status": "ok", "flagged_periods": [],
                    "reasons": ["Only one period: nothing to compare with. Use a finer --period "

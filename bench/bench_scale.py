@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from auditor.config import build_options  # noqa: E402
 from auditor.pipeline import (  # noqa: E402
     evidence_baseline,
-    judge,
+    judge_full,
     period_evidence,
     prepare_documents,
 )
@@ -84,7 +84,8 @@ def main() -> int:
     print(f"features (tokens, shapes, n-gram hashes, MinHash, clusters): {t_feat:.0f} s; "
           f"RSS {rss_mb():.0f} MB", flush=True)
     t0 = time.perf_counter()
-    _, m, verdicts, overall = judge(prep, options)
+    j = judge_full(prep, options)
+    prep, m, overall = j.prep, j.sample_size, j.overall  # prep: the checked baseline
     t_metrics = time.perf_counter() - t0
     print(f"metrics + verdict ({options.sampling.repeats} samples of {m} docs per period): "
           f"{t_metrics:.0f} s; status {overall['status']}; RSS {rss_mb():.0f} MB", flush=True)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import os
 import sqlite3
 import time
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HistoryError
+from ..types import json_safe
 
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
@@ -79,20 +79,7 @@ def settings_key(settings: Mapping[str, Any]) -> str:
 
 
 def _json(x: Any) -> str:
-    return json.dumps(_clean(x), sort_keys=True, ensure_ascii=False, allow_nan=False)
-
-
-def _clean(x: Any) -> Any:
-    """NaN/inf -> None, numpy scalars -> Python, tuples -> lists (JSON-safe)."""
-    if isinstance(x, float):
-        return None if math.isnan(x) or math.isinf(x) else x
-    if isinstance(x, Mapping):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if hasattr(x, "item") and callable(x.item):
-        return _clean(x.item())
-    return x
+    return json.dumps(json_safe(x), sort_keys=True, ensure_ascii=False, allow_nan=False)
 
 
 def _now() -> str:

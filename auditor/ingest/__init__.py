@@ -64,7 +64,7 @@ from typing import Any
 
 from ..config import IngestOptions
 from ..errors import InputError
-from ..progress import progress_iter
+from ..progress import plural, progress_iter
 from ..types import Document, Skipped
 from .dates import (
     FRONT_MATTER_KEYS,
@@ -263,11 +263,11 @@ def _check(p: Parsed, min_words: int, option: str = "min_words") -> tuple[str, s
                              "markup?); move it out of the folder if it is not copy")
     if words < min_words:
         if option == "min_record_words":
-            return "too short", (f"{words} word{'s' if words != 1 else ''}, fewer than "
+            return "too short", (f"{plural(words, 'word')}, fewer than "
                                  f"min_record_words={min_words} (the minimum for rows of tabular "
                                  "files); lower it with --min-record-words (or min_record_words "
                                  "in samey.toml) to include shorter rows")
-        return "too short", (f"{words} word{'s' if words != 1 else ''}, fewer than "
+        return "too short", (f"{plural(words, 'word')}, fewer than "
                              f"min_words={min_words}; lower it with --min-words (or min_words "
                              "in samey.toml) to include short texts")
     return None

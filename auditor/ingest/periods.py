@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from statistics import median
 
 from ..errors import UsageError
+from ..progress import plural
 from ..types import Period
 
 GRANULARITIES = ("month", "quarter", "year")
@@ -125,7 +126,7 @@ def merge_small(periods: list[Period], *, min_sample: int = 5) -> tuple[list[Per
     shown = ", ".join(f"{p.label} ({p.n_docs})" for p in small[:6]) + \
         (f" and {len(small) - 6} more" if len(small) > 6 else "")
     n = len(small)
-    note = (f"{n} period{'s' if n != 1 else ''} with fewer than {threshold} documents "
+    note = (f"{plural(n, 'period')} with fewer than {threshold} documents "
             f"({shown}) {'were' if n != 1 else 'was'} merged with a neighbouring period (the "
             "next, or for the last period the previous one): a period must hold "
             f"at least {threshold} documents (twice the smallest sample of {min_sample}, and at "

@@ -4,29 +4,17 @@ also writes the HTML and Markdown reports."""
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-
-def _clean(x: Any) -> Any:
-    """NaN/inf are not JSON: write them as null."""
-    if isinstance(x, float):
-        return None if math.isnan(x) or math.isinf(x) else x
-    if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if hasattr(x, "item") and callable(x.item):  # numpy scalars
-        return _clean(x.item())
-    return x
+from ..types import json_safe
 
 
 def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(_clean(data), indent=2, ensure_ascii=False, allow_nan=False)
+    return json.dumps(json_safe(data), indent=2, ensure_ascii=False, allow_nan=False)
 
 
 STDOUT = "-"

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..metrics.registry import BY_NAME, LAYER_SHORT, in_points
+from ..progress import plural
 
 WIDE = 160  # from this width the metric columns (with intervals) are shown too
 STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim",
@@ -113,7 +114,7 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
                 "variation.[/]")
     c.print(f"[dim]{corpus.get('documents')} posts analysed ({corpus.get('first_date')} .. "
             f"{corpus.get('last_date')}), {corpus.get('skipped')} skipped; "
-            f"{corpus.get('periods')} period{'s' if corpus.get('periods') != 1 else ''} by "
+            f"{plural(corpus.get('periods'), 'period')} by "
             f"{corpus.get('granularity')}; samples of "
             f"{cfg.get('sample_size_used')} posts x {cfg.get('sampling', {}).get('text_budget')} "
             f"words, {cfg.get('sampling', {}).get('repeats')} repeats; model "
