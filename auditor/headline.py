@@ -27,7 +27,8 @@ ACTIONS = {
     "duplication": "stop republishing and merge near-copies",
     "segments": "give each product line its own voice",
 }
-ORDER = ("structure", "wording", "topics", "tails", "duplication", "segments")
+ORDER = ("structure", "wording", "topics", "tails", "duplication", "segments")  # actions first
+FACT_SHARE = 0.2  # an opening or closing shared by at least a fifth of the posts is worth saying
 
 
 def period_name(label: str) -> str:
@@ -73,11 +74,11 @@ def join(items: Sequence[str]) -> str:
 def _facts(ev: Mapping[str, Any], when: str) -> list[str]:
     out = []
     openings = ev.get("openings") or []
-    if openings and openings[0].get("share", 0) >= 0.2:
+    if openings and openings[0].get("share", 0) >= FACT_SHARE:
         o = openings[0]
         out.append(f"{o['docs']} of {o['of']} posts in {when} open with \"{o['text']}\"")
     closings = ev.get("closings") or []
-    if closings and closings[0].get("share", 0) >= 0.2 and len(out) < 2:
+    if closings and closings[0].get("share", 0) >= FACT_SHARE and len(out) < 2:
         c = closings[0]
         out.append(f"{c['docs']} of {c['of']} close with \"{c['text']}\"")
     amp = _distinct([a for a in ev.get("amplified_phrases") or [] if a.get("ratio", 0) >= 2])
