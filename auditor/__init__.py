@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from auditor._version import __version__
 
 __all__ = [
     "__version__",
@@ -29,9 +29,9 @@ __all__ = [
     "ModelError",
 ]
 
-from .config import AuditOptions, build_options
-from .errors import InputError, ModelError, SameyError, UsageError
-from .types import AuditResult
+from auditor.config import AuditOptions, build_options
+from auditor.errors import InputError, ModelError, SameyError, UsageError
+from auditor.types import AuditResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -52,7 +52,7 @@ def audit(path: str | Path, opts: AuditOptions | None = None, *, embedder: Any =
     any object with ``model_id`` and ``embed(texts)`` (tests use ``HashingEmbedder``).
     Raises ``InputError`` (nothing to audit), ``UsageError`` (bad options), ``ModelError``.
     """
-    from .pipeline import audit as _audit
+    from auditor.app.audit import audit as _audit
 
     if opts is None:
         opts = build_options(None, **overrides)
@@ -68,9 +68,9 @@ def check(drafts: Any, against: str | Path, opts: AuditOptions | None = None, *,
     ``drafts``: file paths, or ``("-", text)`` pairs; ``against``: the corpus folder (or file).
     ``opts`` or keyword overrides (``max_similarity=0.9``, ``watch_percentile=95``...). Returns a
     ``CheckResult`` (``.status``, ``.drafts``, ``.to_dict()``: what ``samey check --json``
-    writes). See ``auditor.checking`` for the status rule.
+    writes). See ``auditor.app.check`` for the status rule.
     """
-    from .checking import check as _check
+    from auditor.app.check import check as _check
 
     if opts is None:
         opts = build_options(None, **overrides)
@@ -86,7 +86,7 @@ def report(path: str | Path, opts: AuditOptions | None = None, *, period_end: st
     ``<path>/.samey/history.sqlite``) and return a ``ReportResult`` with the trend and alerts.
     Raises ``UsageError``, ``InputError``, ``HistoryError``, ``ModelError``.
     """
-    from .reporting import report as _report
+    from auditor.app.report import report as _report
 
     if opts is None:
         opts = build_options(None, **overrides)

@@ -1,4 +1,4 @@
 """``python -m auditor`` runs the samey CLI."""
-from .cli import main
+from auditor.cli import main
 
 raise SystemExit(main())

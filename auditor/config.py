@@ -16,7 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import UsageError
+from auditor.errors import UsageError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 SCHEMA_VERSION = "1.0"
 
@@ -30,7 +30,19 @@ def json_safe(x: Any) -> Any:
         return json_safe(x.item())
     return x
 
-STATUSES = ("ok", "watch", "samey")
+#: A verdict, from least to most samey (audit periods, check drafts, report months).
+Status = Literal["ok", "watch", "samey"]
+STATUSES: tuple[Status, ...] = ("ok", "watch", "samey")
+RANK: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
+
+
+def worst(statuses: Iterable[str], default: Status = "ok") -> str:
+    """The most samey of ``statuses`` (``default`` when there is none).
+
+    >>> worst(["ok", "samey", "watch"])
+    'samey'
+    """
+    return max(statuses, key=RANK.__getitem__, default=default)
 
 
 @dataclass(frozen=True)
@@ -108,7 +120,7 @@ class AuditResult:
     segments: dict[str, Any] = field(default_factory=dict)
     # The reference the periods were judged against, as checked (Phase I): baseline labels,
     # how it was chosen, plain-words warnings, change points per layer, power per layer.
-    # See ``auditor.baseline`` and the README, "How the baseline is chosen and checked".
+    # See ``auditor.judge.baseline`` and the README, "How the baseline is chosen and checked".
     reference: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 

@@ -27,13 +27,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor.config import build_options  # noqa: E402
-from auditor.pipeline import (  # noqa: E402
+from auditor.app.audit import (  # noqa: E402
     evidence_baseline,
     judge_full,
     period_evidence,
     prepare_documents,
 )
+from auditor.config import build_options  # noqa: E402
 from auditor.types import Document  # noqa: E402
 
 

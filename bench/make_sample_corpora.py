@@ -29,8 +29,8 @@ import random
 import re
 import shutil
 import struct
-import zlib
 import sys
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

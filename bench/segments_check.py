@@ -19,8 +19,8 @@ import tempfile
 from pathlib import Path
 
 import auditor
-from auditor import pipeline
-from auditor.segments_layer import analyse_segments
+from auditor.app import audit as pipeline
+from auditor.app.segments import analyse_segments
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "rust-blog.jsonl"
 if not CORPUS.exists():

@@ -86,10 +86,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from auditor.app.audit import judge, prepare_documents  # noqa: E402
 from auditor.config import build_options  # noqa: E402
 from auditor.features.embeddings import make_embedder  # noqa: E402
 from auditor.ingest.markdown import clean_markdown  # noqa: E402
-from auditor.pipeline import judge, prepare_documents  # noqa: E402
 from auditor.types import Document  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpora"
@@ -411,7 +411,7 @@ def null_criteria(table: list[dict], fast: bool) -> dict:
     unjudged = [r["size"] for r in table if not r["judged"]]
     note = (f" (NOT JUDGED: sizes {', '.join(map(str, unjudged))})" if unjudged else "")
     n1 = {"pass": not bad and bool(judged_rows),
-          "detail": (f"point false-alarm rate <= 2% at every judged size" if not bad else
+          "detail": ("point false-alarm rate <= 2% at every judged size" if not bad else
                      f"rate > 2% at sizes {bad}") + note}
     x = sum(r["watch"] + r["samey"] for r in table)
     n = sum(r["judged"] for r in table)

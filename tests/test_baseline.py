@@ -1,4 +1,4 @@
-"""Phase I (auditor.baseline): natural variation, change points, the checked baseline, power; and
+"""Phase I (auditor.judge.baseline): natural variation, change points, the checked baseline, power; and
 the verdict's honest uncertainty (finite z, shares in [0, 1], sd floors, sample size rules)."""
 from __future__ import annotations
 
@@ -7,20 +7,20 @@ import math
 import numpy as np
 import pytest
 
-from auditor.baseline import (
+from auditor.config import VerdictOptions
+from auditor.errors import UsageError
+from auditor.ingest.periods import merge_small
+from auditor.judge.baseline import (
     change_points,
     change_points_1d,
     check_reference,
     moving_range_tau2,
     power,
 )
-from auditor.config import VerdictOptions
-from auditor.errors import UsageError
-from auditor.ingest.periods import merge_small
+from auditor.judge.verdict import compare, decide, sd_floor
 from auditor.metrics.registry import BY_NAME, VERDICT_METRICS, in_points
 from auditor.metrics.sampling import choose_sample_size, subsample_estimate
 from auditor.types import Estimate
-from auditor.verdict import compare, decide, sd_floor
 
 OPTS = VerdictOptions()
 

@@ -128,7 +128,7 @@ def test_user_text_of_the_cli_has_no_plural_or_ordinal_slips():
     from pathlib import Path
 
     root = Path(auditor.__file__).parent
-    for name in ("cli.py", "cli_check.py", "cli_report.py", "progress.py",
+    for name in ("cli/__init__.py", "cli/options.py", "cli/audit.py", "cli/check.py", "cli/report.py", "progress.py",
                  "features/embeddings.py", "render/jsonout.py"):
         text = (root / name).read_text()
         assert "(s)" not in text, name
@@ -154,7 +154,7 @@ def test_public_functions_stay_callable_after_the_renderers_are_imported():
 
     for mod in ("jsonout", "terminal", "html", "markdown", "check_terminal", "segments_view"):
         importlib.import_module(f"auditor.render.{mod}")
-    importlib.import_module("auditor.reporting")
+    importlib.import_module("auditor.app.report")
     for name in ("audit", "check", "report"):
         assert callable(getattr(auditor, name)), name
     assert auditor.report.__module__ == "auditor"

@@ -2,7 +2,7 @@
 same features as a cold one."""
 import numpy as np
 
-from auditor import measure
+from auditor.features import corpus as measure
 from auditor.features.cache import EmbeddingCache
 from auditor.features.embeddings import HashingEmbedder
 from auditor.types import Document

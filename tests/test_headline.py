@@ -1,7 +1,7 @@
-"""The headline (auditor.headline): status, since when, which aspects, everyday figures, action."""
+"""The headline (auditor.judge.headline): status, since when, which aspects, everyday figures, action."""
 from __future__ import annotations
 
-from auditor.headline import headline, period_name, period_span
+from auditor.judge.headline import headline, period_name, period_span
 
 LAYERS = ("topics", "wording", "structure", "duplication", "tails")
 

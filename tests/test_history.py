@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from auditor.app.report import report
 from auditor.config import build_options
 from auditor.errors import HistoryError
 from auditor.features.embeddings import HashingEmbedder
 from auditor.history import SCHEMA_VERSION, HistoryStore, settings_key
 from auditor.history.store import PAUSE_ENV
-from auditor.reporting import report
 from auditor.render.jsonout import dumps
 
 ROOT = Path(__file__).resolve().parents[1]

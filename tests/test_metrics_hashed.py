@@ -4,7 +4,7 @@ import random
 import numpy as np
 import pytest
 
-from auditor.measure import CorpusFeatures, _hash_features, _ngram_diversity
+from auditor.features.corpus import CorpusFeatures, _hash_features, _ngram_diversity
 from auditor.metrics import hashed, structure, wording
 
 

@@ -13,21 +13,21 @@ from pathlib import Path
 
 import pytest
 
-from auditor.cli import main
-from auditor.config import build_options
-from auditor.features.embeddings import HashingEmbedder
-from auditor.history import HistoryStore
-from auditor.metrics.registry import LAYERS
-from auditor.render.html import render_html
-from auditor.render.markdown import render_markdown
-from auditor.render.jsonout import dumps
-from auditor.reporting import (
+from auditor.app.report import (
     change_point_lines,
     default_until,
     one_period_note,
     report,
     report_reference,
 )
+from auditor.cli import main
+from auditor.config import build_options
+from auditor.features.embeddings import HashingEmbedder
+from auditor.history import HistoryStore
+from auditor.metrics.registry import LAYERS
+from auditor.render.html import render_html
+from auditor.render.jsonout import dumps
+from auditor.render.markdown import render_markdown
 from auditor.types import AuditResult
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from auditor.config import VerdictOptions
+from auditor.judge.verdict import baseline_model, compare, decide, holm
 from auditor.metrics.registry import VERDICT_METRICS
 from auditor.metrics.sampling import (
     default_sample_size,
@@ -12,7 +13,6 @@ from auditor.metrics.sampling import (
     subsample_estimate,
 )
 from auditor.types import Estimate
-from auditor.verdict import baseline_model, compare, decide, holm
 
 
 def test_subsample_estimate_known_value():

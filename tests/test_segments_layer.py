@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from auditor.app.segments import analyse_segments
 from auditor.render.jsonout import dumps
-from auditor.segments_layer import analyse_segments
 from auditor.types import Document, Period
 
 D = 32

@@ -3,9 +3,14 @@
 Importing this package is cheap: spaCy, torch and sentence-transformers are imported only when
 first needed.
 """
-from .cache import EmbeddingCache, default_cache_dir
-from .embeddings import DEFAULT_MODEL, Embedder, HashingEmbedder, make_embedder
-from .tokens import TokenizedDoc, tokenize
+from auditor.features.cache import EmbeddingCache, default_cache_dir
+from auditor.features.embeddings import (
+    DEFAULT_MODEL,
+    Embedder,
+    HashingEmbedder,
+    make_embedder,
+)
+from auditor.features.tokens import TokenizedDoc, tokenize
 
 __all__ = [
     "DEFAULT_MODEL",

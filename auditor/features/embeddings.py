@@ -39,10 +39,10 @@ from typing import Any
 
 import numpy as np
 
-from ..config import DEFAULT_MODEL
-from ..errors import ModelError, UsageError
-from ..progress import Progress, plural
-from .cache import EmbeddingCache, default_cache_dir
+from auditor.config import DEFAULT_MODEL
+from auditor.errors import ModelError, UsageError
+from auditor.features.cache import EmbeddingCache, default_cache_dir
+from auditor.progress import Progress, plural
 
 MAX_CHUNKS = 8
 CHUNK_POLICY = "chunks-v1:wordpiece-window=max_seq_length-2:word-boundary:max8:token-weighted-mean"

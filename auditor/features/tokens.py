@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..errors import ModelError
-from ..progress import progress_iter
-from .lexicon import import_spacy, stop_words
+from auditor.errors import ModelError
+from auditor.features.lexicon import import_spacy, stop_words
+from auditor.progress import progress_iter
 
 CHARS_PER_WORD = 8  # characters parsed per budgeted word (prose averages ~6; short heads are re-parsed)
 TAIL_CHARS = 600  # characters parsed from the end of a truncated text to find its last sentence

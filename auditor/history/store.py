@@ -34,8 +34,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import HistoryError
-from ..types import json_safe
+from auditor.errors import HistoryError
+from auditor.types import json_safe
 
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000

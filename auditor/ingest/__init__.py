@@ -62,11 +62,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..config import IngestOptions
-from ..errors import InputError
-from ..progress import plural, progress_iter
-from ..types import Document, Skipped
-from .dates import (
+from auditor.config import IngestOptions
+from auditor.errors import InputError
+from auditor.ingest.dates import (
     FRONT_MATTER_KEYS,
     date_from_mapping,
     date_from_mtime,
@@ -74,10 +72,18 @@ from .dates import (
     git_first_added,
     parse_date,
 )
-from .markdown import Parsed
-from .readers import BY_NAME, FORMATS, SUPPORTED_FORMATS, TABULAR, supported_message
-from .tabular import find_field
-from .walk import decode, iter_files
+from auditor.ingest.markdown import Parsed
+from auditor.ingest.readers import (
+    BY_NAME,
+    FORMATS,
+    SUPPORTED_FORMATS,
+    TABULAR,
+    supported_message,
+)
+from auditor.ingest.tabular import find_field
+from auditor.ingest.walk import decode, iter_files
+from auditor.progress import plural, progress_iter
+from auditor.types import Document, Skipped
 
 __all__ = ["IngestResult", "load_documents", "SUPPORTED_FORMATS", "supported_message"]
 _WORD = re.compile(r"^\W*[^\W\d_]+(?:['’.\-][^\W\d_]+)*\W*$")

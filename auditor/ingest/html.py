@@ -19,7 +19,7 @@ import html as htmllib
 import logging
 import re
 
-from .markdown import Parsed, clean_markdown, split_front_matter
+from auditor.ingest.markdown import Parsed, clean_markdown, split_front_matter
 
 _TITLE = re.compile(r"(?is)<title[^>]*>(.*?)</title>")
 _BLOCK = re.compile(r"(?is)^\s*<(?:p|div|h[1-6]|ul|ol|li|dl|blockquote|table|pre|figure|section|"

@@ -26,9 +26,9 @@ import re
 from collections.abc import Sequence
 from statistics import median
 
-from ..errors import UsageError
-from ..progress import plural
-from ..types import Period
+from auditor.errors import UsageError
+from auditor.progress import plural
+from auditor.types import Period
 
 GRANULARITIES = ("month", "quarter", "year")
 

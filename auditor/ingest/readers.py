@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..config import IngestOptions
-from ..types import Skipped
-from .html import parse_html
-from .markdown import Parsed, parse_markdown, parse_text
-from .tabular import parse_tabular
-from .xmlfeeds import parse_xml
+from auditor.config import IngestOptions
+from auditor.ingest.html import parse_html
+from auditor.ingest.markdown import Parsed, parse_markdown, parse_text
+from auditor.ingest.tabular import parse_tabular
+from auditor.ingest.xmlfeeds import parse_xml
+from auditor.types import Skipped
 
 Reader = Callable[[bytes, str, str, str, IngestOptions], list]  # -> list[Parsed | Skipped]
 

@@ -20,10 +20,10 @@ import io
 import json
 from typing import Any
 
-from ..config import IngestOptions
-from ..types import Skipped
-from .dates import date_from_mapping
-from .markdown import Parsed, clean_markdown
+from auditor.config import IngestOptions
+from auditor.ingest.dates import date_from_mapping
+from auditor.ingest.markdown import Parsed, clean_markdown
+from auditor.types import Skipped
 
 TEXT_FIELDS = ("text", "body", "content", "copy", "ad_text", "description", "message", "post",
                "caption", "primary_text")

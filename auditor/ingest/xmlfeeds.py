@@ -42,10 +42,10 @@ import xml.etree.ElementTree as ET
 from html.entities import name2codepoint
 from typing import Any
 
-from ..types import Skipped
-from .dates import parse_date
-from .html import parse_html_fragment
-from .markdown import Parsed
+from auditor.ingest.dates import parse_date
+from auditor.ingest.html import parse_html_fragment
+from auditor.ingest.markdown import Parsed
+from auditor.types import Skipped
 
 WP_NS = "http://wordpress.org/export/"
 ATOM_ROOTS = ("{http://www.w3.org/2005/Atom}feed", "{http://purl.org/atom/ns#}feed")

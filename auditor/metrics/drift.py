@@ -258,7 +258,7 @@ def characteristic_words(
     ('cats', 'dogs')
     """
     if stop_words is None:
-        from ..features.lexicon import stop_words as _default_stop_words
+        from auditor.features.lexicon import stop_words as _default_stop_words
 
         stop_words = _default_stop_words()
     stop = frozenset(stop_words)

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..types import Document
+from auditor.types import Document
 
 __all__ = [
     "shingle_hash",

@@ -24,9 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..types import Estimate
-
-from ..errors import UsageError
+from auditor.errors import UsageError
+from auditor.types import Estimate
 
 Z95 = 1.959963984540054
 MIN_SAMPLE = 5  # the smallest sample samey measures; periods need at least 2 * MIN_SAMPLE posts

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .wording import phrase_stop_words
+from auditor.metrics.wording import phrase_stop_words
 
 __all__ = [
     "assign_clusters",

@@ -233,7 +233,7 @@ def contains_phrase(words: Sequence[str], phrase: str) -> bool:
 @lru_cache(maxsize=1)
 def phrase_stop_words() -> frozenset[str]:
     """Stop words for phrase evidence: spaCy's English list plus the clitics ("'s", "n't")."""
-    from ..features.lexicon import stop_words
+    from auditor.features.lexicon import stop_words
 
     return stop_words() | {"'s", "n't", "'re", "'ve", "'ll", "'d", "'m"}
 

@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..metrics.registry import BY_NAME, LAYER_FULL  # noqa: E402
+from auditor.metrics.registry import BY_NAME, LAYER_FULL  # noqa: E402
 
 COLS = 3
 INK, BAND, ALERT, BASE = "#1f4e79", "#d9e7f5", "#c0392b", "#5d6d7e"

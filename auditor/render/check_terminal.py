@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..progress import ordinal
+from auditor.progress import ordinal
 
 STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red"}
 

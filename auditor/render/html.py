@@ -8,8 +8,8 @@ import html
 from pathlib import Path
 from typing import Any
 
-from ..metrics.registry import LAYER_SHORT, LAYERS
-from .charts import layer_chart_svg
+from auditor.metrics.registry import LAYER_SHORT, LAYERS
+from auditor.render.charts import layer_chart_svg
 
 COLOURS = {"ok": "#1e8449", "watch": "#b9770e", "samey": "#c0392b", "baseline": "#2874a6",
            "before": "#7f8c8d"}
@@ -282,7 +282,7 @@ overall verdict over {e(len(history))} stored month{"s" if len(history) != 1 els
 def write_html(path: Any, report: dict[str, Any], *, json_path: Any = None) -> None:
     """The page to ``path`` (atomically; ``-``: standard output). ``json_path``: the JSON file
     written in the same run, if any (``-`` or None: the page names no JSON file)."""
-    from .jsonout import is_stdout, write_atomic
+    from auditor.render.jsonout import is_stdout, write_atomic
 
     name = None if json_path is None or is_stdout(json_path) else Path(json_path).name
     write_atomic(path, render_html(report, json_name=name))

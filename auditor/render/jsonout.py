@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..types import json_safe
+from auditor.types import json_safe
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..progress import plural
+from auditor.progress import plural
 
 TOP = 3
 MAX_CHARS = 4000  # Slack's recommended message length; Teams and email take more
@@ -97,6 +97,6 @@ def _reference_lines(rep: dict[str, Any]) -> list[str]:
 
 def write_markdown(path: Any, report: dict[str, Any]) -> None:
     """The summary to ``path`` (atomically; ``-``: standard output)."""
-    from .jsonout import write_atomic
+    from auditor.render.jsonout import write_atomic
 
     write_atomic(path, render_markdown(report))

@@ -10,8 +10,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..metrics.registry import BY_NAME, LAYER_SHORT, in_points
-from ..progress import plural
+from auditor.metrics.registry import BY_NAME, LAYER_SHORT, in_points
+from auditor.progress import plural
 
 WIDE = 160  # from this width the metric columns (with intervals) are shown too
 STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim",
@@ -130,7 +130,7 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
     render_reference(result.get("reference") or {}, c)
 
     if result.get("segments"):
-        from .segments_view import render_segments
+        from auditor.render.segments_view import render_segments
         render_segments(result["segments"], c)
 
     skipped = result.get("skipped", [])

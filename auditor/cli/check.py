@@ -1,25 +1,16 @@
-"""Registers the `samey check` command on the CLI app (imported at the end of cli.py).
-
-``samey check DRAFT... --against FOLDER``: is each draft just more of the same? A thin wrapper
+"""``samey check DRAFT... --against FOLDER``: is each draft just more of the same? A thin wrapper
 over :func:`auditor.check`; exit 1 when a draft reaches ``--fail-on`` (default ``samey``).
 ``--json -`` writes the JSON to standard output and the human report to stderr.
 """
 from __future__ import annotations
 
-import os
 import sys
+from pathlib import Path
+from typing import Optional
 
-# numpy's OpenBLAS threads make the small matrix products of a check 3-10x slower under load;
-# set before numpy is first imported (only for `samey check`, so audits keep their threads).
-if sys.argv[1:2] == ["check"]:
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import typer
 
-from pathlib import Path  # noqa: E402
-from typing import Optional  # noqa: E402
-
-import typer  # noqa: E402
-
-from .cli import (  # noqa: E402
+from auditor.cli.options import (
     O_CACHE_DIR,
     O_CONFIG,
     O_JSON,
@@ -28,8 +19,6 @@ from .cli import (  # noqa: E402
     O_TEXT,
     O_TITLE,
     FailOn,
-    SameyCommand,
-    app,
     epilog,
     fails,
     human_console,
@@ -38,12 +27,13 @@ from .cli import (  # noqa: E402
     say_written,
     to_stdout,
 )
-from .errors import InputError, UsageError  # noqa: E402
+from auditor.errors import InputError, UsageError
 
-
-@app.command(cls=SameyCommand, epilog=epilog(
+EPILOG = epilog(
     "samey check drafts/new-post.md --against content/blog --json check.json",
-    "a draft reached --fail-on (samey or watch; default samey)"))
+    "a draft reached --fail-on (samey or watch; default samey)")
+
+
 def check(
     drafts: list[str] = typer.Argument(..., metavar="DRAFT", help="Draft files (any format "
                                        "audit reads), or - for standard input."),
@@ -80,9 +70,9 @@ def check(
     quiet: bool = O_QUIET,
 ) -> None:
     """Is this draft just more of the same? Compare drafts with an existing corpus."""
-    from . import check as api_check
-    from .render.check_terminal import render_check
-    from .render.jsonout import write_json
+    from auditor import check as api_check
+    from auditor.render.check_terminal import render_check
+    from auditor.render.jsonout import write_json
 
     console = human_console(quiet, to_stdout(json=json_out))
     values, cfg_path = load_config_values(config)

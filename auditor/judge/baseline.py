@@ -51,10 +51,23 @@ from typing import Any
 
 import numpy as np
 
-from .config import VerdictOptions
-from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, VERDICT_METRICS, in_points
-from .types import Estimate
-from .verdict import Z_MIN, baseline_model, effect_size, holm, prediction_sd, sd_floor
+from auditor.config import VerdictOptions
+from auditor.judge.verdict import (
+    Z_MIN,
+    baseline_model,
+    effect_size,
+    holm,
+    prediction_sd,
+    sd_floor,
+)
+from auditor.metrics.registry import (
+    BY_NAME,
+    LAYER_FULL,
+    LAYERS,
+    VERDICT_METRICS,
+    in_points,
+)
+from auditor.types import Estimate
 
 Z_POWER = NormalDist().inv_cdf(0.8)  # 80% power
 LOW_POWER = 0.25

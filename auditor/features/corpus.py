@@ -14,9 +14,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .features.tokens import tokenize
-from .metrics import duplication, hashed, richness, structure, tails, topics, wording
-from .types import Document
+from auditor.features.tokens import tokenize
+from auditor.metrics import (
+    duplication,
+    hashed,
+    richness,
+    structure,
+    tails,
+    topics,
+    wording,
+)
+from auditor.types import Document
 
 
 @dataclass(frozen=True)

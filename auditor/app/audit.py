@@ -11,13 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .config import AuditOptions
-from .errors import InputError, UsageError
-from .features.embeddings import make_embedder
-from .ingest import load_documents
-from .ingest.periods import make_periods, merge_small, select_baseline
-from .measure import (
+from auditor._version import __version__
+from auditor.app.segments import analyse_segments
+from auditor.config import AuditOptions
+from auditor.errors import InputError, UsageError
+from auditor.features.corpus import (
     DUP_THRESHOLD,
     NUM_PERM,
     SHINGLE_SIZE,
@@ -25,12 +23,10 @@ from .measure import (
     build_features,
     measure_sample,
 )
-from .metrics import drift, duplication, structure, tails, wording
-from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, METRICS
-from .metrics.sampling import MIN_SAMPLE, choose_sample_size, draw_samples, subsample_estimate
-from .progress import plural, progress_iter
-from .segments_layer import analyse_segments
-from .baseline import (
+from auditor.features.embeddings import make_embedder
+from auditor.ingest import load_documents
+from auditor.ingest.periods import make_periods, merge_small, select_baseline
+from auditor.judge.baseline import (
     ReferenceCheck,
     change_sentence,
     check_reference,
@@ -38,9 +34,18 @@ from .baseline import (
     power,
     power_sentence,
 )
-from .headline import headline, join
-from .types import STATUSES, AuditResult, Document, Estimate, Period, Skipped
-from .verdict import decide
+from auditor.judge.headline import headline, join
+from auditor.judge.verdict import decide
+from auditor.metrics import drift, duplication, structure, tails, wording
+from auditor.metrics.registry import BY_NAME, LAYER_FULL, LAYERS, METRICS
+from auditor.metrics.sampling import (
+    MIN_SAMPLE,
+    choose_sample_size,
+    draw_samples,
+    subsample_estimate,
+)
+from auditor.progress import plural, progress_iter
+from auditor.types import STATUSES, AuditResult, Document, Estimate, Period, Skipped
 
 EVIDENCE_TOP = 8
 EVIDENCE_BASELINE = 1000  # baseline documents drawn (seeded) for evidence and drift
@@ -81,7 +86,7 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
     if until is not None:
         docs = [d for d in docs if d.date is None or d.date <= until]
     if not docs:
-        from .ingest import supported_message
+        from auditor.ingest import supported_message
 
         raise InputError(f"{path}: no documents found ({supported_message()}); check the path, "
                          "or see the skipped files with --json.")
@@ -227,7 +232,7 @@ class Judged:
 
 
 def judge_full(prep: Prepared, options: AuditOptions, *, extra_from=None) -> Judged:
-    """Measure every period, run Phase I on the baseline (``auditor.baseline``), decide.
+    """Measure every period, run Phase I on the baseline (``auditor.judge.baseline``), decide.
 
     ``extra_from(prep)``: layers judged elsewhere (segments), computed once the baseline is final
     (see ``verdict.decide``'s ``extra``).

@@ -1,5 +1,5 @@
 """``samey check``: is this draft just more of the same? Each draft is compared with a corpus
-index (``auditor.corpus_index``) on four layers, and gets a status with one-line reasons.
+index (``auditor.app.check_index``) on four layers, and gets a status with one-line reasons.
 
 (The module is ``checking``, not ``check``: ``auditor.check`` is the public function, and a
 submodule of that name would replace it as an attribute of the package when imported.)
@@ -52,23 +52,22 @@ from typing import Any, Union
 
 import numpy as np
 
-from . import __version__
-from .config import AuditOptions
-from .corpus_index import (
+from auditor._version import __version__
+from auditor.app.check_index import (
     CorpusIndex,
     _content_grams,
     _shape_grams,
     load_or_build,
     template_coverage,
 )
-from .errors import InputError, UsageError
-from .features.lexicon import import_spacy
-from .metrics import wording
-from .progress import ordinal, plural
-from .types import Document
+from auditor.config import AuditOptions
+from auditor.errors import InputError, UsageError
+from auditor.features.lexicon import import_spacy
+from auditor.metrics import wording
+from auditor.progress import ordinal, plural
+from auditor.types import RANK, Document, worst
 
 CHECK_SCHEMA_VERSION = "1.1"  # 1.1: warnings, thresholds.reference, structure.template_fill
-RANK = {"ok": 0, "watch": 1, "samey": 2}
 TOP = 5
 
 # The template-fill rule (see the module docstring and docs/check.md).
@@ -105,7 +104,7 @@ class CheckResult:
     @property
     def status(self) -> str:
         """The worst draft status (``ok`` when there is no draft)."""
-        return max((d["status"] for d in self.drafts), key=RANK.__getitem__, default="ok")
+        return worst(d["status"] for d in self.drafts)
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema_version": self.schema_version, "kind": "check", "status": self.status,
@@ -138,8 +137,8 @@ def read_drafts(drafts: Sequence[Draft], options: AuditOptions, *,
     ``("-", text)`` parsed as Markdown. ``min_words`` does not apply (a short draft gets a
     warning instead). Files of a folder or pattern that cannot be read are listed in
     ``notes``; a single named file that cannot be read is an error."""
-    from .ingest import load_documents, supported_message
-    from .ingest.markdown import parse_markdown
+    from auditor.ingest import load_documents, supported_message
+    from auditor.ingest.markdown import parse_markdown
 
     ingest = dataclasses.replace(options.ingest, min_words=1, min_record_words=1)
     out: list[Document] = []
@@ -185,7 +184,7 @@ MIN_DRAFT_WORDS = 20  # below this a draft gets a warning: too short to judge re
 
 
 def _tokenize(texts: list[str], budget: int):
-    from .features.tokens import tokenize
+    from auditor.features.tokens import tokenize
 
     import_spacy()
     return tokenize(texts, budget=budget)
@@ -199,7 +198,7 @@ class _NumpyEmbedder:
     does (``chunk_texts`` windows, word-piece-weighted mean of unit chunk vectors, normalised)."""
 
     def __init__(self, model_dir: Path, model_id: str) -> None:
-        from .features.fastbert import NumpyBert
+        from auditor.features.fastbert import NumpyBert
 
         self.model_id = model_id
         self.bert = NumpyBert(model_dir)
@@ -209,7 +208,7 @@ class _NumpyEmbedder:
         return {"offset_mapping": [e.offsets for e in encs]}
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        from .features.embeddings import chunk_texts
+        from auditor.features.embeddings import chunk_texts
 
         chunks = chunk_texts(list(texts), self._tokenizer, self.bert.max_seq_length - 2)
         flat = [(i, t, n) for i, cs in enumerate(chunks) for t, n in cs]
@@ -225,7 +224,7 @@ class _NumpyEmbedder:
 
 def _embedders(options: AuditOptions, embedder: Any):
     """(model_id, make corpus embedder, draft embedder)."""
-    from .features import embeddings as emb
+    from auditor.features import embeddings as emb
 
     if embedder is not None:
         return embedder.model_id, (lambda: embedder), embedder
@@ -233,7 +232,7 @@ def _embedders(options: AuditOptions, embedder: Any):
     if isinstance(full, emb.HashingEmbedder):
         return full.model_id, (lambda: full), full
     path, model_id = emb.resolve_model(options.model)
-    from .features.fastbert import supports
+    from auditor.features.fastbert import supports
 
     draft = _NumpyEmbedder(path, model_id) if supports(path) else full
     return model_id, (lambda: full), draft
@@ -263,9 +262,9 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
 
     toks = _tokenize([d.text for d in docs], options.sampling.text_budget)
     X = draft_embedder.embed([d.text for d in docs])
-    from .metrics.duplication import minhash_signatures
-    from .metrics.structure import closing_key, heading_skeleton, opening_key
-    from .metrics.topics import nearest_neighbours
+    from auditor.metrics.duplication import minhash_signatures
+    from auditor.metrics.structure import closing_key, heading_skeleton, opening_key
+    from auditor.metrics.topics import nearest_neighbours
 
     sigs = minhash_signatures([t.words for t in toks], shingle_size=5, num_perm=128)
     k = max(1, options.check.neighbours)
@@ -274,7 +273,7 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     cuts = thresholds(index, options, reference)
     warnings = check_warnings(index, cuts, options) + draft_notes
     stock = _StockFrames(index)
-    from .metrics.wording import phrase_stop_words
+    from auditor.metrics.wording import phrase_stop_words
 
     stop = phrase_stop_words()
     reports = []

@@ -71,8 +71,8 @@ from typing import Any
 
 import numpy as np
 
-from .metrics.segments import segment_stats
-from .progress import plural
+from auditor.metrics.segments import segment_stats
+from auditor.progress import plural
 
 __all__ = ["analyse_segments", "CONVERGE_RATIO", "UNIFORM_RATIO", "ALPHA", "BOOTSTRAP_R",
            "NOISY_SHARE"]

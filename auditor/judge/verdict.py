@@ -8,10 +8,10 @@ How a period is judged (README, "How the verdict is decided"):
    single baseline period). A new period is expected within
    ``sd = sqrt(se_P^2 + tau^2 + (tau^2 + mean se^2) / B)`` of ``mu_B`` (a prediction interval), so
    a corpus that swings naturally is not flagged for it. With a single baseline period tau^2
-   comes from the whole history's moving ranges (``auditor.baseline``). Control limits for
+   comes from the whole history's moving ranges (``auditor.judge.baseline``). Control limits for
    charts: ``mu_B +/- 3 sqrt(tau^2 + mean se^2)`` (NannyML's default of 3 sigma over reference
    chunks), clipped to the metric's range. The baseline itself is chosen and checked first
-   (Phase I, ``auditor.baseline``).
+   (Phase I, ``auditor.judge.baseline``).
 2. **Direction.** ``z = direction * (value - mu_B) / sd``: only moves toward homogeneity count.
 3. **Multiple comparisons.** One-sided p-values of all (metric, compared period) pairs are
    adjusted together with Holm's method at ``alpha`` (family-wise error rate).
@@ -38,13 +38,18 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .config import VerdictOptions
-from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS, VERDICT_METRICS, in_points
-from .types import STATUSES, Estimate
+from auditor.config import VerdictOptions
+from auditor.metrics.registry import (
+    BY_NAME,
+    LAYER_FULL,
+    LAYERS,
+    VERDICT_METRICS,
+    in_points,
+)
+from auditor.types import STATUSES, Estimate, worst
 
 Z_TREND = 1.6448536269514722
 Z_MIN = 3.5  # a move must also clear 3.5 sd whatever Holm allows (see docstring, point 4)
-RANK = {"ok": 0, "watch": 1, "samey": 2}
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ def baseline_model(estimates: Sequence[Estimate], *, fallback_tau2: float = floa
     """(mu_B, tau^2, mean se^2) of one metric over the baseline periods (NaNs ignored).
 
     With a single baseline period tau^2 cannot be estimated from the baseline; ``fallback_tau2``
-    (the whole history's moving-range estimate, ``auditor.baseline.moving_range_tau2``) is used
+    (the whole history's moving-range estimate, ``auditor.judge.baseline.moving_range_tau2``) is used
     when given, else 0. With two or three baseline periods the estimate rests on one or two
     degrees of freedom (half the time below half the truth), so it is never taken below
     ``fallback_tau2`` either (``SMALL_BASELINE``).
@@ -318,18 +323,18 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                    "reasons": ["Only one period: nothing to compare with. Use a finer --period "
                                "or a lower --min-docs to split the corpus."]}
         return verdicts, overall
-    worst = max(compared, key=lambda v: RANK[v.status]).status
+    worst_status = worst(v.status for v in compared)
     flagged = [v.label for v in compared if v.status != "ok"]
-    if worst == "ok":
+    if worst_status == "ok":
         n = len(compared)
         reasons = [f"Nothing moved beyond normal variation in the {n} compared "
                    f"period{'s' if n != 1 else ''} against the baseline."]
     else:
         # The first and the latest period at the worst status speak for the rest (every
         # period's own reasons stay in its verdict).
-        worst_v = [v for v in compared if v.status == worst]
+        worst_v = [v for v in compared if v.status == worst_status]
         keep = worst_v[:1] + worst_v[-1:] if len(worst_v) > 1 else worst_v
         reasons = [r for v in keep for r in v.reasons]
         if len(worst_v) > 2:
-            reasons.append(f"Also {worst} in " + ", ".join(v.label for v in worst_v[1:-1]) + ".")
-    return verdicts, {"status": worst, "reasons": reasons, "flagged_periods": flagged}
+            reasons.append(f"Also {worst_status} in " + ", ".join(v.label for v in worst_v[1:-1]) + ".")
+    return verdicts, {"status": worst_status, "reasons": reasons, "flagged_periods": flagged}

@@ -1,7 +1,7 @@
 """The one-paragraph headline of an audit, in a marketer's words: the status, since when, which
 aspects, how big in everyday terms, and what to do next. It reads the verdict, the periods,
 the evidence and the reference (plain data) and decides nothing: every status comes from
-``auditor.verdict``.
+``auditor.judge.verdict``.
 
 Example: "Since September 2025 your posts read far more alike in structure, wording and
 subjects: 30 of 36 posts in March 2026 open with "In today's fast-paced world", and 3 phrases
@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .metrics.registry import LAYER_SHORT
-from .progress import plural
-from .types import STATUSES
+from auditor.metrics.registry import LAYER_SHORT
+from auditor.progress import plural
+from auditor.types import STATUSES
 
 ACTIONS = {
     "structure": "vary openings, closings and outlines",

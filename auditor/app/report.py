@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .config import AuditOptions
-from .errors import InputError, UsageError
-from .history import HistoryStore, settings_key
-from .metrics.registry import BY_NAME, LAYER_FULL, LAYERS
-from .types import SCHEMA_VERSION, STATUSES, AuditResult
+from auditor._version import __version__
+from auditor.app.audit import audit as run_audit
+from auditor.config import AuditOptions
+from auditor.errors import InputError, UsageError
+from auditor.history import HistoryStore, settings_key
+from auditor.metrics.registry import BY_NAME, LAYER_FULL, LAYERS
+from auditor.types import SCHEMA_VERSION, STATUSES, AuditResult
 
 HISTORY_DEFAULT = Path(".samey") / "history.sqlite"
 EVIDENCE_KEEP = 5
@@ -132,9 +133,7 @@ def history_path_for(path: str | Path, history: str | Path | None) -> Path:
 def _audit_until(path: str | Path, options: AuditOptions, embedder: Any,
                  until: dt.date) -> AuditResult:
     """The audit as of ``until``, with evidence for the baseline and the reported month only."""
-    from . import pipeline
-
-    return pipeline.audit(path, options, embedder=embedder, until=until, evidence="last")
+    return run_audit(path, options, embedder=embedder, until=until, evidence="last")
 
 
 # ------------------------------------------------------------------ report
@@ -155,7 +154,7 @@ def report(path: str | Path, options: AuditOptions | None = None, *,
     else:
         until = default_until(today)
     if embedder is None:
-        from .features.embeddings import make_embedder
+        from auditor.features.embeddings import make_embedder
         embedder = make_embedder(options.model, cache_dir=options.cache_dir or None,
                                  progress=options.progress)
     corpus = Path(path).resolve().name

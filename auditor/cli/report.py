@@ -1,4 +1,4 @@
-"""Registers the `samey report` command on the CLI app (imported at the end of cli.py).
+"""``samey report FOLDER``: a thin wrapper over :func:`auditor.report`.
 
 The terminal gets the Markdown summary as plain text (bold kept, no ``**`` markers) and the list
 of files the run wrote. ``--json -``, ``--markdown -`` or ``--html -`` (one of them) writes that
@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from .cli import (
+from auditor.cli.options import (
     O_BASELINE,
     O_CACHE_DIR,
     O_CONFIG,
@@ -33,9 +33,7 @@ from .cli import (
     O_TITLE,
     DateFrom,
     FailOn,
-    SameyCommand,
     SegmentFrom,
-    app,
     epilog,
     fails,
     human_console,
@@ -45,12 +43,13 @@ from .cli import (
     say_written,
     to_stdout,
 )
-from .errors import InputError
+from auditor.errors import InputError
 
-
-@app.command(cls=SameyCommand, epilog=epilog(
+EPILOG = epilog(
     "samey report content/blog --html report.html --markdown summary.md",
-    "the verdict reached --fail-on (samey or watch; default never)"))
+    "the verdict reached --fail-on (samey or watch; default never)")
+
+
 def report(
     path: Optional[Path] = typer.Argument(None, metavar="FOLDER", help="Folder (or file) to "
                                           "report on (default: 'corpus' in samey.toml)."),
@@ -85,10 +84,10 @@ def report(
     quiet: bool = O_QUIET,
 ) -> None:
     """Monthly report: audit up to a month, add it to the history, render the trend."""
-    from .render.html import write_html
-    from .render.jsonout import write_json
-    from .render.markdown import render_markdown, write_markdown
-    from .reporting import report as api_report
+    from auditor.app.report import report as api_report
+    from auditor.render.html import write_html
+    from auditor.render.jsonout import write_json
+    from auditor.render.markdown import render_markdown, write_markdown
 
     console = human_console(quiet, to_stdout(json=json_out, markdown=md_out, html=html_out))
     values, cfg_path = load_config_values(config)

@@ -60,10 +60,10 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .config import AuditOptions
-from .features.lexicon import import_spacy
-from .progress import plural
+from auditor._version import __version__
+from auditor.config import AuditOptions
+from auditor.features.lexicon import import_spacy
+from auditor.progress import plural
 
 INDEX_VERSION = 3  # 2: validated baseline (is_baseline, reference neighbours), recent period;
 # 3: undated documents left out when the corpus is dated (counted as samey audit counts)
@@ -139,7 +139,7 @@ def min_shared(options: AuditOptions, n_docs: int) -> int:
 
 def index_dir(root: str | Path, cache_dir: str | Path | None) -> Path:
     """Where the index of the corpus ``root`` lives (see the module docstring)."""
-    from .features.cache import default_cache_dir
+    from auditor.features.cache import default_cache_dir
 
     base = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
     key = hashlib.sha256(str(Path(root).resolve()).encode("utf-8", "surrogatepass")).hexdigest()
@@ -149,7 +149,7 @@ def index_dir(root: str | Path, cache_dir: str | Path | None) -> Path:
 def fingerprint(root: str | Path, options: AuditOptions, model_id: str) -> str:
     """Hash of the corpus files' (relative path, size, mtime), the options the index depends on,
     the model id, samey's version and the index format."""
-    from .ingest.walk import iter_files
+    from auditor.ingest.walk import iter_files
 
     h = hashlib.sha256()
     h.update(json.dumps({
@@ -188,7 +188,7 @@ def load(directory: Path, expected: str) -> CorpusIndex | None:
 def save(index: CorpusIndex, directory: Path) -> None:
     """Write ``arrays.npz`` then ``meta.json``, each atomically (a reader sees a complete pair or
     a fingerprint mismatch)."""
-    from .render.jsonout import write_atomic
+    from auditor.render.jsonout import write_atomic
 
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".arrays.", suffix=".npz", dir=directory)
@@ -255,11 +255,11 @@ def template_coverage(shapes: Sequence[str], templates: set[str] | dict[str, int
 def build(root: str | Path, options: AuditOptions, embedder: Any, *,
           fingerprint: str) -> CorpusIndex:
     """Ingest, featurise and summarise the corpus (see the module docstring)."""
-    from .errors import InputError
-    from .ingest import load_documents
-    from .measure import build_features
-    from .metrics import structure, topics
-    from .metrics.wording import phrase_stop_words
+    from auditor.errors import InputError
+    from auditor.features.corpus import build_features
+    from auditor.ingest import load_documents
+    from auditor.metrics import structure, topics
+    from auditor.metrics.wording import phrase_stop_words
 
     ingested = load_documents(root, options.ingest, progress=options.progress)
     docs = list(ingested.documents)
@@ -270,7 +270,7 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
         n_skipped += undated
     import_spacy()
     if len(docs) < 2:
-        from .ingest import supported_message
+        from auditor.ingest import supported_message
 
         found = f"{plural(len(docs), 'document')}"
         raise InputError(f"{root}: {found} found; samey check needs a corpus of at least 2 "
@@ -311,7 +311,7 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
     skeletons = [json.dumps([list(h) for h in s]) if s else None for s in f.skeletons]
 
     # The validated baseline (clean reference periods) and the latest period.
-    from .pipeline import audit_reference
+    from auditor.app.audit import audit_reference
 
     ref = audit_reference(root, options, embedder=embedder)
     ids = [d.doc_id for d in docs]
@@ -363,8 +363,8 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
 def _latest_period(docs, options: AuditOptions) -> tuple[str, list[int]] | None:
     """The latest period (label, document rows) as the audit splits the dated documents; ``None``
     when the corpus is undated or has a single period."""
-    from .ingest.periods import make_periods, merge_small
-    from .metrics.sampling import MIN_SAMPLE
+    from auditor.ingest.periods import make_periods, merge_small
+    from auditor.metrics.sampling import MIN_SAMPLE
 
     dated = [i for i, d in enumerate(docs) if d.date is not None]
     if len(dated) < 2:
@@ -381,7 +381,7 @@ def _latest_period(docs, options: AuditOptions) -> tuple[str, list[int]] | None:
 def _amplified(words, is_baseline: np.ndarray | None, is_recent: np.ndarray) -> dict[str, Any]:
     """Phrases amplified in the latest period against the validated baseline (dated corpora with
     a baseline and a later latest period only)."""
-    from .metrics import wording
+    from auditor.metrics import wording
 
     out: dict[str, Any] = {"amplified": []}
     if is_baseline is None or not is_recent.any() or (is_recent & is_baseline).any():

@@ -1,0 +1,1 @@
+"""The wiring of each command: audit, check (and its corpus index), report."""

@@ -1,0 +1,107 @@
+"""``samey audit FOLDER``: a thin wrapper over :func:`auditor.audit`; exit 1 when the verdict
+reaches ``--fail-on`` (default never)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from auditor.cli.options import (
+    O_BASELINE,
+    O_CACHE_DIR,
+    O_CONFIG,
+    O_DATE,
+    O_DATE_FROM,
+    O_JSON,
+    O_MIN_DOCS,
+    O_MIN_RECORD_WORDS,
+    O_MIN_WORDS,
+    O_MODEL,
+    O_PERIOD,
+    O_QUIET,
+    O_SEG,
+    O_SEG_FROM,
+    O_TEXT,
+    O_TITLE,
+    DateFrom,
+    FailOn,
+    Period,
+    SegmentFrom,
+    epilog,
+    fails,
+    human_console,
+    load_config_values,
+    make_options,
+    resolve_path,
+    say_written,
+    to_stdout,
+)
+from auditor.errors import InputError
+
+EPILOG = epilog("samey audit content/blog --json audit.json --fail-on samey",
+                "the verdict reached --fail-on (samey or watch; default never)")
+
+
+def audit(
+    path: Optional[Path] = typer.Argument(None, metavar="FOLDER", help="Folder or file to audit "
+                                          "(default: 'corpus' in samey.toml)."),
+    period: Optional[Period] = O_PERIOD,
+    min_docs: Optional[int] = O_MIN_DOCS,
+    baseline: Optional[str] = O_BASELINE,
+    model: Optional[str] = O_MODEL,
+    text_field: Optional[str] = O_TEXT,
+    date_field: Optional[str] = O_DATE,
+    title_field: Optional[str] = O_TITLE,
+    segment_field: Optional[str] = O_SEG,
+    segment_from: Optional[SegmentFrom] = O_SEG_FROM,
+    date_from: Optional[DateFrom] = O_DATE_FROM,
+    min_words: Optional[int] = O_MIN_WORDS,
+    min_record_words: Optional[int] = O_MIN_RECORD_WORDS,
+    sample_size: Optional[int] = typer.Option(None, "--sample-size", metavar="N",
+                                              help="Documents per sample (default: half the "
+                                              "smallest period, at most 200)."),
+    text_budget: Optional[int] = typer.Option(None, "--text-budget", metavar="N", help="Words "
+                                              "per document for lexical metrics (default 300)."),
+    repeats: Optional[int] = typer.Option(None, "--repeats", metavar="N",
+                                          help="Samples per period (default 20)."),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar="N",
+                                       help="Random seed (default 0)."),
+    cache_dir: Optional[Path] = O_CACHE_DIR,
+    json_out: Optional[Path] = O_JSON,
+    fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", metavar="never|watch|samey",
+                                   help="Exit 1 when the verdict reaches this level."),
+    config: Optional[Path] = O_CONFIG,
+    quiet: bool = O_QUIET,
+) -> None:
+    """Audit a content folder period by period: is it becoming samey?"""
+    from auditor import audit as api_audit
+    from auditor.render.jsonout import write_json
+    from auditor.render.terminal import render_audit
+
+    console = human_console(quiet, to_stdout(json=json_out))
+    values, cfg_path = load_config_values(config)
+    target = resolve_path(path, values, cfg_path)
+    opts = make_options(
+        values, quiet=quiet, period=period, min_docs=min_docs, baseline=baseline, model=model,
+        text_field=text_field, date_field=date_field, title_field=title_field,
+        segment_field=segment_field, segment_from=segment_from, date_from=date_from,
+        min_words=min_words, min_record_words=min_record_words, sample_size=sample_size,
+        text_budget=text_budget, repeats=repeats,
+        random_state=seed, cache_dir=cache_dir)
+    if not target.exists():
+        raise InputError(f"{target}: no such file or folder; check the path.")
+    result = api_audit(target, opts)
+    data = result.to_dict()
+    if json_out:
+        write_json(json_out, data)
+    if console is not None:
+        render_audit(data, console)
+    say_written(console, [("JSON result", json_out)])
+    if fails(result.status, fail_on.value):
+        print(f"exit 1: the verdict is {result.status}, which reaches --fail-on {fail_on.value}.",
+              file=sys.stderr)
+        raise typer.Exit(1)
+
+
