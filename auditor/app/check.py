@@ -63,6 +63,14 @@ from auditor.app.check_index import (
 from auditor.config import AuditOptions
 from auditor.errors import InputError, UsageError
 from auditor.features.lexicon import import_spacy
+from auditor.judge.thresholds import (
+    MIN_DRAFT_WORDS,
+    MIN_REFERENCE_DOCS,
+    SATURATED_SIMILARITY,
+    STOCK_GROWTH,
+    STOCK_SHARE,
+    STOCK_WORDS,
+)
 from auditor.metrics import wording
 from auditor.progress import ordinal, plural
 from auditor.types import RANK, Document, worst
@@ -74,18 +82,13 @@ TOP = 5
 # A stock opening / closing is its first / last STOCK_WORDS words: four words are a formula
 # ("in today's fast-paced world"), while the 6-word keys of the audit also catch the topic slot
 # that a template fill swaps ("... world, finance teams").
-STOCK_WORDS = 4
 # Stock when at least a quarter of the latest period's posts share it: one post in four is far
 # above what a natural opening reaches (the most common 4-word opening of a varied blog is in a
 # few per cent of its posts; the Rust blog's release template opens about one post in eight).
-STOCK_SHARE = 0.25
 # ... and its share there is at least twice its share in the baseline: a house format the clean
 # baseline already had at that rate (release notes) is not a change, as in the audit.
-STOCK_GROWTH = 2.0
 # Saturation: a similarity cut at or above this cannot separate a copy from a new post.
-SATURATED_SIMILARITY = 0.99
 # Fewer reference posts than this: the 99th percentile is about the maximum; say so.
-MIN_REFERENCE_DOCS = 20
 
 Draft = Union[str, Path, tuple[str, str]]
 
@@ -180,7 +183,6 @@ def read_drafts(drafts: Sequence[Draft], options: AuditOptions, *,
     return out
 
 
-MIN_DRAFT_WORDS = 20  # below this a draft gets a warning: too short to judge reliably
 
 
 def _tokenize(texts: list[str], budget: int):

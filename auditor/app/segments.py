@@ -65,33 +65,35 @@ References: Papyan, Han & Donoho 2020 (PNAS 117(40)); Galanti, Gyorgy & Hutter 2
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from auditor.judge.segments import (
+    accuracy_fell,
+    findings,
+    pair_converging,
+    period_status,
+    segment_uniform,
+)
+from auditor.judge.thresholds import (
+    BOOTSTRAP_R,
+    CONVERGE_RATIO,
+    NOISY_SHARE,
+    SEGMENT_ALPHA,
+    UNIFORM_RATIO,
+)
+from auditor.metrics.sampling import stable_seed
 from auditor.metrics.segments import segment_stats
-from auditor.progress import plural
 
-__all__ = ["analyse_segments", "CONVERGE_RATIO", "UNIFORM_RATIO", "ALPHA", "BOOTSTRAP_R",
-           "NOISY_SHARE"]
+__all__ = ["analyse_segments"]
 
-CONVERGE_RATIO = 1.5   # CDNV at least 1.5x the baseline's
-UNIFORM_RATIO = 0.75   # spread at most 75% of the baseline's (fell by >= 25%)
-ALPHA = 0.05           # family-wise, Bonferroni over pairs (or segments) of one period
-BOOTSTRAP_R = 50
-NOISY_SHARE = 0.5
-TOP_PAIRS = 5
-Z95 = 1.959964
 NAN = float("nan")
+TOP_PAIRS = 5  # closest segment pairs listed per period
 
 
 # ------------------------------------------------------------------ grouping and moments
-
-def _seed(*parts: Any) -> int:
-    return zlib.crc32(repr(parts).encode()) & 0x7FFFFFFF
-
 
 def _cells(docs, cells: Sequence[Sequence[int]], primary: bool) -> dict[str, list[np.ndarray]]:
     """segment -> one index array per cell (period) of its documents (primary or every label)."""
@@ -127,7 +129,7 @@ def _boot_moments(E, cs: list[np.ndarray], m: int, R: int, random_state: int):
     drawn with replacement from the segment's documents (each keeps its cell)."""
     idx = np.concatenate(cs)
     cell = np.concatenate([np.full(len(c), k) for k, c in enumerate(cs)])
-    rng = np.random.default_rng(_seed(random_state, "boot", m, idx.tolist()))
+    rng = np.random.default_rng(stable_seed(random_state, "boot", m, idx.tolist()))
     draws = rng.integers(0, len(idx), size=(R, m))
     means = np.zeros((R, E.shape[1]))
     spreads = np.full(R, NAN)
@@ -220,7 +222,7 @@ def _matched_recall(E, docs, rows: dict[str, np.ndarray], m: dict[str, int], *,
     documents per segment (without replacement), so both sides are judged at equal sizes."""
     draws = {}
     for s, idx in rows.items():
-        rng = np.random.default_rng(_seed(random_state, "acc", m[s], idx.tolist()))
+        rng = np.random.default_rng(stable_seed(random_state, "acc", m[s], idx.tolist()))
         draws[s] = [idx[rng.permutation(len(idx))[: m[s]]] for _ in range(R)]
     acc = {s: 0.0 for s in rows}
     for r in range(R):
@@ -269,13 +271,13 @@ def _compare(E, docs, base_cells, cell, *, min_size, random_state, R) -> dict[st
         rec_b = _matched_recall(E, docs, {s: np.concatenate(bp[s]) for s in segs}, m, **kw)
         rec_p = _matched_recall(E, docs, {s: np.concatenate(pp[s]) for s in segs}, m, **kw)
         (acc_b, se_b), (acc_p, se_p) = _balanced(rec_b, m), _balanced(rec_p, m)
-        fell = bool(acc_p < acc_b - Z95 * math.hypot(se_b, se_p))
+        fell = accuracy_fell(acc_p, acc_b, se_p, se_b)
     out.update(balanced_accuracy=acc_p, baseline_balanced_accuracy=acc_b, accuracy_fell=fell,
                matched_sizes=m)
 
     pair_rows = []
     if pairs:
-        q = ALPHA / len(pairs) / 2.0
+        q = SEGMENT_ALPHA / len(pairs) / 2.0
         nb = {s: _size(bp[s]) for s in segs}
         npp = {s: _size(pp[s]) for s in segs}
         B = {s: _moments(E, bp[s]) for s in segs}
@@ -296,7 +298,7 @@ def _compare(E, docs, base_cells, cell, *, min_size, random_state, R) -> dict[st
             else:  # indistinguishable already in the baseline: cannot converge further
                 ratio = low = high = NAN
             pa_b, pa_p = (rec_b[a] + rec_b[b]) / 2, (rec_p[a] + rec_p[b]) / 2
-            conv = bool(ratio >= CONVERGE_RATIO and low > 1 and pa_p < pa_b)
+            conv = pair_converging(ratio, low, pa_p, pa_b)
             pair_rows.append({
                 "a": a, "b": b, "cdnv": _cdnv_of(sep_p), "baseline_cdnv": _cdnv_of(sep_b),
                 "separation": sep_p, "baseline_separation": sep_b,
@@ -310,7 +312,7 @@ def _compare(E, docs, base_cells, cell, *, min_size, random_state, R) -> dict[st
                    and _size(pm[s]) >= min_size)
     spreads = []
     if wsegs:
-        q = ALPHA / len(wsegs) / 2.0
+        q = SEGMENT_ALPHA / len(wsegs) / 2.0
         for s in wsegs:
             k = min(_size(bm[s]), _size(pm[s]))
             boot = _ratio(_boot_moments(E, pm[s], k, R, random_state)[1],
@@ -319,7 +321,7 @@ def _compare(E, docs, base_cells, cell, *, min_size, random_state, R) -> dict[st
             spreads.append({"segment": s, "spread": _moments(E, pm[s])[1],
                             "baseline_spread": _moments(E, bm[s])[1], "ratio": ratio,
                             "low": lo, "high": hi,
-                            "uniform": bool(ratio <= UNIFORM_RATIO and hi < 1)})
+                            "uniform": segment_uniform(ratio, hi)})
     out["spreads"] = spreads
     return out
 
@@ -352,7 +354,7 @@ def analyse_segments(prep, *, field: str | None = None, min_size: int = 5,
         "multi_labelled": sum(1 for d in docs if len(d.segments) > 1),
         "min_size": min_size,
         "rules": {"converge_ratio": CONVERGE_RATIO, "uniform_ratio": UNIFORM_RATIO,
-                  "alpha": ALPHA, "bootstrap": n_boot, "noisy_share": NOISY_SHARE,
+                  "alpha": SEGMENT_ALPHA, "bootstrap": n_boot, "noisy_share": NOISY_SHARE,
                   "multi_label": "spread: every label; between-segment measures: first label"},
         "baseline": _describe(E, docs, base_cells, min_size) if base else {},
         "periods": {}, "findings": [], "converging_pairs": [], "uniform_segments": [],
@@ -389,83 +391,6 @@ def analyse_segments(prep, *, field: str | None = None, min_size: int = 5,
                                                                "baseline_spread", "ratio",
                                                                "low", "high")}
                                            | {"period": p.label})
-        fell = cmp_["accuracy_fell"]
-        if conv and fell:
-            status = "samey"
-        elif conv or fell or uni:
-            status = "watch"
-        else:
-            status = "ok"
-        out["status"][p.label] = status
-    out["findings"] = _findings(out, compared)
+        out["status"][p.label] = period_status(bool(conv), cmp_["accuracy_fell"], bool(uni))
+    out["findings"] = findings(out, compared)
     return out
-
-
-# ------------------------------------------------------------------ findings
-
-def _q(s: str) -> str:
-    return f"'{s}'"
-
-
-def _findings(out: dict[str, Any], compared) -> list[str]:
-    f: list[str] = []
-    by_pair: dict[tuple[str, str], list[dict]] = {}
-    for r in out["converging_pairs"]:
-        by_pair.setdefault((r["a"], r["b"]), []).append(r)
-    for (a, b), rows in sorted(by_pair.items(), key=lambda kv: -max(r["ratio"] for r in kv[1])):
-        worst = max(rows, key=lambda r: r["ratio"])
-        others = [r["period"] for r in rows if r is not worst]
-        also = f"; also {', '.join(others)}" if others else ""
-        how = ("can no longer be told apart, unlike in the baseline" if math.isinf(worst["ratio"])
-               else f"are {worst['ratio']:.1f}x more confusable than in the baseline")
-        f.append(f"{_q(a)} and {_q(b)} now read the same: their posts {how} "
-                 f"({worst['period']}{also}).")
-    by_seg: dict[str, list[dict]] = {}
-    for r in out["uniform_segments"]:
-        by_seg.setdefault(r["segment"], []).append(r)
-    for s, rows in sorted(by_seg.items(), key=lambda kv: min(r["ratio"] for r in kv[1])):
-        worst = min(rows, key=lambda r: r["ratio"])
-        others = [r["period"] for r in rows if r is not worst]
-        also = f"; also {', '.join(others)}" if others else ""
-        f.append(f"{_q(s)} is becoming uniform: its posts spread {1 - worst['ratio']:.0%} less "
-                 f"than in the baseline ({worst['period']}{also}).")
-    for p in compared:
-        cmp_ = out["periods"][p.label].get("comparison")
-        if cmp_ and cmp_["accuracy_fell"]:
-            f.append(f"In {p.label} segments are harder to tell apart: a post is closest to its "
-                     f"own segment's average {cmp_['balanced_accuracy']:.0%} of the time "
-                     f"(balanced over segments), against "
-                     f"{cmp_['baseline_balanced_accuracy']:.0%} in the baseline.")
-    for r in out["noisy_labels"]:
-        f.append(f"Labels of {_q(r['segment'])} look noisy: {r['share']:.0%} of its baseline posts "
-                 f"are closer to another segment's average than to its own, so results for it "
-                 f"are less reliable.")
-    for label, small in out["too_small"].items():
-        if not small:
-            continue
-        st = out["baseline"] if label == "baseline" else out["periods"][label]
-        where = "the baseline" if label == "baseline" else label
-        named = [f"{_q(s)} ({st['segments'][s]['n']})" for s in small]
-        if len(small) == 1:
-            f.append(f"{_q(small[0])} has too few posts ({st['segments'][small[0]]['n']}) in "
-                     f"{where} to judge.")
-        else:
-            more = f" and {len(small) - 6} more" if len(small) > 6 else ""
-            f.append(f"{plural(len(small), 'segment')} "
-                     f"{'have' if len(small) != 1 else 'has'} too few posts (under {out['min_size']}) in "
-                     f"{where} to judge: {', '.join(named[:6])}{more}.")
-    blind = [p.label for p in compared
-             if len(out["periods"][p.label].get("comparison", {}).get("segments", [])) < 2]
-    if blind:
-        f.append(f"Segments could not be compared in {', '.join(blind)}: fewer than two segments "
-                 f"have {out['min_size']} or more posts in both the baseline and the period.")
-    if out["unlabelled"]:
-        what = f"{_q(out['field'])} label" if out["field"] else "segment label"
-        n = out["unlabelled"]
-        f.append(f"{plural(n, 'post')} {'have' if n != 1 else 'has'} no {what} and are left out of the segment "
-                 f"comparison.")
-    if out["multi_labelled"]:
-        n = out["multi_labelled"]
-        f.append(f"{plural(n, 'post')} {'carry' if n != 1 else 'carries'} several labels: each counts in every "
-                 f"segment's spread, and under its first label when segments are compared.")
-    return f

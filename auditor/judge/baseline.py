@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 
 from auditor.config import VerdictOptions
+from auditor.judge.thresholds import LOW_POWER, MIN_PERIODS_MR, MR_SCALE, Z_POWER
 from auditor.judge.verdict import (
     Z_MIN,
     baseline_model,
@@ -68,11 +69,6 @@ from auditor.metrics.registry import (
     in_points,
 )
 from auditor.types import Estimate
-
-Z_POWER = NormalDist().inv_cdf(0.8)  # 80% power
-LOW_POWER = 0.25
-MIN_PERIODS_MR = 4  # moving ranges need at least 3 differences
-MR_SCALE = 0.6744897501960817 * math.sqrt(2.0)  # median of |N(0, 2 s^2)| is MR_SCALE * s
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditor.judge.thresholds import FACT_SHARE
 from auditor.metrics.registry import LAYER_SHORT
 from auditor.progress import plural
 from auditor.types import STATUSES
@@ -28,7 +29,6 @@ ACTIONS = {
     "segments": "give each product line its own voice",
 }
 ORDER = ("structure", "wording", "topics", "tails", "duplication", "segments")  # actions first
-FACT_SHARE = 0.2  # an opening or closing shared by at least a fifth of the posts is worth saying
 
 
 def period_name(label: str) -> str:
@@ -187,4 +187,38 @@ def headline(verdict: Mapping[str, Any], periods: Sequence[Mapping[str, Any]],
         out += " Not samey yet: keep an eye on the next periods."
     if reference.get("rule") == "user" and reference.get("warnings"):
         out += " Note: the baseline you chose is not stable (see the reference section)."
+    return out
+
+
+def evidence_reasons(evidence: dict, periods_out: list[dict]) -> list[str]:
+    """A plain-words evidence line for the latest flagged period: phrases, openings, families,
+    vanished topics (every period's evidence is in ``evidence``)."""
+    out = []
+    flagged = [p for p in periods_out if p["status"] in ("watch", "samey")]
+    for p in flagged[-1:]:  # evidence of the latest flagged period (each period has its own)
+        ev = evidence[p["label"]]
+        bits = []
+        amp = [a for a in ev.get("amplified_phrases", []) if a["ratio"] >= 2][:3]
+        if amp:
+            bits.append("phrases far more common than before: " + ", ".join(
+                f"\"{a['text']}\" ({a['period_share']:.0%} of posts vs {a['baseline_share']:.0%})"
+                for a in amp))
+        if ev.get("openings"):
+            o = ev["openings"][0]
+            bits.append(f"{o['docs']} of {o['of']} posts open with \"{o['text']}\"")
+        if ev.get("duplicate_families"):
+            fam = ev["duplicate_families"][0]
+            bits.append(f"largest family of near-copies: {fam['size']} posts "
+                        f"(e.g. {fam['documents'][0]['path']})")
+        if ev.get("reposts"):
+            r = ev["reposts"][0]
+            bits.append(f"{plural(ev['repost_count'], 'post')} republish earlier ones, e.g. "
+                        f"{r['repost']['path']} ({r['repost']['date']}) repeats "
+                        f"{r['original']['path']} ({r['original']['date']})")
+        if ev.get("vanished_topics"):
+            bits.append("topics no longer covered: " + "; ".join(
+                (f"\"{t['titles'][0]}\"" if t.get("titles") else "")
+                + f" ({', '.join(t['keywords'][:3])})" for t in ev["vanished_topics"][:2]))
+        if bits:
+            out.append(f"{p['label']} evidence: " + "; ".join(bits) + ".")
     return out

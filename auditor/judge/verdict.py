@@ -39,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.config import VerdictOptions
+from auditor.judge.thresholds import REL_FLOOR, SMALL_BASELINE, Z_MIN, Z_TREND
 from auditor.metrics.registry import (
     BY_NAME,
     LAYER_FULL,
@@ -47,9 +48,6 @@ from auditor.metrics.registry import (
     in_points,
 )
 from auditor.types import STATUSES, Estimate, worst
-
-Z_TREND = 1.6448536269514722
-Z_MIN = 3.5  # a move must also clear 3.5 sd whatever Holm allows (see docstring, point 4)
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,6 @@ def holm(pvalues: Sequence[float]) -> list[float]:
     return out
 
 
-SMALL_BASELINE = 3  # up to this many baseline periods, tau^2 never below the history's estimate
 
 
 def baseline_model(estimates: Sequence[Estimate], *, fallback_tau2: float = float("nan")
@@ -131,7 +128,6 @@ def baseline_model(estimates: Sequence[Estimate], *, fallback_tau2: float = floa
     return mu, tau2, mean_se2
 
 
-REL_FLOOR = 0.01  # a prediction sd is never below 1% of the baseline value (see sd_floor)
 
 
 def sd_floor(mu: float, *, share: bool, sample_size: int | None) -> float:

@@ -20,15 +20,47 @@ beforehand (``auditor.ingest.periods.merge_small``).
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
+from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
 from auditor.errors import UsageError
 from auditor.types import Estimate
 
-Z95 = 1.959963984540054
+
+def normal_quantile(p: float) -> float:
+    """The standard normal quantile (``statistics.NormalDist().inv_cdf``).
+
+    >>> round(normal_quantile(0.975), 4)
+    1.96
+    """
+    return NormalDist().inv_cdf(p)
+
+
+def normal_sf(z: float) -> float:
+    """The standard normal upper tail P(Z > z).
+
+    >>> round(normal_sf(1.959964), 4)
+    0.025
+    """
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+Z95 = normal_quantile(0.975)
 MIN_SAMPLE = 5  # the smallest sample samey measures; periods need at least 2 * MIN_SAMPLE posts
+
+
+def stable_seed(*parts: Any) -> int:
+    """A seed derived from ``parts`` (CRC-32 of their repr): the same parts give the same draws
+    in every run and process, whatever else was drawn before.
+
+    >>> stable_seed(0, "pool", "2024-01") == stable_seed(0, "pool", "2024-01")
+    True
+    """
+    return zlib.crc32(repr(parts).encode()) & 0x7FFFFFFF
 
 
 def default_sample_size(period_sizes: Sequence[int], *, cap: int = 200) -> int:

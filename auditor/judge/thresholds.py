@@ -1,0 +1,57 @@
+"""Every threshold samey decides with, in one place (each with its reason).
+
+Metrics compute, ``judge`` decides, and these are the numbers it decides with. Changing one
+changes behaviour: ``bench/validity.py`` measures the false-alarm rate and the dose response.
+"""
+from __future__ import annotations
+
+import math
+
+from auditor.metrics.sampling import Z95, normal_quantile
+
+# ---- audit verdict (judge.verdict)
+#: one-sided 95%: a layer's score this high counts toward a sustained trend
+Z_TREND = normal_quantile(0.95)
+#: a move must also clear 3.5 sd whatever Holm allows (verdict docstring, point 4)
+Z_MIN = 3.5
+#: up to this many baseline periods, natural variation is never taken below the history's
+SMALL_BASELINE = 3
+#: a prediction sd is never below 1% of the baseline value (see verdict.sd_floor)
+REL_FLOOR = 0.01
+
+# ---- Phase I baseline and power (judge.baseline)
+#: power 80%: the change the audit catches 4 times in 5
+Z_POWER = normal_quantile(0.8)
+#: a layer whose detectable change is above this (relative) is "little data"
+LOW_POWER = 0.25
+#: moving ranges need at least 3 differences
+MIN_PERIODS_MR = 4
+#: the median of |N(0, 2 s^2)| is MR_SCALE * s
+MR_SCALE = normal_quantile(0.75) * math.sqrt(2.0)
+
+# ---- segments (judge.segments)
+CONVERGE_RATIO = 1.5   # CDNV at least 1.5x the baseline's
+UNIFORM_RATIO = 0.75   # spread at most 75% of the baseline's (fell by >= 25%)
+SEGMENT_ALPHA = 0.05   # family-wise, Bonferroni over pairs (or segments) of one period
+BOOTSTRAP_R = 50       # bootstrap resamples per comparison
+NOISY_SHARE = 0.5      # a segment whose baseline posts sit nearer another mean this often
+
+# ---- notes and the headline (judge.notes, judge.headline)
+TEMPLATED_SHARE = 0.10  # an opening shared by this share of baseline posts is a template
+FACT_SHARE = 0.2        # an opening or closing shared by a fifth of the posts is worth saying
+
+# ---- check: the draft rule (judge.draft, app.check)
+#: a stock frame: an opening or closing of at least this many words ...
+STOCK_WORDS = 4
+#: ... shared by at least this share of the reference's recent period ...
+STOCK_SHARE = 0.25
+#: ... and grown at least this much against the validated baseline
+STOCK_GROWTH = 2.0
+#: a reference whose nearest-neighbour similarities reach this is saturated (warned)
+SATURATED_SIMILARITY = 0.99
+#: fewer reference posts than this: percentiles are not trusted (warned)
+MIN_REFERENCE_DOCS = 20
+#: a draft under this many words gets a warning: too short to judge reliably
+MIN_DRAFT_WORDS = 20
+
+__all__ = [name for name in dir() if name.isupper()] + ["Z95"]
