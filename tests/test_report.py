@@ -69,7 +69,10 @@ def test_html_is_self_contained_and_escapes_corpus_text(rendered):
     assert "http://" not in text.replace("http://www.w3.org/", "")  # nothing to fetch
     assert "https://" not in text
     assert text.count("<svg") == len(LAYERS)
-    assert result.month == "2025-06" and result.month_status in ("ok", "watch", "samey")
+    # brightpath's first half of 2025 is steady; three hostile near-copies among June's posts
+    # do not move 5-post samples, and the verdict says it rests on little data
+    assert result.month == "2025-06" and result.month_status == "ok"
+    assert any("rests on little data" in r for r in result.to_dict()["verdict"]["reasons"])
 
 
 def test_markdown_summary_fits_a_chat_message_with_the_html_reasons(rendered):
@@ -283,7 +286,7 @@ def test_cli_report_writes_outputs_and_exit_codes(rendered, tmp_path):
                "--markdown", str(out / "r.md"), "--html", str(out / "r.html")])
     data = json.loads((out / "r.json").read_text())
     assert rc == 0 and data["report"]["month"] == "2025-06"
-    assert data["verdict"]["status"] in ("ok", "watch", "samey")
+    assert data["verdict"]["status"] == "ok"  # the same steady months as ``rendered``
     assert (out / "r.md").read_text().startswith("**samey report 2025-06")
     assert "<svg" in (out / "r.html").read_text()
     assert data["report"]["backfilled"] == [f"2025-{m:02d}" for m in range(1, 6)]

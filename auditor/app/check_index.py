@@ -188,7 +188,7 @@ def load(directory: Path, expected: str) -> CorpusIndex | None:
 def save(index: CorpusIndex, directory: Path) -> None:
     """Write ``arrays.npz`` then ``meta.json``, each atomically (a reader sees a complete pair or
     a fingerprint mismatch)."""
-    from auditor.render.jsonout import write_atomic
+    from auditor.files import write_atomic
 
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".arrays.", suffix=".npz", dir=directory)
