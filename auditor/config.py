@@ -259,7 +259,9 @@ def validate(opts: AuditOptions) -> None:
     if opts.ingest.segment_from not in ("field", "folder"):
         raise UsageError(f"--segment-from must be field or folder, not '{opts.ingest.segment_from}'.")
     if opts.ingest.min_words < 1 or opts.ingest.min_record_words < 1:
-        raise UsageError("--min-words and min_record_words must be at least 1.")
+        raise UsageError(f"[ingest] min_words (--min-words) and min_record_words "
+                         f"(--min-record-words) must be at least 1; got "
+                         f"{opts.ingest.min_words} and {opts.ingest.min_record_words}.")
     if opts.sampling.repeats < 2:
         raise UsageError("--repeats must be at least 2.")
     if opts.sampling.text_budget < 20:

@@ -2,6 +2,10 @@
 same texts, in one run.
 
     python bench/bench_audit.py [--corpus ../shared/corpora/rust-blog.jsonl] [--period year]
+    python bench/bench_audit.py --warm-only --cache-dir /tmp/warm --runs 3   # warm audits only
+
+``--warm-only``: one audit fills ``--cache-dir`` (kept between invocations), then ``--runs``
+warm audits are timed and their median printed (what before/after comparisons use).
 
 Cold: an empty embedding cache (a temporary SAMEY_CACHE_DIR), so every post is chunked and
 embedded. Warm: the same audit again (embeddings from the cache; tokens and metrics recomputed).
@@ -27,7 +31,12 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared/corpora/rust-blog.jsonl"))
     ap.add_argument("--period", default="year")
+    ap.add_argument("--warm-only", action="store_true")
+    ap.add_argument("--cache-dir", default=None)
+    ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
+    if args.warm_only:
+        return warm_only(args)
     with tempfile.TemporaryDirectory() as cache:
         os.environ["SAMEY_CACHE_DIR"] = cache
         import auditor
@@ -41,7 +50,7 @@ def main() -> int:
             res = auditor.audit(args.corpus, period=args.period, progress=False)
             times[run] = time.perf_counter() - t0
             print(f"{run} audit: {times[run]:.1f} s  status={res.status} "
-                  f"docs={res.corpus['documents']} periods={res.corpus['periods']}", flush=True)
+                  f"docs={res.corpus.documents} periods={res.corpus.periods}", flush=True)
         texts = [d.text for d in load_documents(args.corpus, IngestOptions()).documents]
         t0 = time.perf_counter()
         model = load_model("all-MiniLM-L6-v2")
@@ -53,6 +62,25 @@ def main() -> int:
               f"(+ {t_load:.1f} s model load; truncated at 256 word pieces)")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS {rss:.0f} MB; cpus {os.cpu_count()}")
+    return 0
+
+
+def warm_only(args: argparse.Namespace) -> int:
+    import statistics
+
+    os.environ["SAMEY_CACHE_DIR"] = args.cache_dir or tempfile.mkdtemp(prefix="samey-warm-")
+    import auditor
+
+    auditor.audit(args.corpus, period=args.period, progress=False)  # fills the cache
+    times = []
+    for _ in range(args.runs):
+        t0 = time.perf_counter()
+        res = auditor.audit(args.corpus, period=args.period, progress=False)
+        times.append(time.perf_counter() - t0)
+    print(f"warm audit, median of {args.runs}: {statistics.median(times):.1f} s "
+          f"(runs {', '.join(f'{x:.1f}' for x in times)}) status={res.status}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {rss:.0f} MB; cpus {os.cpu_count()}")
     return 0
 
 

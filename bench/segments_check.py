@@ -20,6 +20,7 @@ from pathlib import Path
 
 import auditor
 from auditor.app import audit as pipeline
+from auditor.app import prepare as preparing
 from auditor.app.segments import analyse_segments
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "rust-blog.jsonl"
@@ -63,7 +64,7 @@ def run(path: Path, field: str, model: str, *, label: str) -> dict:
     if wired:
         seg = auditor.audit(path, opts).segments
     else:
-        prep = pipeline.prepare(path, opts)
+        prep = preparing.prepare(path, opts)
         seg = analyse_segments(prep, field=field, random_state=opts.sampling.random_state)
     print(f"\n=== {label}: segments by '{field}' ({'audit()' if wired else 'prepare()'}) ===")
     print(f"labels: {len(seg['labels'])}, unlabelled: {seg['unlabelled']}, "

@@ -80,8 +80,8 @@ def test_sample_ad_export_is_samey(tmp_path: Path) -> None:
     assert {(s.path, s.reason) for s in res.skipped} == {
         ("ads/tidewater-ads-export.csv#41", "empty"),
         ("ads/tidewater-ads-export.csv#91", "too short")}
-    assert res.corpus["documents"] == 387 and res.corpus["formats"] == {"csv": 387}
-    statuses = {p["label"]: p["status"] for p in res.periods}
+    assert res.corpus.documents == 387 and res.corpus.formats == {"csv": 387}
+    statuses = {p.label: p.status for p in res.periods}
     assert statuses["2026-03"] == "samey"
     assert all(statuses[m] == "baseline" for m in ("2025-01", "2025-02", "2025-03"))
     assert "unforgettable adventures" in json.dumps(res.to_dict()["evidence"]).lower()

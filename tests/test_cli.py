@@ -76,6 +76,33 @@ def test_input_errors_exit_3(tmp_path, capsys):
     assert "no documents found" in capsys.readouterr().err
 
 
+def test_an_internal_error_is_exit_4_in_one_line_and_debug_shows_the_traceback(
+        small_corpus, capsys, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(auditor, "audit", broken)
+    assert main(["audit", str(small_corpus), "--quiet"]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("Error: internal error (ZeroDivisionError")
+    assert "--debug" in err and "Traceback" not in err
+    assert main(["--debug", "audit", str(small_corpus), "--quiet"]) == 4
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "the traceback is above" in err
+
+
+def test_config_values_are_checked_before_any_work(small_corpus, tmp_path, capsys):
+    for body, key in (('[verdict]\nmin_effect = "big"\n', "min_effect"),
+                      ('min_docs = "ten"\n', "min_docs"),
+                      ('[sampling]\nrepeats = "many"\n', "repeats"),
+                      ('[ingest]\nmin_words = -5\n', "min_words")):
+        cfg = tmp_path / "samey.toml"
+        cfg.write_text(body)
+        assert main(["audit", str(small_corpus), "--quiet", "--config", str(cfg)]) == 2, body
+        err = capsys.readouterr().err
+        assert err.startswith("Error: ") and key in err and err.count("\n") == 1, err
+
+
 def test_missing_model_is_one_clear_line(small_corpus, capsys):
     code = main(["audit", str(small_corpus), "--model", "no-such-model-xyz", "--quiet"])
     assert code == 3

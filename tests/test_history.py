@@ -71,20 +71,20 @@ def test_a_year_of_runs_builds_a_history_and_a_trend(year):
     assert all(r.backfilled == [] for r in results[2:])
     # The baseline pinned by the first run (its audit's validated reference) is kept by every
     # later run.
-    assert results[0].audit.reference["baseline"] == ["2025-01", "2025-02"]
-    assert {tuple(r.audit.corpus["baseline"]) for r in results} == {("2025-01", "2025-02")}
-    assert {tuple(r.reference["baseline"]) for r in results} == {("2025-01", "2025-02")}
-    assert {r.reference["pinned_in"] for r in results} == {"2025-04"}
+    assert results[0].audit.reference.baseline == ["2025-01", "2025-02"]
+    assert {tuple(r.audit.corpus.baseline) for r in results} == {("2025-01", "2025-02")}
+    assert {tuple(r.reference.baseline) for r in results} == {("2025-01", "2025-02")}
+    assert {r.reference.pinned_in for r in results} == {"2025-04"}
     # brightpath becomes samey: the later months alert, the first ones do not.
     assert last.status == "samey" and last.month_status == "samey"
     statuses = {r["month"]: r["status"] for r in last.history}
     assert statuses["2025-01"] == statuses["2025-02"] == "baseline"
     assert statuses["2025-04"] == "ok" and statuses["2026-03"] == "samey"
-    serious = {a["month"] for a in last.alerts if a["kind"] in ("status", "trend")}
+    serious = {a.month for a in last.alerts if a.kind in ("status", "trend")}
     assert {"2026-01", "2026-02", "2026-03"} <= serious and "2025-04" not in serious
-    assert not {a["month"] for a in last.alerts} & {"2025-01", "2025-02"}  # never judged
-    assert any(a["kind"] == "trend" and a["month"] == "2026-03" for a in last.alerts)
-    n_limit = {m: sum(a["kind"] == "limit" and a["month"] == m for a in last.alerts)
+    assert not {a.month for a in last.alerts} & {"2025-01", "2025-02"}  # never judged
+    assert any(a.kind == "trend" and a.month == "2026-03" for a in last.alerts)
+    n_limit = {m: sum(a.kind == "limit" and a.month == m for a in last.alerts)
                for m in MONTHS}
     assert n_limit["2026-03"] > n_limit["2025-04"]
     # A stored month keeps what its own run measured (documents after it were out of scope),
@@ -92,12 +92,13 @@ def test_a_year_of_runs_builds_a_history_and_a_trend(year):
     stored = {r["month"]: r for r in last.history}
     for run in results[:2]:
         for period in run.audit.periods:
-            row = stored[period["end"][:7]]
+            entry = period.to_dict()
+            row = stored[entry["end"][:7]]
             if row["as_of"] != run.month:
                 continue
-            assert row["status"] == period["status"] and row["n_docs"] == period["n_docs"]
+            assert row["status"] == entry["status"] and row["n_docs"] == entry["n_docs"]
             for k in ("metrics", "comparison", "layers", "reasons"):
-                assert row[k] == _plain(json.loads(json.dumps(period[k]))), k
+                assert row[k] == _plain(json.loads(json.dumps(entry[k]))), k
     assert {r["as_of"] for r in last.history[:4]} == {"2025-04"}
     assert stored["2025-05"]["as_of"] == stored["2025-06"]["as_of"] == "2025-07"
     assert last.to_dict()["report"]["month"] == "2026-03"

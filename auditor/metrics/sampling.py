@@ -101,6 +101,8 @@ def choose_sample_size(period_sizes: Sequence[int], labels: Sequence[str],
         return int(requested), []
     m = int(max(2, min(cap, half)))
     notes = []
+    if len(period_sizes) < 2 or period_sizes[small] < 2 * MIN_SAMPLE:
+        return m, notes  # nothing is compared (one period), or the period is set apart
     if half < cap:
         notes.append(f"Samples of {m} documents per period: half of the smallest period "
                      f"({labels[small]}, {period_sizes[small]} documents), so that every "

@@ -120,7 +120,7 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
                 + ": value ± half-width of the 95% interval. Red: moved beyond normal "
                 "variation.[/]")
     sampling = cfg["sampling"]
-    c.print(f"[dim]{corpus.documents} posts analysed ({corpus.first_date} .. "
+    c.print(f"[dim]{plural(corpus.documents, 'post')} analysed ({corpus.first_date} .. "
             f"{corpus.last_date}), {corpus.skipped} skipped; "
             f"{plural(corpus.periods, 'period')} by "
             f"{corpus.granularity}; samples of "
