@@ -12,14 +12,14 @@ import numpy as np
 
 from auditor.config import AuditOptions
 from auditor.errors import InputError
-from auditor.features.corpus import (
-    CorpusFeatures,
-    build_features,
-)
 from auditor.features.embeddings import make_embedder
 from auditor.ingest import load_documents
 from auditor.ingest.periods import make_periods, merge_small, select_baseline
 from auditor.metrics import tails
+from auditor.metrics.corpus import (
+    CorpusFeatures,
+    build_features,
+)
 from auditor.metrics.sampling import (
     MIN_SAMPLE,
     stable_seed,

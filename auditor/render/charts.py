@@ -13,11 +13,10 @@ import re
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure
 
 from auditor.metrics.registry import BY_NAME, LAYER_FULL  # noqa: E402
+from auditor.results import ControlLimits  # noqa: E402
 
 COLS = 3
 INK, BAND, ALERT, BASE = "#1f4e79", "#d9e7f5", "#c0392b", "#5d6d7e"
@@ -27,21 +26,26 @@ def _num(x: Any) -> float:
     return float("nan") if x is None else float(x)
 
 
-def layer_chart_svg(layer: str, rows: list[dict[str, Any]], limits: dict[str, Any]) -> str:
-    """An SVG (a string starting with ``<svg``) of one layer's metrics over the stored months."""
+def layer_chart_svg(layer: str, rows: list[dict[str, Any]],
+                    limits: dict[str, ControlLimits]) -> str:
+    """An SVG (a string starting with ``<svg``) of one layer's metrics over the stored months.
+
+    ``rows``: the history store's months (JSON records, oldest first); ``limits``: the layer's
+    control limits per metric."""
     names = [n for n in limits if BY_NAME.get(n) and BY_NAME[n].direction != 0] or list(limits)
     months = [r["month"] for r in rows]
     n = max(len(names), 1)
     ncols = COLS  # same width for every layer, so charts share one scale on the page
     nrows = math.ceil(n / ncols)
-    with plt.rc_context({"svg.fonttype": "none", "font.size": 8, "axes.spines.top": False,
+    with matplotlib.rc_context({"svg.fonttype": "none", "font.size": 8, "axes.spines.top": False,
                          "axes.spines.right": False, "font.family": "sans-serif",
                          "axes.formatter.useoffset": False}):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.3 * nrows), squeeze=False)
+        fig = Figure(figsize=(3.6 * ncols, 2.3 * nrows))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
         x = list(range(len(months)))
         for ax, name in zip(axes.flat, names):
-            lim = limits.get(name, {})
-            lo, hi, base = (_num(lim.get(k)) for k in ("low_limit", "high_limit", "baseline"))
+            lim = limits[name]
+            lo, hi, base = _num(lim.low_limit), _num(lim.high_limit), _num(lim.baseline)
             if not math.isnan(lo) and not math.isnan(hi):
                 ax.axhspan(lo, hi, color=BAND, zorder=0, label="control band")
             if not math.isnan(base):
@@ -67,7 +71,7 @@ def layer_chart_svg(layer: str, rows: list[dict[str, Any]], limits: dict[str, An
             spec = BY_NAME.get(name)
             arrow = "" if spec is None else (" (higher = samier)" if spec.direction > 0
                                              else " (lower = samier)")
-            ax.set_title((lim.get("label") or name) + arrow, fontsize=8.5, loc="left")
+            ax.set_title((lim.label or name) + arrow, fontsize=8.5, loc="left")
             step = max(1, math.ceil(len(months) / 6))
             ax.set_xticks(x[::step])
             ax.set_xticklabels(months[::step], fontsize=7)
@@ -83,7 +87,6 @@ def layer_chart_svg(layer: str, rows: list[dict[str, Any]], limits: dict[str, An
         fig.tight_layout()
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight")
-        plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
     return re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
