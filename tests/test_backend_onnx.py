@@ -17,7 +17,7 @@ from auditor.cli import main
 from auditor.errors import ModelError, UsageError
 from auditor.features import embeddings as emb
 from auditor.features import onnx_backend
-from auditor.features.onnx_backend import OnnxEmbedder, providers
+from auditor.features.onnx_backend import providers
 
 from .conftest import ONEUPTIME, RUST
 from .test_features_embeddings import FakeModel
@@ -47,7 +47,7 @@ def test_make_embedder_selects_backend(tmp_path):
     assert isinstance(emb.make_embedder("hashing", backend="onnx-int8"), emb.HashingEmbedder)
     if onnx_backend.missing_extra("onnx") is None:
         e = emb.make_embedder(cache_dir=tmp_path, backend="onnx-int8")
-        assert isinstance(e, OnnxEmbedder) and e.backend == "onnx-int8"
+        assert type(e) is emb.Embedder and e.backend == "onnx-int8"
 
 
 @pytest.mark.parametrize("command", ["audit", "check", "report"])
@@ -102,7 +102,7 @@ def test_backends_never_share_cached_vectors(tmp_path):
     torch_e = emb.Embedder(cache_dir=tmp_path)
     ids = {torch_e.model_id}
     for backend in ("onnx", "onnx-int8"):
-        ids.add(OnnxEmbedder(backend=backend, cache_dir=tmp_path).model_id)
+        ids.add(emb.Embedder(backend=backend, cache_dir=tmp_path).model_id)
     assert len(ids) == 3
     assert all(i.startswith("all-MiniLM-L6-v2@") for i in ids)
 
@@ -110,12 +110,12 @@ def test_backends_never_share_cached_vectors(tmp_path):
     text = "one two three four five six seven"
     first = emb.Embedder("fake", cache_dir=tmp_path, _model=FakeModel())
     first.embed([text])
-    int8 = OnnxEmbedder(backend="onnx-int8", cache_dir=tmp_path)
-    int8._model, int8._key = FakeModel(), "k"
+    int8 = emb.Embedder(backend="onnx-int8", cache_dir=tmp_path)
+    int8._model = FakeModel()
     int8._model_id = "fake#onnx-int8@k"
     int8.embed([text])
     assert int8._model.encoded == [text]  # computed, not read from the torch entry
-    again = OnnxEmbedder(backend="onnx-int8", cache_dir=tmp_path)
+    again = emb.Embedder(backend="onnx-int8", cache_dir=tmp_path)
     again._model, again._model_id = FakeModel(), "fake#onnx-int8@k"
     again.embed([text])
     assert again._model.encoded == []  # its own entry is reused
@@ -129,7 +129,7 @@ def test_onnx_backend_refuses_non_bert_models(tmp_path):
     (model_dir / "config.json").write_text(json.dumps({"model_type": "t5"}))
     (model_dir / "modules.json").write_text("[]")
     with pytest.raises(ModelError, match="use --backend torch"):
-        OnnxEmbedder(str(model_dir), cache_dir=tmp_path).model_id
+        emb.Embedder(str(model_dir), backend="onnx-int8", cache_dir=tmp_path).model_id
 
 
 # ---------------------------------------------------------------- device detection
@@ -172,7 +172,7 @@ def onnx_cache(tmp_path_factory):
     if onnx_backend.missing_extra("onnx-int8") is not None:
         pytest.skip("samey[onnx] is not installed")
     cache = tmp_path_factory.mktemp("onnx-cache")
-    e = OnnxEmbedder(backend="onnx-int8", cache_dir=cache)
+    e = emb.Embedder(backend="onnx-int8", cache_dir=cache)
     e.model  # export + quantize
     return cache
 
@@ -186,8 +186,8 @@ def _posts(n: int) -> list[str]:
 @pytest.mark.slow
 def test_exported_vectors_are_unit_and_match_torch(onnx_cache, tmp_path):
     texts = _posts(6) + ["", "A short line."]
-    fp32 = OnnxEmbedder(backend="onnx", cache_dir=onnx_cache).embed(texts)
-    int8 = OnnxEmbedder(backend="onnx-int8", cache_dir=onnx_cache).embed(texts)
+    fp32 = emb.Embedder(backend="onnx", cache_dir=onnx_cache).embed(texts)
+    int8 = emb.Embedder(backend="onnx-int8", cache_dir=onnx_cache).embed(texts)
     ref = emb.Embedder(cache_dir=tmp_path).embed(texts)
     for x in (fp32, int8):
         norms = np.linalg.norm(x, axis=1)
@@ -202,7 +202,7 @@ def test_int8_keeps_the_pairwise_order_of_real_posts(onnx_cache, tmp_path):
 
     texts = _posts(100)
     ref = emb.Embedder(cache_dir=tmp_path).embed(texts)
-    int8 = OnnxEmbedder(backend="onnx-int8", cache_dir=onnx_cache).embed(texts)
+    int8 = emb.Embedder(backend="onnx-int8", cache_dir=onnx_cache).embed(texts)
     iu = np.triu_indices(len(texts), 1)
     rho = spearmanr((ref @ ref.T)[iu], (int8 @ int8.T)[iu]).statistic
     assert rho >= GATE

@@ -276,7 +276,10 @@ class Embedder:
     The model is loaded lazily, only when some text is not in the cache (a fully cached run never
     imports torch). ``cache_dir=None`` uses :func:`~auditor.features.cache.default_cache_dir`.
     ``batch_size`` is the number of chunks per forward pass. ``_model`` (tests only) injects an
-    already-loaded model object; ``model`` is then used as the model_id as given.
+    already-loaded model object; ``model`` is then used as the model_id as given. ``backend``
+    ``onnx`` / ``onnx-int8`` runs the model in ONNX Runtime (:mod:`auditor.features.onnx_backend`:
+    exported on first use, cached beside the vectors) and adds ``#<backend>@<key>`` to the
+    model_id.
     """
 
     def __init__(
@@ -286,8 +289,15 @@ class Embedder:
         cache_dir: str | Path | None = None,
         progress: bool = False,
         batch_size: int = 32,
+        backend: str = "torch",
         _model: Any = None,
     ) -> None:
+        if backend != "torch":
+            from auditor.features.onnx_backend import require
+
+            require(backend)
+        self.backend = backend
+        self._export_key: str | None = None
         self.model_name = model
         self.progress = progress
         self.batch_size = batch_size
@@ -300,7 +310,13 @@ class Embedder:
 
     def _resolve(self) -> None:
         if self._model_id is None:
-            self._path, self._model_id = resolve_model(self.model_name)
+            self._path, model_id = resolve_model(self.model_name)
+            if self.backend != "torch":
+                from auditor.features.onnx_backend import backend_model_id
+
+                model_id, self._export_key = backend_model_id(self._path, self.model_name,
+                                                              model_id, self.backend)
+            self._model_id = model_id
 
     @property
     def model_id(self) -> str:
@@ -326,7 +342,15 @@ class Embedder:
 
     @property
     def model(self) -> Any:
-        """The loaded SentenceTransformer (loaded on first use)."""
+        """The loaded SentenceTransformer, or ONNX model (loaded on first use)."""
+        if self._model is None and self.backend != "torch":
+            from auditor.features.onnx_backend import open_model
+
+            self._resolve()
+            assert self._path is not None
+            folder = self.cache.path.parent / "onnx" / str(self._export_key)
+            self._model = open_model(self._path, self.model_name, self.backend, folder,
+                                     load_torch=load_model, progress=self.progress)
         if self._model is None:
             self._model = load_model(self.model_name)
         return self._model
@@ -471,17 +495,13 @@ def make_embedder(
     backend: str = "torch",
 ) -> Embedder | HashingEmbedder:
     """``hashing`` / ``hashing-<dim>`` -> :class:`HashingEmbedder` (any backend); otherwise
-    :class:`Embedder` for ``backend="torch"``, or ``OnnxEmbedder`` for ``onnx`` / ``onnx-int8``."""
+    :class:`Embedder` with that ``backend`` (``torch``, ``onnx``, ``onnx-int8``)."""
     m = re.fullmatch(r"hashing(?:-(\w+))?", model.strip())
     if m:
         if m.group(1) is not None and not m.group(1).isdigit():
             raise UsageError(f"--model {model}: write hashing or hashing-<dim>, e.g. hashing-256.")
         return HashingEmbedder(int(m.group(1) or 256))
-    if backend != "torch":
-        from auditor.features.onnx_backend import OnnxEmbedder
-
-        return OnnxEmbedder(model, backend=backend, cache_dir=cache_dir, progress=progress)
-    return Embedder(model, cache_dir=cache_dir, progress=progress)
+    return Embedder(model, cache_dir=cache_dir, progress=progress, backend=backend)
 
 
 # ---------------------------------------------------------------- helpers

@@ -9,12 +9,13 @@ exporter, opset ``OPSET``); ``onnx-int8`` then quantizes the weights of its matr
 ``<cache_dir>/onnx/<key>/``, where ``key`` hashes the model id, this recipe and the versions of
 torch, transformers, onnx and onnxruntime: an upgrade of any of them exports again.
 
-Vectors are the same as the torch backend's in everything but arithmetic: :class:`OnnxEmbedder`
-is an :class:`~auditor.features.embeddings.Embedder` whose model runs in ONNX Runtime, so
-chunking, word-piece-weighted averaging, the on-disk cache, progress and Ctrl-C behave the same.
-Its ``model_id`` names the backend and the export key (``all-MiniLM-L6-v2@...#onnx-int8@<key>``),
-so the embedding cache, the check index and the report history never mix int8 and float32
-vectors.
+Vectors are the same as the torch backend's in everything but arithmetic:
+``Embedder(backend="onnx-int8")`` (:mod:`auditor.features.embeddings`) runs an :class:`OnnxModel`
+in place of the SentenceTransformer, so chunking, word-piece-weighted averaging, the on-disk
+cache, progress and Ctrl-C behave the same. Its ``model_id`` names the backend and the export key
+(``all-MiniLM-L6-v2@...#onnx-int8@<key>``, :func:`backend_model_id`), so the embedding cache, the
+check index and the report history never mix int8 and float32 vectors. This module imports
+nothing of samey's embedders (the torch model to export is passed in).
 
 Supported models: the BERT mean-pooling sentence-transformers models that
 :func:`auditor.features.fastbert.supports` accepts (the default is one); others raise
@@ -40,15 +41,15 @@ import uuid
 import warnings
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from auditor.config import BACKENDS, DEFAULT_MODEL
 from auditor.errors import ModelError, UsageError
-from auditor.features.embeddings import Embedder, load_model
 
-__all__ = ["OnnxEmbedder", "OnnxModel", "export_key", "missing_extra", "providers"]
+__all__ = ["OnnxModel", "backend_model_id", "export_key", "missing_extra", "onnx_file",
+           "open_model", "providers", "require"]
 
 OPSET = 17
 QUANTIZE = "quantize_dynamic(weight_type=QInt8,op_types=MatMul,per_channel=True)"
@@ -94,7 +95,8 @@ def export_key(model_id: str) -> str:
     return hashlib.sha256(f"{model_id}\0{RECIPE}\0{versions}".encode()).hexdigest()[:12]
 
 
-def _export(model_name: str, target: Path, *, int8: bool) -> None:
+def _export(model_name: str, target: Path, *, int8: bool, load_torch: Callable[[str], Any]
+            ) -> None:
     """Write ``model-fp32.onnx`` (and ``model-int8.onnx`` when ``int8``) into ``target``; each
     file is written under a temporary name and renamed, so a reader never sees half a file."""
     import torch
@@ -104,7 +106,7 @@ def _export(model_name: str, target: Path, *, int8: bool) -> None:
     tmp = target / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}.onnx"
     try:
         if not fp32.is_file():
-            bert = load_model(model_name)[0].auto_model.eval().to("cpu")
+            bert = load_torch(model_name)[0].auto_model.eval().to("cpu")
             with warnings.catch_warnings(), torch.no_grad():
                 warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notes
                 torch.onnx.export(
@@ -206,58 +208,48 @@ class OnnxModel:
         return out
 
 
-class OnnxEmbedder(Embedder):
-    """:class:`~auditor.features.embeddings.Embedder` with the model run by ONNX Runtime
-    (``backend`` ``onnx`` or ``onnx-int8``); exported and cached on first use (module docstring).
-    """
+def backend_model_id(model_dir: Path, model_name: str, model_id: str, backend: str
+                     ) -> tuple[str, str]:
+    """``(model_id of the vectors, export key)`` for ``backend``: the torch ``model_id`` plus
+    ``#<backend>@<export key>``. Raises ModelError for a model the export does not support."""
+    from auditor.features.fastbert import supports
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, backend: str = "onnx-int8",
-                 cache_dir: str | Path | None = None, progress: bool = False,
-                 batch_size: int = 32) -> None:
-        if backend not in BACKENDS or backend == "torch":
-            raise UsageError(f"--backend {backend}: the ONNX backends are onnx and onnx-int8.")
-        problem = missing_extra(backend)
-        if problem:
-            raise ModelError(problem)
-        super().__init__(model, cache_dir=cache_dir, progress=progress, batch_size=batch_size)
-        self.backend = backend
-        self.export_root = self.cache.path.parent / "onnx"
-        self._key: str | None = None
+    if not supports(model_dir):
+        raise ModelError(
+            f"--backend {backend} supports BERT mean-pooling sentence-transformers models (such "
+            f"as the default {DEFAULT_MODEL}), not '{model_name}'. Fix: use --backend torch for "
+            "this model.")
+    key = export_key(model_id)
+    return f"{model_id}#{backend}@{key}", key
 
-    def _resolve(self) -> None:
-        if self._model_id is None:
-            super()._resolve()
-            from auditor.features.fastbert import supports
 
-            assert self._path is not None
-            if not supports(self._path):
-                raise ModelError(
-                    f"--backend {self.backend} supports BERT mean-pooling sentence-transformers "
-                    f"models (such as the default {DEFAULT_MODEL}), not '{self.model_name}'. Fix: "
-                    "use --backend torch for this model.")
-            self._key = export_key(str(self._model_id))
-            self._model_id = f"{self._model_id}#{self.backend}@{self._key}"
+def require(backend: str) -> None:
+    """Raise UsageError for an unknown backend, ModelError when ``samey[onnx]`` is missing."""
+    if backend not in BACKENDS:
+        raise UsageError(f"--backend must be {', '.join(BACKENDS[:-1])} or {BACKENDS[-1]}, not "
+                         f"'{backend}'.")
+    problem = missing_extra(backend) if backend != "torch" else None
+    if problem:
+        raise ModelError(problem)
 
-    @property
-    def onnx_path(self) -> Path:
-        """Where this backend's ``.onnx`` file is (or will be) cached."""
-        self._resolve()
-        name = "model-int8.onnx" if self.backend == "onnx-int8" else "model-fp32.onnx"
-        return self.export_root / str(self._key) / name
 
-    @property
-    def model(self) -> Any:
-        if self._model is None:
-            path = self.onnx_path
-            if not path.is_file():
-                if self.progress:
-                    print(f"Exporting {self.model_name} to ONNX ({self.backend}; once: cached in "
-                          f"{path.parent})", file=sys.stderr, flush=True)
-                try:
-                    _export(self.model_name, path.parent, int8=self.backend == "onnx-int8")
-                except ImportError as e:
-                    raise ModelError(f"--backend {self.backend} cannot export the model ({e}). "
-                                     f"Fix: {FIX} (or use --backend torch).") from None
-            assert self._path is not None
-            self._model = OnnxModel(path, self._path)
-        return self._model
+def onnx_file(directory: Path, backend: str) -> Path:
+    """The ``.onnx`` file of ``backend`` in an export folder."""
+    return directory / ("model-int8.onnx" if backend == "onnx-int8" else "model-fp32.onnx")
+
+
+def open_model(model_dir: Path, model_name: str, backend: str, directory: Path, *,
+               load_torch: Callable[[str], Any], progress: bool = False) -> OnnxModel:
+    """The :class:`OnnxModel` of ``backend``, exported into ``directory`` first if it is not
+    there (``load_torch(model_name)`` gives the SentenceTransformer to export)."""
+    path = onnx_file(directory, backend)
+    if not path.is_file():
+        if progress:
+            print(f"Exporting {model_name} to ONNX ({backend}; once: cached in {directory})",
+                  file=sys.stderr, flush=True)
+        try:
+            _export(model_name, directory, int8=backend == "onnx-int8", load_torch=load_torch)
+        except ImportError as e:
+            raise ModelError(f"--backend {backend} cannot export the model ({e}). Fix: {FIX} "
+                             "(or use --backend torch).") from None
+    return OnnxModel(path, model_dir)
