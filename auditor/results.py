@@ -357,24 +357,27 @@ class AuditResult(Result):
 class Alert(Result):
     """A stored month past a control limit, in a trend, or not ok (``auditor.judge.alerts``)."""
 
-    OMIT_NONE: ClassVar[tuple[str, ...]] = ("metric",)
+    OMIT_NONE: ClassVar[tuple[str, ...]] = ("metric", "reasons")
 
     month: str
     kind: str            # limit | trend | status
     layer: str | None
     message: str
     metric: str | None = None
+    reasons: list[str] | None = None   # status alerts: the month's reasons
 
     @classmethod
     def from_dict(cls, a: Mapping[str, Any]) -> Alert:
         return cls(month=a["month"], kind=a["kind"], layer=a.get("layer"),
-                   message=a["message"], metric=a.get("metric"))
+                   message=a["message"], metric=a.get("metric"), reasons=a.get("reasons"))
 
     def to_dict(self) -> dict[str, Any]:  # key order as the alerts are written
         d: dict[str, Any] = {"month": self.month, "kind": self.kind, "layer": self.layer}
         if self.metric is not None:
             d["metric"] = self.metric
         d["message"] = self.message
+        if self.reasons is not None:
+            d["reasons"] = list(self.reasons)
         return d
 
 

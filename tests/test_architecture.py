@@ -2,7 +2,7 @@
 
 Stages, left to right: ingest -> features -> metrics -> judge -> render, with ``history`` beside,
 ``app`` (the wiring of each command) and ``cli`` on top. A module may import its own stage, the
-stages allowed below, and the shared bottom (types, errors, config, progress, _version).
+stages allowed below, and the shared bottom (types, results, errors, config, progress, files, _version).
 Imports inside functions count too: a lazy import is still a dependency.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import auditor
 
 ROOT = Path(auditor.__file__).parent
-BOTTOM = {"types", "errors", "config", "progress", "files", "_version"}
+BOTTOM = {"types", "results", "errors", "config", "progress", "files", "_version"}
 ALLOWED = {
     "bottom": set(),
     "ingest": set(),
@@ -63,12 +63,15 @@ def _imports(path: Path) -> set[str]:
             else:
                 name = node.module or ""
             if name.startswith("auditor"):
-                out.add(name)
-                # ``from auditor.x import y`` may import the submodule ``auditor.x.y``
-                out.update(f"{name}.{a.name}" for a in node.names
-                           if (ROOT.parent / f"{name}.{a.name}".replace(".", "/")).exists()
-                           or (ROOT.parent / (f"{name}.{a.name}".replace(".", "/") + ".py")
-                               ).exists())
+                # ``from auditor.x import y`` may import the submodule ``auditor.x.y``; only
+                # names that are not submodules make the package itself a dependency
+                subs = {f"{name}.{a.name}" for a in node.names
+                        if (ROOT.parent / f"{name}.{a.name}".replace(".", "/")).exists()
+                        or (ROOT.parent / (f"{name}.{a.name}".replace(".", "/") + ".py")
+                            ).exists()}
+                out.update(subs)
+                if len(subs) < len(node.names):
+                    out.add(name)
     return out
 
 
