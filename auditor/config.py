@@ -19,6 +19,9 @@ else:  # pragma: no cover
 from auditor.errors import UsageError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+#: Embedding backends: sentence-transformers on torch (the default), or the same model exported to
+#: ONNX Runtime in float32 or int8 (``samey[onnx]``; see ``auditor.features.onnx_backend``).
+BACKENDS = ("torch", "onnx", "onnx-int8")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class AuditOptions:
     min_docs: int = 20
     baseline: str | None = None  # "START..END" as period labels or dates
     model: str = DEFAULT_MODEL
+    backend: str = "torch"  # one of BACKENDS
     cache_dir: str | None = None  # default: <root>/.samey/cache or ~/.cache/samey
     progress: bool = True
     ingest: IngestOptions = field(default_factory=IngestOptions)
@@ -252,6 +256,9 @@ def validate(opts: AuditOptions) -> None:
         raise UsageError("sampling.max_pool must be at least 4.")
     if opts.period not in ("month", "quarter", "year", "auto"):
         raise UsageError(f"--period must be month, quarter, year or auto, not '{opts.period}'.")
+    if opts.backend not in BACKENDS:
+        raise UsageError(f"--backend must be {', '.join(BACKENDS[:-1])} or {BACKENDS[-1]}, not "
+                         f"'{opts.backend}'.")
     if opts.min_docs < 2:
         raise UsageError("--min-docs must be at least 2.")
     if opts.ingest.date_from not in ("content", "git", "mtime"):

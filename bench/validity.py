@@ -689,12 +689,13 @@ def rust_early(corpora) -> list[dict]:
     return [r for r in corpora["rust"] if r["date"][:4] in ("2019", "2020", "2021")]
 
 
-def run_all(parts, *, fast: bool, model: str, log=print, on_part=None) -> dict:
+def run_all(parts, *, fast: bool, model: str, log=print, on_part=None,
+            backend: str = "torch") -> dict:
     """Run the chosen parts; returns {part: {"trials"/"table": ..., "criteria": {...}}}.
     ``on_part(res, part)`` is called after each part (to print and save as results come)."""
     corpora = load_corpora()
-    embedder = MemoEmbedder(make_embedder(model, cache_dir=None, progress=False))
-    res: dict = {"model": model, "fast": fast}
+    embedder = MemoEmbedder(make_embedder(model, cache_dir=None, progress=False, backend=backend))
+    res: dict = {"model": model, "backend": backend, "fast": fast}
     for part in ("null", "dose", "recursive", "tiny"):
         if part not in parts:
             continue
@@ -751,6 +752,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fast", action="store_true", help="hashing embedder, few trials")
     ap.add_argument("--model", default=None)
+    ap.add_argument("--backend", default="torch", choices=["torch", "onnx", "onnx-int8"])
     ap.add_argument("--only", choices=["null", "dose", "recursive", "tiny"], action="append")
     ap.add_argument("--json", default=None, help="write the results here")
     args = ap.parse_args(argv)
@@ -758,14 +760,16 @@ def main(argv=None) -> int:
     parts = args.only or ["null", "dose", "recursive", "tiny"]
     t0 = time.time()
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
-    print(f"# samey validity ({model}{', fast' if args.fast else ''})\n", flush=True)
+    print(f"# samey validity ({model}, {args.backend}{', fast' if args.fast else ''})\n",
+          flush=True)
 
     def on_part(res, part):
         print_part(res, part)
         if args.json:  # saved after every part, so an interrupted run keeps what it measured
             Path(args.json).write_text(json.dumps(_clean(res), indent=1))
 
-    res = run_all(parts, fast=args.fast, model=model, log=log, on_part=on_part)
+    res = run_all(parts, fast=args.fast, model=model, log=log, on_part=on_part,
+                  backend=args.backend)
     print("\n## Criteria\n")
     ok = True
     for part in ("null", "dose", "recursive", "tiny"):

@@ -224,8 +224,9 @@ def _embedders(options: AuditOptions, embedder: Any):
 
     if embedder is not None:
         return embedder.model_id, (lambda: embedder), embedder
-    full = emb.make_embedder(options.model, cache_dir=options.cache_dir, progress=options.progress)
-    if isinstance(full, emb.HashingEmbedder):
+    full = emb.make_embedder(options.model, cache_dir=options.cache_dir, progress=options.progress,
+                             backend=options.backend)
+    if isinstance(full, emb.HashingEmbedder) or options.backend != "torch":
         return full.model_id, (lambda: full), full
     path, model_id = emb.resolve_model(options.model)
     from auditor.features.fastbert import supports

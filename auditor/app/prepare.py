@@ -111,7 +111,7 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
 
     if embedder is None:
         embedder = make_embedder(options.model, cache_dir=options.cache_dir or None,
-                                 progress=options.progress)
+                                 progress=options.progress, backend=options.backend)
     feats = build_features(analysed, embedder, text_budget=options.sampling.text_budget,
                            progress=options.progress)
 

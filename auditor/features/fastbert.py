@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["NumpyBert", "supports"]
+__all__ = ["NumpyBert", "supports", "tokenizer_settings"]
 
 _MASK_VALUE = np.float32(-1e9)  # added to attention scores at padding positions
 _SQRT_HALF = np.float32(0.7071067811865476)
@@ -96,6 +96,23 @@ def supports(model_dir: Path) -> bool:
 
 
 
+def tokenizer_settings(model_dir: Path) -> tuple[int, bool, int]:
+    """``(max_seq_length, do_lower_case, dim)`` of a BERT sentence-transformers model, as
+    sentence-transformers reads them (``sentence_bert_config.json``, else the tokenizer's
+    ``model_max_length``, never above ``max_position_embeddings``)."""
+    cfg = _read_json(model_dir / "config.json")
+    st_cfg_path = model_dir / "sentence_bert_config.json"
+    st_cfg = _read_json(st_cfg_path) if st_cfg_path.is_file() else {}
+    max_pos = int(cfg.get("max_position_embeddings", 512))
+    max_len = st_cfg.get("max_seq_length")
+    if max_len is None:
+        tok_cfg_path = model_dir / "tokenizer_config.json"
+        tok_cfg = _read_json(tok_cfg_path) if tok_cfg_path.is_file() else {}
+        max_len = tok_cfg.get("model_max_length", max_pos)
+    lower = bool(st_cfg.get("do_lower_case", False))
+    return int(min(int(max_len), max_pos)), lower, int(cfg["hidden_size"])
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
     """Exact (erf) GELU of a 2-D float32 array, in place, in cache-sized blocks; erf by A&S 7.1.26."""
     a1, a2, a3, a4, a5 = _AS_A
@@ -159,18 +176,7 @@ class NumpyBert:
         self.model_dir = model_dir
         _, self.normalize = _parse_modules(model_dir)
         cfg = _read_json(model_dir / "config.json")
-        st_cfg_path = model_dir / "sentence_bert_config.json"
-        st_cfg = _read_json(st_cfg_path) if st_cfg_path.is_file() else {}
-        max_pos = int(cfg.get("max_position_embeddings", 512))
-        max_len = st_cfg.get("max_seq_length")
-        if max_len is None:
-            tok_cfg_path = model_dir / "tokenizer_config.json"
-            tok_cfg = _read_json(tok_cfg_path) if tok_cfg_path.is_file() else {}
-            max_len = tok_cfg.get("model_max_length", max_pos)
-        self.max_seq_length: int = int(min(int(max_len), max_pos))
-        self.do_lower_case: bool = bool(st_cfg.get("do_lower_case", False))
-
-        self.dim: int = int(cfg["hidden_size"])
+        self.max_seq_length, self.do_lower_case, self.dim = tokenizer_settings(model_dir)
         self.num_heads: int = int(cfg["num_attention_heads"])
         self.head_dim: int = self.dim // self.num_heads
         self.num_layers: int = int(cfg["num_hidden_layers"])
