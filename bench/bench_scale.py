@@ -27,12 +27,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor.app.audit import (  # noqa: E402
-    evidence_baseline,
-    judge_full,
-    period_evidence,
-    prepare_documents,
-)
+from auditor.app.audit import judge_full  # noqa: E402
+from auditor.app.evidence import evidence_baseline, period_evidence  # noqa: E402
+from auditor.app.prepare import prepare_documents  # noqa: E402
 from auditor.config import build_options  # noqa: E402
 from auditor.types import Document  # noqa: E402
 

@@ -86,7 +86,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor.app.audit import judge, prepare_documents  # noqa: E402
+from auditor.app.audit import judge  # noqa: E402
+from auditor.app.prepare import prepare_documents  # noqa: E402
 from auditor.config import build_options  # noqa: E402
 from auditor.features.embeddings import make_embedder  # noqa: E402
 from auditor.ingest.markdown import clean_markdown  # noqa: E402

@@ -1,6 +1,12 @@
-"""Shared fixtures: a small synthetic corpus (written at test time) and paths to real corpora."""
+"""Shared fixtures: a small synthetic corpus (written at test time) and paths to real corpora.
+
+Tests write only to temporary folders: the embedding and token cache (``SAMEY_CACHE_DIR``) is a
+folder of the test session, never the user's ``~/.cache/samey``. A developer may point
+``SAMEY_TEST_CACHE_DIR`` at a folder of their choice to keep it warm between runs.
+"""
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -18,6 +24,15 @@ _WORDS = (
     "quietly boldly slowly gently carefully suddenly finally rarely often always sometimes "
     "build carry climb cook paddle wander notice remember gather share listen travel measure "
     "bright narrow ancient heavy hollow curious patient stubborn generous quiet wild rough").split()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_cache(tmp_path_factory):
+    """Every test's cache folder is the session's (or ``SAMEY_TEST_CACHE_DIR``)."""
+    folder = os.environ.get("SAMEY_TEST_CACHE_DIR") or str(tmp_path_factory.mktemp("samey-cache"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SAMEY_CACHE_DIR", folder)
+        yield folder
 
 
 def write_corpus(root: Path, months: int = 4, per_month: int = 22, seed: int = 0) -> Path:

@@ -2,9 +2,9 @@
 same features as a cold one."""
 import numpy as np
 
-from auditor.features import corpus as measure
 from auditor.features.cache import EmbeddingCache
 from auditor.features.embeddings import HashingEmbedder
+from auditor.metrics import corpus as measure
 from auditor.types import Document
 
 

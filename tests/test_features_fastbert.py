@@ -78,7 +78,7 @@ def test_matches_sentence_transformers(model_dir: Path, nb: NumpyBert) -> None:
     ref_model = st.SentenceTransformer(str(model_dir), device="cpu")
     assert nb.max_seq_length == ref_model.max_seq_length == 256
     # Truncation really applies to some texts.
-    assert max(nb.token_counts(TEXTS)) > nb.max_seq_length
+    assert max(len(o) for o in nb.offsets(TEXTS)) > nb.max_seq_length
     assert max(len(ids) for ids in nb.token_ids(TEXTS)) == nb.max_seq_length
 
     ref = ref_model.encode(TEXTS, convert_to_numpy=True)
@@ -112,8 +112,8 @@ def test_encode_empty_list(nb: NumpyBert) -> None:
     assert out.shape == (0, nb.dim) and out.dtype == np.float32
 
 
-def test_token_counts(nb: NumpyBert) -> None:
-    counts = nb.token_counts(["", "hello", "hello world", LONG])
+def test_offsets_count_word_pieces(nb: NumpyBert) -> None:
+    counts = [len(o) for o in nb.offsets(["", "hello", "hello world", LONG])]
     assert counts[:3] == [0, 1, 2]
     assert counts[3] > nb.max_seq_length
     assert [len(ids) for ids in nb.token_ids(["", "hello"])] == [2, 3]  # [CLS] ... [SEP]

@@ -5,7 +5,6 @@ migrations."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import sqlite3
@@ -21,7 +20,6 @@ from auditor.config import build_options
 from auditor.errors import HistoryError
 from auditor.features.embeddings import HashingEmbedder
 from auditor.history import SCHEMA_VERSION, HistoryStore, settings_key
-from auditor.history.store import PAUSE_ENV
 from auditor.render.jsonout import dumps
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,10 +141,27 @@ def _record(store: HistoryStore, month: str, value: float, key: str = "k1") -> N
 
 
 WRITER = """
-import sys
+import sys, time
 from auditor.history import HistoryStore
-path, month, value = sys.argv[1], sys.argv[2], float(sys.argv[3])
+path, month, value, pause = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+
+
+class SlowConnection:  # test-only: sleeps inside the transaction, after the series row
+    def __init__(self, db):
+        self._real = db
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def execute(self, sql, *args):
+        cur = self._real.execute(sql, *args)
+        if sql.startswith("INSERT INTO series"):
+            time.sleep(pause)
+        return cur
+
+
 with HistoryStore(path) as store:
+    store._db = SlowConnection(store._db)
     print("ready", flush=True)
     store.record("k1", {"model_id": "m"}, month, label=month, status="ok", model_id="m",
                  samey_version="0.1.0", figures={"metrics": {"x": {"value": value}}},
@@ -156,9 +171,8 @@ print("done", flush=True)
 
 
 def _writer(path: Path, month: str, value: float, pause: float) -> subprocess.Popen:
-    env = {**os.environ, PAUSE_ENV: str(pause)}
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(path), month, str(value)],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(path), month, str(value),
+                             str(pause)], stdout=subprocess.PIPE, text=True)
 
 
 def test_schema_version_and_migrations(tmp_path):

@@ -4,8 +4,8 @@ import random
 import numpy as np
 import pytest
 
-from auditor.features.corpus import CorpusFeatures, _hash_features, _ngram_diversity
 from auditor.metrics import hashed, structure, wording
+from auditor.metrics.corpus import hash_features
 
 
 def random_docs(seed, n_docs=30, vocab=40):
@@ -23,15 +23,11 @@ def random_shapes(seed, n_docs=30):
 @pytest.mark.parametrize("seed", range(5))
 def test_hashed_equals_reference(seed):
     docs, shapes = random_docs(seed), random_shapes(seed)
-    wng, totals, sng, elig = _hash_features(docs, shapes)
+    wng, totals, sng, elig = hash_features(docs, shapes)
     assert hashed.self_repetition_hashed([g[3] for g in wng]) == pytest.approx(
         wording.self_repetition(docs, n=4), abs=1e-12)
-    f = CorpusFeatures(tuple(map(str, range(len(docs)))), tuple(docs), tuple(shapes),
-                       (), (), (), (), np.zeros((len(docs), 2)), np.zeros((len(docs), 2)),
-                       np.zeros(len(docs), int), 1, np.zeros(len(docs), int), 1,
-                       wng, totals, sng, elig)
     ref = wording.ngram_diversity(docs, max_n=4)
-    got = _ngram_diversity(f, np.arange(len(docs)))
+    got = hashed.ngram_diversity_hashed(wng, totals.sum(axis=0))
     assert (np.isnan(ref) and np.isnan(got)) or got == pytest.approx(ref, abs=1e-12)
     assert hashed.template_coverage_hashed(sng, elig) == pytest.approx(
         structure.template_share(shapes), abs=1e-12)

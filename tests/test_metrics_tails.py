@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from auditor.features.lexicon import phrase_stop_words
 from auditor.metrics import tails as TL
 
 # --------------------------------------------------------------------------- rare words
@@ -158,6 +159,6 @@ def test_cluster_keywords_ctfidf_by_hand():
     # c0: cargo 3, build 2 (size 5); c1: async 1, await 1, build 1 (size 3); A = 4.
     # c0: cargo 3/5*log(1+4/3) = 0.508, build 2/5*log(1+4/3) = 0.339
     # c1: async, await 1/3*log(5) = 0.536; build 1/3*log(1+4/3) = 0.282
-    got = TL.cluster_keywords(docs, labels, k=3, top=3)
+    got = TL.cluster_keywords(docs, labels, k=3, top=3, stop_words=phrase_stop_words())
     assert got == [["cargo", "build"], ["async", "await", "build"], []]
     assert TL.cluster_keywords([], [], k=2) == [[], []]

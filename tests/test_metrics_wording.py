@@ -12,7 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from auditor.features.lexicon import phrase_stop_words
 from auditor.metrics import wording as W
+
+STOP = phrase_stop_words()
 
 words = st.sampled_from(["a", "b", "c", "d", "e", "f"])
 doc_lists = st.lists(st.lists(words, min_size=0, max_size=12), min_size=2, max_size=8)
@@ -173,7 +176,7 @@ def test_amplified_phrases_finds_planted_phrase_once():
     for d in period[:12]:
         d[20:20] = ["of", "the"]  # stopwords only: never listed
         d.append("2024")  # a number: never listed
-    found = W.amplified_phrases(period, base, top=5)
+    found = W.amplified_phrases(period, base, top=5, stop_words=STOP)
     phrases = [a.phrase for a in found]
     # every sub-phrase of "we delve into the data" occurs in the same 10 documents: only the one
     # with the most content words and no stopword at its ends is listed
@@ -197,7 +200,7 @@ def test_amplified_phrases_keeps_phrases_with_different_documents():
         d.append("delve")
     for d in period[:6]:
         d[3:3] = ["delve", "deeper"]
-    phrases = [a.phrase for a in W.amplified_phrases(period, base, top=10)]
+    phrases = [a.phrase for a in W.amplified_phrases(period, base, top=10, stop_words=STOP)]
     assert "delve" in phrases and "delve deeper" in phrases
     assert "deeper" not in phrases  # same documents as "delve deeper", which is preferred
 
@@ -205,13 +208,13 @@ def test_amplified_phrases_keeps_phrases_with_different_documents():
 def test_amplified_phrases_respects_min_docs_and_baseline():
     base = [["old", "news"]] * 10
     period = [["old", "news", "fresh"]] * 2 + [["old", "news"]] * 8
-    assert W.amplified_phrases(period, base, min_docs=3) == []
-    got = W.amplified_phrases(period, base, min_docs=2)
+    assert W.amplified_phrases(period, base, min_docs=3, stop_words=STOP) == []
+    got = W.amplified_phrases(period, base, min_docs=2, stop_words=STOP)
     # "fresh" and "news fresh" occur in exactly the documents of "old news fresh", which has
     # the most content words
     assert [a.phrase for a in got] == ["old news fresh"]
-    assert W.amplified_phrases([], base) == []
-    assert W.amplified_phrases(period, []) == []
+    assert W.amplified_phrases([], base, stop_words=STOP) == []
+    assert W.amplified_phrases(period, [], stop_words=STOP) == []
 
 
 def test_amplified_phrases_deterministic_under_order():
@@ -219,6 +222,6 @@ def test_amplified_phrases_deterministic_under_order():
     period = _baseline(seed=3)
     for d in period[:8]:
         d.extend(["seamless", "experience"])
-    a = W.amplified_phrases(period, base)
-    b = W.amplified_phrases(list(reversed(period)), list(reversed(base)))
+    a = W.amplified_phrases(period, base, stop_words=STOP)
+    b = W.amplified_phrases(list(reversed(period)), list(reversed(base)), stop_words=STOP)
     assert a == b and a

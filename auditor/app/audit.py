@@ -14,12 +14,6 @@ from auditor.app.prepare import Prepared, prepare, with_baseline
 from auditor.app.segments import analyse_segments
 from auditor.config import AuditOptions
 from auditor.errors import InputError, UsageError
-from auditor.features.corpus import (
-    DUP_THRESHOLD,
-    NUM_PERM,
-    SHINGLE_SIZE,
-    measure_sample,
-)
 from auditor.judge.baseline import (
     ReferenceCheck,
     change_sentence,
@@ -30,8 +24,10 @@ from auditor.judge.baseline import (
 )
 from auditor.judge.headline import evidence_reasons, headline, join
 from auditor.judge.notes import templated_notes
+from auditor.judge.segments import segment_moves
 from auditor.judge.verdict import decide
-from auditor.metrics import tails
+from auditor.metrics import duplication, tails
+from auditor.metrics.panel import measure_sample
 from auditor.metrics.registry import BY_NAME, LAYER_FULL, LAYERS, METRICS
 from auditor.metrics.sampling import (
     MIN_SAMPLE,
@@ -212,14 +208,14 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     which_evidence = evidence
     segments: dict[str, Any] = {}
 
-    def segment_moves(final: Prepared):
+    def segments_judged(final: Prepared):
         if options.ingest.segment_field or options.ingest.segment_from == "folder":
             segments.update(analyse_segments(
                 final, field=options.ingest.segment_field or "folder",
                 random_state=options.sampling.random_state))
         return segment_moves(segments)
 
-    j = judge_full(prep, options, extra_from=segment_moves)
+    j = judge_full(prep, options, extra_from=segments_judged)
     prep, estimates, m, verdicts, overall = j.prep, j.estimates, j.sample_size, j.verdicts, \
         j.overall
     if j.notes:
@@ -307,7 +303,8 @@ def _config_dict(options: AuditOptions, prep: Prepared, m: int) -> dict[str, Any
     d["sample_size_used"] = m
     d["model_id"] = prep.model_id
     d["samey_version"] = __version__
-    d["duplicates"] = {"shingle": f"word {SHINGLE_SIZE}-gram", "num_perm": NUM_PERM,
-                       "threshold": DUP_THRESHOLD}
+    d["duplicates"] = {"shingle": f"word {duplication.SHINGLE_SIZE}-gram",
+                       "num_perm": duplication.NUM_PERM,
+                       "threshold": duplication.DUP_THRESHOLD}
     return d
 

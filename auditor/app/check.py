@@ -51,18 +51,20 @@ from pathlib import Path
 from typing import Any, Union
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from auditor._version import __version__
 from auditor.app.check_index import (
     CorpusIndex,
-    _content_grams,
-    _shape_grams,
+    content_grams,
     load_or_build,
+    shape_grams,
     template_coverage,
 )
 from auditor.config import AuditOptions
 from auditor.errors import InputError, UsageError
 from auditor.features.lexicon import import_spacy
+from auditor.judge.draft import DraftSignals, judge_draft
 from auditor.judge.thresholds import (
     MIN_DRAFT_WORDS,
     MIN_REFERENCE_DOCS,
@@ -73,7 +75,7 @@ from auditor.judge.thresholds import (
 )
 from auditor.metrics import wording
 from auditor.progress import ordinal, plural
-from auditor.types import RANK, Document, worst
+from auditor.types import Document, worst
 
 CHECK_SCHEMA_VERSION = "1.1"  # 1.1: warnings, thresholds.reference, structure.template_fill
 TOP = 5
@@ -206,8 +208,7 @@ class _NumpyEmbedder:
         self.bert = NumpyBert(model_dir)
 
     def _tokenizer(self, texts, **_: Any) -> dict[str, Any]:
-        encs = self.bert._counter.encode_batch(list(texts), add_special_tokens=False)
-        return {"offset_mapping": [e.offsets for e in encs]}
+        return {"offset_mapping": self.bert.offsets(list(texts))}
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         from auditor.features.embeddings import chunk_texts
@@ -262,6 +263,27 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     model_id, make_full, draft_embedder = _embedders(options, embedder)
     index = load_or_build(root, options, model_id=model_id, make_embedder=make_full)
 
+    # The draft work is many small matrix products: one BLAS thread is 3-10x faster than a
+    # pool of them (and the same for the CLI and for library callers).
+    with threadpool_limits(limits=1, user_api="blas"):
+        reports, cuts, warnings = _check_drafts(docs, index, options, draft_embedder,
+                                                draft_notes)
+    corpus = {"path": str(against), "documents": index.n_docs, "skipped": index.meta["skipped"],
+              "latest_period": index.meta.get("latest_period"),
+              "baseline": index.meta.get("baseline", []),
+              "reference": index.meta["reference"]["source"],
+              "index": {"path": index.directory, "built": index.built}}
+    config = {"check": dataclasses.asdict(options.check), "model_id": model_id,
+              "text_budget": options.sampling.text_budget, "samey_version": __version__,
+              "duplicates": {"shingle": "word 5-gram", "num_perm": 128}}
+    return CheckResult(reports, corpus, cuts, config, warnings)
+
+
+def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOptions,
+                  draft_embedder: Any, draft_notes: list[str]
+                  ) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
+    """Embed, tokenise and measure every draft against the index; the per-draft reports,
+    the calibrated cuts and the warnings."""
     toks = _tokenize([d.text for d in docs], options.sampling.text_budget)
     X = draft_embedder.embed([d.text for d in docs])
     from auditor.metrics.duplication import minhash_signatures
@@ -275,7 +297,7 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     cuts = thresholds(index, options, reference)
     warnings = check_warnings(index, cuts, options) + draft_notes
     stock = _StockFrames(index)
-    from auditor.metrics.wording import phrase_stop_words
+    from auditor.features.lexicon import phrase_stop_words
 
     stop = phrase_stop_words()
     reports = []
@@ -297,15 +319,7 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
             reports[-1]["reasons"].insert(0, "Warning: " + reports[-1]["warnings"][0])
         else:
             reports[-1]["warnings"] = []
-    corpus = {"path": str(against), "documents": index.n_docs, "skipped": index.meta["skipped"],
-              "latest_period": index.meta.get("latest_period"),
-              "baseline": index.meta.get("baseline", []),
-              "reference": index.meta["reference"]["source"],
-              "index": {"path": index.directory, "built": index.built}}
-    config = {"check": dataclasses.asdict(options.check), "model_id": model_id,
-              "text_budget": options.sampling.text_budget, "samey_version": __version__,
-              "duplicates": {"shingle": "word 5-gram", "num_perm": 128}}
-    return CheckResult(reports, corpus, cuts, config, warnings)
+    return reports, cuts, warnings
 
 
 def _validate(options: AuditOptions) -> None:
@@ -536,21 +550,16 @@ def _percentile_of(values: np.ndarray, x: float) -> float:
 def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: AuditOptions, *,
             stop, words, shapes, opening, closing, skeleton, sig, nn_idx, nn_sim,
             stock: _StockFrames, ref_sims: np.ndarray) -> dict[str, Any]:
+    """Measure one draft against the index (similarity, shared phrases, openings, templates,
+    stock frames, MinHash overlap), then let :func:`auditor.judge.draft.judge_draft` decide."""
     n = index.n_docs
     refs = index.docs
     c = options.check
     shared_min = cuts["min_shared_docs"]
-    layers = {"topic": "ok", "duplication": "ok", "wording": "ok", "structure": "ok"}
-    reasons: list[str] = []
-
-    def raise_to(layer: str, status: str) -> None:
-        if RANK[status] > RANK[layers[layer]]:
-            layers[layer] = status
 
     # topic + duplication
     nearest = [{**refs[int(j)], "similarity": float(s)} for j, s in zip(nn_idx, nn_sim)]
     s = float(nn_sim[0]) if len(nn_sim) else float("nan")
-    where = _reference_name(cuts)
     pct = _percentile_of(ref_sims, s)
     equal = (index.signatures == sig[None, :]).sum(axis=1) / sig.shape[0]
     empty = bool((sig == 0xFFFFFFFF).all())
@@ -561,25 +570,9 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
         target = int(nn_idx[0]) if s >= c.duplicate_similarity else j_best
         dup = {**refs[target], "similarity": float(nearest[0]["similarity"]) if target == int(
             nn_idx[0]) else None, "jaccard": float(equal[target])}
-        raise_to("duplication", "samey")
-        reasons.append(f"near-duplicate of {refs[target]['path']} (cosine "
-                       f"{_f(dup['similarity'])}, shared word 5-grams {dup['jaccard']:.0%}).")
-    near = nearest[0]["path"] if nearest else "-"
-    if s > cuts["samey_similarity"]:
-        raise_to("topic", "samey")
-        src = ("--max-similarity" if cuts["similarity_source"] == "option"
-               else f"the {ordinal(c.samey_percentile)} percentile of {where}")
-        reasons.append(f"very close to {near} (similarity {s:.2f}; cut "
-                       f"{cuts['samey_similarity']:.2f} = {src}; closer than {pct:.0f}% of "
-                       f"the posts of {where} are to their nearest neighbour).")
-    elif s > cuts["watch_similarity"]:
-        raise_to("topic", "watch")
-        reasons.append(f"close to {near} (similarity {s:.2f}; above the "
-                       f"{ordinal(c.watch_percentile)} percentile of {where}, "
-                       f"{cuts['watch_similarity']:.2f}).")
 
     # wording
-    grams = sorted(_content_grams(words, stop))
+    grams = sorted(content_grams(words, stop))
     df = index.df(grams)
     shared = [(g, int(d)) for g, d in zip(grams, df) if d >= shared_min]
     shared.sort(key=lambda gd: (-gd[1], -len(gd[0].split()), gd[0]))
@@ -591,20 +584,8 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
             break
     base = index.is_baseline
     phrase_pct = _percentile_of(index.phrase_scores[base], len(shared))
-    if len(shared) > cuts["shared_phrases_watch"] and shared:
-        raise_to("wording", "watch")
-        reasons.append(f"shares {plural(len(shared), 'phrase')} with "
-                       f"{shared_min}+ corpus posts (more than {phrase_pct:.0f}% of the posts of "
-                       f"{where} do), e.g. "
-                       + ", ".join(f"\"{wording.display_phrase(g)}\" ({d} posts)"
-                                   for g, d in shown[:3]) + ".")
-    amplified = [a for a in index.meta.get("amplified", []) if wording.contains_phrase(words, a["phrase"])]
-    if len(amplified) >= 2:
-        raise_to("wording", "watch")
-        reasons.append(f"uses phrases the corpus has been amplifying lately "
-                       f"({index.meta.get('latest_period')} vs baseline): " + ", ".join(
-                           f"\"{a['phrase']}\" ({a['period_share']:.0%} of posts vs "
-                           f"{a['baseline_share']:.0%})" for a in amplified[:3]) + ".")
+    amplified = [a for a in index.meta.get("amplified", [])
+                 if wording.contains_phrase(words, a["phrase"])]
 
     # structure
     skel_key = _skeleton_key(skeleton)
@@ -613,59 +594,26 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
         "closing": (closing, index.meta["closings"].get(closing, 0) if closing else 0),
         "heading_outline": (skel_key, index.meta["skeletons"].get(skel_key, 0) if skel_key else 0),
     }
-    for what, (key, count) in shared_items.items():
-        if key and count >= shared_min:
-            raise_to("structure", "watch")
-            label = ("opens" if what == "opening" else "closes" if what == "closing"
-                     else "has the heading outline")
-            shown_key = " / ".join(h[1] for h in skeleton) if what == "heading_outline" else key
-            reasons.append(f"{label} like {count} corpus posts: \"{shown_key}\".")
     templates = index.meta["templates"]
     cov = template_coverage(shapes, templates)
     cov_pct = _percentile_of(index.template_cov[base], cov)
-    used = _templates_used([g for g in _shape_grams(shapes) if g in templates], templates)
-    high_cov = cov > cuts["template_coverage_samey"] and cov > 0
-    if cov > cuts["template_coverage_watch"] and cov > 0:
-        raise_to("structure", "watch")
-        reasons.append(f"follows the corpus's common sentence templates: {cov:.0%} of its "
-                       f"sentence shapes (more than {cov_pct:.0f}% of the posts of {where}), "
-                       "e.g. " + ", ".join(f"\"{t}\" ({d} posts)" for t, d in used[:2]) + ".")
-    # The template-fill rule: the frame of a template that took over the latest period.
+    used = _templates_used([g for g in shape_grams(shapes) if g in templates], templates)
     frames = stock.frames(opening, closing, skeleton)
-    stocked = [fr for fr in frames if fr["stock"]]
-    if stocked:
-        latest = f"the posts of {stock.label}" if stock.label else "the corpus's posts"
-        parts = []
-        for fr in stocked:
-            verb = {"opening": "opens", "closing": "closes",
-                    "heading_outline": "has the heading outline"}[fr["element"]]
-            was = ("" if fr["baseline_share"] is None
-                   else f", {fr['baseline_share']:.0%} of {where}")
-            parts.append(f"{verb} like {fr['latest_share']:.0%} of {latest} "
-                         f"(\"{fr['text']}\"{was})")
-        if len(stocked) >= 2 or high_cov:
-            raise_to("structure", "samey")
-            extra = (f"; {cov:.0%} of its sentence shapes are corpus templates, above the "
-                     f"{ordinal(c.samey_percentile)} percentile of {where}" if len(stocked) < 2 else "")
-            reasons.append("one more fill of the template that took over recent posts: "
-                           + " and ".join(parts) + extra + ".")
-        else:
-            raise_to("structure", "watch")
-            reasons.append("uses a stock frame of recent posts: " + parts[0] + ".")
 
-    # overall
-    if "samey" in layers.values():
-        status = "samey"
-    elif layers["topic"] == "watch" and "watch" in (layers["wording"], layers["structure"]):
-        status = "samey"
-        reasons.append("close in topic and repeating the corpus's wording or structure.")
-    elif "watch" in layers.values():
-        status = "watch"
-    else:
-        status = "ok"
-        reasons.append(f"nothing samey: nearest post {near} at similarity {s:.2f} (closer than "
-                       f"{pct:.0f}% of the posts of {where} are to their nearest neighbour; "
-                       f"watch above {cuts['watch_similarity']:.2f}).")
+    signals = DraftSignals(
+        similarity=s, percentile=pct, nearest=nearest[0]["path"] if nearest else "-",
+        duplicate=dup,
+        shared_phrases=[(wording.display_phrase(g), d) for g, d in shared],
+        shown_phrases=[(wording.display_phrase(g), d) for g, d in shown],
+        phrase_percentile=phrase_pct, amplified=amplified,
+        latest_period=index.meta.get("latest_period"),
+        shared_elements={w: (" / ".join(h[1] for h in skeleton) if w == "heading_outline"
+                             else k, cnt) if k else (None, 0)
+                         for w, (k, cnt) in shared_items.items()},
+        template_coverage=cov, template_percentile=cov_pct, templates_used=used,
+        frames=frames, frames_period=stock.label)
+    status, layers, reasons = judge_draft(signals, cuts, options.check,
+                                          where=_reference_name(cuts))
     return {
         "name": doc.doc_id, "title": doc.title, "words": len(words), "status": status,
         "reasons": reasons, "layers": layers,
@@ -682,7 +630,7 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
             "template_coverage": cov, "template_percentile": cov_pct,
             "templates": [{"template": t, "docs": d} for t, d in used[:TOP]],
             "template_fill": {"latest_period": stock.label, "frames": frames,
-                              "stock": len(stocked)}},
+                              "stock": sum(bool(fr["stock"]) for fr in frames)}},
         "duplication": {"max_jaccard": jac, "jaccard_path": refs[j_best]["path"] if jac else None},
     }
 
@@ -696,7 +644,3 @@ def _skeleton_key(skeleton) -> str | None:
 def _templates_used(grams: list[str], templates: dict[str, int]) -> list[tuple[str, int]]:
     """Distinct templates used, by their corpus document count."""
     return sorted({g: templates[g] for g in grams}.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-def _f(x: float | None) -> str:
-    return "-" if x is None else f"{x:.2f}"

@@ -62,7 +62,7 @@ import numpy as np
 
 from auditor._version import __version__
 from auditor.config import AuditOptions
-from auditor.features.lexicon import import_spacy
+from auditor.features.lexicon import import_spacy, phrase_stop_words
 from auditor.progress import plural
 
 INDEX_VERSION = 3  # 2: validated baseline (is_baseline, reference neighbours), recent period;
@@ -231,7 +231,7 @@ def load_or_build(root: str | Path, options: AuditOptions, *, model_id: str,
 # ---------------------------------------------------------------- build
 
 
-def _content_grams(words: Sequence[str], stop: frozenset[str]) -> set[str]:
+def content_grams(words: Sequence[str], stop: frozenset[str]) -> set[str]:
     """Distinct 2-4-grams of a document that contain a content word, space-joined."""
     out: set[str] = set()
     content = [any(c.isalpha() for c in w) and w not in stop for w in words]
@@ -242,13 +242,13 @@ def _content_grams(words: Sequence[str], stop: frozenset[str]) -> set[str]:
     return out
 
 
-def _shape_grams(shapes: Sequence[str]) -> list[str]:
+def shape_grams(shapes: Sequence[str]) -> list[str]:
     return [" ".join(shapes[i:i + TEMPLATE_N]) for i in range(len(shapes) - TEMPLATE_N + 1)]
 
 
 def template_coverage(shapes: Sequence[str], templates: set[str] | dict[str, int]) -> float:
     """Share of a document's shape 5-gram positions that are corpus templates (0 if none)."""
-    grams = _shape_grams(shapes)
+    grams = shape_grams(shapes)
     return sum(g in templates for g in grams) / len(grams) if grams else 0.0
 
 
@@ -256,10 +256,10 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
           fingerprint: str) -> CorpusIndex:
     """Ingest, featurise and summarise the corpus (see the module docstring)."""
     from auditor.errors import InputError
-    from auditor.features.corpus import build_features
+    from auditor.features.lexicon import phrase_stop_words
     from auditor.ingest import load_documents
     from auditor.metrics import structure, topics
-    from auditor.metrics.wording import phrase_stop_words
+    from auditor.metrics.corpus import build_features
 
     ingested = load_documents(root, options.ingest, progress=options.progress)
     docs = list(ingested.documents)
@@ -284,7 +284,7 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
 
     # Phrases: document frequencies (df >= MIN_DF kept), per-document shared-phrase scores.
     stop = phrase_stop_words()
-    grams = [_content_grams(w, stop) for w in f.words]
+    grams = [content_grams(w, stop) for w in f.words]
     df: Counter[str] = Counter()
     for g in grams:
         df.update(g)
@@ -388,6 +388,6 @@ def _amplified(words, is_baseline: np.ndarray | None, is_recent: np.ndarray) -> 
         return out
     amp = wording.amplified_phrases([words[i] for i in np.flatnonzero(is_recent)],
                                     [words[i] for i in np.flatnonzero(is_baseline)],
-                                    top=AMPLIFIED_TOP)
+                                    top=AMPLIFIED_TOP, stop_words=phrase_stop_words())
     out["amplified"] = [dataclasses.asdict(a) for a in amp if a.ratio >= 2]
     return out

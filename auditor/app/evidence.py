@@ -10,10 +10,7 @@ from typing import Any
 import numpy as np
 
 from auditor.app.prepare import Prepared
-from auditor.features.corpus import (
-    DUP_THRESHOLD,
-    NUM_PERM,
-)
+from auditor.features.lexicon import phrase_stop_words, stop_words
 from auditor.metrics import drift, duplication, structure, tails, wording
 from auditor.metrics.sampling import (
     stable_seed,
@@ -48,7 +45,8 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     base_words = [f.words[i] for i in base_idx]
     ev: dict[str, Any] = {}
 
-    amp = wording.amplified_phrases(words, base_words, top=EVIDENCE_TOP)
+    amp = wording.amplified_phrases(words, base_words, top=EVIDENCE_TOP,
+                                     stop_words=phrase_stop_words())
     ev["amplified_phrases"] = []
     used: set[int] = set()
     for a in amp:  # a different example post for each phrase where there is one
@@ -79,8 +77,8 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     ev["heading_skeletons"] = [{"skeleton": [" ".join(map(str, h)) for h in s], "docs": c}
                                for s, c in rep if c >= 2]
 
-    fams = duplication.near_duplicate_families(f.signatures[idx], threshold=DUP_THRESHOLD,
-                                               num_perm=NUM_PERM)
+    fams = duplication.near_duplicate_families(f.signatures[idx], threshold=duplication.DUP_THRESHOLD,
+                                               num_perm=duplication.NUM_PERM)
     ev["duplicate_families"] = [{"size": len(fam),
                                  "documents": [_doc_ref(docs[idx[j]]) for j in fam[:5]]}
                                 for fam in fams[:EVIDENCE_TOP]]
@@ -93,7 +91,8 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     shares = tails.cluster_shares(f.base_clusters[idx], k)
     gone = tails.vanished_clusters(prep.baseline_shares, shares)
     if gone:
-        kw = tails.cluster_keywords(base_words, f.base_clusters[list(base_idx)], k=k)
+        kw = tails.cluster_keywords(base_words, f.base_clusters[list(base_idx)], k=k,
+                                    stop_words=phrase_stop_words())
         ev["vanished_topics"] = []
         for c in gone:  # named by the baseline posts nearest the topic's centre
             members = [i for i in base_idx if f.base_clusters[i] == c]
@@ -113,7 +112,8 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
         X, Y = f.embeddings[list(base_idx)], f.embeddings[idx]
         mmd = drift.mmd2_rbf(X, Y, random_state=random_state)
         auc = drift.domain_classifier_auc(X, Y, random_state=random_state)
-        wa, wb = drift.characteristic_words(base_words, words, top=EVIDENCE_TOP)
+        wa, wb = drift.characteristic_words(base_words, words, top=EVIDENCE_TOP,
+                                            stop_words=stop_words())
         ev["drift"] = {"mmd2": mmd.mmd2, "p_value": mmd.p_value, "auc": auc,
                        "baseline_words": [w for w, _ in wa], "period_words": [w for w, _ in wb]}
         ev["side_by_side"] = side_by_side(prep, idx, list(base_idx))

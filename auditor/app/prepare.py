@@ -12,15 +12,15 @@ import numpy as np
 
 from auditor.config import AuditOptions
 from auditor.errors import InputError
-from auditor.features.corpus import (
-    CorpusFeatures,
-    build_features,
-)
 from auditor.features.embeddings import make_embedder
 from auditor.ingest import load_documents
 from auditor.ingest.periods import periods_from_counts, select_baseline
 from auditor.ingest.stream import CorpusSummary, summarise, undated_skip
 from auditor.metrics import tails
+from auditor.metrics.corpus import (
+    CorpusFeatures,
+    build_features,
+)
 from auditor.metrics.sampling import MIN_SAMPLE
 from auditor.progress import plural
 from auditor.types import Document, Period, Skipped

@@ -95,8 +95,6 @@ def supports(model_dir: Path) -> bool:
     return (model_dir / "model.safetensors").is_file() and (model_dir / "tokenizer.json").is_file()
 
 
-_GELU_CHUNK = 32768  # elements per GELU block: keeps the temporaries in cache
-
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     """Exact (erf) GELU of a 2-D float32 array, in place, in cache-sized blocks; erf by A&S 7.1.26."""
@@ -182,7 +180,7 @@ class NumpyBert:
         self.tokenizer = Tokenizer.from_str(tok_json)
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=self.max_seq_length, strategy="longest_first")
-        self._counter = Tokenizer.from_str(tok_json)  # untruncated, for token_counts
+        self._counter = Tokenizer.from_str(tok_json)  # untruncated, for offsets
         self._counter.no_padding()
         self._counter.no_truncation()
 
@@ -237,13 +235,12 @@ class NumpyBert:
         """Word-piece ids of each text as the model sees them: [CLS] ... [SEP], truncated."""
         return [enc.ids for enc in self.tokenizer.encode_batch(self._prep(list(texts)))]
 
-    def token_counts(self, texts: list[str]) -> list[int]:
-        """Word pieces in each text, untruncated and without [CLS]/[SEP].
-
-        A text fits the model window when its count is at most ``max_seq_length - 2``.
-        """
-        encs = self._counter.encode_batch(self._prep(list(texts)), add_special_tokens=False)
-        return [len(enc.ids) for enc in encs]
+    def offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        """Character offsets of each text's word pieces, untruncated and without [CLS]/[SEP]
+        (what ``features.embeddings.chunk_texts`` cuts windows by). A text fits the model window
+        when it has at most ``max_seq_length - 2`` of them."""
+        encs = self._counter.encode_batch(list(texts), add_special_tokens=False)
+        return [enc.offsets for enc in encs]
 
     # -- forward pass --------------------------------------------------------------------------
 

@@ -28,3 +28,9 @@ def stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(w.replace("\u2019", "'") for w in STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def phrase_stop_words() -> frozenset[str]:
+    """Stop words for phrase evidence: spaCy's English list plus the clitics ("'s", "n't")."""
+    return stop_words() | {"'s", "n't", "'re", "'ve", "'ll", "'d", "'m"}

@@ -27,9 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import sqlite3
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,8 +37,6 @@ from auditor.types import json_safe
 
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
-# Test hook: seconds to sleep inside the write transaction (lets a test kill a run mid-write).
-PAUSE_ENV = "SAMEY_HISTORY_TEST_PAUSE"
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1
@@ -215,7 +211,6 @@ class HistoryStore:
         ``model_id``, ``samey_version``, ``figures`` and ``evidence``. ``baseline`` (a spec)
         and ``reference`` are pinned for the key if none is pinned yet."""
         now = _now()
-        pause = float(os.environ.get(PAUSE_ENV) or 0)
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
@@ -230,8 +225,6 @@ class HistoryStore:
                 "THEN excluded.reference ELSE series.reference END",
                 (key, _json(settings), baseline,
                  None if reference is None else _json(reference), now))
-            if pause:
-                time.sleep(pause)
             for r in rows:
                 self._db.execute(
                     "INSERT INTO runs (settings_key, month, period_label, status, model_id, "
@@ -243,8 +236,6 @@ class HistoryStore:
                     "written_at = excluded.written_at",
                     (key, r["month"], r["label"], r["status"], r["model_id"],
                      r["samey_version"], _json(r["figures"]), _json(r["evidence"]), now))
-            if pause:
-                time.sleep(pause)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -216,7 +216,7 @@ def characteristic_words(
     *,
     top: int = 10,
     min_count: int = 2,
-    stop_words: frozenset[str] | set[str] | None = None,
+    stop_words: Collection[str] = frozenset(),
 ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     """Words that characterise each side: log-odds ratio with an informative Dirichlet prior.
 
@@ -257,10 +257,6 @@ def characteristic_words(
     >>> wa[0][0], wb[0][0]
     ('cats', 'dogs')
     """
-    if stop_words is None:
-        from auditor.features.lexicon import stop_words as _default_stop_words
-
-        stop_words = _default_stop_words()
     stop = frozenset(stop_words)
     ca, cb = _counts(docs_a, stop), _counts(docs_b, stop)
     na, nb = sum(ca.values()), sum(cb.values())

@@ -44,6 +44,11 @@ __all__ = [
 ]
 
 NAN = float("nan")
+# MinHash / LSH parameters (stated, per REFERENCE.md): word 5-gram shingles, 128 permutations,
+# estimated Jaccard >= 0.8 (Lee et al. 2022).
+SHINGLE_SIZE = 5
+NUM_PERM = 128
+DUP_THRESHOLD = 0.8
 EMPTY_HASH = np.uint32(0xFFFFFFFF)  # value of every slot of an empty document's signature
 
 _M64 = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: positional word-hash combiner

@@ -67,17 +67,18 @@ def self_repetition_hashed(doc_sets: Sequence[np.ndarray]) -> float:
     return float(np.log1p(sums).mean())
 
 
-def ngram_diversity_hashed(doc_grams: Sequence[Sequence[np.ndarray]]) -> float:
-    """``wording.ngram_diversity`` from per-document n-gram hashes (all, with repeats),
-    ``doc_grams[d][n-1]`` holding order n."""
-    if not doc_grams:
+def ngram_diversity_hashed(doc_unique: Sequence[Sequence[np.ndarray]],
+                          totals: np.ndarray) -> float:
+    """``wording.ngram_diversity`` from per-document *unique* n-gram hashes
+    (``doc_unique[d][n-1]`` holds order n) and the number of n-grams of each order in the
+    sample (``totals[n-1]``, repeats counted): sum over n of distinct / total. NaN when an
+    order has no n-gram."""
+    totals = np.asarray(totals)
+    if not len(doc_unique) or (totals == 0).any():
         return NAN
     score = 0.0
-    for order in range(len(doc_grams[0])):
-        cat = np.concatenate([g[order] for g in doc_grams])
-        if cat.size == 0:
-            return NAN
-        score += distinct(cat).size / cat.size
+    for order in range(len(totals)):
+        score += distinct(np.concatenate([g[order] for g in doc_unique])).size / totals[order]
     return float(score)
 
 

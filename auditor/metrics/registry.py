@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from auditor.metrics import duplication, hashed, structure, tails, topics, wording
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,8 @@ class MetricSpec:
     share: bool = False        # a share of the sample's posts (binomial sd floor)
     proportion: bool = False   # a proportion 0..1 that is not a count of posts
     short: str = ""  # a marketer's name for the figure (tables); ``label`` is the technical one
+    #: the metric on one sample (``auditor.metrics.panel.Sample``); None: computed elsewhere
+    compute: Callable[[Any], float] | None = field(default=None, compare=False, repr=False)
 
 
 LAYERS = ("topics", "wording", "structure", "duplication", "tails")
@@ -45,50 +53,83 @@ LAYER_FULL = {
     "tails": "niche ideas (rare words and topics: tails layer)",
     "segments": "product lines (segments layer)",
 }
-CONTEXT_LAYERS = ("drift", "richness")
+
+def _mean(values: np.ndarray) -> float:
+    """Mean of the finite per-document values (NaN when none)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else math.nan
+
 
 METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("topics.mean_cosine", "topics", +1, "mean pairwise cosine",
-               "posts sit closer together in meaning", bounds=(-1.0, 1.0)),
+               "posts sit closer together in meaning", bounds=(-1.0, 1.0),
+               compute=lambda s: topics.mean_pairwise_cosine(s.embeddings)),
     MetricSpec("topics.vendi", "topics", -1, "Vendi score",
-               "fewer effectively distinct posts", bounds=(1.0, math.inf)),
+               "fewer effectively distinct posts", bounds=(1.0, math.inf),
+               compute=lambda s: topics.vendi_score(s.embeddings)),
     MetricSpec("topics.nn_similarity", "topics", +1, "nearest-neighbour similarity",
-               "each post has a closer look-alike", bounds=(-1.0, 1.0)),
+               "each post has a closer look-alike", bounds=(-1.0, 1.0),
+               compute=lambda s: topics.nearest_neighbour_similarity(
+                   s.embeddings, random_state=s.random_state)),
     MetricSpec("wording.compression_ratio", "wording", +1, "compression ratio",
                "the text compresses better: more repeated wording",
-               bounds=(0.0, math.inf)),
+               bounds=(0.0, math.inf),
+               compute=lambda s: wording.compression_ratio([" ".join(w) for w in s.words])),
     MetricSpec("wording.self_repetition", "wording", +1, "4-gram self-repetition",
-               "more 4-word phrases are shared between posts", bounds=(0.0, math.inf)),
+               "more 4-word phrases are shared between posts", bounds=(0.0, math.inf),
+               compute=lambda s: hashed.self_repetition_hashed(
+                   [g[3] for g in s.rows("word_ngrams")])),
     MetricSpec("wording.ngram_diversity", "wording", -1, "n-gram diversity (1-4)",
-               "fewer distinct words and phrases", bounds=(0.0, 4.0)),
+               "fewer distinct words and phrases", bounds=(0.0, 4.0),
+               compute=lambda s: hashed.ngram_diversity_hashed(
+                   s.rows("word_ngrams"), s.array("word_ngram_totals").sum(axis=0))),
     MetricSpec("structure.template_share", "structure", +1, "template coverage",
                "more of the text follows recurring sentence templates",
-               bounds=(0.0, 1.0), proportion=True),
+               bounds=(0.0, 1.0), proportion=True,
+               compute=lambda s: hashed.template_coverage_hashed(
+                   s.rows("shape_ngrams"), s.rows("shape_eligible"),
+                   doc_unique=s.rows("shape_unique"))),
     MetricSpec("structure.opening_repetition", "structure", +1, "repeated openings",
-               "more posts open with the same words", bounds=(0.0, 1.0), share=True),
+               "more posts open with the same words", bounds=(0.0, 1.0), share=True,
+               compute=lambda s: structure.repetition_share(s.rows("openings"))),
     MetricSpec("structure.closing_repetition", "structure", +1, "repeated closings",
-               "more posts close with the same words", bounds=(0.0, 1.0), share=True),
+               "more posts close with the same words", bounds=(0.0, 1.0), share=True,
+               compute=lambda s: structure.repetition_share(s.rows("closings"))),
     MetricSpec("structure.heading_repetition", "structure", +1, "repeated heading skeletons",
                "more posts share the same heading outline", bounds=(0.0, 1.0),
-               share=True),
+               share=True,
+               compute=lambda s: structure.repetition_share(s.rows("skeletons"))),
     MetricSpec("structure.sentence_uniformity", "structure", +1, "sentence-length uniformity",
-               "posts have more uniform sentence rhythm", bounds=(0.0, 1.0)),
+               "posts have more uniform sentence rhythm", bounds=(0.0, 1.0),
+               compute=lambda s: structure.sentence_length_uniformity(
+                   s.rows("sentence_lengths"))),
     MetricSpec("duplication.near_duplicate_share", "duplication", +1, "near-duplicate share",
-               "more posts are near-copies of another", bounds=(0.0, 1.0), share=True),
+               "more posts are near-copies of another", bounds=(0.0, 1.0), share=True,
+               compute=lambda s: duplication.duplicate_share(
+                   duplication.near_duplicate_families(
+                       s.array("signatures"), threshold=duplication.DUP_THRESHOLD,
+                       num_perm=duplication.NUM_PERM), len(s.idx))),
     MetricSpec("duplication.repost_share", "duplication", +1, "repost share",
-               "more posts republish an earlier post's text", bounds=(0.0, 1.0), share=True),
+               "more posts republish an earlier post's text", bounds=(0.0, 1.0), share=True,
+               compute=lambda s: (duplication.repost_share(s.array("is_repost"))
+                                  if s.features.is_repost is not None else 0.0)),
     MetricSpec("tails.rare_word_mass", "tails", -1, "rare-word mass",
                "less rare vocabulary",
-               bounds=(0.0, 1.0)),
+               bounds=(0.0, 1.0),
+               compute=lambda s: tails.rare_word_mass(s.rows("lemmas"))),
     MetricSpec("tails.topic_coverage", "tails", -1, "topic coverage",
                "posts spread over fewer topics",
-               bounds=(1.0, math.inf)),
+               bounds=(1.0, math.inf),
+               compute=lambda s: tails.topic_coverage(
+                   tails.cluster_shares(s.array("clusters"), s.features.n_clusters))),
     # Lost baseline topic mass also rises when a brand simply moves to new subjects (drift),
     # so it is context and evidence (vanished topics), not a verdict metric.
     MetricSpec("tails.lost_topic_mass", "drift", 0, "lost baseline topic mass",
                "more of the baseline's topics have gone", bounds=(0.0, 1.0)),
-    MetricSpec("richness.mtld", "richness", 0, "MTLD (per document)", ""),
-    MetricSpec("richness.mattr", "richness", 0, "MATTR (per document)", ""),
+    MetricSpec("richness.mtld", "richness", 0, "MTLD (per document)", "",
+               compute=lambda s: _mean(s.array("mtld"))),
+    MetricSpec("richness.mattr", "richness", 0, "MATTR (per document)", "",
+               compute=lambda s: _mean(s.array("mattr"))),
 )
 
 SHORT = {

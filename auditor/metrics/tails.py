@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
-
-from auditor.metrics.wording import phrase_stop_words
 
 __all__ = [
     "assign_clusters",
@@ -239,7 +237,8 @@ def vanished_clusters(
 
 
 def cluster_keywords(
-    docs: Sequence[Sequence[str]], labels: Sequence[int], *, k: int, top: int = 6
+    docs: Sequence[Sequence[str]], labels: Sequence[int], *, k: int, top: int = 6,
+    stop_words: Collection[str] = frozenset(),
 ) -> list[list[str]]:
     """Words characterising each cluster by class-based TF-IDF (c-TF-IDF, as in BERTopic).
 
@@ -259,7 +258,7 @@ def cluster_keywords(
     ...                  top=2)
     [['apple', 'pie'], ['code', 'rust']]
     """
-    stop = phrase_stop_words()
+    stop = frozenset(stop_words)
     counts: list[Counter[str]] = [Counter() for _ in range(int(k))]
     for doc, lab in zip(docs, labels):
         lab = int(lab)

@@ -13,9 +13,8 @@ from __future__ import annotations
 import gzip
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 __all__ = [
     "AmplifiedPhrase",
@@ -25,7 +24,6 @@ __all__ = [
     "ngram_diversity",
     "self_repetition",
     "display_phrase",
-    "phrase_stop_words",
 ]
 
 
@@ -230,14 +228,6 @@ def contains_phrase(words: Sequence[str], phrase: str) -> bool:
     return any(list(words[i:i + n]) == toks for i in range(len(words) - n + 1))
 
 
-@lru_cache(maxsize=1)
-def phrase_stop_words() -> frozenset[str]:
-    """Stop words for phrase evidence: spaCy's English list plus the clitics ("'s", "n't")."""
-    from auditor.features.lexicon import stop_words
-
-    return stop_words() | {"'s", "n't", "'re", "'ve", "'ll", "'d", "'m"}
-
-
 def _is_content(token: str, stop: frozenset[str]) -> bool:
     """A word carrying meaning: contains a letter and is not a stopword."""
     return any(ch.isalpha() for ch in token) and token not in stop
@@ -251,6 +241,7 @@ def amplified_phrases(
     min_docs: int = 3,
     top: int = 20,
     smoothing: float = 1.0,
+    stop_words: Collection[str],
 ) -> list[AmplifiedPhrase]:
     """Words and phrases whose document share rose most against the baseline.
 
@@ -297,7 +288,7 @@ def amplified_phrases(
 
     >>> period = [["we", "delve", "into", "it"]] * 3
     >>> base = [["we", "look", "at", "it"]] * 3
-    >>> [(a.phrase, a.period_docs) for a in amplified_phrases(period, base)]
+    >>> [(a.phrase, a.period_docs) for a in amplified_phrases(period, base, stop_words={"we", "it", "into", "at"})]
     [('delve', 3)]
     """
     period_docs = list(period_docs)
@@ -309,7 +300,7 @@ def amplified_phrases(
     ns = tuple(n_values)
     df_p = _doc_ngram_counts(period_docs, ns)
     df_b = _doc_ngram_counts(baseline_docs, ns)
-    stop = phrase_stop_words()
+    stop = frozenset(stop_words)
 
     cands: dict[tuple[str, ...], tuple] = {}
     for g, c_p in df_p.items():

@@ -13,9 +13,7 @@ import re
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure
 
 from auditor.metrics.registry import BY_NAME, LAYER_FULL  # noqa: E402
 
@@ -34,10 +32,11 @@ def layer_chart_svg(layer: str, rows: list[dict[str, Any]], limits: dict[str, An
     n = max(len(names), 1)
     ncols = COLS  # same width for every layer, so charts share one scale on the page
     nrows = math.ceil(n / ncols)
-    with plt.rc_context({"svg.fonttype": "none", "font.size": 8, "axes.spines.top": False,
+    with matplotlib.rc_context({"svg.fonttype": "none", "font.size": 8, "axes.spines.top": False,
                          "axes.spines.right": False, "font.family": "sans-serif",
                          "axes.formatter.useoffset": False}):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.3 * nrows), squeeze=False)
+        fig = Figure(figsize=(3.6 * ncols, 2.3 * nrows))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
         x = list(range(len(months)))
         for ax, name in zip(axes.flat, names):
             lim = limits.get(name, {})
@@ -83,7 +82,6 @@ def layer_chart_svg(layer: str, rows: list[dict[str, Any]], limits: dict[str, An
         fig.tight_layout()
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight")
-        plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
     return re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)

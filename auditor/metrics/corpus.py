@@ -1,13 +1,10 @@
-"""Per-document features of a corpus, and every layer metric on one sample of documents.
-
-This is the bridge between features (per-document arrays and token lists) and the pure metric
-functions in ``auditor.metrics``: it selects the sample's rows and calls each metric once. It
-decides nothing (thresholds live in ``verdict``).
-"""
+"""The per-document inputs of the metrics for a whole corpus (``CorpusFeatures``): tokens and
+embeddings from ``auditor.features``, plus what is computed once per document (n-gram hashes,
+MinHash signatures, openings, closings, heading skeletons, richness), cached on disk.
+Samples select rows of it (``auditor.metrics.panel``)."""
 from __future__ import annotations
 
 import hashlib
-import math
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,9 +17,6 @@ from auditor.metrics import (
     hashed,
     richness,
     structure,
-    tails,
-    topics,
-    wording,
 )
 from auditor.types import Document
 
@@ -58,79 +52,9 @@ class CorpusFeatures:
         return len(self.doc_ids)
 
 
-# MinHash / LSH parameters (stated, per REFERENCE.md): word 5-gram shingles, 128 permutations,
-# estimated Jaccard >= 0.8 (Lee et al. 2022).
-SHINGLE_SIZE = 5
-NUM_PERM = 128
-DUP_THRESHOLD = 0.8
 
 
-def _nan_if_none(x) -> float:
-    return float("nan") if x is None else float(x)
-
-
-def measure_sample(f: CorpusFeatures, idx: Sequence[int], *,
-                   random_state: int = 0) -> dict[str, float]:
-    """All verdict and context metrics on the documents ``idx`` of ``f``."""
-    idx = np.asarray(idx, dtype=int)
-    words = [f.words[i] for i in idx]
-    X = f.embeddings[idx]
-    out: dict[str, float] = {}
-    # topics
-    out["topics.mean_cosine"] = topics.mean_pairwise_cosine(X)
-    out["topics.vendi"] = topics.vendi_score(X)
-    out["topics.nn_similarity"] = topics.nearest_neighbour_similarity(X, random_state=random_state)
-    # wording (compression on the normalised, budget-cut word stream); the n-gram metrics use
-    # the pre-hashed n-grams (same values as wording.self_repetition / ngram_diversity).
-    out["wording.compression_ratio"] = wording.compression_ratio([" ".join(w) for w in words])
-    out["wording.self_repetition"] = hashed.self_repetition_hashed(
-        [f.word_ngrams[i][3] for i in idx])
-    out["wording.ngram_diversity"] = _ngram_diversity(f, idx)
-    # structure
-    out["structure.template_share"] = hashed.template_coverage_hashed(
-        [f.shape_ngrams[i] for i in idx], [f.shape_eligible[i] for i in idx],
-        doc_unique=[f.shape_unique[i] for i in idx])
-    out["structure.opening_repetition"] = structure.repetition_share([f.openings[i] for i in idx])
-    out["structure.closing_repetition"] = structure.repetition_share([f.closings[i] for i in idx])
-    out["structure.heading_repetition"] = structure.repetition_share(
-        [f.skeletons[i] for i in idx])
-    out["structure.sentence_uniformity"] = structure.sentence_length_uniformity(
-        [f.sentence_lengths[i] for i in idx])
-    # duplication
-    fam = duplication.near_duplicate_families(f.signatures[idx], threshold=DUP_THRESHOLD,
-                                              num_perm=NUM_PERM)
-    out["duplication.near_duplicate_share"] = duplication.duplicate_share(fam, len(idx))
-    out["duplication.repost_share"] = (duplication.repost_share(f.is_repost[idx])
-                                       if f.is_repost is not None else 0.0)
-    # tails
-    # rare vocabulary counted on lemmas, so inflections ("run", "running") are one word
-    out["tails.rare_word_mass"] = tails.rare_word_mass([f.lemmas[i] for i in idx])
-    out["tails.topic_coverage"] = tails.topic_coverage(
-        tails.cluster_shares(f.clusters[idx], f.n_clusters))
-    # tails.lost_topic_mass needs the checked baseline: pipeline.fill_lost_topic_mass
-    # per-document richness (computed once per document): context only
-    with np.errstate(all="ignore"):
-        out["richness.mtld"] = float(np.nanmean(f.mtld[idx])) if np.isfinite(f.mtld[idx]).any() \
-            else math.nan
-        out["richness.mattr"] = float(np.nanmean(f.mattr[idx])) \
-            if np.isfinite(f.mattr[idx]).any() else math.nan
-    return {k: _nan_if_none(v) for k, v in out.items()}
-
-
-
-def _ngram_diversity(f: CorpusFeatures, idx: np.ndarray) -> float:
-    """wording.ngram_diversity from the per-document unique n-gram hashes and totals."""
-    totals = f.word_ngram_totals[idx].sum(axis=0)
-    if (totals == 0).any():
-        return math.nan
-    score = 0.0
-    for order in range(4):
-        score += hashed.distinct(np.concatenate([f.word_ngrams[i][order] for i in idx])).size \
-            / totals[order]
-    return float(score)
-
-
-def _hash_features(words, shapes):
+def hash_features(words, shapes):
     """Per-document n-gram hashes for the fast metric paths (see metrics.hashed)."""
     vocab: dict[str, int] = {}
     word_ngrams, totals, shape_ngrams, eligible = [], [], [], []
@@ -192,8 +116,9 @@ def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
     X = embedder.embed([d.text for d in docs]) if docs else np.zeros((0, 1), np.float32)
     words = tuple(_strings(r["words"]) for r in recs)
     shapes = tuple(_strings(r["shapes"]) for r in recs)
-    sigs = duplication.minhash_signatures(words, shingle_size=SHINGLE_SIZE, num_perm=NUM_PERM)
-    wng, totals, sng, elig = _hash_features(words, shapes)
+    sigs = duplication.minhash_signatures(words, shingle_size=duplication.SHINGLE_SIZE,
+                                           num_perm=duplication.NUM_PERM)
+    wng, totals, sng, elig = hash_features(words, shapes)
     nan = float("nan")
     mtld = np.array([nan if r["mtld"] is None else r["mtld"] for r in recs], dtype=float)
     mattr = np.array([nan if r["mattr"] is None else r["mattr"] for r in recs], dtype=float)

@@ -1,0 +1,156 @@
+"""The draft rule of ``samey check``: from what a draft shares with the corpus to a status per
+layer, an overall status and plain-words reasons.
+
+Per layer (topic, duplication, wording, structure):
+
+* duplication samey: cosine to a corpus post >= ``--duplicate-similarity`` or shared word
+  5-grams (MinHash) >= ``duplicate_jaccard``;
+* topic samey above the corpus's ``samey_percentile`` nearest-neighbour similarity (or
+  ``--max-similarity``), watch above ``watch_percentile``;
+* wording watch: more shared phrases than the reference's watch percentile, or two or more
+  phrases the corpus has been amplifying lately;
+* structure watch: an opening, closing or heading outline shared by ``min_shared_docs`` corpus
+  posts, sentence templates above the watch percentile, or one stock frame of the latest
+  period; samey: two stock frames, or one with template coverage above the samey percentile
+  (one more fill of the template that took over recent posts).
+
+Overall: samey when a layer is samey, or topic is watch together with wording or structure
+(close in subject *and* repeating the corpus's words or frames); watch when any layer is watch.
+See docs/check.md for the calibration (percentiles of the validated baseline).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.progress import ordinal, plural
+from auditor.types import RANK, Status
+
+LAYERS = ("topic", "duplication", "wording", "structure")
+_VERBS = {"opening": "opens", "closing": "closes", "heading_outline": "has the heading outline"}
+
+
+@dataclass(frozen=True)
+class DraftSignals:
+    """What one draft shares with the corpus (measured in ``auditor.app.check``)."""
+
+    similarity: float                      # cosine to the nearest corpus post
+    percentile: float                      # of ``similarity`` among the reference's posts
+    nearest: str                           # path of the nearest corpus post ("-": none)
+    duplicate: Mapping[str, Any] | None    # {path, similarity, jaccard} of a near-copy
+    shared_phrases: Sequence[tuple[str, int]]   # (phrase, corpus posts), every shared phrase
+    shown_phrases: Sequence[tuple[str, int]]    # the few shown as examples
+    phrase_percentile: float
+    amplified: Sequence[Mapping[str, Any]]      # amplified phrases the draft uses
+    latest_period: str | None
+    shared_elements: Mapping[str, tuple[str | None, int]]  # opening/closing/outline: (text, posts)
+    template_coverage: float
+    template_percentile: float
+    templates_used: Sequence[tuple[str, int]]
+    frames: Sequence[Mapping[str, Any]]    # stock-frame candidates (``stock`` True when stock)
+    frames_period: str | None
+
+
+def _f(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def judge_draft(s: DraftSignals, cuts: Mapping[str, Any], options: Any, *,
+                where: str) -> tuple[Status, dict[str, Status], list[str]]:
+    """(overall status, status per layer, reasons) of one draft. ``cuts``: the calibrated cuts
+    (``app.check.thresholds``); ``options``: ``CheckOptions``; ``where``: the reference's
+    name in sentences ("the validated baseline (2024-01..2024-06)")."""
+    layers: dict[str, Status] = {layer: "ok" for layer in LAYERS}
+    reasons: list[str] = []
+
+    def raise_to(layer: str, status: Status) -> None:
+        if RANK[status] > RANK[layers[layer]]:
+            layers[layer] = status
+
+    sim, pct, near = s.similarity, s.percentile, s.nearest
+    if s.duplicate is not None:
+        raise_to("duplication", "samey")
+        reasons.append(f"near-duplicate of {s.duplicate['path']} (cosine "
+                       f"{_f(s.duplicate['similarity'])}, shared word 5-grams "
+                       f"{s.duplicate['jaccard']:.0%}).")
+    if sim > cuts["samey_similarity"]:
+        raise_to("topic", "samey")
+        src = ("--max-similarity" if cuts["similarity_source"] == "option"
+               else f"the {ordinal(options.samey_percentile)} percentile of {where}")
+        reasons.append(f"very close to {near} (similarity {sim:.2f}; cut "
+                       f"{cuts['samey_similarity']:.2f} = {src}; closer than {pct:.0f}% of "
+                       f"the posts of {where} are to their nearest neighbour).")
+    elif sim > cuts["watch_similarity"]:
+        raise_to("topic", "watch")
+        reasons.append(f"close to {near} (similarity {sim:.2f}; above the "
+                       f"{ordinal(options.watch_percentile)} percentile of {where}, "
+                       f"{cuts['watch_similarity']:.2f}).")
+
+    # wording
+    n_shared = len(s.shared_phrases)
+    if n_shared > cuts["shared_phrases_watch"] and n_shared:
+        raise_to("wording", "watch")
+        reasons.append(f"shares {plural(n_shared, 'phrase')} with "
+                       f"{cuts['min_shared_docs']}+ corpus posts (more than "
+                       f"{s.phrase_percentile:.0f}% of the posts of {where} do), e.g. "
+                       + ", ".join(f"\"{g}\" ({d} posts)" for g, d in s.shown_phrases[:3])
+                       + ".")
+    if len(s.amplified) >= 2:
+        raise_to("wording", "watch")
+        reasons.append(f"uses phrases the corpus has been amplifying lately "
+                       f"({s.latest_period} vs baseline): " + ", ".join(
+                           f"\"{a['phrase']}\" ({a['period_share']:.0%} of posts vs "
+                           f"{a['baseline_share']:.0%})" for a in s.amplified[:3]) + ".")
+
+    # structure
+    for what, (text, count) in s.shared_elements.items():
+        if text and count >= cuts["min_shared_docs"]:
+            raise_to("structure", "watch")
+            label = "has the heading outline" if what == "heading_outline" else _VERBS[what]
+            reasons.append(f"{label} like {count} corpus posts: \"{text}\".")
+    cov = s.template_coverage
+    high_cov = cov > cuts["template_coverage_samey"] and cov > 0
+    if cov > cuts["template_coverage_watch"] and cov > 0:
+        raise_to("structure", "watch")
+        reasons.append(f"follows the corpus's common sentence templates: {cov:.0%} of its "
+                       f"sentence shapes (more than {s.template_percentile:.0f}% of the posts "
+                       f"of {where}), e.g. "
+                       + ", ".join(f"\"{t}\" ({d} posts)" for t, d in s.templates_used[:2])
+                       + ".")
+    # The template-fill rule: the frame of a template that took over the latest period.
+    stocked = [fr for fr in s.frames if fr["stock"]]
+    if stocked:
+        latest = f"the posts of {s.frames_period}" if s.frames_period else "the corpus's posts"
+        parts = []
+        for fr in stocked:
+            was = ("" if fr["baseline_share"] is None
+                   else f", {fr['baseline_share']:.0%} of {where}")
+            parts.append(f"{_VERBS[fr['element']]} like {fr['latest_share']:.0%} of {latest} "
+                         f"(\"{fr['text']}\"{was})")
+        if len(stocked) >= 2 or high_cov:
+            raise_to("structure", "samey")
+            extra = (f"; {cov:.0%} of its sentence shapes are corpus templates, above the "
+                     f"{ordinal(options.samey_percentile)} percentile of {where}"
+                     if len(stocked) < 2 else "")
+            reasons.append("one more fill of the template that took over recent posts: "
+                           + " and ".join(parts) + extra + ".")
+        else:
+            raise_to("structure", "watch")
+            reasons.append("uses a stock frame of recent posts: " + parts[0] + ".")
+
+    # overall
+    status: Status
+    if "samey" in layers.values():
+        status = "samey"
+    elif layers["topic"] == "watch" and "watch" in (layers["wording"], layers["structure"]):
+        status = "samey"
+        reasons.append("close in topic and repeating the corpus's wording or structure.")
+    elif "watch" in layers.values():
+        status = "watch"
+    else:
+        status = "ok"
+        reasons.append(f"nothing samey: nearest post {near} at similarity {sim:.2f} (closer "
+                       f"than {pct:.0f}% of the posts of {where} are to their nearest "
+                       f"neighbour; watch above {cuts['watch_similarity']:.2f}).")
+    return status, layers, reasons
