@@ -122,7 +122,7 @@ def load_documents(
         for index, item in loaded:
             items.append(((rel, index), item))
     items.sort(key=lambda kv: kv[0])
-    kept = _resolve_copies([(index, item) for (_, index), item in items
+    kept = resolve_copies([(index, item) for (_, index), item in items
                             if isinstance(item, Document)], digests)
     documents, skipped = [], []
     for (_, index), item in items:
@@ -137,13 +137,13 @@ def _body_key(text: str) -> str:
     return " ".join(text.split())
 
 
-def _order(index: int, doc: Document) -> tuple:
+def publication_order(index: int, doc: Document) -> tuple:
     """Publication order inside a group of same-body documents: dated first, by (date, path,
     record), then undated by (path, record)."""
     return (doc.date is None, doc.date or dt.date.min, doc.path, index)
 
 
-def _resolve_copies(
+def resolve_copies(
     docs: list[tuple[int, Document]], digests: dict[str, str]
 ) -> dict[str, Document | Skipped]:
     """doc_id -> the document (``repost_of`` set for a repost) or its ``duplicate`` Skipped,
@@ -154,7 +154,7 @@ def _resolve_copies(
         groups.setdefault(_body_key(doc.text), []).append((index, doc))
     out: dict[str, Document | Skipped] = {}
     for group in groups.values():
-        group.sort(key=lambda item: _order(*item))
+        group.sort(key=lambda item: publication_order(*item))
         (_, original), rest = group[0], group[1:]
         out[original.doc_id] = original
         kept_dates = {original.date: original}

@@ -51,7 +51,7 @@ import numpy as np
 
 from auditor.config import IngestOptions
 from auditor.errors import InputError
-from auditor.ingest import _order, _resolve_copies, iter_file
+from auditor.ingest import publication_order, resolve_copies, iter_file
 from auditor.ingest.dates import git_first_added
 from auditor.ingest.readers import FORMATS, TABULAR
 from auditor.ingest.walk import iter_files
@@ -239,7 +239,7 @@ class CorpusSummary:
         wanted = {body_hash(d.text): d for _, d in whole}
         stand_ins = [(n, dataclasses.replace(doc, text=wanted[h].text))
                      for n, doc, h in self._rows_with(wanted)]
-        resolved = _resolve_copies(whole + stand_ins, self.digests)
+        resolved = resolve_copies(whole + stand_ins, self.digests)
         for index, doc in whole:
             item = resolved[doc.doc_id]
             if isinstance(item, Skipped):
@@ -297,7 +297,7 @@ class CorpusSummary:
             h = body_hash(doc.text)
             if h in hashes:
                 group.setdefault(h, []).append((n, doc))
-        first = {h: min(g, key=lambda item: _order(*item))[1] for h, g in group.items()}
+        first = {h: min(g, key=lambda item: publication_order(*item))[1] for h, g in group.items()}
         out = []
         for d in docs:
             orig = first.get(rows[d.doc_id]) if d.doc_id in rows else None
