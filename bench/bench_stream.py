@@ -29,17 +29,21 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 
-ADJ = ("durable lightweight compact premium classic modern rugged soft breathable waterproof "
-       "stylish versatile reliable elegant sturdy flexible portable cozy sleek natural bright "
-       "quiet smart handy warm fresh").split()
-NOUN = ("jacket backpack bottle lamp chair blender kettle speaker headphone blanket mug tent "
-        "boot sneaker watch wallet scarf pillow desk shelf cooker grinder toaster fan heater "
-        "towel rug tray basket cable").split()
-VERB = ("keeps makes brings gives holds offers delivers protects supports fits carries "
-        "combines features includes adds").split()
-REST = ("your daily routine with ease and comfort for every season at home or on the go while "
-        "you travel work relax cook read sleep train explore the city trail kitchen office "
-        "garden weekend morning evening family friends kids").split()
+_ADJ = ("durable lightweight compact premium classic modern rugged soft breathable waterproof "
+        "stylish versatile reliable elegant sturdy flexible portable cozy sleek natural bright "
+        "quiet smart handy warm fresh")
+ADJ = _ADJ.split()
+_NOUN = ("jacket backpack bottle lamp chair blender kettle speaker headphone blanket mug tent "
+         "boot sneaker watch wallet scarf pillow desk shelf cooker grinder toaster fan heater "
+         "towel rug tray basket cable")
+NOUN = _NOUN.split()
+_VERB = ("keeps makes brings gives holds offers delivers protects supports fits carries "
+         "combines features includes adds")
+VERB = _VERB.split()
+_REST = ("your daily routine with ease and comfort for every season at home or on the go while "
+         "you travel work relax cook read sleep train explore the city trail kitchen office "
+         "garden weekend morning evening family friends kids")
+REST = _REST.split()
 STOCK = "Elevate your everyday experience with seamless comfort and effortless style"
 
 
@@ -102,7 +106,7 @@ def write_parquet(folder: Path, n_rows: int) -> None:
 _MEASURE = r"""
 import json, resource, subprocess, sys, time
 t = time.perf_counter()
-p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+p = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
 wall = time.perf_counter() - t
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
 print(json.dumps({"rc": p.returncode, "wall_s": wall, "peak_rss_mb": rss / 1024,
@@ -114,7 +118,8 @@ def run_audit(data: Path, model: str, out_json: Path) -> dict:
     cmd = [sys.executable, "-m", "auditor", "audit", str(data), "--model", model,
            "--json", str(out_json), "-q"]
     helper = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True,
-                            text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            check=False)
     res = json.loads(helper.stdout)
     res["command"] = " ".join(cmd)
     if out_json.exists():

@@ -21,8 +21,9 @@ pq = pytest.importorskip("pyarrow.parquet")
 
 ROOT = Path(__file__).resolve().parents[1]
 ADS = ROOT / "sample_corpora" / "tidewater-ads"
-WORDS = ("bright calm steady quick fresh bold quiet warm clear sharp smooth light deep wide "
-         "soft rich pure true keen fair").split()
+_WORDS = ("bright calm steady quick fresh bold quiet warm clear sharp smooth light deep wide "
+          "soft rich pure true keen fair")
+WORDS = _WORDS.split()
 
 
 def rows(n, *, seed=0, months=6):

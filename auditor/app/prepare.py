@@ -43,6 +43,9 @@ class Prepared:
     notes: tuple[str, ...] = ()        # plain-words notes (merged periods, ...)
     originals: dict = dataclasses.field(default_factory=dict)  # doc_id -> first publication
     baseline_given: bool = False       # True: --baseline (kept; Phase I only warns)
+    # Inputs skipped in all: ``skipped`` lists the first 1,000 one by one and the rest as one
+    # "... and N more" entry per reason (``ingest.stream.SkipLog``), so it can be shorter.
+    n_skipped: int = 0
 
 
 def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
@@ -130,13 +133,15 @@ def _from_summary(summary: CorpusSummary, options: AuditOptions, *, embedder, ro
         analysed, originals = summary.reposts(analysed, options.ingest)
     else:
         originals = _originals(in_memory, analysed)
+    n_skipped = summary.skipped.total + n_undated if undated is None else len(skipped)
     return _featurise(analysed, periods, skipped, gran, n_dated, n_undated, notes, options,
-                      embedder=embedder, path=root, originals=originals)
+                      embedder=embedder, path=root, originals=originals, n_skipped=n_skipped)
 
 
 def _featurise(analysed: list[Document], pooled: list[Period], skipped: list[Skipped],
                gran: str, n_dated: int, n_undated: int, notes: Sequence[str],
-               options: AuditOptions, *, embedder, path: Path, originals: dict) -> Prepared:
+               options: AuditOptions, *, embedder, path: Path, originals: dict,
+               n_skipped: int | None = None) -> Prepared:
     """Features of the analysed documents (the pools), topic clusters, the Prepared."""
     if embedder is None:
         embedder = make_embedder(options.model, cache_dir=options.cache_dir or None,
@@ -155,7 +160,8 @@ def _featurise(analysed: list[Document], pooled: list[Period], skipped: list[Ski
     # (judge_full -> with_baseline); until then ``baseline_shares`` is empty.
     return Prepared(path, analysed, pooled, skipped, feats, gran, n_dated, n_undated,
                     np.zeros(0), embedder.model_id, notes=tuple(notes),
-                    baseline_given=bool(options.baseline), originals=originals)
+                    baseline_given=bool(options.baseline), originals=originals,
+                    n_skipped=len(skipped) if n_skipped is None else n_skipped)
 
 
 def with_baseline(prep: Prepared, flags: Sequence[bool], *, random_state: int = 0) -> Prepared:

@@ -25,8 +25,8 @@ Otherwise the document is undated (``date=None``, ``date_source=None``).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import email.utils
+import functools
 import re
 import subprocess
 from collections.abc import Iterable, Mapping

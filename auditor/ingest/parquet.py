@@ -22,7 +22,13 @@ from urllib.parse import unquote
 
 from auditor.config import IngestOptions
 from auditor.ingest.markdown import Parsed
-from auditor.ingest.tabular import DATE_FIELDS, Fields, find_field, parse_record, resolve_fields
+from auditor.ingest.tabular import (
+    DATE_FIELDS,
+    Fields,
+    find_field,
+    parse_record,
+    resolve_fields,
+)
 from auditor.types import Skipped
 
 BATCH_ROWS = 8192  # rows per record batch: ~4 MB of 50-word texts
@@ -56,6 +62,7 @@ def stream_parquet(source: Any, rel: str, fmt: str, options: IngestOptions,
     """Parsed rows and skipped rows of one Parquet file (a path or a file-like object), batch
     by batch. ``wanted``: parse only these row numbers."""
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         yield Skipped(rel, "unreadable", "reading Parquet needs pyarrow; pip install pyarrow "
@@ -64,7 +71,7 @@ def stream_parquet(source: Any, rel: str, fmt: str, options: IngestOptions,
     try:
         pf = pq.ParquetFile(source)
         schema_names = list(pf.schema_arrow.names)
-    except Exception as e:  # ArrowInvalid, OSError: not a Parquet file, truncated, unreadable
+    except (pa.ArrowException, OSError, ValueError) as e:  # not Parquet, truncated, unreadable
         yield Skipped(rel, "unreadable", f"cannot read the Parquet file ({e}); check that it is "
                       "a complete Parquet file")
         return
@@ -90,7 +97,7 @@ def stream_parquet(source: Any, rel: str, fmt: str, options: IngestOptions,
                 if partitions:
                     rec.update(partitions)
                 yield parse_record(n, rec, fields, rel)
-    except Exception as e:  # a corrupt page or row group part-way
+    except (pa.ArrowException, OSError, ValueError) as e:  # a corrupt page or row group
         yield Skipped(rel, "unreadable", f"cannot read the Parquet file after row {n} ({e}); "
                       "rows before it were read; rewrite the file")
 

@@ -51,7 +51,7 @@ import numpy as np
 
 from auditor.config import IngestOptions
 from auditor.errors import InputError
-from auditor.ingest import publication_order, resolve_copies, iter_file
+from auditor.ingest import iter_file, publication_order, resolve_copies
 from auditor.ingest.dates import git_first_added
 from auditor.ingest.readers import FORMATS, TABULAR
 from auditor.ingest.walk import iter_files

@@ -163,7 +163,8 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
     record) instead of the whole file. ``wanted``: parse only these record numbers (a second
     read that fetches a few records). A JSON file (one document) is read whole."""
     try:
-        handle = open(path, encoding="utf-8-sig", newline="" if fmt in ("csv", "tsv") else None)
+        handle = open(path, encoding="utf-8-sig",  # noqa: SIM115 (closed by the with below)
+                      newline="" if fmt in ("csv", "tsv") else None)
     except OSError as e:
         yield Skipped(rel, "unreadable", f"cannot read the file ({e.strerror or e}); check that "
                       "it exists and that you may read it")
@@ -244,6 +245,7 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
                           "records before it were read; fix its syntax or save it as utf-8")
 
 
-def _jsonl_fields(head: list[tuple[int, Any]], rel: str, options: IngestOptions) -> Fields | Skipped:
+def _jsonl_fields(head: list[tuple[int, Any]], rel: str,
+                  options: IngestOptions) -> Fields | Skipped:
     columns = list(dict.fromkeys(k for _, r in head if isinstance(r, dict) for k in r))
     return resolve_fields(columns, rel, options)
