@@ -235,3 +235,26 @@ def test_skip_log_is_order_independent_and_merges():
     for i, s in items:
         halves[i % 2].add(i, s)
     assert halves[0].merge(halves[1]).listed() == a.listed()
+
+
+def test_prepare_pools_are_capped_and_partition_independent(tmp_path, streamed):
+    from auditor.app.prepare import prepare
+    from auditor.config import build_options
+    from auditor.features.embeddings import HashingEmbedder
+
+    recs = rows(1200, seed=9, months=4)
+    write_csv(tmp_path / "one" / "all.csv", recs)
+    shuffled = recs[:]
+    random.Random(2).shuffle(shuffled)
+    write_csv(tmp_path / "two" / "a.csv", shuffled[:600])
+    write_parquet(tmp_path / "two" / "b.parquet", shuffled[600:])
+    opts = build_options(max_pool=60, progress=False)
+    a = prepare(tmp_path / "one", opts, embedder=HashingEmbedder())
+    b = prepare(tmp_path / "two", opts, embedder=HashingEmbedder())
+    assert (a.n_dated, a.n_skipped) == (b.n_dated, b.n_skipped) == (1200, 0)
+    assert [(p.label, p.n_docs) for p in a.periods] == [(p.label, p.n_docs) for p in b.periods] \
+        == [(f"2025-{m:02d}", 60) for m in range(1, 5)]
+    # the same pools (as sets: within a pool documents are in (date, doc_id) order, as before)
+    for pa_, pb in zip(a.periods, b.periods):
+        assert sorted(a.documents[i].text for i in pa_.doc_indices) == \
+            sorted(b.documents[i].text for i in pb.doc_indices)

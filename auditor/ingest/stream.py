@@ -21,7 +21,9 @@ replacement (the keys are independent uniform draws); and it merges exactly: the
 union is the bottom-k of the parts' bottom-ks. The key hashes the document's date and text, not
 its ``doc_id``: a row's ``doc_id`` (``file.csv#N``) changes when the rows are shuffled or
 re-partitioned, its content does not. Identical (date, text) documents share a key and are
-ordered by ``doc_id``.
+ordered by ``doc_id``. Within a pool, documents are in (date, ``doc_id``) order, as before
+streaming: the pool is the same set whatever the partitioning, its order among same-day
+documents follows their ``doc_id``s.
 
 Periods need the date range before any pool is chosen, and a period is a union of calendar
 months (``periods.periods_from_counts`` applies the period rules to month counts), so one pass
