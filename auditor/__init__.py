@@ -31,7 +31,7 @@ __all__ = [
 
 from auditor.config import AuditOptions, build_options
 from auditor.errors import InputError, ModelError, SameyError, UsageError
-from auditor.types import AuditResult
+from auditor.results import AuditResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path

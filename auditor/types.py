@@ -1,4 +1,5 @@
-"""Plain, frozen data types shared by every stage (ingest -> features -> metrics -> verdict -> report).
+"""Plain, frozen input types shared by every stage (ingest -> features -> metrics -> judge -> render);
+the typed results of the commands are in ``auditor.results``.
 
 Nothing here imports from the rest of the package.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 SCHEMA_VERSION = "1.0"
@@ -104,43 +105,3 @@ class Period:
     @property
     def n_docs(self) -> int:
         return len(self.doc_indices)
-
-
-@dataclass
-class AuditResult:
-    """Everything an audit found; ``to_dict`` is exactly what ``--json`` writes."""
-
-    verdict: dict[str, Any]
-    periods: list[dict[str, Any]]
-    skipped: list[Skipped]
-    config: dict[str, Any]
-    corpus: dict[str, Any] = field(default_factory=dict)
-    evidence: dict[str, Any] = field(default_factory=dict)
-    layers: dict[str, Any] = field(default_factory=dict)
-    segments: dict[str, Any] = field(default_factory=dict)
-    # The reference the periods were judged against, as checked (Phase I): baseline labels,
-    # how it was chosen, plain-words warnings, change points per layer, power per layer.
-    # See ``auditor.judge.baseline`` and the README, "How the baseline is chosen and checked".
-    reference: dict[str, Any] = field(default_factory=dict)
-    schema_version: str = SCHEMA_VERSION
-
-    @property
-    def status(self) -> str:
-        return self.verdict["status"]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": self.schema_version,
-            "summary": self.verdict.get("summary", ""),
-            "verdict": self.verdict,
-            "corpus": self.corpus,
-            "periods": self.periods,
-            "layers": self.layers,
-            "evidence": self.evidence,
-            "segments": self.segments,
-            "reference": self.reference,
-            "skipped": [
-                {"path": s.path, "reason": s.reason, "detail": s.detail} for s in self.skipped
-            ],
-            "config": self.config,
-        }

@@ -93,50 +93,50 @@ def test_exact_copy_and_light_paraphrase_are_samey(corpus, cache, tmp_path):
     exact, light = r.drafts
     rel = src.relative_to(corpus).as_posix()
     for d in (exact, light):
-        assert d["status"] == "samey", d["reasons"]
-        assert d["layers"]["duplication"] == "samey"
-        assert d["near_duplicate"]["path"] == rel
-        assert d["nearest"][0]["path"] == rel
-        assert any(rel in reason for reason in d["reasons"])
-    assert exact["nearest"][0]["similarity"] == pytest.approx(1.0, abs=1e-5)
-    assert exact["near_duplicate"]["jaccard"] == 1.0
-    assert exact["novelty"]["percentile"] == 100.0
+        assert d.status == "samey", d.reasons
+        assert d.layers["duplication"] == "samey"
+        assert d.near_duplicate.path == rel
+        assert d.nearest[0].path == rel
+        assert any(rel in reason for reason in d.reasons)
+    assert exact.nearest[0].similarity == pytest.approx(1.0, abs=1e-5)
+    assert exact.near_duplicate.jaccard == 1.0
+    assert exact.novelty.percentile == 100.0
     assert r.status == "samey"
 
 
 def test_unseen_topic_in_another_voice_is_ok(corpus, cache):
     r = auditor.check([("-", UNSEEN)], corpus, opts(cache), embedder=HashingEmbedder())
     d = r.drafts[0]
-    assert d["status"] == "ok", d["reasons"]
-    assert set(d["layers"].values()) == {"ok"}
-    assert d["near_duplicate"] is None
-    assert d["novelty"]["percentile"] < 50
-    assert len(d["nearest"]) == 5 and len(d["reasons"]) == 1
+    assert d.status == "ok", d.reasons
+    assert set(d.layers.values()) == {"ok"}
+    assert d.near_duplicate is None
+    assert d.novelty.percentile < 50
+    assert len(d.nearest) == 5 and len(d.reasons) == 1
 
 
 def test_post_from_the_common_template_is_flagged_on_structure(corpus, cache):
     text = templated("invoice approvals", 5).split("---\n", 2)[2]
     r = auditor.check([("-", text)], corpus, opts(cache), embedder=HashingEmbedder())
     d = r.drafts[0]
-    assert d["status"] in ("watch", "samey")
-    assert d["layers"]["structure"] == "watch"
-    assert d["structure"]["opening"]["docs"] == len(TOPICS)
-    assert any(r.startswith(f"opens like {len(TOPICS)} corpus posts") for r in d["reasons"])
-    assert d["near_duplicate"] is None
+    assert d.status in ("watch", "samey")
+    assert d.layers["structure"] == "watch"
+    assert d.structure.opening.docs == len(TOPICS)
+    assert any(r.startswith(f"opens like {len(TOPICS)} corpus posts") for r in d.reasons)
+    assert d.near_duplicate is None
 
 
 def test_thresholds_are_calibrated_and_overridable(corpus, cache):
     r = auditor.check([("-", UNSEEN)], corpus, opts(cache), embedder=HashingEmbedder())
     t = r.thresholds
-    assert t["similarity_source"] == "corpus"
-    assert t["watch_similarity"] == pytest.approx(t["corpus_nn_similarity"]["p90"])
-    assert t["samey_similarity"] == pytest.approx(t["corpus_nn_similarity"]["p99"])
+    assert t.similarity_source == "corpus"
+    assert t.watch_similarity == pytest.approx(t.corpus_nn_similarity["p90"])
+    assert t.samey_similarity == pytest.approx(t.corpus_nn_similarity["p99"])
     # An override of the samey cut below the draft's similarity makes it samey.
-    s = r.drafts[0]["novelty"]["nn_similarity"]
+    s = r.drafts[0].novelty.nn_similarity
     r2 = auditor.check([("-", UNSEEN)], corpus, opts(cache, max_similarity=s - 0.01),
                        embedder=HashingEmbedder())
-    assert r2.thresholds["similarity_source"] == "option"
-    assert r2.drafts[0]["layers"]["topic"] == "samey"
+    assert r2.thresholds.similarity_source == "option"
+    assert r2.drafts[0].layers["topic"] == "samey"
     assert r2.status == "samey"
 
 
@@ -147,14 +147,14 @@ def test_index_is_cached_and_rebuilt_when_the_corpus_changes(corpus, tmp_path):
     emb = HashingEmbedder()
     first = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
     again = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
-    assert first.corpus["index"]["built"] is True and again.corpus["index"]["built"] is False
+    assert first.corpus.index.built is True and again.corpus.index.built is False
     assert again.to_dict()["drafts"] == first.to_dict()["drafts"]
-    files = sorted((Path(first.corpus["index"]["path"])).iterdir())
+    files = sorted((Path(first.corpus.index.path)).iterdir())
     assert [f.name for f in files] == ["arrays.npz", "meta.json"]
     (root / "new-post.md").write_text(templated("expense reports", 3), encoding="utf-8")
     third = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
-    assert third.corpus["index"]["built"] is True
-    assert third.corpus["documents"] == first.corpus["documents"] + 1
+    assert third.corpus.index.built is True
+    assert third.corpus.documents == first.corpus.documents + 1
 
 
 def test_cached_check_imports_no_heavy_library(corpus, cache):
@@ -163,7 +163,7 @@ def test_cached_check_imports_no_heavy_library(corpus, cache):
         "import sys, auditor\n"
         f"o = auditor.options(cache_dir={str(cache)!r}, model='hashing', progress=False)\n"
         f"r = auditor.check([('-', {UNSEEN!r})], {str(corpus)!r}, o)\n"
-        "assert not r.corpus['index']['built']\n"
+        "assert not r.corpus.index.built\n"
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'sklearn', 'scipy') "
         "if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -408,13 +408,13 @@ def test_held_out_rust_post_is_not_samey(tmp_path):
         drafts.append(tmp_path / f"held-{j}.md")
     res = auditor.check(drafts, root, opts(tmp_path / "cache", period="year"),
                         embedder=HashingEmbedder())
-    assert res.thresholds["reference"]["source"] == "baseline"
-    periods = res.thresholds["reference"]["periods"]  # the baseline rule decides which
+    assert res.thresholds.reference.source == "baseline"
+    periods = res.thresholds.reference.periods  # the baseline rule decides which
     assert periods and set(periods) < {"2021", "2022", "2023", "2024"}
-    assert res.thresholds["reference"]["latest_period"] == "2024"
+    assert res.thresholds.reference.latest_period == "2024"
     for d in res.drafts:
-        assert d["status"] != "samey", (d["title"], d["reasons"])
-        assert d["near_duplicate"] is None
+        assert d.status != "samey", (d.title, d.reasons)
+        assert d.near_duplicate is None
     assert not any(w.startswith("Saturated") for w in res.warnings), res.warnings
 
 
@@ -432,7 +432,7 @@ def test_saturation_warning_when_the_reference_is_already_samey(tmp_path):
                 templated(f"{name} {TOPICS[m]}", m), encoding="utf-8")
     r = auditor.check([("-", UNSEEN)], root, opts(tmp_path / "cache"),
                       embedder=HashingEmbedder())
-    assert r.thresholds["reference"]["source"] == "baseline"
+    assert r.thresholds.reference.source == "baseline"
     saturated = [w for w in r.warnings if w.startswith("Saturated cut-off")]
     assert saturated, r.warnings
     assert any("similarity cuts" in w for w in saturated)
@@ -441,13 +441,13 @@ def test_saturation_warning_when_the_reference_is_already_samey(tmp_path):
 
     from auditor.render.check_terminal import render_check
     console = Console(record=True, width=200)
-    render_check(r.to_dict(), console)
+    render_check(r, console)
     assert "Warning: " in console.export_text()
 
     varied = write_corpus(tmp_path / "varied")
     r2 = auditor.check([("-", UNSEEN)], varied, opts(tmp_path / "cache"),
                        embedder=HashingEmbedder())
-    assert r2.thresholds["reference"]["source"] == "baseline"
+    assert r2.thresholds.reference.source == "baseline"
     assert not any(w.startswith("Saturated") for w in r2.warnings), r2.warnings
 
 
@@ -459,8 +459,8 @@ def test_undated_corpus_falls_back_to_the_whole_corpus_and_says_so(tmp_path):
         (root / f"post-{i}.md").write_text(text, encoding="utf-8")
     r = auditor.check([("-", UNSEEN)], root, opts(tmp_path / "cache"),
                       embedder=HashingEmbedder())
-    assert r.thresholds["similarity_source"] == "corpus"
-    assert r.thresholds["reference"]["periods"] == []
+    assert r.thresholds.similarity_source == "corpus"
+    assert r.thresholds.reference.periods == []
     assert any(w.startswith("No validated baseline") for w in r.warnings)
 
 

@@ -19,10 +19,11 @@ def test_audit_json_document(small_corpus, tmp_path):
     code, data = run_json(["audit", str(small_corpus), "--period", "month", *FAST], tmp_path)
     assert code == 0
     assert data["schema_version"] == "1.0"
-    assert data["verdict"]["status"] in ("ok", "watch", "samey") and data["verdict"]["reasons"]
+    # four months of the same varied synthetic posts: nothing moved
+    assert data["verdict"]["status"] == "ok" and data["verdict"]["reasons"]
     assert [p["label"] for p in data["periods"]] == ["2025-01", "2025-02", "2025-03", "2025-04"]
     p = data["periods"][-1]
-    assert p["n_docs"] == 22 and p["status"] in ("ok", "watch", "samey")
+    assert p["n_docs"] == 22 and p["status"] == "ok"
     for name in ("topics.mean_cosine", "wording.compression_ratio", "wording.self_repetition"):
         m = p["metrics"][name]
         assert m["low"] <= m["value"] <= m["high"]

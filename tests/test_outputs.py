@@ -2,6 +2,7 @@
 that were written, the report's terminal text, plain progress lines and Ctrl-C."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -15,6 +16,7 @@ from auditor.features.embeddings import EmbeddingInterrupted
 from auditor.render.html import render_html, write_html
 from auditor.render.jsonout import write_atomic, write_json
 from auditor.render.markdown import write_markdown
+from auditor.results import Alert
 
 FAST = ["--model", "hashing", "--repeats", "4"]
 
@@ -122,8 +124,11 @@ def test_html_names_the_json_only_when_one_was_written(report_run, capsys):
     assert main([*args, "--json", str(out / "r.json"), "--quiet"]) == 0
     data = json.loads((out / "r.json").read_text())
     month = data["report"]["month"]
-    data["report"]["alerts"] = [{"month": month, "kind": "layer", "message": f"alert {i}"}
-                                for i in range(15)]
+    result = auditor.report(args[1], period_end="2025-04", history=out / "h.sqlite",
+                            model="hashing-32", min_docs=8, progress=False)
+    assert result.to_dict()["report"]["month"] == month
+    data = dataclasses.replace(result, alerts=[Alert(month, "layer", None, f"alert {i}")
+                                               for i in range(15)])
     without = render_html(data)
     assert "3 more not shown" in without and "--json FILE" in without
     assert "in the JSON" not in without and "r.json" not in without

@@ -221,7 +221,8 @@ def test_renderers_escape_and_show_findings():
 
     from rich.console import Console
 
-    from auditor.render.segments_view import render_segments, segments_html
+    from auditor.render.html import render_segments_html as segments_html
+    from auditor.render.segments_view import render_segments
 
     template = unit(centre(0) + centre(1))
 

@@ -37,7 +37,19 @@ from auditor.metrics.sampling import (
     subsample_estimate,
 )
 from auditor.progress import plural, progress_iter
-from auditor.types import STATUSES, AuditResult, Estimate
+from auditor.results import (
+    AuditResult,
+    ChangePointInfo,
+    ControlLimits,
+    CorpusSummary,
+    Evidence,
+    LayerState,
+    PeriodResult,
+    PowerInfo,
+    ReferenceInfo,
+    Verdict,
+)
+from auditor.types import STATUSES, Estimate
 
 EVIDENCE_TOP = 8
 EVIDENCE_BASELINE = 1000  # baseline documents drawn (seeded) for evidence and drift
@@ -145,11 +157,11 @@ def judge(prep: Prepared, options: AuditOptions):
 @dataclass(frozen=True)
 class Reference:
     """The validated baseline of a corpus: what ``samey check`` calibrates on and what a
-    ``samey report`` pins. ``info`` is the audit's ``reference`` section (JSON-ready)."""
+    ``samey report`` pins. ``info`` is the audit's ``reference`` section (typed)."""
 
     labels: tuple[str, ...]          # baseline period labels, oldest first
     doc_ids: frozenset[str]          # analysed documents of those periods
-    info: dict[str, Any]
+    info: ReferenceInfo
 
 
 def audit_reference(path: str | Path, options: AuditOptions, *, embedder=None) -> Reference | None:
@@ -166,32 +178,33 @@ def audit_reference(path: str | Path, options: AuditOptions, *, embedder=None) -
     return Reference(tuple(p.label for p in base), ids, reference_info(j))
 
 
-def reference_info(j: Judged) -> dict[str, Any]:
+def reference_info(j: Judged) -> ReferenceInfo:
     """The ``reference`` section of an audit: the baseline as checked (Phase I), change points
     per layer, and what the audit could see (power), with plain-words sentences."""
     ref, labels = j.reference, [p.label for p in j.prep.periods]
-    cps = {layer: [{"period": labels[c.index], "metric": c.metric, "before": c.before,
-                    "after": c.after, "z": c.z, "toward_sameness": c.toward_sameness,
-                    "sentence": change_sentence(layer, c, labels)} for c in lst]
+    cps = {layer: [ChangePointInfo(labels[c.index], c.metric, c.before, c.after, c.z,
+                                   c.toward_sameness, change_sentence(layer, c, labels))
+                   for c in lst]
            for layer, lst in ref.change_points.items()}
     shifts = [layer_shift_sentence(layer, lst, labels)
               for layer, lst in sorted(ref.change_points.items(), key=lambda kv: kv[1][0].index)]
-    pw = {layer: {**p, "sentence": power_sentence(layer, p)} for layer, p in j.power.items()}
-    return {
-        "baseline": [labels[i] for i, b in enumerate(ref.baseline) if b],
-        "rule": ref.rule,
-        "candidate": [labels[i] for i in ref.candidate],
-        "set_aside": [labels[i] for i in ref.set_aside],
-        "stable": not ref.findings,
-        "warnings": list(ref.warnings),
-        "findings": [{**f, "period": labels[f["period"]]} for f in ref.findings],
-        "natural_variation": "baseline" if sum(ref.baseline) >= 2 else
+    pw = {layer: PowerInfo(**p, sentence=power_sentence(layer, p))
+          for layer, p in j.power.items()}
+    return ReferenceInfo(
+        baseline=[labels[i] for i, b in enumerate(ref.baseline) if b],
+        rule=ref.rule,
+        candidate=[labels[i] for i in ref.candidate],
+        set_aside=[labels[i] for i in ref.set_aside],
+        stable=not ref.findings,
+        warnings=list(ref.warnings),
+        findings=[{**f, "period": labels[f["period"]]} for f in ref.findings],
+        natural_variation="baseline" if sum(ref.baseline) >= 2 else
         ("history" if ref.fallback_tau2 else "sampling only"),
-        "change_points": cps,
-        "shifts": shifts,
-        "power": pw,
-        "sample_size": j.sample_size,
-    }
+        change_points=cps,
+        shifts=shifts,
+        power=pw,
+        sample_size=j.sample_size,
+    )
 
 # ------------------------------------------------------------------ audit
 
@@ -208,22 +221,22 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     which_evidence = evidence
     segments: dict[str, Any] = {}
 
-    def segments_judged(final: Prepared):
+    def segment_layer(final: Prepared):
         if options.ingest.segment_field or options.ingest.segment_from == "folder":
             segments.update(analyse_segments(
                 final, field=options.ingest.segment_field or "folder",
                 random_state=options.sampling.random_state))
         return segment_moves(segments)
 
-    j = judge_full(prep, options, extra_from=segments_judged)
-    prep, estimates, m, verdicts, overall = j.prep, j.estimates, j.sample_size, j.verdicts, \
-        j.overall
-    if j.notes:
-        overall["notes"] = list(j.notes)
+    j = judge_full(prep, options, extra_from=segment_layer)
+    prep, estimates, m, verdicts = j.prep, j.estimates, j.sample_size, j.verdicts
+    overall = Verdict(status=j.overall["status"], reasons=list(j.overall["reasons"]),
+                      flagged_periods=list(j.overall["flagged_periods"]),
+                      notes=list(j.notes) if j.notes else None)
 
     base_idx = evidence_baseline(prep, random_state=options.sampling.random_state)
-    periods_out = []
-    evidence: dict[str, Any] = {}
+    periods_out: list[PeriodResult] = []
+    evidence: dict[str, Evidence | None] = {}
     last = prep.periods[-1].label if prep.periods else None
     for p, est, v in progress_iter(list(zip(prep.periods, estimates, verdicts)),
                                    total=len(prep.periods), description="Gathering evidence",
@@ -232,63 +245,62 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
             evidence[p.label] = period_evidence(prep, p, base_idx,
                                                 random_state=options.sampling.random_state)
         else:
-            evidence[p.label] = {}
-        periods_out.append({
-            "label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat(),
-            "n_docs": p.n_docs, "is_baseline": p.is_baseline, "status": v.status,
-            "metrics": {k: e.to_dict() for k, e in est.items()},
-            "comparison": {k: c.to_dict() for k, c in v.comparisons.items()},
-            "layers": {layer: {"score": v.layer_scores.get(layer, 0.0),
-                               "moved": layer in v.moved_layers,
-                               "trend": layer in v.trend_layers,
-                               "building": layer in v.building_layers} for layer in LAYERS},
-            "reasons": v.reasons,
-        })
-    overall["reasons"] = overall["reasons"] + evidence_reasons(evidence, periods_out)
+            evidence[p.label] = None
+        periods_out.append(PeriodResult(
+            label=p.label, start=p.start.isoformat(), end=p.end.isoformat(),
+            n_docs=p.n_docs, is_baseline=p.is_baseline, status=v.status,
+            metrics=dict(est), comparison=dict(v.comparisons),
+            layers={layer: LayerState(score=v.layer_scores.get(layer, 0.0),
+                                      moved=layer in v.moved_layers,
+                                      trend=layer in v.trend_layers,
+                                      building=layer in v.building_layers) for layer in LAYERS},
+            reasons=v.reasons,
+        ))
+    overall.reasons = overall.reasons + evidence_reasons(evidence, periods_out)
     for po in periods_out:  # an ok period's evidence is context, not a finding
-        if po["status"] not in ("watch", "samey") and evidence.get(po["label"]):
-            evidence[po["label"]]["context"] = "within normal variation"
+        ev = evidence.get(po.label)
+        if po.status not in ("watch", "samey") and ev is not None:
+            ev.context = "within normal variation"
     reference = reference_info(j)
-    overall["summary"] = headline(overall, periods_out, evidence, reference)
+    overall.summary = headline(overall, periods_out, evidence, reference)
     openings = prep.features.openings
     notes = templated_notes(
         [openings[i] for p in prep.periods if p.is_baseline for i in p.doc_indices],
         [openings[i] for p in prep.periods if not p.is_baseline for i in p.doc_indices],
-        structure_moved=any(p["layers"]["structure"]["moved"] for p in periods_out))
+        structure_moved=any(p.layers["structure"].moved for p in periods_out))
     if notes:
-        overall["notes"] = overall.get("notes", []) + notes
+        overall.notes = (overall.notes or []) + notes
     return AuditResult(
         verdict=overall, periods=periods_out, skipped=sorted(prep.skipped, key=lambda s: s.path),
         config=_config_dict(options, prep, m), corpus=_corpus_summary(prep, path),
         evidence=evidence, layers=_layer_limits(verdicts), segments=segments,
         reference=reference)
 
-def _layer_limits(verdicts) -> dict[str, Any]:
+def _layer_limits(verdicts) -> dict[str, dict[str, ControlLimits]]:
     """Per metric: baseline mean and control limits, for charts."""
-    out: dict[str, Any] = {}
+    out: dict[str, dict[str, ControlLimits]] = {}
     first = next((v for v in verdicts), None)
     if first is None:
         return out
     for name, c in first.comparisons.items():
         spec = BY_NAME[name]
-        out.setdefault(spec.layer, {})[name] = {
-            "label": spec.label, "direction": spec.direction, "baseline": c.baseline,
-            "low_limit": c.low_limit, "high_limit": c.high_limit}
+        out.setdefault(spec.layer, {})[name] = ControlLimits(
+            spec.label, spec.direction, c.baseline, c.low_limit, c.high_limit)
     return out
 
 
-def _corpus_summary(prep: Prepared, path) -> dict[str, Any]:
+def _corpus_summary(prep: Prepared, path) -> CorpusSummary:
     dates = [d.date for d in prep.documents if d.date]
-    return {
-        "path": str(path), "documents": len(prep.documents), "dated": prep.n_dated,
-        "undated": prep.n_undated, "skipped": len(prep.skipped),
-        "first_date": min(dates).isoformat() if dates else None,
-        "last_date": max(dates).isoformat() if dates else None,
-        "granularity": prep.granularity, "periods": len(prep.periods),
-        "baseline": [p.label for p in prep.periods if p.is_baseline],
-        "formats": _count(d.fmt for d in prep.documents),
-        "date_sources": _count((d.date_source or "none").split(":")[0] for d in prep.documents),
-    }
+    return CorpusSummary(
+        path=str(path), documents=len(prep.documents), dated=prep.n_dated,
+        undated=prep.n_undated, skipped=len(prep.skipped),
+        first_date=min(dates).isoformat() if dates else None,
+        last_date=max(dates).isoformat() if dates else None,
+        granularity=prep.granularity, periods=len(prep.periods),
+        baseline=[p.label for p in prep.periods if p.is_baseline],
+        formats=_count(d.fmt for d in prep.documents),
+        date_sources=_count((d.date_source or "none").split(":")[0] for d in prep.documents),
+    )
 
 
 def _count(items) -> dict[str, int]:

@@ -46,7 +46,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
@@ -75,9 +74,25 @@ from auditor.judge.thresholds import (
 )
 from auditor.metrics import wording
 from auditor.progress import ordinal, plural
-from auditor.types import Document, worst
+from auditor.results import (
+    CheckCorpus,
+    CheckReference,
+    CheckResult,
+    CheckThresholds,
+    DraftDuplication,
+    DraftReport,
+    DraftStructure,
+    DraftWording,
+    IndexInfo,
+    NearDuplicate,
+    NearPost,
+    Novelty,
+    SharedFrame,
+    SharedPhrase,
+    TemplateUse,
+)
+from auditor.types import Document
 
-CHECK_SCHEMA_VERSION = "1.1"  # 1.1: warnings, thresholds.reference, structure.template_fill
 TOP = 5
 
 # The template-fill rule (see the module docstring and docs/check.md).
@@ -93,28 +108,6 @@ TOP = 5
 # Fewer reference posts than this: the 99th percentile is about the maximum; say so.
 
 Draft = Union[str, Path, tuple[str, str]]
-
-
-@dataclass
-class CheckResult:
-    """Per-draft reports; ``to_dict`` is exactly what ``samey check --json`` writes."""
-
-    drafts: list[dict[str, Any]]
-    corpus: dict[str, Any]
-    thresholds: dict[str, Any]
-    config: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    schema_version: str = CHECK_SCHEMA_VERSION
-
-    @property
-    def status(self) -> str:
-        """The worst draft status (``ok`` when there is no draft)."""
-        return worst(d["status"] for d in self.drafts)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"schema_version": self.schema_version, "kind": "check", "status": self.status,
-                "corpus": self.corpus, "thresholds": self.thresholds,
-                "warnings": self.warnings, "drafts": self.drafts, "config": self.config}
 
 
 # ---------------------------------------------------------------- drafts in
@@ -268,11 +261,12 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     with threadpool_limits(limits=1, user_api="blas"):
         reports, cuts, warnings = _check_drafts(docs, index, options, draft_embedder,
                                                 draft_notes)
-    corpus = {"path": str(against), "documents": index.n_docs, "skipped": index.meta["skipped"],
-              "latest_period": index.meta.get("latest_period"),
-              "baseline": index.meta.get("baseline", []),
-              "reference": index.meta["reference"]["source"],
-              "index": {"path": index.directory, "built": index.built}}
+    corpus = CheckCorpus(path=str(against), documents=index.n_docs,
+                         skipped=index.meta["skipped"],
+                         latest_period=index.meta.get("latest_period"),
+                         baseline=index.meta.get("baseline", []),
+                         reference=index.meta["reference"]["source"],
+                         index=IndexInfo(path=str(index.directory), built=index.built))
     config = {"check": dataclasses.asdict(options.check), "model_id": model_id,
               "text_budget": options.sampling.text_budget, "samey_version": __version__,
               "duplicates": {"shingle": "word 5-gram", "num_perm": 128}}
@@ -281,7 +275,7 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
 
 def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOptions,
                   draft_embedder: Any, draft_notes: list[str]
-                  ) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
+                  ) -> tuple[list[DraftReport], CheckThresholds, list[str]]:
     """Embed, tokenise and measure every draft against the index; the per-draft reports,
     the calibrated cuts and the warnings."""
     toks = _tokenize([d.text for d in docs], options.sampling.text_budget)
@@ -311,14 +305,13 @@ def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOption
             ref_sims=reference[0]))
         n_words = len(tok.words)
         if n_words < MIN_DRAFT_WORDS:
-            reports[-1]["novelty"]["score"] = None  # a few words are "novel" by construction
-            reports[-1]["warnings"] = [
+            r = reports[-1]  # a few words are "novel" by construction
+            r.novelty = dataclasses.replace(r.novelty, score=None)
+            r.warnings = [
                 f"too short to judge reliably: {plural(n_words, 'word')} "
                 f"(at least {MIN_DRAFT_WORDS} are needed for phrases, structure and novelty to "
                 "mean much); treat this result as a rough guide."]
-            reports[-1]["reasons"].insert(0, "Warning: " + reports[-1]["warnings"][0])
-        else:
-            reports[-1]["warnings"] = []
+            r.reasons.insert(0, "Warning: " + r.warnings[0])
     return reports, cuts, warnings
 
 
@@ -374,7 +367,7 @@ def _reference(index: CorpusIndex, options: AuditOptions) -> tuple[np.ndarray, s
 
 
 def thresholds(index: CorpusIndex, options: AuditOptions,
-               reference: tuple[np.ndarray, str, int, int] | None = None) -> dict[str, Any]:
+               reference: tuple[np.ndarray, str, int, int] | None = None) -> CheckThresholds:
     """The cuts used, calibrated on the validated baseline (the whole corpus when there is none)
     unless set; see the module docstring. ``reference``: :func:`_reference`'s result when the
     caller already has it."""
@@ -387,26 +380,26 @@ def thresholds(index: CorpusIndex, options: AuditOptions,
              else float(np.percentile(sims, c.samey_percentile)))
     nn = index.nn_sims
     recent = index.is_recent
-    return {
-        "watch_similarity": min(float(np.percentile(sims, c.watch_percentile)), samey),
-        "samey_similarity": samey,
-        "similarity_source": "option" if c.max_similarity is not None else source,
-        "reference": {"source": source, "periods": list(ref["labels"]),
-                      "documents": int(base.sum()), "similarities": int(len(sims)),
-                      "copies_skipped": copies, "left_out": left_out, "rule": ref.get("rule"),
-                      "latest_period": index.meta.get("latest_period"),
-                      "latest_period_documents": int(recent.sum())},
-        "duplicate_similarity": c.duplicate_similarity,
-        "duplicate_jaccard": c.duplicate_jaccard,
-        "watch_percentile": c.watch_percentile, "samey_percentile": c.samey_percentile,
-        "min_shared_docs": int(index.meta["min_shared_docs"]),
-        "shared_phrases_watch": float(np.percentile(phr, c.watch_percentile)),
-        "template_coverage_watch": float(np.percentile(cov, c.watch_percentile)),
-        "template_coverage_samey": float(np.percentile(cov, c.samey_percentile)),
-        "stock_words": STOCK_WORDS, "stock_share": STOCK_SHARE, "stock_growth": STOCK_GROWTH,
-        "reference_nn_similarity": _summary(sims),
-        "corpus_nn_similarity": _summary(nn),
-    }
+    return CheckThresholds(
+        watch_similarity=min(float(np.percentile(sims, c.watch_percentile)), samey),
+        samey_similarity=samey,
+        similarity_source="option" if c.max_similarity is not None else source,
+        reference=CheckReference(
+            source=source, periods=list(ref["labels"]), documents=int(base.sum()),
+            similarities=int(len(sims)), copies_skipped=copies, left_out=left_out,
+            rule=ref.get("rule"), latest_period=index.meta.get("latest_period"),
+            latest_period_documents=int(recent.sum())),
+        duplicate_similarity=c.duplicate_similarity,
+        duplicate_jaccard=c.duplicate_jaccard,
+        watch_percentile=c.watch_percentile, samey_percentile=c.samey_percentile,
+        min_shared_docs=int(index.meta["min_shared_docs"]),
+        shared_phrases_watch=float(np.percentile(phr, c.watch_percentile)),
+        template_coverage_watch=float(np.percentile(cov, c.watch_percentile)),
+        template_coverage_samey=float(np.percentile(cov, c.samey_percentile)),
+        stock_words=STOCK_WORDS, stock_share=STOCK_SHARE, stock_growth=STOCK_GROWTH,
+        reference_nn_similarity=_summary(sims),
+        corpus_nn_similarity=_summary(nn),
+    )
 
 
 def _summary(x: np.ndarray) -> dict[str, float]:
@@ -414,16 +407,16 @@ def _summary(x: np.ndarray) -> dict[str, float]:
             "p99": float(np.percentile(x, 99)), "max": float(np.max(x))}
 
 
-def _reference_name(cuts: dict[str, Any]) -> str:
+def _reference_name(cuts: CheckThresholds) -> str:
     """'the baseline 2025-01..2025-05' or 'the corpus'."""
-    ref = cuts["reference"]
-    if ref["source"] != "baseline":
+    ref = cuts.reference
+    if ref.source != "baseline":
         return "the corpus"
-    p = ref["periods"]
+    p = ref.periods
     return f"the baseline {p[0]}..{p[-1]}" if len(p) > 1 else f"the baseline {p[0]}"
 
 
-def check_warnings(index: CorpusIndex, cuts: dict[str, Any],
+def check_warnings(index: CorpusIndex, cuts: CheckThresholds,
                    options: AuditOptions) -> list[str]:
     """Plain sentences about the reference the cuts come from: no validated baseline, the
     baseline validation's own warnings, and cut-offs that saturate (they cannot separate a copy
@@ -436,16 +429,16 @@ def check_warnings(index: CorpusIndex, cuts: dict[str, Any],
                    "from the whole corpus, which may already be samey. Date the posts (front "
                    "matter, file names, --date-from) so the check can calibrate on clean content.")
     out.extend(f"Baseline: {w}" for w in ref.get("warnings", []))
-    r = cuts["reference"]
-    if r["source"] == "corpus" and ref["source"] == "baseline":
+    r = cuts.reference
+    if r.source == "corpus" and ref["source"] == "baseline":
         out.append("Every baseline post's nearest neighbours are copies of it: the similarity "
                    "cut-offs come from the whole corpus instead.")
-    if r["similarities"] < MIN_REFERENCE_DOCS:
-        out.append(f"The reference holds only {r['similarities']} posts: its "
+    if r.similarities < MIN_REFERENCE_DOCS:
+        out.append(f"The reference holds only {r.similarities} posts: its "
                    f"{ordinal(options.check.samey_percentile)} percentile is close to its largest "
                    "value, so the cut-offs are rough.")
-    if cuts["similarity_source"] != "option":
-        w, s = cuts["watch_similarity"], cuts["samey_similarity"]
+    if cuts.similarity_source != "option":
+        w, s = cuts.watch_similarity, cuts.samey_similarity
         if s >= SATURATED_SIMILARITY or w >= SATURATED_SIMILARITY:
             out.append(f"Saturated cut-off: the similarity cuts (watch > {w:.2f}, samey > "
                        f"{s:.2f}) are at the ceiling: the posts of {where} are already "
@@ -456,7 +449,7 @@ def check_warnings(index: CorpusIndex, cuts: dict[str, Any],
                        f"({s:.2f}): the posts of {where} are all equally close to their "
                        "neighbours (one template?), so the topic layer has no watch band. "
                        "Choose a cleaner --baseline or set --max-similarity.")
-    tw, ts = cuts["template_coverage_watch"], cuts["template_coverage_samey"]
+    tw, ts = cuts.template_coverage_watch, cuts.template_coverage_samey
     if ts >= 1.0:
         out.append(f"Saturated cut-off: the template-coverage cut is {ts:.0%}, the highest "
                    f"possible: the posts of {where} are made entirely of the corpus's sentence "
@@ -547,7 +540,7 @@ def _percentile_of(values: np.ndarray, x: float) -> float:
     return float(100.0 * (below + 0.5 * ties) / len(values))
 
 
-def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: AuditOptions, *,
+def _report(doc: Document, index: CorpusIndex, cuts: CheckThresholds, options: AuditOptions, *,
             stop, words, shapes, opening, closing, skeleton, sig, nn_idx, nn_sim,
             stock: _StockFrames, ref_sims: np.ndarray) -> dict[str, Any]:
     """Measure one draft against the index (similarity, shared phrases, openings, templates,
@@ -555,10 +548,10 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
     n = index.n_docs
     refs = index.docs
     c = options.check
-    shared_min = cuts["min_shared_docs"]
+    shared_min = cuts.min_shared_docs
 
     # topic + duplication
-    nearest = [{**refs[int(j)], "similarity": float(s)} for j, s in zip(nn_idx, nn_sim)]
+    nearest = [NearPost(**refs[int(j)], similarity=float(s)) for j, s in zip(nn_idx, nn_sim)]
     s = float(nn_sim[0]) if len(nn_sim) else float("nan")
     pct = _percentile_of(ref_sims, s)
     equal = (index.signatures == sig[None, :]).sum(axis=1) / sig.shape[0]
@@ -568,8 +561,9 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
     dup = None
     if s >= c.duplicate_similarity or jac >= c.duplicate_jaccard:
         target = int(nn_idx[0]) if s >= c.duplicate_similarity else j_best
-        dup = {**refs[target], "similarity": float(nearest[0]["similarity"]) if target == int(
-            nn_idx[0]) else None, "jaccard": float(equal[target])}
+        dup = NearDuplicate(**refs[target], similarity=float(nearest[0].similarity)
+                            if target == int(nn_idx[0]) else None,
+                            jaccard=float(equal[target]))
 
     # wording
     grams = sorted(content_grams(words, stop))
@@ -601,7 +595,7 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
     frames = stock.frames(opening, closing, skeleton)
 
     signals = DraftSignals(
-        similarity=s, percentile=pct, nearest=nearest[0]["path"] if nearest else "-",
+        similarity=s, percentile=pct, nearest=nearest[0].path if nearest else "-",
         duplicate=dup,
         shared_phrases=[(wording.display_phrase(g), d) for g, d in shared],
         shown_phrases=[(wording.display_phrase(g), d) for g, d in shown],
@@ -614,25 +608,29 @@ def _report(doc: Document, index: CorpusIndex, cuts: dict[str, Any], options: Au
         frames=frames, frames_period=stock.label)
     status, layers, reasons = judge_draft(signals, cuts, options.check,
                                           where=_reference_name(cuts))
-    return {
-        "name": doc.doc_id, "title": doc.title, "words": len(words), "status": status,
-        "reasons": reasons, "layers": layers,
-        "nearest": nearest, "near_duplicate": dup,
-        "novelty": {"nn_similarity": s, "percentile": pct,
-                    "score": None if math.isnan(pct) else 100.0 - pct},
-        "wording": {"shared_phrases": [{"phrase": g, "text": wording.display_phrase(g), "docs": d,
-                                        "share": d / n} for g, d in shown],
-                    "shared_phrase_count": len(shared), "percentile": phrase_pct,
-                    "amplified": amplified[:TOP]},
-        "structure": {
-            **{w: ({"text": " / ".join(h[1] for h in skeleton) if w == "heading_outline" else k,
-                    "docs": cnt} if k else None) for w, (k, cnt) in shared_items.items()},
-            "template_coverage": cov, "template_percentile": cov_pct,
-            "templates": [{"template": t, "docs": d} for t, d in used[:TOP]],
-            "template_fill": {"latest_period": stock.label, "frames": frames,
-                              "stock": sum(bool(fr["stock"]) for fr in frames)}},
-        "duplication": {"max_jaccard": jac, "jaccard_path": refs[j_best]["path"] if jac else None},
-    }
+    frame = {w: (SharedFrame(" / ".join(h[1] for h in skeleton)
+                             if w == "heading_outline" else k, cnt) if k else None)
+             for w, (k, cnt) in shared_items.items()}
+    return DraftReport(
+        name=doc.doc_id, title=doc.title, words=len(words), status=status,
+        reasons=reasons, layers=layers, nearest=nearest, near_duplicate=dup,
+        novelty=Novelty(nn_similarity=s, percentile=pct,
+                        score=None if math.isnan(pct) else 100.0 - pct),
+        wording=DraftWording(
+            shared_phrases=[SharedPhrase(g, wording.display_phrase(g), d, d / n)
+                            for g, d in shown],
+            shared_phrase_count=len(shared), percentile=phrase_pct,
+            amplified=amplified[:TOP]),
+        structure=DraftStructure(
+            opening=frame["opening"], closing=frame["closing"],
+            heading_outline=frame["heading_outline"],
+            template_coverage=cov, template_percentile=cov_pct,
+            templates=[TemplateUse(t, d) for t, d in used[:TOP]],
+            template_fill={"latest_period": stock.label, "frames": frames,
+                           "stock": sum(bool(fr["stock"]) for fr in frames)}),
+        duplication=DraftDuplication(max_jaccard=jac,
+                                     jaccard_path=refs[j_best]["path"] if jac else None),
+    )
 
 
 def _skeleton_key(skeleton) -> str | None:

@@ -188,7 +188,7 @@ def load(directory: Path, expected: str) -> CorpusIndex | None:
 def save(index: CorpusIndex, directory: Path) -> None:
     """Write ``arrays.npz`` then ``meta.json``, each atomically (a reader sees a complete pair or
     a fingerprint mismatch)."""
-    from auditor.render.jsonout import write_atomic
+    from auditor.files import write_atomic
 
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".arrays.", suffix=".npz", dir=directory)
@@ -322,11 +322,11 @@ def build(root: str | Path, options: AuditOptions, embedder: Any, *,
         reference = {"source": "corpus", "labels": [], "n_docs": n, "rule": None,
                      "reason": ("the corpus has no dates or a single period" if ref is None
                                 else "the baseline holds none of the indexed documents"),
-                     "warnings": [] if ref is None else list(ref.info.get("warnings", []))}
+                     "warnings": [] if ref is None else list(ref.info.warnings)}
     else:
         reference = {"source": "baseline", "labels": list(ref.labels),
-                     "n_docs": int(is_baseline.sum()), "rule": ref.info.get("rule"),
-                     "warnings": list(ref.info.get("warnings", []))}
+                     "n_docs": int(is_baseline.sum()), "rule": ref.info.rule,
+                     "warnings": list(ref.info.warnings)}
     ref_rows = np.flatnonzero(is_baseline)
     nbr_idx, nbr_sims = topics.nearest_neighbours(
         E[ref_rows], E, k=min(REF_NEIGHBOURS, n - 1), exclude_self=True, query_indices=ref_rows)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -15,14 +14,28 @@ from auditor.metrics import drift, duplication, structure, tails, wording
 from auditor.metrics.sampling import (
     stable_seed,
 )
+from auditor.results import (
+    DocRef,
+    DriftEvidence,
+    EdgeEvidence,
+    Evidence,
+    Excerpt,
+    FamilyEvidence,
+    PhraseEvidence,
+    RepostEvidence,
+    SideBySide,
+    SkeletonEvidence,
+    TemplateEvidence,
+    VanishedTopic,
+)
 from auditor.types import Document, Period
 
 EVIDENCE_TOP = 8
 EVIDENCE_BASELINE = 1000  # baseline documents drawn (seeded) for evidence and drift
 
 
-def _doc_ref(d: Document) -> dict[str, Any]:
-    return {"path": d.doc_id, "title": d.title, "date": d.date.isoformat() if d.date else None}
+def _doc_ref(d: Document) -> DocRef:
+    return DocRef(d.doc_id, d.title, d.date.isoformat() if d.date else None)
 
 
 def evidence_baseline(prep: Prepared, *, random_state: int = 0) -> list[int]:
@@ -36,87 +49,88 @@ def evidence_baseline(prep: Prepared, *, random_state: int = 0) -> list[int]:
 
 
 def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
-                    random_state: int) -> dict[str, Any]:
+                    random_state: int) -> Evidence:
     """What a marketer can act on: amplified phrases, templates, openings, duplicate families,
     vanished topics, drift, with example documents."""
     f, docs = prep.features, prep.documents
     idx = list(p.doc_indices)
     words = [f.words[i] for i in idx]
     base_words = [f.words[i] for i in base_idx]
-    ev: dict[str, Any] = {}
-
     amp = wording.amplified_phrases(words, base_words, top=EVIDENCE_TOP,
                                      stop_words=phrase_stop_words())
-    ev["amplified_phrases"] = []
+    phrases = []
     used: set[int] = set()
     for a in amp:  # a different example post for each phrase where there is one
         having = [i for i in idx if wording.contains_phrase(f.words[i], a.phrase)]
         ex = next((i for i in having if i not in used), having[0] if having else None)
         if ex is not None:
             used.add(ex)
-        ev["amplified_phrases"].append({**dataclasses.asdict(a),
-                                        "text": wording.display_phrase(a.phrase),
-                                        "example": _doc_ref(docs[ex]) if ex is not None else None})
+        phrases.append(PhraseEvidence(**dataclasses.asdict(a),
+                                      text=wording.display_phrase(a.phrase),
+                                      example=_doc_ref(docs[ex]) if ex is not None else None))
 
     tstats = structure.shape_ngram_templates([f.shapes[i] for i in idx], top=EVIDENCE_TOP)
     bstats = structure.shape_ngram_templates([f.shapes[i] for i in base_idx], top=200)
     base_counts = dict(bstats.templates)
-    ev["templates"] = [{"template": t, "docs": c, "share": c / max(len(idx), 1),
-                        "baseline_share": base_counts.get(t, 0) / max(len(base_idx), 1)}
-                       for t, c in tstats.templates]
-    ev["template_share"] = tstats.share
+    templates = [TemplateEvidence(t, c, c / max(len(idx), 1),
+                                  base_counts.get(t, 0) / max(len(base_idx), 1))
+                 for t, c in tstats.templates]
 
+    edges_of: dict[str, list[EdgeEvidence]] = {}
     for key, end in (("openings", False), ("closings", True)):
         edges = [structure.edge_words(docs[i].text, end=end) for i in idx]
-        ev[key] = [{"text": phrase, "docs": len(members), "of": len(idx),
-                    "share": len(members) / max(len(idx), 1),
-                    "examples": [_doc_ref(docs[idx[j]]) for j in members[:3]]}
-                   for phrase, members in structure.shared_edges(edges, end=end,
-                                                                 top=EVIDENCE_TOP)]
+        edges_of[key] = [EdgeEvidence(phrase, len(members), len(idx),
+                                      len(members) / max(len(idx), 1),
+                                      [_doc_ref(docs[idx[j]]) for j in members[:3]])
+                         for phrase, members in structure.shared_edges(edges, end=end,
+                                                                       top=EVIDENCE_TOP)]
     rep = structure.most_repeated([f.skeletons[i] for i in idx], top=3)
-    ev["heading_skeletons"] = [{"skeleton": [" ".join(map(str, h)) for h in s], "docs": c}
-                               for s, c in rep if c >= 2]
+    skeletons = [SkeletonEvidence([" ".join(map(str, h)) for h in s], c)
+                 for s, c in rep if c >= 2]
 
     fams = duplication.near_duplicate_families(f.signatures[idx], threshold=duplication.DUP_THRESHOLD,
                                                num_perm=duplication.NUM_PERM)
-    ev["duplicate_families"] = [{"size": len(fam),
-                                 "documents": [_doc_ref(docs[idx[j]]) for j in fam[:5]]}
-                                for fam in fams[:EVIDENCE_TOP]]
-    ev["near_duplicate_share"] = duplication.duplicate_share(fams, len(idx))
-    ev["reposts"] = [dataclasses.asdict(r) for r in duplication.repost_pairs(
-        [docs[i] for i in idx], prep.originals, top=EVIDENCE_TOP)]
-    ev["repost_count"] = sum(docs[i].repost_of is not None for i in idx)
+    families = [FamilyEvidence(len(fam), [_doc_ref(docs[idx[j]]) for j in fam[:5]])
+                for fam in fams[:EVIDENCE_TOP]]
+    reposts = [RepostEvidence(DocRef(**dataclasses.asdict(r.repost)),
+                              DocRef(**dataclasses.asdict(r.original)), r.days_later)
+               for r in duplication.repost_pairs([docs[i] for i in idx], prep.originals,
+                                                 top=EVIDENCE_TOP)]
 
     k = prep.features.n_base_clusters
     shares = tails.cluster_shares(f.base_clusters[idx], k)
     gone = tails.vanished_clusters(prep.baseline_shares, shares)
+    vanished = []
     if gone:
         kw = tails.cluster_keywords(base_words, f.base_clusters[list(base_idx)], k=k,
                                     stop_words=phrase_stop_words())
-        ev["vanished_topics"] = []
         for c in gone:  # named by the baseline posts nearest the topic's centre
             members = [i for i in base_idx if f.base_clusters[i] == c]
             centre = f.embeddings[members].mean(axis=0) if members else None
             order = sorted(members, key=lambda i: -float(f.embeddings[i] @ centre)) \
                 if members else []
-            ev["vanished_topics"].append({
-                "cluster": int(c), "keywords": kw[c],
-                "titles": list(dict.fromkeys(docs[i].title for i in order if docs[i].title))[:3],
-                "baseline_share": float(prep.baseline_shares[c]),
-                "period_share": float(shares[c]),
-                "examples": [_doc_ref(docs[i]) for i in order[:3]]})
-    else:
-        ev["vanished_topics"] = []
+            vanished.append(VanishedTopic(
+                cluster=int(c), keywords=list(kw[c]),
+                titles=list(dict.fromkeys(docs[i].title for i in order if docs[i].title))[:3],
+                baseline_share=float(prep.baseline_shares[c]),
+                period_share=float(shares[c]),
+                examples=[_doc_ref(docs[i]) for i in order[:3]]))
 
+    ev = Evidence(
+        amplified_phrases=phrases, templates=templates, template_share=tstats.share,
+        openings=edges_of["openings"], closings=edges_of["closings"],
+        heading_skeletons=skeletons, duplicate_families=families,
+        near_duplicate_share=duplication.duplicate_share(fams, len(idx)), reposts=reposts,
+        repost_count=sum(docs[i].repost_of is not None for i in idx), vanished_topics=vanished)
     if not p.is_baseline and len(base_idx) >= 5 and len(idx) >= 5:
         X, Y = f.embeddings[list(base_idx)], f.embeddings[idx]
         mmd = drift.mmd2_rbf(X, Y, random_state=random_state)
         auc = drift.domain_classifier_auc(X, Y, random_state=random_state)
         wa, wb = drift.characteristic_words(base_words, words, top=EVIDENCE_TOP,
                                             stop_words=stop_words())
-        ev["drift"] = {"mmd2": mmd.mmd2, "p_value": mmd.p_value, "auc": auc,
-                       "baseline_words": [w for w, _ in wa], "period_words": [w for w, _ in wb]}
-        ev["side_by_side"] = side_by_side(prep, idx, list(base_idx))
+        ev.drift = DriftEvidence(mmd.mmd2, mmd.p_value, auc, [w for w, _ in wa],
+                                 [w for w, _ in wb])
+        ev.side_by_side = side_by_side(prep, idx, list(base_idx))
     return ev
 
 
@@ -128,7 +142,7 @@ def _excerpt(text: str, n: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + " ..."
 
 
-def side_by_side(prep: Prepared, idx: Sequence[int], base_idx: Sequence[int]) -> dict[str, Any]:
+def side_by_side(prep: Prepared, idx: Sequence[int], base_idx: Sequence[int]) -> SideBySide:
     """A recent post next to a baseline post on the same subject: the period's most typical
     post (highest mean cosine to the others of its period) and the baseline post nearest to it
     in meaning, so the contrast is in how they are written."""
@@ -138,7 +152,10 @@ def side_by_side(prep: Prepared, idx: Sequence[int], base_idx: Sequence[int]) ->
     typical = [float(Y[j] @ centre - 1.0) for j in range(len(idx))]
     recent = idx[int(np.argmax(typical))]
     near = base_idx[int(np.argmax(E[list(base_idx)] @ E[recent]))]
-    return {"recent": {**_doc_ref(docs[recent]), "excerpt": _excerpt(docs[recent].text)},
-            "baseline": {**_doc_ref(docs[near]), "excerpt": _excerpt(docs[near].text)}}
+    return SideBySide(_excerpt_of(docs[recent]), _excerpt_of(docs[near]))
+
+
+def _excerpt_of(d: Document) -> Excerpt:
+    return Excerpt(d.doc_id, d.title, d.date.isoformat() if d.date else None, _excerpt(d.text))
 
 

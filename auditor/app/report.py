@@ -27,7 +27,6 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,49 +36,19 @@ from auditor.config import AuditOptions
 from auditor.errors import InputError, UsageError
 from auditor.history import HistoryStore, settings_key
 from auditor.judge.alerts import trend_alerts
-from auditor.types import SCHEMA_VERSION, AuditResult
+from auditor.results import (
+    Alert,
+    AuditResult,
+    Evidence,
+    PeriodResult,
+    ReportReference,
+    ReportResult,
+    plain,
+)
 
 HISTORY_DEFAULT = Path(".samey") / "history.sqlite"
 EVIDENCE_KEEP = 5
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-@dataclass
-class ReportResult:
-    """A monthly report: the audit up to ``month``, the stored trend and the alerts."""
-
-    month: str
-    period: dict[str, Any]             # the month's entry of ``audit.periods``
-    audit: AuditResult
-    history: list[dict[str, Any]]      # stored months of this settings key, oldest first
-    alerts: list[dict[str, Any]]
-    settings_key: str
-    settings: dict[str, Any]
-    history_path: str
-    limits: dict[str, Any] = field(default_factory=dict)  # per layer, per metric control limits
-    backfilled: list[str] = field(default_factory=list)  # months stored by this run besides it
-    reference: dict[str, Any] = field(default_factory=dict)  # see ``report_reference``
-
-    @property
-    def status(self) -> str:
-        """The verdict as in audit (worst compared month up to this one)."""
-        return self.audit.status
-
-    @property
-    def month_status(self) -> str:
-        return self.period["status"]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The audit's JSON plus a ``report`` section (what ``samey report --json`` writes)."""
-        return {**self.audit.to_dict(), "schema_version": SCHEMA_VERSION, "report": {
-            "month": self.month, "period_label": self.period["label"],
-            "month_status": self.month_status, "status": self.status,
-            "history_path": self.history_path, "settings_key": self.settings_key,
-            "settings": self.settings, "alerts": self.alerts, "limits": self.limits,
-            "backfilled": self.backfilled, "reference": self.reference,
-            "history": [{k: v for k, v in row.items() if k != "evidence"}
-                        for row in self.history],
-        }}
 
 
 # ------------------------------------------------------------------ months
@@ -169,11 +138,11 @@ def report(path: str | Path, options: AuditOptions | None = None, *,
     result = _audit_until(path, run_opts, embedder, until)
 
     target = result.periods[-1]
-    month = target["end"][:7]
+    month = target.month
     if period_end and month != until.isoformat()[:7]:
         raise InputError(f"{path}: no documents dated in {period_end} (the latest month with "
                          f"documents up to then is {month}); pick another --period-end.")
-    if len(result.periods) < 2 or target["is_baseline"]:
+    if len(result.periods) < 2 or target.is_baseline:
         raise InputError(f"{path}: {month} is part of the baseline (or the only month); a "
                          "report needs months after the baseline. Pick a later --period-end "
                          "or set --baseline.")
@@ -184,46 +153,51 @@ def report(path: str | Path, options: AuditOptions | None = None, *,
                                  user_given=options.baseline is not None, month=month)
     to_store = months_to_store(result.periods, last_stored)
     rows = [_row(p, result, labels, embedder.model_id, as_of=month,
-                 evidence=_top_evidence(result.evidence.get(p["label"], {}))
+                 evidence=_top_evidence(result.evidence.get(p.label))
                  if p is target else {})
             for p in to_store]
-    pin_record = {k: reference[k] for k in ("baseline", "rule", "warnings", "change_points")}
+    pin_record = {"baseline": reference.baseline, "rule": reference.rule,
+                  "warnings": reference.warnings,
+                  "change_points": plain(reference.change_points)}
     with HistoryStore(hpath) as store:
         store.record_months(key, settings, rows, baseline=baseline_spec,
                             reference={**pin_record, "pinned_in": month})
         stored = store.months(key)
-    alerts = trend_alerts(stored, result.layers, trend_periods=options.verdict.trend_periods)
-    return ReportResult(month=month, period=target, audit=result, history=stored, alerts=alerts,
+    alerts = trend_alerts(stored, plain(result.layers),
+                          trend_periods=options.verdict.trend_periods)
+    return ReportResult(month=month, period=target, audit=result, history=stored,
+                        alerts=[Alert.from_dict(a) for a in alerts],
                         settings_key=key, settings=settings, history_path=str(hpath),
                         limits=result.layers,
                         backfilled=[r["month"] for r in rows if r["month"] != month],
                         reference=reference)
 
 
-def months_to_store(periods: list[dict[str, Any]],
-                    last_stored: str | None) -> list[dict[str, Any]]:
+def months_to_store(periods: list[PeriodResult],
+                    last_stored: str | None) -> list[PeriodResult]:
     """The audit's periods a run writes: the reported (last) one, and the complete months the
     history lacks: every one on the first run (``last_stored`` is None), otherwise those after
     the last stored month. A period's month is its end month (a merged period ``A..B`` is B)."""
     target = periods[-1]
     return [p for p in periods
-            if p is target or last_stored is None or p["end"][:7] > last_stored]
+            if p is target or last_stored is None or p.month > last_stored]
 
 
-def _row(p: dict[str, Any], result: AuditResult, labels: list[str], model_id: str, *,
+def _row(p: PeriodResult, result: AuditResult, labels: list[str], model_id: str, *,
          as_of: str, evidence: dict[str, Any]) -> dict[str, Any]:
     """One month of the history: the audit's period entry (plus the limits it was judged
     against, the baseline, and the month of the run that measured it)."""
+    d = p.to_dict()  # the history is a JSON boundary
     figures = {
-        "label": p["label"], "start": p["start"], "end": p["end"], "n_docs": p["n_docs"],
-        "is_baseline": p["is_baseline"], "metrics": p["metrics"],
-        "comparison": p["comparison"], "layers": p["layers"], "reasons": p["reasons"],
-        "limits": result.layers, "baseline": labels, "as_of": as_of,
-        "backfilled": p["end"][:7] != as_of,
+        "label": p.label, "start": p.start, "end": p.end, "n_docs": p.n_docs,
+        "is_baseline": p.is_baseline, "metrics": d["metrics"],
+        "comparison": d["comparison"], "layers": d["layers"], "reasons": p.reasons,
+        "limits": plain(result.layers), "baseline": labels, "as_of": as_of,
+        "backfilled": p.month != as_of,
     }
     if not figures["backfilled"]:
-        figures["verdict"] = result.verdict  # the verdict as of this month
-    return {"month": p["end"][:7], "label": p["label"], "status": p["status"],
+        figures["verdict"] = result.verdict.to_dict()  # the verdict as of this month
+    return {"month": p.month, "label": p.label, "status": p.status,
             "model_id": model_id, "samey_version": __version__, "figures": figures,
             "evidence": evidence}
 
@@ -236,15 +210,14 @@ _SAYS_ONE = re.compile(r"\b(single|one|1)[- ](month|period)\b|\bone-month\b", re
 def baseline_labels(result: AuditResult) -> list[str]:
     """The validated baseline of an audit: ``reference["baseline"]``, or (when the reference is
     empty) the periods the audit marked as baseline."""
-    ref = result.reference or {}
-    labels = [str(x) for x in (ref.get("baseline") or [])]
-    return labels or [p["label"] for p in result.periods if p["is_baseline"]]
+    labels = [str(x) for x in result.reference.baseline] if result.reference else []
+    return labels or [p.label for p in result.periods if p.is_baseline]
 
 
-def _spec(periods: list[dict[str, Any]], labels: list[str]) -> str | None:
+def _spec(periods: list[PeriodResult], labels: list[str]) -> str | None:
     """``START..END`` (ISO dates) covering the baseline periods, to pin for later runs."""
-    base = [p for p in periods if p["label"] in set(labels)]
-    return f"{base[0]['start']}..{base[-1]['end']}" if base else None
+    base = [p for p in periods if p.label in set(labels)]
+    return f"{base[0].start}..{base[-1].end}" if base else None
 
 
 def change_point_lines(change_points: Any) -> list[str]:
@@ -309,7 +282,7 @@ def one_period_note(labels: list[str], rule: str, warnings: list[str]) -> str | 
 
 def report_reference(result: AuditResult, labels: list[str], *, spec: str | None,
                      pin: dict[str, Any] | None, user_given: bool,
-                     month: str) -> dict[str, Any]:
+                     month: str) -> ReportReference:
     """The reference of a report, named in every output: the baseline (labels and the pinned
     spec), how it was chosen (``rule``: ``default`` or ``user``, as pinned by the first run),
     when it was pinned, the audit's reference warnings plus the report's own notes, change
@@ -318,13 +291,13 @@ def report_reference(result: AuditResult, labels: list[str], *, spec: str | None
     ``pin``: the store's pin of the settings key (``None`` on its first run). Later runs pass
     the pinned baseline to the audit as a range, so the audit's own ``rule`` then reads
     ``user``; the rule named is the one the first run pinned."""
-    ref = result.reference or {}
+    ref = result.reference
     pinned_ref = (pin or {}).get("reference") or {}
     if pin is None:
-        rule = ref.get("rule") or ("user" if user_given else "default")
+        rule = (ref.rule if ref else None) or ("user" if user_given else "default")
     else:
         rule = pinned_ref.get("rule") or ("user" if user_given else "default")
-    warnings = [str(w) for w in (ref.get("warnings") or [])]
+    warnings = [str(w) for w in ref.warnings] if ref else []
     notes = []
     if pinned_ref.get("baseline") and list(pinned_ref["baseline"]) != labels:
         notes.append(f"The baseline pinned by the first run was "
@@ -333,32 +306,35 @@ def report_reference(result: AuditResult, labels: list[str], *, spec: str | None
     note = one_period_note(labels, rule, warnings)
     if note:
         notes.append(note)
-    merged = next((p["label"] for p in result.periods
-                   if ".." in p["label"] and month in (p["label"].split("..")[0],
-                                                       p["label"].split("..")[-1])), None)
+    merged = next((p.label for p in result.periods
+                   if ".." in p.label and month in (p.label.split("..")[0],
+                                                    p.label.split("..")[-1])), None)
     if merged:
         notes.append(f"{month} had too few posts to be compared on its own, so the audit merged "
                      f"it with a neighbouring month as {merged}; its stored figures cover "
                      "that whole span.")
-    change_points = ref.get("change_points") or {}
+    change_points = plain(ref.change_points) if ref else {}
     pinned_in = month if pin is None else pinned_ref.get("pinned_in")
     how = ("given with --baseline" if rule == "user"
            else "chosen by samey's default rule and checked")
     when = (f"pinned by the report of {pinned_in}" if pinned_in
             else "pinned by the first report of these settings")
     text = (f"{', '.join(labels) or 'none'} ({how}; {when}; every month is compared with it)")
-    return {
-        "baseline": labels, "spec": spec, "rule": rule, "text": text,
-        "pinned_in": pinned_in,
-        "pinned_now": pin is None,
-        "warnings": warnings + notes,
-        "change_points": change_points,
-        "change_point_lines": [_sentence(x) for x in ref.get("shifts") or []]
+    power = plain(ref.power) if ref else {}
+    return ReportReference(
+        baseline=labels, spec=spec, rule=rule, text=text,
+        pinned_in=pinned_in,
+        pinned_now=pin is None,
+        warnings=warnings + notes,
+        change_points=change_points,
+        change_point_lines=[_sentence(x) for x in (ref.shifts if ref else [])]
         or change_point_lines(change_points),
-        "power": ref.get("power") or {}, "power_lines": power_lines(ref.get("power")),
-    }
+        power=power, power_lines=power_lines(power),
+    )
 
 
-def _top_evidence(ev: dict[str, Any]) -> dict[str, Any]:
-    """The first few items of each evidence list (what the history keeps of a month)."""
-    return {k: (v[:EVIDENCE_KEEP] if isinstance(v, list) else v) for k, v in ev.items()}
+def _top_evidence(ev: Evidence | None) -> dict[str, Any]:
+    """The first few items of each evidence list (what the history keeps of a month), as JSON
+    data (the history is a JSON boundary)."""
+    d = {} if ev is None else ev.to_dict()
+    return {k: (v[:EVIDENCE_KEEP] if isinstance(v, list) else v) for k, v in d.items()}

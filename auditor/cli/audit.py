@@ -37,6 +37,7 @@ from auditor.cli.options import (
     resolve_path,
     say_written,
     to_stdout,
+    write_outputs,
 )
 from auditor.errors import InputError
 
@@ -77,7 +78,6 @@ def audit(
 ) -> None:
     """Audit a content folder period by period: is it becoming samey?"""
     from auditor import audit as api_audit
-    from auditor.render.jsonout import write_json
     from auditor.render.terminal import render_audit
 
     console = human_console(quiet, to_stdout(json=json_out))
@@ -93,12 +93,10 @@ def audit(
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_audit(target, opts)
-    data = result.to_dict()
-    if json_out:
-        write_json(json_out, data)
+    written = write_outputs(result, json=json_out)
     if console is not None:
-        render_audit(data, console)
-    say_written(console, [("JSON result", json_out)])
+        render_audit(result, console)
+    say_written(console, written)
     if fails(result.status, fail_on.value):
         print(f"exit 1: the verdict is {result.status}, which reaches --fail-on {fail_on.value}.",
               file=sys.stderr)

@@ -26,6 +26,7 @@ from auditor.cli.options import (
     make_options,
     say_written,
     to_stdout,
+    write_outputs,
 )
 from auditor.errors import InputError, UsageError
 
@@ -72,7 +73,6 @@ def check(
     """Is this draft just more of the same? Compare drafts with an existing corpus."""
     from auditor import check as api_check
     from auditor.render.check_terminal import render_check
-    from auditor.render.jsonout import write_json
 
     console = human_console(quiet, to_stdout(json=json_out))
     values, cfg_path = load_config_values(config)
@@ -100,12 +100,10 @@ def check(
                 raise InputError(f"{d}: no such draft file or folder; check the path.")
             items.append(d)
     result = api_check(items, against, opts)
-    data = result.to_dict()
-    if json_out:
-        write_json(json_out, data)
+    written = write_outputs(result, json=json_out)
     if console is not None:
-        render_check(data, console)
-    say_written(console, [("JSON result", json_out)])
+        render_check(result, console)
+    say_written(console, written)
     if fails(result.status, fail_on.value):
         print(f"exit 1: a draft is {result.status}, which reaches --fail-on {fail_on.value}.",
               file=sys.stderr)

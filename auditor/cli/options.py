@@ -188,6 +188,22 @@ def to_stdout(**outputs: Any) -> bool:
     return bool(dash)
 
 
+def write_outputs(result: Any, **outputs: Any) -> list[tuple[str, Any]]:
+    """Write ``result`` in every requested form (``json=``, ``html=``, ``markdown=``: a path,
+    ``-`` for standard output, or None) with :data:`auditor.render.WRITERS`; at most one may be
+    ``-``. Returns (what, path) of each output asked for, for :func:`say_written`."""
+    from auditor.render import NAMES, WRITERS
+
+    to_stdout(**outputs)
+    json_path = outputs.get("json")
+    written = []
+    for kind, path in outputs.items():
+        if path is not None:
+            WRITERS[kind](path, result, json_path=json_path)
+        written.append((NAMES[kind], path))
+    return written
+
+
 def human_console(quiet: bool, stdout_taken: bool) -> Optional[Console]:
     """Where the human report goes: stdout, stderr when stdout carries ``-`` data, or nowhere."""
     return None if quiet else Console(stderr=stdout_taken)

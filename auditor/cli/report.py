@@ -42,6 +42,7 @@ from auditor.cli.options import (
     resolve_path,
     say_written,
     to_stdout,
+    write_outputs,
 )
 from auditor.errors import InputError
 
@@ -85,9 +86,7 @@ def report(
 ) -> None:
     """Monthly report: audit up to a month, add it to the history, render the trend."""
     from auditor.app.report import report as api_report
-    from auditor.render.html import write_html
-    from auditor.render.jsonout import write_json
-    from auditor.render.markdown import render_markdown, write_markdown
+    from auditor.render.markdown import render_markdown
 
     console = human_console(quiet, to_stdout(json=json_out, markdown=md_out, html=html_out))
     values, cfg_path = load_config_values(config)
@@ -101,18 +100,10 @@ def report(
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_report(target, opts, period_end=period_end, history=history)
-    data = result.to_dict()
-    if json_out:
-        write_json(json_out, data)
-    if html_out:
-        write_html(html_out, data, json_path=json_out)
-    if md_out:
-        write_markdown(md_out, data)
+    written = write_outputs(result, html=html_out, markdown=md_out, json=json_out)
     if console is not None:
-        print_markdown(console, render_markdown(data))
-    say_written(console, [("HTML report", html_out), ("Markdown summary", md_out),
-                          ("JSON result", json_out),
-                          ("history store", data.get("report", {}).get("history_path"))])
+        print_markdown(console, render_markdown(result))
+    say_written(console, [*written, ("history store", result.history_path)])
     if fails(result.status, fail_on.value):
         print(f"exit 1: the verdict is {result.status}, which reaches --fail-on {fail_on.value}.",
               file=sys.stderr)

@@ -38,7 +38,7 @@ class DraftSignals:
     similarity: float                      # cosine to the nearest corpus post
     percentile: float                      # of ``similarity`` among the reference's posts
     nearest: str                           # path of the nearest corpus post ("-": none)
-    duplicate: Mapping[str, Any] | None    # {path, similarity, jaccard} of a near-copy
+    duplicate: Any | None                  # results.NearDuplicate (path, similarity, jaccard)
     shared_phrases: Sequence[tuple[str, int]]   # (phrase, corpus posts), every shared phrase
     shown_phrases: Sequence[tuple[str, int]]    # the few shown as examples
     phrase_percentile: float
@@ -56,10 +56,10 @@ def _f(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}"
 
 
-def judge_draft(s: DraftSignals, cuts: Mapping[str, Any], options: Any, *,
+def judge_draft(s: DraftSignals, cuts: Any, options: Any, *,
                 where: str) -> tuple[Status, dict[str, Status], list[str]]:
     """(overall status, status per layer, reasons) of one draft. ``cuts``: the calibrated cuts
-    (``app.check.thresholds``); ``options``: ``CheckOptions``; ``where``: the reference's
+    (``results.CheckThresholds``); ``options``: ``CheckOptions``; ``where``: the reference's
     name in sentences ("the validated baseline (2024-01..2024-06)")."""
     layers: dict[str, Status] = {layer: "ok" for layer in LAYERS}
     reasons: list[str] = []
@@ -71,28 +71,28 @@ def judge_draft(s: DraftSignals, cuts: Mapping[str, Any], options: Any, *,
     sim, pct, near = s.similarity, s.percentile, s.nearest
     if s.duplicate is not None:
         raise_to("duplication", "samey")
-        reasons.append(f"near-duplicate of {s.duplicate['path']} (cosine "
-                       f"{_f(s.duplicate['similarity'])}, shared word 5-grams "
-                       f"{s.duplicate['jaccard']:.0%}).")
-    if sim > cuts["samey_similarity"]:
+        reasons.append(f"near-duplicate of {s.duplicate.path} (cosine "
+                       f"{_f(s.duplicate.similarity)}, shared word 5-grams "
+                       f"{s.duplicate.jaccard:.0%}).")
+    if sim > cuts.samey_similarity:
         raise_to("topic", "samey")
-        src = ("--max-similarity" if cuts["similarity_source"] == "option"
+        src = ("--max-similarity" if cuts.similarity_source == "option"
                else f"the {ordinal(options.samey_percentile)} percentile of {where}")
         reasons.append(f"very close to {near} (similarity {sim:.2f}; cut "
-                       f"{cuts['samey_similarity']:.2f} = {src}; closer than {pct:.0f}% of "
+                       f"{cuts.samey_similarity:.2f} = {src}; closer than {pct:.0f}% of "
                        f"the posts of {where} are to their nearest neighbour).")
-    elif sim > cuts["watch_similarity"]:
+    elif sim > cuts.watch_similarity:
         raise_to("topic", "watch")
         reasons.append(f"close to {near} (similarity {sim:.2f}; above the "
                        f"{ordinal(options.watch_percentile)} percentile of {where}, "
-                       f"{cuts['watch_similarity']:.2f}).")
+                       f"{cuts.watch_similarity:.2f}).")
 
     # wording
     n_shared = len(s.shared_phrases)
-    if n_shared > cuts["shared_phrases_watch"] and n_shared:
+    if n_shared > cuts.shared_phrases_watch and n_shared:
         raise_to("wording", "watch")
         reasons.append(f"shares {plural(n_shared, 'phrase')} with "
-                       f"{cuts['min_shared_docs']}+ corpus posts (more than "
+                       f"{cuts.min_shared_docs}+ corpus posts (more than "
                        f"{s.phrase_percentile:.0f}% of the posts of {where} do), e.g. "
                        + ", ".join(f"\"{g}\" ({d} posts)" for g, d in s.shown_phrases[:3])
                        + ".")
@@ -105,13 +105,13 @@ def judge_draft(s: DraftSignals, cuts: Mapping[str, Any], options: Any, *,
 
     # structure
     for what, (text, count) in s.shared_elements.items():
-        if text and count >= cuts["min_shared_docs"]:
+        if text and count >= cuts.min_shared_docs:
             raise_to("structure", "watch")
             label = "has the heading outline" if what == "heading_outline" else _VERBS[what]
             reasons.append(f"{label} like {count} corpus posts: \"{text}\".")
     cov = s.template_coverage
-    high_cov = cov > cuts["template_coverage_samey"] and cov > 0
-    if cov > cuts["template_coverage_watch"] and cov > 0:
+    high_cov = cov > cuts.template_coverage_samey and cov > 0
+    if cov > cuts.template_coverage_watch and cov > 0:
         raise_to("structure", "watch")
         reasons.append(f"follows the corpus's common sentence templates: {cov:.0%} of its "
                        f"sentence shapes (more than {s.template_percentile:.0f}% of the posts "
@@ -152,5 +152,5 @@ def judge_draft(s: DraftSignals, cuts: Mapping[str, Any], options: Any, *,
         status = "ok"
         reasons.append(f"nothing samey: nearest post {near} at similarity {sim:.2f} (closer "
                        f"than {pct:.0f}% of the posts of {where} are to their nearest "
-                       f"neighbour; watch above {cuts['watch_similarity']:.2f}).")
+                       f"neighbour; watch above {cuts.watch_similarity:.2f}).")
     return status, layers, reasons

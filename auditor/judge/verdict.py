@@ -47,27 +47,8 @@ from auditor.metrics.registry import (
     VERDICT_METRICS,
     in_points,
 )
+from auditor.results import Comparison
 from auditor.types import STATUSES, Estimate, worst
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One metric of one period against the baseline."""
-
-    baseline: float
-    change: float          # value - baseline
-    rel_change: float      # signed (value - baseline) / |baseline|
-    z: float               # directed: positive = more homogeneous
-    p: float               # one-sided
-    p_holm: float = float("nan")
-    moved: bool = False
-    effect: float = float("nan")  # percentage points for shares, |relative change| otherwise
-    sd: float = float("nan")      # the prediction sd z was computed with
-    low_limit: float = float("nan")
-    high_limit: float = float("nan")
-
-    def to_dict(self) -> dict[str, float | bool]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
 @dataclass

@@ -16,6 +16,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from auditor.metrics.registry import BY_NAME, LAYER_FULL  # noqa: E402
+from auditor.results import ControlLimits  # noqa: E402
 
 COLS = 3
 INK, BAND, ALERT, BASE = "#1f4e79", "#d9e7f5", "#c0392b", "#5d6d7e"
@@ -25,8 +26,12 @@ def _num(x: Any) -> float:
     return float("nan") if x is None else float(x)
 
 
-def layer_chart_svg(layer: str, rows: list[dict[str, Any]], limits: dict[str, Any]) -> str:
-    """An SVG (a string starting with ``<svg``) of one layer's metrics over the stored months."""
+def layer_chart_svg(layer: str, rows: list[dict[str, Any]],
+                    limits: dict[str, ControlLimits]) -> str:
+    """An SVG (a string starting with ``<svg``) of one layer's metrics over the stored months.
+
+    ``rows``: the history store's months (JSON records, oldest first); ``limits``: the layer's
+    control limits per metric."""
     names = [n for n in limits if BY_NAME.get(n) and BY_NAME[n].direction != 0] or list(limits)
     months = [r["month"] for r in rows]
     n = max(len(names), 1)
@@ -39,8 +44,8 @@ def layer_chart_svg(layer: str, rows: list[dict[str, Any]], limits: dict[str, An
         axes = fig.subplots(nrows, ncols, squeeze=False)
         x = list(range(len(months)))
         for ax, name in zip(axes.flat, names):
-            lim = limits.get(name, {})
-            lo, hi, base = (_num(lim.get(k)) for k in ("low_limit", "high_limit", "baseline"))
+            lim = limits[name]
+            lo, hi, base = _num(lim.low_limit), _num(lim.high_limit), _num(lim.baseline)
             if not math.isnan(lo) and not math.isnan(hi):
                 ax.axhspan(lo, hi, color=BAND, zorder=0, label="control band")
             if not math.isnan(base):
@@ -66,7 +71,7 @@ def layer_chart_svg(layer: str, rows: list[dict[str, Any]], limits: dict[str, An
             spec = BY_NAME.get(name)
             arrow = "" if spec is None else (" (higher = samier)" if spec.direction > 0
                                              else " (lower = samier)")
-            ax.set_title((lim.get("label") or name) + arrow, fontsize=8.5, loc="left")
+            ax.set_title((lim.label or name) + arrow, fontsize=8.5, loc="left")
             step = max(1, math.ceil(len(months) / 6))
             ax.set_xticks(x[::step])
             ax.set_xticklabels(months[::step], fontsize=7)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.progress import plural
+from auditor.results import ReportResult
 
 TOP = 3
 MAX_CHARS = 4000  # Slack's recommended message length; Teams and email take more
@@ -14,48 +15,46 @@ def _one_line(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "/")
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def render_markdown(report: ReportResult) -> str:
     """The month's headline, every reason the HTML shows for it, the top evidence and the
     baseline, in at most ``MAX_CHARS`` characters (a chat message)."""
-    rep, verdict = report["report"], report["verdict"]
-    month = rep["month"]
-    period = next((p for p in report.get("periods", []) if p["label"] == rep["period_label"]), {})
-    ev = (report.get("evidence") or {}).get(rep["period_label"]) or {}
-    n_hist = len(rep.get("history", []))
-    lines = [f"**samey report {month}: {rep['month_status'].upper()}** "
-             f"({period.get('n_docs', '?')} posts; overall {verdict['status']} over "
+    verdict, month, period = report.audit.verdict, report.month, report.period
+    ev = report.evidence
+    n_hist = len(report.history)
+    lines = [f"**samey report {month}: {report.month_status.upper()}** "
+             f"({period.n_docs} posts; overall {verdict.status} over "
              f"{n_hist} stored month{'s' if n_hist != 1 else ''})", ""]
-    summary = report.get("summary") or verdict.get("summary")
-    if summary:
-        lines += [_one_line(summary), ""]
-    reasons = period.get("reasons") or ["Nothing moved beyond normal variation this month."]
+    if verdict.summary:
+        lines += [_one_line(verdict.summary), ""]
+    reasons = period.reasons or ["Nothing moved beyond normal variation this month."]
     lines += [f"- {_one_line(r)}" for r in reasons]
-    trend = [a for a in rep.get("alerts", []) if a["month"] == month and a["kind"] == "trend"]
-    lines += [f"- Trend: {_one_line(a['message'])}" for a in trend[:TOP]]
+    trend = [a for a in report.alerts if a.month == month and a.kind == "trend"]
+    lines += [f"- Trend: {_one_line(a.message)}" for a in trend[:TOP]]
     evidence = []
-    opens = (ev.get("openings") or [])[:1]
-    for o in opens:
-        evidence.append(f"- Openings: {o['docs']} of {o.get('of', '?')} posts open with "
-                        f"\"{_one_line(o['text'])}\"")
-    amp = (ev.get("amplified_phrases") or [])[:TOP]
-    if amp:
-        evidence.append("- Phrases far more common than before: " + ", ".join(
-            f"\"{_one_line(a.get('text') or a['phrase'])}\" ({a['period_share']:.0%} of posts vs "
-            f"{a['baseline_share']:.0%})" for a in amp))
-    fams = ev.get("duplicate_families") or []
-    if fams:
-        d = fams[0]["documents"][0]
-        evidence.append(f"- Near-copies: {plural(len(fams), 'family', 'families')}, the largest "
-                        f"{fams[0]['size']} "
-                        f"posts (e.g. {_one_line(d.get('title') or d.get('path'))})")
-    gone = ev.get("vanished_topics") or []
-    if gone:
-        evidence.append("- Topics no longer covered: " + "; ".join(
-            _one_line(t["titles"][0] if t.get("titles") else ", ".join(t["keywords"][:3]))
-            for t in gone[:TOP]))
-    if ev.get("context") and evidence:
-        evidence.insert(0, f"- Context ({ev['context']}):")
-    ref_lines = _reference_lines(rep)
+    if ev is not None:
+        for o in ev.openings[:1]:
+            evidence.append(f"- Openings: {o.docs} of {o.of} posts open with "
+                            f"\"{_one_line(o.text)}\"")
+        amp = ev.amplified_phrases[:TOP]
+        if amp:
+            evidence.append("- Phrases far more common than before: " + ", ".join(
+                f"\"{_one_line(a.text or a.phrase)}\" ({a.period_share:.0%} of posts vs "
+                f"{a.baseline_share:.0%})" for a in amp))
+        fams = ev.duplicate_families
+        if fams:
+            d = fams[0].documents[0]
+            evidence.append(f"- Near-copies: {plural(len(fams), 'family', 'families')}, the "
+                            f"largest {fams[0].size} "
+                            f"posts (e.g. {_one_line(d.title or d.path)})")
+        gone = ev.vanished_topics
+        if gone:
+            evidence.append("- Topics no longer covered: " + "; ".join(
+                _one_line(t.titles[0] if t.titles else ", ".join(t.keywords[:3]))
+                for t in gone[:TOP]))
+        if ev.context and evidence:
+            evidence.insert(0, f"- Context ({ev.context}):")
+    context = ev.context if ev is not None else None
+    ref_lines = _reference_lines(report)
 
     def text() -> str:
         return "\n".join(lines + evidence + [""] + ref_lines + [""])
@@ -64,7 +63,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     # the reasons (the HTML has everything).
     while len(text()) > MAX_CHARS and evidence:
         evidence.pop()
-        if evidence == [f"- Context ({ev.get('context')}):"]:
+        if evidence == [f"- Context ({context}):"]:
             evidence.clear()
     while len(text()) > MAX_CHARS and len(ref_lines) > 1:
         ref_lines.pop()
@@ -77,17 +76,17 @@ def render_markdown(report: dict[str, Any]) -> str:
     return out if len(out) <= MAX_CHARS else out[:MAX_CHARS - 2].rsplit("\n", 1)[0] + "\n"
 
 
-def _reference_lines(rep: dict[str, Any]) -> list[str]:
+def _reference_lines(report: ReportResult) -> list[str]:
     """The report's baseline, its warnings, change points and backfilled months (report only)."""
-    ref = rep.get("reference") or {}
+    ref = report.reference
     lines = []
-    if ref.get("text"):
-        lines.append(f"- Baseline: {_one_line(ref['text'])}")
-    lines += [f"- Note: {_one_line(w)}" for w in ref.get("warnings") or []]
-    shifts = ref.get("change_point_lines") or []
-    if shifts:
-        lines.append("- Shifts: " + " ".join(map(_one_line, shifts[:TOP + 2])))
-    back = rep.get("backfilled") or []
+    if ref is not None:
+        if ref.text:
+            lines.append(f"- Baseline: {_one_line(ref.text)}")
+        lines += [f"- Note: {_one_line(w)}" for w in ref.warnings]
+        if ref.change_point_lines:
+            lines.append("- Shifts: " + " ".join(map(_one_line, ref.change_point_lines[:TOP + 2])))
+    back = report.backfilled
     if back:
         lines.append(f"- History: {len(back)} earlier month{'s' if len(back) != 1 else ''} "
                      "backfilled this run "
@@ -95,7 +94,7 @@ def _reference_lines(rep: dict[str, Any]) -> list[str]:
     return lines
 
 
-def write_markdown(path: Any, report: dict[str, Any]) -> None:
+def write_markdown(path: Any, report: ReportResult) -> None:
     """The summary to ``path`` (atomically; ``-``: standard output)."""
     from auditor.render.jsonout import write_atomic
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -12,6 +11,8 @@ from rich.text import Text
 
 from auditor.metrics.registry import BY_NAME, LAYER_SHORT, in_points
 from auditor.progress import plural
+from auditor.results import AuditResult, PeriodResult, ReferenceInfo
+from auditor.types import Estimate
 
 WIDE = 160  # from this width the metric columns (with intervals) are shown too
 STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim",
@@ -25,12 +26,16 @@ TABLE_METRICS = (
 )
 
 
-def _fmt(m: dict[str, Any] | None) -> str:
+def _finite(x: float | None) -> bool:
+    return x is not None and not math.isnan(x) and not math.isinf(x)
+
+
+def _fmt(m: Estimate | None) -> str:
     """``value±half-width`` of the 95% interval, compact."""
-    if not m or m.get("value") is None:
+    if m is None or not _finite(m.value):
         return "-"
-    v, lo, hi = m["value"], m.get("low"), m.get("high")
-    if lo is None or hi is None:
+    v, lo, hi = m.value, m.low, m.high
+    if not _finite(lo) or not _finite(hi):
         return f"{v:.3g}"
     hw = (hi - lo) / 2
     if hw <= 0:
@@ -39,56 +44,58 @@ def _fmt(m: dict[str, Any] | None) -> str:
     return f"{v:.{dec}f}±{hw:.{dec}f}"
 
 
-def _moved_cell(p: dict[str, Any]) -> Text:
+def _z(x: float) -> float:
+    return x if _finite(x) else 0.0
+
+
+def _moved_cell(p: PeriodResult) -> Text:
     """What moved in a period, in plain words, with the figure that drove it:
     'structure: repeated openings 81% (12%)'."""
     out = Text()
-    comps = p.get("comparison", {})
-    for layer, info in (p.get("layers") or {}).items():
-        if not (info.get("moved") or info.get("trend")):
+    comps = p.comparison
+    for layer, info in p.layers.items():
+        if not (info.moved or info.trend):
             continue
-        cands = [(c.get("z") or 0.0, n) for n, c in comps.items()
-                 if n in BY_NAME and BY_NAME[n].layer == layer and c.get("moved")]
+        cands = [(_z(c.z), n) for n, c in comps.items()
+                 if n in BY_NAME and BY_NAME[n].layer == layer and c.moved]
         if not cands:
-            cands = [(c.get("z") or 0.0, n) for n, c in comps.items()
-                     if n in BY_NAME and BY_NAME[n].layer == layer and c.get("z") is not None]
+            cands = [(_z(c.z), n) for n, c in comps.items()
+                     if n in BY_NAME and BY_NAME[n].layer == layer and _finite(c.z)]
         if out:
             out.append("; ")
         out.append(LAYER_SHORT.get(layer, layer), style="bold")
         if cands:
             _, n = max(cands)
             spec, c = BY_NAME[n], comps[n]
-            v = (p.get("metrics", {}).get(n) or {}).get("value")
-            if v is not None and c.get("baseline") is not None:
-                fig = (f"{v:.0%} (was {c['baseline']:.0%})" if in_points(spec)
-                       else f"{v:.3g} (was {c['baseline']:.3g})")
+            m = p.metrics.get(n)
+            v = m.value if m is not None else None
+            if _finite(v) and _finite(c.baseline):
+                fig = (f"{v:.0%} (was {c.baseline:.0%})" if in_points(spec)
+                       else f"{v:.3g} (was {c.baseline:.3g})")
                 out.append(f" {spec.short} {fig}")
-        if info.get("trend") and not info.get("moved"):
+        if info.trend and not info.moved:
             out.append(" trending")
-    drifting = [LAYER_SHORT.get(layer, layer) for layer, info in (p.get("layers") or {}).items()
-                if info.get("building") and not (info.get("moved") or info.get("trend"))]
+    drifting = [LAYER_SHORT.get(layer, layer) for layer, info in p.layers.items()
+                if info.building and not (info.moved or info.trend)]
     if drifting:
         if out:
             out.append("; ")
         out.append(", ".join(drifting) + " drifting (2 periods in a row)", style="yellow")
-    elif not out and p.get("status") == "watch":
+    elif not out and p.status == "watch":
         out.append("drifting", style="yellow")
     return out
 
 
-def render_audit(result: dict[str, Any], console: Console | None = None, *,
+def render_audit(result: AuditResult, console: Console | None = None, *,
                  max_skipped: int = 15) -> None:
-    """Print the audit (the dict that ``--json`` writes): the headline first, then the periods
-    (every label whole at 80 columns; the metric columns from ``WIDE``), the reasons, the
-    reference and the skipped files."""
+    """Print the audit: the headline first, then the periods (every label whole at 80 columns;
+    the metric columns from ``WIDE``), the reasons, the reference and the skipped files."""
     c = console or Console()
-    corpus = result.get("corpus", {})
-    cfg = result.get("config", {})
-    v = result["verdict"]
+    corpus, cfg, v = result.corpus, result.config, result.verdict
     head = Text()
-    head.append(f"{v['status'].upper()}  ", style=STYLE.get(v["status"], ""))
-    head.append(result.get("summary") or v.get("summary") or "")
-    c.print(Panel(head, title=f"samey audit: {corpus.get('path')}"))
+    head.append(f"{v.status.upper()}  ", style=STYLE.get(v.status, ""))
+    head.append(v.summary)
+    c.print(Panel(head, title=f"samey audit: {corpus.path}"))
 
     wide = c.width >= WIDE
     t = Table(title=None, show_lines=False, pad_edge=False, padding=(0, 1),
@@ -100,79 +107,78 @@ def render_audit(result: dict[str, Any], console: Console | None = None, *,
         for _, head_ in TABLE_METRICS:
             t.add_column(head_, justify="right", no_wrap=True)
     t.add_column("what moved beyond normal variation (figure, was)", ratio=1)
-    for p in result.get("periods", []):
-        st = p["status"]
-        moved = {n for n, cmp in p.get("comparison", {}).items() if cmp.get("moved")}
-        cells = [Text(_fmt(p["metrics"].get(n)), style="bold red" if n in moved else "")
+    for p in result.periods:
+        st = p.status
+        moved = {n for n, cmp in p.comparison.items() if cmp.moved}
+        cells = [Text(_fmt(p.metrics.get(n)), style="bold red" if n in moved else "")
                  for n, _ in TABLE_METRICS] if wide else []
-        t.add_row(p["label"], str(p["n_docs"]), Text(st, style=STYLE.get(st, "")), *cells,
+        t.add_row(p.label, str(p.n_docs), Text(st, style=STYLE.get(st, "")), *cells,
                   _moved_cell(p))
     c.print(t)
     if wide:
         c.print("[dim]" + "; ".join(f"{h} = {BY_NAME[n].label}" for n, h in TABLE_METRICS)
                 + ": value ± half-width of the 95% interval. Red: moved beyond normal "
                 "variation.[/]")
-    c.print(f"[dim]{corpus.get('documents')} posts analysed ({corpus.get('first_date')} .. "
-            f"{corpus.get('last_date')}), {corpus.get('skipped')} skipped; "
-            f"{plural(corpus.get('periods'), 'period')} by "
-            f"{corpus.get('granularity')}; samples of "
-            f"{cfg.get('sample_size_used')} posts x {cfg.get('sampling', {}).get('text_budget')} "
-            f"words, {cfg.get('sampling', {}).get('repeats')} repeats; model "
-            f"{cfg.get('model_id')}.[/]")
+    sampling = cfg["sampling"]
+    c.print(f"[dim]{corpus.documents} posts analysed ({corpus.first_date} .. "
+            f"{corpus.last_date}), {corpus.skipped} skipped; "
+            f"{plural(corpus.periods, 'period')} by "
+            f"{corpus.granularity}; samples of "
+            f"{cfg['sample_size_used']} posts x {sampling['text_budget']} "
+            f"words, {sampling['repeats']} repeats; model "
+            f"{cfg['model_id']}.[/]")
 
     body = Text()
-    for r in v.get("reasons", []):
+    for r in v.reasons:
         body.append(f"- {r}\n")
-    for note in v.get("notes", []):
+    for note in v.notes or []:
         body.append(f"note: {note}\n", style="dim")
     c.print(Panel(body, title="why: the details"))
 
-    render_reference(result.get("reference") or {}, c)
+    if result.reference is not None:
+        render_reference(result.reference, c)
 
-    if result.get("segments"):
+    if result.segments:
         from auditor.render.segments_view import render_segments
-        render_segments(result["segments"], c)
+        render_segments(result.segments, c)
 
-    skipped = result.get("skipped", [])
+    skipped = result.skipped
     if skipped:
         by_reason: dict[str, int] = {}
         for item in skipped:
-            by_reason[item["reason"]] = by_reason.get(item["reason"], 0) + 1
+            by_reason[item.reason] = by_reason.get(item.reason, 0) + 1
         s = Table(title=f"Skipped inputs ({len(skipped)}: " + ", ".join(
             f"{n} {r}" for r, n in sorted(by_reason.items())) + ")")
         s.add_column("path", overflow="fold")
         s.add_column("reason")
         s.add_column("how to fix / detail", overflow="fold")
         for item in skipped[:max_skipped]:
-            s.add_row(item["path"], item["reason"], item.get("detail", ""))
+            s.add_row(item.path, item.reason, item.detail)
         if len(skipped) > max_skipped:
             s.add_row(f"... {len(skipped) - max_skipped} more (all are listed in the JSON "
                       "output, --json FILE)", "", "")
         c.print(s)
 
 
-def render_reference(ref: dict[str, Any], c: Console) -> None:
+def render_reference(ref: ReferenceInfo, c: Console) -> None:
     """The baseline as checked (warnings first), where each layer shifted, and what the audit
     could see (power)."""
-    if not ref:
-        return
     body = Text()
-    base = ref.get("baseline") or []
+    base = ref.baseline
     span = base[0] if len(base) == 1 else f"{base[0]}..{base[-1]}" if base else "none"
-    how = "you chose" if ref.get("rule") == "user" else "chosen by samey and checked"
+    how = "you chose" if ref.rule == "user" else "chosen by samey and checked"
     body.append(f"Baseline {span} ({how})", style="bold")
-    body.append(": stable.\n" if ref.get("stable") else ".\n")
-    for w in ref.get("warnings", []):
+    body.append(": stable.\n" if ref.stable else ".\n")
+    for w in ref.warnings:
         body.append(f"! {w}\n", style="yellow")
-    if ref.get("shifts"):
+    if ref.shifts:
         body.append("Where each layer shifted over the whole history:\n", style="bold")
-        for line in ref["shifts"]:
+        for line in ref.shifts:
             body.append(f"- {line}\n")
-    power = ref.get("power") or {}
-    if power:
+    if ref.power:
         body.append(f"Smallest change samey would catch (4 times in 5, with samples of "
-                    f"{ref.get('sample_size')} posts):\n", style="bold")
-        for p in power.values():
-            body.append(f"- {p['sentence']}" + (" (little data)" if p.get("blind") else "")
-                        + "\n", style="dim" if not p.get("blind") else "")
+                    f"{ref.sample_size} posts):\n", style="bold")
+        for p in ref.power.values():
+            body.append(f"- {p.sentence}" + (" (little data)" if p.blind else "")
+                        + "\n", style="dim" if not p.blind else "")
     c.print(Panel(body, title="reference"))
