@@ -15,7 +15,7 @@ from auditor.errors import InputError
 from auditor.features.embeddings import make_embedder
 from auditor.ingest import load_documents
 from auditor.ingest.periods import periods_from_counts, select_baseline
-from auditor.ingest.stream import CorpusSummary, summarise, undated_skip
+from auditor.ingest.stream import IngestSummary, summarise, undated_skip
 from auditor.metrics import tails
 from auditor.metrics.corpus import (
     CorpusFeatures,
@@ -94,7 +94,7 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
         return _featurise(list(docs), [], list(skipped), "none", len(docs), 0, [], options,
                           embedder=embedder, path=path,
                           originals=_originals(docs, list(docs)))
-    summary = CorpusSummary(options.sampling.random_state, options.sampling.max_pool)
+    summary = IngestSummary(options.sampling.random_state, options.sampling.max_pool)
     for d in docs:  # taken as they are (no copy check): counted, sampled
         summary.count(0, d)
     undated = [undated_skip(d) for d in docs if d.date is None]  # in the order given
@@ -107,7 +107,7 @@ def _originals(docs: Sequence[Document], analysed: Sequence[Document]) -> dict:
     return {d.doc_id: d for d in docs if d.doc_id in wanted}
 
 
-def _from_summary(summary: CorpusSummary, options: AuditOptions, *, embedder, root: Path,
+def _from_summary(summary: IngestSummary, options: AuditOptions, *, embedder, root: Path,
                   skipped: list[Skipped], undated: list[Skipped] | None = None,
                   in_memory: Sequence[Document] | None = None) -> Prepared:
     """Periods from the month counts, each period's pool the bottom-k of its months, then

@@ -1,7 +1,7 @@
 """Streaming ingestion: a corpus read as a stream into a small, mergeable summary.
 
 ``summarise(path, options, k=...)`` reads every file once, one record at a time for record
-files (see ``readers.STREAM_BYTES``), and keeps a :class:`CorpusSummary`: never every document,
+files (see ``readers.STREAM_BYTES``), and keeps a :class:`IngestSummary`: never every document,
 only
 
 * per calendar month: the number of dated documents and a **bottom-k sample** of them;
@@ -33,7 +33,7 @@ documents plus 20 bytes per row (10 million rows: 200 MB).
 
 Merging (for an engine that reads partitions on several workers, e.g. Dask): each worker calls
 ``summarise_files`` on its files (same ``seed``, ``k``, options) and the driver folds the
-results with :meth:`CorpusSummary.merge`, then :meth:`CorpusSummary.finish` resolves copies and
+results with :meth:`IngestSummary.merge`, then :meth:`IngestSummary.finish` resolves copies and
 reposts over the whole corpus. Every part is plain data (counts, lists of ``Document``/
 ``Skipped`` dataclasses, ``array`` buffers), so it serialises without pickle.
 """
@@ -166,7 +166,7 @@ class SkipLog:
 
 
 @dataclass
-class CorpusSummary:
+class IngestSummary:
     """What one pass over (part of) a corpus keeps (see the module docstring)."""
 
     seed: int
@@ -214,7 +214,7 @@ class CorpusSummary:
         month[1].offer(pool_key(self.seed, doc), doc)
 
     # -- merging ------------------------------------------------------------------------
-    def merge(self, other: CorpusSummary) -> CorpusSummary:
+    def merge(self, other: IngestSummary) -> IngestSummary:
         """The summary of both parts (same seed, k and options; disjoint files)."""
         if (self.seed, self.k, self.until) != (other.seed, other.k, other.until):
             raise ValueError("summaries of different seeds, pool sizes or cut-off dates")
@@ -225,14 +225,14 @@ class CorpusSummary:
                 months[key] = [a[0] + b[0], a[1].merge(b[1])]
             else:
                 months[key] = list(a or b)
-        return CorpusSummary(
+        return IngestSummary(
             self.seed, self.k, self.root, months, self.skipped.merge(other.skipped),
             self.undated.merge(other.undated), self.n_undated + other.n_undated,
             {**self.rows, **other.rows}, self.whole + other.whole, self.files + other.files,
             {**self.digests, **other.digests}, self.until)
 
     # -- finishing ----------------------------------------------------------------------
-    def finish(self) -> CorpusSummary:
+    def finish(self) -> IngestSummary:
         """Resolve the whole files (copies skipped, reposts marked, against rows too) and count
         them; idempotent."""
         if not self.whole:
@@ -331,10 +331,10 @@ def undated_skip(doc: Document) -> Skipped:
 
 def summarise_files(root: Path, files: Sequence[tuple[Path, str]], options: IngestOptions, *,
                     seed: int, k: int, until: dt.date | None = None,
-                    skip_cap: int = SKIP_CAP, progress: bool = False) -> CorpusSummary:
+                    skip_cap: int = SKIP_CAP, progress: bool = False) -> IngestSummary:
     """The summary of these files (``(absolute path, path relative to the root)``), not yet
-    finished: one partition's part, to :meth:`CorpusSummary.merge` with the others."""
-    summary = CorpusSummary(seed, k, str(root), skipped=SkipLog(skip_cap),
+    finished: one partition's part, to :meth:`IngestSummary.merge` with the others."""
+    summary = IngestSummary(seed, k, str(root), skipped=SkipLog(skip_cap),
                             undated=SkipLog(skip_cap), until=until)
     git_dates: dict[str, Any] = {}
     if options.date_from == "git":
@@ -352,8 +352,8 @@ def summarise_files(root: Path, files: Sequence[tuple[Path, str]], options: Inge
 
 def summarise(path: str | Path, options: IngestOptions | None = None, *, seed: int = 0,
               k: int = 1000, until: dt.date | None = None, skip_cap: int = SKIP_CAP,
-              progress: bool = False) -> CorpusSummary:
-    """Read the folder (or file) ``path`` as a stream into a finished :class:`CorpusSummary`.
+              progress: bool = False) -> IngestSummary:
+    """Read the folder (or file) ``path`` as a stream into a finished :class:`IngestSummary`.
 
     Raises InputError when ``path`` does not exist; a bad file or row is skipped, never raised.
     """
