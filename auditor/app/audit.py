@@ -293,7 +293,7 @@ def _corpus_summary(prep: Prepared, path) -> CorpusSummary:
     dates = [d.date for d in prep.documents if d.date]
     return CorpusSummary(
         path=str(path), documents=len(prep.documents), dated=prep.n_dated,
-        undated=prep.n_undated, skipped=len(prep.skipped),
+        undated=prep.n_undated, skipped=prep.n_skipped,
         first_date=min(dates).isoformat() if dates else None,
         last_date=max(dates).isoformat() if dates else None,
         granularity=prep.granularity, periods=len(prep.periods),

@@ -14,16 +14,14 @@ from auditor.config import AuditOptions
 from auditor.errors import InputError
 from auditor.features.embeddings import make_embedder
 from auditor.ingest import load_documents
-from auditor.ingest.periods import make_periods, merge_small, select_baseline
+from auditor.ingest.periods import periods_from_counts, select_baseline
+from auditor.ingest.stream import IngestSummary, summarise, undated_skip
 from auditor.metrics import tails
 from auditor.metrics.corpus import (
     CorpusFeatures,
     build_features,
 )
-from auditor.metrics.sampling import (
-    MIN_SAMPLE,
-    stable_seed,
-)
+from auditor.metrics.sampling import MIN_SAMPLE
 from auditor.progress import plural
 from auditor.types import Document, Period, Skipped
 
@@ -45,70 +43,106 @@ class Prepared:
     notes: tuple[str, ...] = ()        # plain-words notes (merged periods, ...)
     originals: dict = dataclasses.field(default_factory=dict)  # doc_id -> first publication
     baseline_given: bool = False       # True: --baseline (kept; Phase I only warns)
+    # Inputs skipped in all: ``skipped`` lists the first 1,000 one by one and the rest as one
+    # "... and N more" entry per reason (``ingest.stream.SkipLog``), so it can be shorter.
+    n_skipped: int = 0
 
 
 def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
             need_dates: bool = True, until: dt.date | None = None) -> Prepared:
     """Ingest, split into periods, choose the baseline, draw pools and build features.
 
+    The corpus is read as a stream (``auditor.ingest.stream``): only the counts per month, a
+    bottom-k sample of each month (k = ``max_pool``) and the skipped inputs are kept, so memory
+    does not grow with the number of rows; each period's pool is the bottom-k of its months
+    (the same whatever the read order or partitioning).
+
     ``until``: documents dated after it are out of scope (not analysed, not listed as skipped);
     scheduled reports use it to audit the corpus as of a month's end.
     """
-    ingested = load_documents(Path(path), options.ingest, progress=options.progress)
-    docs, skipped = list(ingested.documents), list(ingested.skipped)
-    if until is not None:
-        docs = [d for d in docs if d.date is None or d.date <= until]
-    if not docs:
-        from auditor.ingest import supported_message
+    if not need_dates:  # every document is analysed (no periods, no pools): read them all
+        ingested = load_documents(Path(path), options.ingest, progress=options.progress)
+        docs = [d for d in ingested.documents if until is None or d.date is None
+                or d.date <= until]
+        if not docs:
+            _no_documents(path)
+        return prepare_documents(docs, options, embedder=embedder, need_dates=False,
+                                 skipped=ingested.skipped, root=Path(path))
+    sampling = options.sampling
+    summary = summarise(Path(path), options.ingest, seed=sampling.random_state,
+                        k=sampling.max_pool, until=until, progress=options.progress)
+    if summary.n_dated + summary.n_undated == 0:
+        _no_documents(path)
+    return _from_summary(summary, options, embedder=embedder, root=Path(path),
+                         skipped=summary.skipped.listed())
 
-        raise InputError(f"{path}: no documents found ({supported_message()}); check the path, "
-                         "or see the skipped files with --json.")
-    return prepare_documents(docs, options, embedder=embedder, need_dates=need_dates,
-                             skipped=skipped, root=Path(path))
+
+def _no_documents(path: str | Path):
+    from auditor.ingest import supported_message
+
+    raise InputError(f"{path}: no documents found ({supported_message()}); check the path, "
+                     "or see the skipped files with --json.")
 
 
 def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedder=None,
                       need_dates: bool = True, skipped: Sequence[Skipped] = (),
                       root: Path | None = None) -> Prepared:
-    """Like :func:`prepare` for documents already in memory (simulations, other sources)."""
+    """Like :func:`prepare` for documents already in memory (simulations, other sources);
+    pools are drawn by the same bottom-k rule."""
     path = root or Path(".")
-    skipped = list(skipped)
-    dated = [d for d in docs if d.date is not None]
-    undated = [d for d in docs if d.date is None]
-    if need_dates:
-        for d in undated:
-            skipped.append(Skipped(d.doc_id, "undated",
-                                   "no date in front matter, record field or file name; add one, "
-                                   "or pass --date-from git or --date-from mtime"))
-        if not dated:
-            raise InputError(f"{path}: none of the {plural(len(docs), 'document')} has a date; "
-                             "add dates "
-                             "(front matter 'date', a date in the file name, or --date-field), or "
-                             "pass --date-from git / --date-from mtime.")
-        dated.sort(key=lambda d: (d.date, d.doc_id))
-        periods, gran = make_periods([d.date for d in dated], period=options.period,
-                                     min_docs=options.min_docs)
-        periods, notes = merge_small(periods, min_sample=MIN_SAMPLE)
-        periods = select_baseline(periods, options.baseline)
+    if not need_dates:
+        return _featurise(list(docs), [], list(skipped), "none", len(docs), 0, [], options,
+                          embedder=embedder, path=path,
+                          originals=_originals(docs, list(docs)))
+    summary = IngestSummary(options.sampling.random_state, options.sampling.max_pool)
+    for d in docs:  # taken as they are (no copy check): counted, sampled
+        summary.count(0, d)
+    undated = [undated_skip(d) for d in docs if d.date is None]  # in the order given
+    return _from_summary(summary, options, embedder=embedder, root=path,
+                         skipped=list(skipped), undated=undated, in_memory=docs)
+
+
+def _originals(docs: Sequence[Document], analysed: Sequence[Document]) -> dict:
+    wanted = {d.repost_of for d in analysed if d.repost_of}
+    return {d.doc_id: d for d in docs if d.doc_id in wanted}
+
+
+def _from_summary(summary: IngestSummary, options: AuditOptions, *, embedder, root: Path,
+                  skipped: list[Skipped], undated: list[Skipped] | None = None,
+                  in_memory: Sequence[Document] | None = None) -> Prepared:
+    """Periods from the month counts, each period's pool the bottom-k of its months, then
+    features."""
+    n_dated, n_undated = summary.n_dated, summary.n_undated
+    skipped = skipped + (summary.undated.listed() if undated is None else undated)
+    if not n_dated:
+        raise InputError(f"{root}: none of the {plural(n_undated, 'document')} has a date; "
+                         "add dates "
+                         "(front matter 'date', a date in the file name, or --date-field), or "
+                         "pass --date-from git / --date-from mtime.")
+    spans, gran, notes = periods_from_counts(summary.month_counts(), period=options.period,
+                                             min_docs=options.min_docs, min_sample=MIN_SAMPLE)
+    analysed: list[Document] = []
+    periods: list[Period] = []
+    for span in spans:
+        start = len(analysed)
+        analysed.extend(summary.pool(span.months))
+        periods.append(Period(span.label, span.start, span.end,
+                              tuple(range(start, len(analysed)))))
+    periods = select_baseline(periods, options.baseline)
+    if in_memory is None:
+        analysed, originals = summary.reposts(analysed, options.ingest)
     else:
-        dated, periods, gran, notes = list(docs), [], "none", []
+        originals = _originals(in_memory, analysed)
+    n_skipped = summary.skipped.total + n_undated if undated is None else len(skipped)
+    return _featurise(analysed, periods, skipped, gran, n_dated, n_undated, notes, options,
+                      embedder=embedder, path=root, originals=originals, n_skipped=n_skipped)
 
-    # Pools: at most max_pool documents per period, drawn at random, then featurised once.
-    keep: list[int] = []
-    pooled: list[Period] = []
-    cap = options.sampling.max_pool
-    for p in periods:
-        idx = np.array(p.doc_indices)
-        if len(idx) > cap:
-            rng = np.random.default_rng(stable_seed(options.sampling.random_state, "pool", p.label))
-            idx = np.sort(rng.choice(idx, size=cap, replace=False))
-        start = len(keep)
-        keep.extend(int(i) for i in idx)
-        pooled.append(dataclasses.replace(p, doc_indices=tuple(range(start, len(keep)))))
-    if not periods:
-        keep = list(range(len(dated)))
-    analysed = [dated[i] for i in keep]
 
+def _featurise(analysed: list[Document], pooled: list[Period], skipped: list[Skipped],
+               gran: str, n_dated: int, n_undated: int, notes: Sequence[str],
+               options: AuditOptions, *, embedder, path: Path, originals: dict,
+               n_skipped: int | None = None) -> Prepared:
+    """Features of the analysed documents (the pools), topic clusters, the Prepared."""
     if embedder is None:
         embedder = make_embedder(options.model, cache_dir=options.cache_dir or None,
                                  progress=options.progress, backend=options.backend)
@@ -122,13 +156,12 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
     feats = dataclasses.replace(
         feats, clusters=np.asarray(tails.assign_clusters(feats.embeddings, centroids)),
         n_clusters=len(centroids))
-    wanted = {d.repost_of for d in analysed if d.repost_of}
-    originals = {d.doc_id: d for d in docs if d.doc_id in wanted}
     # The baseline's own topic clusters are fitted once Phase I has checked the baseline
     # (judge_full -> with_baseline); until then ``baseline_shares`` is empty.
-    return Prepared(path, analysed, pooled, skipped, feats, gran, len(dated), len(undated),
+    return Prepared(path, analysed, pooled, skipped, feats, gran, n_dated, n_undated,
                     np.zeros(0), embedder.model_id, notes=tuple(notes),
-                    baseline_given=bool(options.baseline), originals=originals)
+                    baseline_given=bool(options.baseline), originals=originals,
+                    n_skipped=len(skipped) if n_skipped is None else n_skipped)
 
 
 def with_baseline(prep: Prepared, flags: Sequence[bool], *, random_state: int = 0) -> Prepared:

@@ -58,6 +58,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,7 @@ def load_documents(
         for index, item in loaded:
             items.append(((rel, index), item))
     items.sort(key=lambda kv: kv[0])
-    kept = _resolve_copies([(index, item) for (_, index), item in items
+    kept = resolve_copies([(index, item) for (_, index), item in items
                             if isinstance(item, Document)], digests)
     documents, skipped = [], []
     for (_, index), item in items:
@@ -136,13 +137,13 @@ def _body_key(text: str) -> str:
     return " ".join(text.split())
 
 
-def _order(index: int, doc: Document) -> tuple:
+def publication_order(index: int, doc: Document) -> tuple:
     """Publication order inside a group of same-body documents: dated first, by (date, path,
     record), then undated by (path, record)."""
     return (doc.date is None, doc.date or dt.date.min, doc.path, index)
 
 
-def _resolve_copies(
+def resolve_copies(
     docs: list[tuple[int, Document]], digests: dict[str, str]
 ) -> dict[str, Document | Skipped]:
     """doc_id -> the document (``repost_of`` set for a repost) or its ``duplicate`` Skipped,
@@ -153,7 +154,7 @@ def _resolve_copies(
         groups.setdefault(_body_key(doc.text), []).append((index, doc))
     out: dict[str, Document | Skipped] = {}
     for group in groups.values():
-        group.sort(key=lambda item: _order(*item))
+        group.sort(key=lambda item: publication_order(*item))
         (_, original), rest = group[0], group[1:]
         out[original.doc_id] = original
         kept_dates = {original.date: original}
@@ -206,19 +207,40 @@ def _load_file(
     full: Path, rel: str, options: IngestOptions, git_dates: dict[str, Any]
 ) -> tuple[list[tuple[int, Document | Skipped]], str | None]:
     """``(record index, Document or Skipped)`` for one file (index 0 for a whole file), and the
-    sha256 of its bytes (``None`` when unread)."""
+    sha256 of its bytes (``None`` when unread or streamed)."""
+    items, digest = iter_file(full, rel, options, git_dates)
+    return list(items), digest
+
+
+def iter_file(
+    full: Path, rel: str, options: IngestOptions, git_dates: dict[str, Any],
+    wanted: set[int] | None = None,
+) -> tuple[Iterator[tuple[int, Document | Skipped]], str | None]:
+    """Like ``_load_file``, one item at a time: a record file that its format streams (Parquet,
+    or a CSV/TSV/JSONL file over ``readers.STREAM_BYTES``) is read from disk record by record,
+    never whole (its digest is then ``None``: only whole files need one). ``wanted``: only these
+    record numbers of a streamed file (a second read that fetches a few records)."""
     ext = full.suffix.lower()
     fmt = FORMATS.get(ext)
     if fmt is None:
-        return [(0, Skipped(rel, "unsupported", f"'{ext or full.name}' files are not read "
-                            f"({supported_message()}); remove it or move it out of the "
-                            "folder"))], None
+        return iter([(0, Skipped(rel, "unsupported", f"'{ext or full.name}' files are not read "
+                                 f"({supported_message()}); remove it or move it out of the "
+                                 "folder"))]), None
+    reader = BY_NAME[fmt]
     try:
+        size = full.stat().st_size
+        if reader.streams(size):
+            if size == 0:
+                return iter([(0, Skipped(rel, "empty", "the file is empty; remove it or write "
+                                         "its text"))]), None
+            parsed = reader.stream(full, rel, fmt, options, wanted)
+            return _documents(parsed, full, rel, fmt, options, git_dates), None
         data = full.read_bytes()
     except OSError as e:
-        return [(0, Skipped(rel, "unreadable", f"cannot read the file ({e.strerror or e}); "
-                            "check that it exists and that you may read it"))], None
-    return _parse_file(data, full, rel, fmt, options, git_dates), hashlib.sha256(data).hexdigest()
+        return iter([(0, Skipped(rel, "unreadable", f"cannot read the file ({e.strerror or e}); "
+                                 "check that it exists and that you may read it"))]), None
+    return iter(_parse_file(data, full, rel, fmt, options, git_dates)), \
+        hashlib.sha256(data).hexdigest()
 
 
 def _parse_file(
@@ -227,32 +249,43 @@ def _parse_file(
     """The documents and skipped records of one file's bytes."""
     if not data.strip():
         return [(0, Skipped(rel, "empty", "the file is empty; remove it or write its text"))]
-    text = decode(data)
-    if text is None:
-        return [(0, Skipped(rel, "binary",
-                            "not a text file; remove it or move it out of the folder"))]
     reader = BY_NAME[fmt]
-    parsed: list[Parsed | Skipped] = reader.read(data, text, rel, fmt, options)
+    if reader.binary:
+        parsed = reader.read(data, "", rel, fmt, options)
+    else:
+        text = decode(data)
+        if text is None:
+            return [(0, Skipped(rel, "binary",
+                                "not a text file; remove it or move it out of the folder"))]
+        parsed = reader.read(data, text, rel, fmt, options)
+    return list(_documents(parsed, full, rel, fmt, options, git_dates))
+
+
+def _documents(
+    parsed: Iterable[Parsed | Skipped], full: Path, rel: str, fmt: str, options: IngestOptions,
+    git_dates: dict[str, Any],
+) -> Iterator[tuple[int, Document | Skipped]]:
+    """Reader output -> ``(record index, Document or Skipped)``: prose checks, date, segments."""
+    reader = BY_NAME[fmt]
     min_words = (min(options.min_words, options.min_record_words) if reader.short_records
                  else options.min_words)
-    out: list[tuple[int, Document | Skipped]] = []
+    option = "min_record_words" if reader.short_records and min_words < options.min_words \
+        else "min_words"
     for p in parsed:
         if isinstance(p, Skipped):
             index = int(p.path.rsplit("#", 1)[1]) if "#" in p.path[len(rel):] else 0
-            out.append((index, p))
+            yield index, p
             continue
         doc_id = f"{rel}#{p.index}" if p.index is not None else rel
-        problem = _check(p, min_words, "min_record_words" if reader.short_records
-                         and min_words < options.min_words else "min_words")
+        problem = _check(p, min_words, option)
         if problem:
-            out.append((p.index or 0, Skipped(doc_id, *problem)))
+            yield p.index or 0, Skipped(doc_id, *problem)
             continue
         date, source = _date(p, full, rel, options, git_dates)
-        out.append((p.index or 0, Document(
+        yield p.index or 0, Document(
             doc_id=doc_id, path=rel, text=p.text, title=p.title, date=date, date_source=source,
             segments=_segments(p.meta, rel, options), headings=p.headings, fmt=p.fmt or fmt,
-        )))
-    return out
+        )
 
 
 def _check(p: Parsed, min_words: int, option: str = "min_words") -> tuple[str, str] | None:
@@ -263,7 +296,8 @@ def _check(p: Parsed, min_words: int, option: str = "min_words") -> tuple[str, s
                              "remove it or write its text")
         return "not prose", "nothing but markup or code is left once cleaned; nothing to audit"
     tokens = p.text.split()
-    words = sum(1 for t in tokens if _WORD.match(t))
+    # isalpha() is a fast path: a token of letters only always matches _WORD
+    words = sum(1 for t in tokens if t.isalpha() or _WORD.match(t))
     if words * 2 < len(tokens):
         return "not prose", (f"only {words} of {len(tokens)} tokens are words (code, data or "
                              "markup?); move it out of the folder if it is not copy")

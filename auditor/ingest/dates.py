@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import re
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -83,6 +84,11 @@ def parse_date(value: Any) -> dt.date | None:
         return _from_number(float(value))
     if not isinstance(value, str):
         return None
+    return _parse_date_text(value)
+
+
+@functools.lru_cache(maxsize=4096)  # a large export repeats the same few hundred dates
+def _parse_date_text(value: str) -> dt.date | None:
     s = value.strip()
     if not s:
         return None

@@ -23,7 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from statistics import median
 
 from auditor.errors import UsageError
@@ -77,14 +78,15 @@ def calendar_periods(dates: Sequence[dt.date | None], granularity: str) -> list[
     return out
 
 
-def merge_sparse(periods: list[Period], min_docs: int) -> list[Period]:
-    """Merge periods with fewer than ``min_docs`` documents into the following one (the last
-    into the previous one). Documents are never dropped."""
-    merged: list[list[Period]] = []
-    pending: list[Period] = []
-    for p in periods:
-        pending.append(p)
-        if sum(q.n_docs for q in pending) >= min_docs:
+def _group_sparse(sizes: Sequence[int], min_docs: int) -> list[list[int]]:
+    """Positions of consecutive periods grouped so that each group holds at least ``min_docs``
+    documents (a short tail joins the previous group), without leading or trailing empty
+    periods: the rule of :func:`merge_sparse`, on sizes alone."""
+    merged: list[list[int]] = []
+    pending: list[int] = []
+    for i, n in enumerate(sizes):
+        pending.append(i)
+        if sum(sizes[j] for j in pending) >= min_docs:
             merged.append(pending)
             pending = []
     if pending:
@@ -94,14 +96,27 @@ def merge_sparse(periods: list[Period], min_docs: int) -> list[Period]:
             merged.append(pending)
     out = []
     for group in merged:
-        while len(group) > 1 and group[-1].n_docs == 0:  # trailing empty periods carry nothing
+        while len(group) > 1 and sizes[group[-1]] == 0:  # trailing empty periods carry nothing
             group = group[:-1]
-        while len(group) > 1 and group[0].n_docs == 0:
+        while len(group) > 1 and sizes[group[0]] == 0:
             group = group[1:]
-        label = group[0].label if len(group) == 1 else \
-            f"{group[0].label.split('..')[0]}..{group[-1].label.split('..')[-1]}"
-        idx = tuple(i for q in group for i in q.doc_indices)
-        out.append(Period(label, group[0].start, group[-1].end, idx))
+        out.append(group)
+    return out
+
+
+def _merged_label(labels: Sequence[str]) -> str:
+    return labels[0] if len(labels) == 1 else \
+        f"{labels[0].split('..')[0]}..{labels[-1].split('..')[-1]}"
+
+
+def merge_sparse(periods: list[Period], min_docs: int) -> list[Period]:
+    """Merge periods with fewer than ``min_docs`` documents into the following one (the last
+    into the previous one). Documents are never dropped."""
+    out = []
+    for group in _group_sparse([p.n_docs for p in periods], min_docs):
+        ps = [periods[i] for i in group]
+        idx = tuple(i for q in ps for i in q.doc_indices)
+        out.append(Period(_merged_label([q.label for q in ps]), ps[0].start, ps[-1].end, idx))
     return out
 
 
@@ -117,13 +132,28 @@ def merge_small(periods: list[Period], *, min_sample: int = 5) -> tuple[list[Per
     """
     if len(periods) < 2:
         return periods, []
-    sizes = [p.n_docs for p in periods]
-    threshold = max(2 * min_sample, math.ceil(median(sizes) / 2))
-    small = [p for p in periods if p.n_docs < threshold]
-    if not small:
+    _, note = _small_groups([p.n_docs for p in periods], [p.label for p in periods],
+                            min_sample)
+    if not note:
         return periods, []
-    merged = merge_sparse(periods, threshold)
-    shown = ", ".join(f"{p.label} ({p.n_docs})" for p in small[:6]) + \
+    return merge_sparse(periods, _small_threshold([p.n_docs for p in periods], min_sample)), \
+        [note]
+
+
+def _small_threshold(sizes: Sequence[int], min_sample: int) -> int:
+    return max(2 * min_sample, math.ceil(median(sizes) / 2))
+
+
+def _small_groups(sizes: Sequence[int], labels: Sequence[str],
+                  min_sample: int) -> tuple[list[list[int]], str | None]:
+    """The grouping and note of :func:`merge_small`, on sizes and labels alone."""
+    if len(sizes) < 2:
+        return [[i] for i in range(len(sizes))], None
+    threshold = _small_threshold(sizes, min_sample)
+    small = [(label, n) for label, n in zip(labels, sizes) if n < threshold]
+    if not small:
+        return [[i] for i in range(len(sizes))], None
+    shown = ", ".join(f"{label} ({n})" for label, n in small[:6]) + \
         (f" and {len(small) - 6} more" if len(small) > 6 else "")
     n = len(small)
     note = (f"{plural(n, 'period')} with fewer than {threshold} documents "
@@ -131,7 +161,7 @@ def merge_small(periods: list[Period], *, min_sample: int = 5) -> tuple[list[Per
             "next, or for the last period the previous one): a period must hold "
             f"at least {threshold} documents (twice the smallest sample of {min_sample}, and at "
             "least half the median period) to be compared.")
-    return merged, [note]
+    return _group_sparse(sizes, threshold), note
 
 
 def make_periods(dates: Sequence[dt.date | None], *, period: str = "auto",
@@ -210,3 +240,71 @@ def select_baseline(periods: list[Period], spec: str | None = None) -> list[Peri
         k = min(k, n - 1)
         flags = [i < k for i in range(n)]
     return [Period(p.label, p.start, p.end, p.doc_indices, f) for p, f in zip(periods, flags)]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A period known by its document count and the calendar months it covers (``(year,
+    month)``), before any document is chosen: what :func:`periods_from_counts` returns."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+    months: tuple[tuple[int, int], ...]
+    n_docs: int
+
+
+def periods_from_counts(counts: Mapping[tuple[int, int], int], *, period: str = "auto",
+                        min_docs: int = 20, min_sample: int = 5
+                        ) -> tuple[list[Span], str, list[str]]:
+    """The periods :func:`make_periods` then :func:`merge_small` give, from the number of dated
+    documents in each calendar month (``{(year, month): n}``) instead of the dates themselves.
+
+    Every calendar period is a union of months, so month counts are all the rules need; a
+    streaming reader keeps them instead of every date. Returns the periods (with their months),
+    the granularity and the notes of ``merge_small``.
+
+    >>> spans, gran, _ = periods_from_counts({(2025, 1): 25, (2025, 2): 5, (2025, 4): 30},
+    ...                                      period="month")
+    >>> gran, [(s.label, s.n_docs, len(s.months)) for s in spans]
+    ('month', [('2025-01', 25, 1), ('2025-02..2025-04', 35, 2)])
+    """
+    counts = {k: n for k, n in counts.items() if n}
+    if not counts:
+        return [], ("month" if period == "auto" else period), []
+
+    def calendar(gran: str) -> list[Span]:
+        keyed: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for ym in sorted(counts):
+            keyed.setdefault(period_key(dt.date(ym[0], ym[1], 1), gran), []).append(ym)
+        key, last, out = min(keyed), max(keyed), []
+        while key <= last:
+            start, end, label = _bounds(key, gran)
+            months = tuple(keyed.get(key, ()))
+            out.append(Span(label, start, end, months, sum(counts[m] for m in months)))
+            key = _next_key(key, gran)
+        return out
+
+    def merge(spans: list[Span], groups: list[list[int]]) -> list[Span]:
+        out = []
+        for group in groups:
+            ps = [spans[i] for i in group]
+            out.append(Span(_merged_label([q.label for q in ps]), ps[0].start, ps[-1].end,
+                            tuple(m for q in ps for m in q.months), sum(q.n_docs for q in ps)))
+        return out
+
+    def sparse(spans: list[Span]) -> list[Span]:
+        return merge(spans, _group_sparse([s.n_docs for s in spans], min_docs))
+
+    if period != "auto":
+        spans, gran = sparse(calendar(period)), period
+    else:
+        for gran in GRANULARITIES:
+            cal = calendar(gran)
+            spans = sparse(cal)
+            if median(s.n_docs for s in cal) >= min_docs and len(spans) >= 2:
+                break
+        else:
+            spans, gran = sparse(calendar("year")), "year"
+    groups, note = _small_groups([s.n_docs for s in spans], [s.label for s in spans], min_sample)
+    return merge(spans, groups), gran, [note] if note else []

@@ -6,20 +6,32 @@ short ones (ad exports: ``IngestOptions.min_record_words`` applies instead of ``
 ``FORMATS`` (extension -> format name), ``SUPPORTED`` (the extensions, for the ``unsupported``
 reason) and ``SUPPORTED_FORMATS`` (the formats in words, for "no documents found" messages) are
 derived from ``REGISTRY``; add a format here and every message follows.
+
+A format may also ``stream``: read the file from disk record by record (bounded memory) instead
+of from its bytes. ``binary`` formats (Parquet) are always streamed; the others are streamed when
+the file is larger than ``STREAM_BYTES`` (smaller files are read whole, which allows the
+encoding fallbacks of ``walk.decode`` and whole-file checks).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from auditor.config import IngestOptions
 from auditor.ingest.html import parse_html
 from auditor.ingest.markdown import Parsed, parse_markdown, parse_text
-from auditor.ingest.tabular import parse_tabular
+from auditor.ingest.parquet import stream_parquet
+from auditor.ingest.tabular import parse_tabular, stream_tabular
 from auditor.ingest.xmlfeeds import parse_xml
 from auditor.types import Skipped
 
 Reader = Callable[[bytes, str, str, str, IngestOptions], list]  # -> list[Parsed | Skipped]
+# (path, rel, fmt, options, wanted record numbers or None) -> Parsed | Skipped, one at a time
+Streamer = Callable[[Path, str, str, IngestOptions, "Container[int] | None"], Iterator]
+
+# Record files larger than this are streamed from disk (see the module docstring).
+STREAM_BYTES = 32 * 2**20
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,12 @@ class Format:
     read: Reader
     records: bool = False
     short_records: bool = False
+    stream: Streamer | None = None
+    binary: bool = False
+
+    def streams(self, size: int) -> bool:
+        """Whether a file of ``size`` bytes is streamed rather than read whole."""
+        return self.stream is not None and (self.binary or size > STREAM_BYTES)
 
 
 def _markdown(data: bytes, text: str, rel: str, fmt: str,
@@ -57,6 +75,13 @@ def _tabular(data: bytes, text: str, rel: str, fmt: str,
     return parse_tabular(text, rel, fmt, options)
 
 
+def _parquet(data: bytes, text: str, rel: str, fmt: str,
+             options: IngestOptions) -> list[Parsed | Skipped]:
+    import io
+
+    return list(stream_parquet(io.BytesIO(data), rel, fmt, options))
+
+
 def _xml(data: bytes, text: str, rel: str, fmt: str,
          options: IngestOptions) -> list[Parsed | Skipped]:
     return parse_xml(data, rel)  # the bytes: the XML declaration names the encoding
@@ -68,9 +93,14 @@ REGISTRY: tuple[Format, ...] = (
     Format("text", "text", (".txt",), _text),
     Format("html", "HTML", (".html", ".htm"), _html),
     Format("json", "JSON", (".json",), _tabular, records=True, short_records=True),
-    Format("jsonl", "JSONL", (".jsonl", ".ndjson"), _tabular, records=True, short_records=True),
-    Format("csv", "CSV", (".csv",), _tabular, records=True, short_records=True),
-    Format("tsv", "TSV", (".tsv",), _tabular, records=True, short_records=True),
+    Format("jsonl", "JSONL", (".jsonl", ".ndjson"), _tabular, records=True, short_records=True,
+           stream=stream_tabular),
+    Format("csv", "CSV", (".csv",), _tabular, records=True, short_records=True,
+           stream=stream_tabular),
+    Format("tsv", "TSV", (".tsv",), _tabular, records=True, short_records=True,
+           stream=stream_tabular),
+    Format("parquet", "Parquet", (".parquet", ".parq"), _parquet, records=True,
+           short_records=True, stream=stream_parquet, binary=True),
     Format("xml", "WordPress export (WXR), RSS/Atom feed", (".xml", ".rss", ".atom", ".feed"),
            _xml, records=True),
 )

@@ -18,6 +18,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Container, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from auditor.config import IngestOptions
@@ -80,6 +83,53 @@ def _records(text: str, rel: str, fmt: str) -> tuple[list[tuple[int, Any]], list
     return records, bad
 
 
+@dataclass(frozen=True)
+class Fields:
+    """The columns a tabular file is read by: text, title (or ``None``) and the date keys tried
+    in order."""
+
+    text: str
+    title: str | None
+    date_keys: tuple[str, ...]
+
+
+def resolve_fields(columns: list[str], rel: str, options: IngestOptions) -> Fields | Skipped:
+    """The fields to read, or the ``Skipped`` that skips the whole file (no text field)."""
+    shown = ", ".join(map(str, columns[:20])) or "none"
+    # Only a missing text field skips the file: without a date, title or segment field the
+    # records are still copy (they are then undated, untitled or unsegmented, and reported so).
+    if options.text_field and find_field(columns, options.text_field) is None:
+        return Skipped(rel, "not prose", f"no field '{options.text_field}' (the text field "
+                       f"asked for); fields found: {shown}. Fix --text-field")
+    text_col = find_field(columns, options.text_field) if options.text_field else \
+        next((c for name in TEXT_FIELDS if (c := find_field(columns, name))), None)
+    if text_col is None:
+        return Skipped(rel, "not prose", f"no text field found among: {shown}; "
+                       "name the field with --text-field")
+    title_col = find_field(columns, options.title_field) if options.title_field else \
+        next((c for name in TITLE_FIELDS if (c := find_field(columns, name))), None)
+    date_keys = (options.date_field,) if options.date_field else DATE_FIELDS
+    return Fields(text_col, title_col, date_keys)
+
+
+def parse_record(n: int, rec: Any, fields: Fields, rel: str) -> Parsed | Skipped:
+    """One record (row) -> ``Parsed`` (``index`` ``n``, date from the record's field), or
+    ``Skipped`` when it is not an object with fields."""
+    if not isinstance(rec, dict):
+        return Skipped(f"{rel}#{n}", "not prose",
+                       f"record {n} is a {type(rec).__name__}, not an object with fields")
+    value = rec.get(fields.text)
+    raw = value if isinstance(value, str) else ("" if value is None else json.dumps(value,
+                                                                                   default=str))
+    prose, headings = clean_markdown(raw) if isinstance(value, str) else ("", ())
+    title = rec.get(fields.title) if fields.title else None
+    if not isinstance(title, str) or not title.strip():
+        title = next((h for level, h in headings if level == 1), None)
+    date, source = date_from_mapping(rec, fields.date_keys, "field")
+    return Parsed(prose, title.strip() if title else None, headings, rec, n, date, source,
+                  raw_empty=not raw.strip())
+
+
 def parse_tabular(text: str, rel: str, fmt: str, options: IngestOptions) -> list[Parsed | Skipped]:
     """Parsed records (``index`` set, date from the record's field) and skipped records, or a
     single ``Skipped`` for the whole file."""
@@ -91,32 +141,111 @@ def parse_tabular(text: str, rel: str, fmt: str, options: IngestOptions) -> list
     if not records:
         return out or [Skipped(rel, "empty", "the file has no records; remove it or add records")]
     columns = list(dict.fromkeys(k for _, r in records if isinstance(r, dict) for k in r))
-    shown = ", ".join(map(str, columns[:20])) or "none"
-    # Only a missing text field skips the file: without a date, title or segment field the
-    # records are still copy (they are then undated, untitled or unsegmented, and reported so).
-    if options.text_field and find_field(columns, options.text_field) is None:
-        return out + [Skipped(rel, "not prose", f"no field '{options.text_field}' (the text field "
-                              f"asked for); fields found: {shown}. Fix --text-field")]
-    text_col = find_field(columns, options.text_field) if options.text_field else \
-        next((c for name in TEXT_FIELDS if (c := find_field(columns, name))), None)
-    if text_col is None:
-        return out + [Skipped(rel, "not prose", f"no text field found among: {shown}; "
-                              "name the field with --text-field")]
-    title_col = find_field(columns, options.title_field) if options.title_field else \
-        next((c for name in TITLE_FIELDS if (c := find_field(columns, name))), None)
-    date_keys = (options.date_field,) if options.date_field else DATE_FIELDS
-    for n, rec in records:
-        if not isinstance(rec, dict):
-            out.append(Skipped(f"{rel}#{n}", "not prose",
-                               f"record {n} is a {type(rec).__name__}, not an object with fields"))
-            continue
-        value = rec.get(text_col)
-        raw = value if isinstance(value, str) else ("" if value is None else json.dumps(value))
-        prose, headings = clean_markdown(raw) if isinstance(value, str) else ("", ())
-        title = rec.get(title_col) if title_col else None
-        if not isinstance(title, str) or not title.strip():
-            title = next((h for level, h in headings if level == 1), None)
-        date, source = date_from_mapping(rec, date_keys, "field")
-        out.append(Parsed(prose, title.strip() if title else None, headings, rec, n, date, source,
-                          raw_empty=not raw.strip()))
+    fields = resolve_fields(columns, rel, options)
+    if isinstance(fields, Skipped):
+        return out + [fields]
+    out.extend(parse_record(n, rec, fields, rel) for n, rec in records)
     return out
+
+
+# Records looked at to find a JSON Lines file's fields when it is streamed (its fields are the
+# keys of these records; a small file read whole uses every record).
+JSONL_SCHEMA_RECORDS = 1000
+
+
+def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
+                   wanted: Container[int] | None = None) -> Iterator[Parsed | Skipped]:
+    """The records of a large CSV, TSV or JSON Lines file, read one at a time (bounded memory):
+    what :func:`parse_tabular` gives for the file's text, with three differences a stream
+    imposes: the file must be utf-8 (BOM allowed; a small file may also be utf-16 or cp1252);
+    a JSON Lines file's fields are those of its first ``JSONL_SCHEMA_RECORDS`` records; and a
+    syntax error part-way skips the rest of the file (``unreadable``, naming the last good
+    record) instead of the whole file. ``wanted``: parse only these record numbers (a second
+    read that fetches a few records). A JSON file (one document) is read whole."""
+    try:
+        handle = open(path, encoding="utf-8-sig",  # noqa: SIM115 (closed by the with below)
+                      newline="" if fmt in ("csv", "tsv") else None)
+    except OSError as e:
+        yield Skipped(rel, "unreadable", f"cannot read the file ({e.strerror or e}); check that "
+                      "it exists and that you may read it")
+        return
+    n = 0
+    with handle:
+        try:
+            if fmt in ("csv", "tsv"):
+                old = csv.field_size_limit(2**31 - 1)
+                try:
+                    reader = csv.DictReader(handle, delimiter="\t" if fmt == "tsv" else ",")
+                    columns = list(reader.fieldnames or [])
+                    if not columns:
+                        yield Skipped(rel, "empty", "the file has no records; remove it or add "
+                                      "records")
+                        return
+                    fields = resolve_fields(columns, rel, options)
+                    if isinstance(fields, Skipped):
+                        yield fields
+                        return
+                    any_row = False
+                    for n, row in enumerate(reader, 1):
+                        any_row = True
+                        if wanted is not None and n not in wanted:
+                            continue
+                        if None in row:
+                            yield Skipped(f"{rel}#{n}", "unreadable",
+                                          f"row {n} has more cells than the header; quote cells "
+                                          "that contain the delimiter")
+                        else:
+                            yield parse_record(n, row, fields, rel)
+                    if not any_row:
+                        yield Skipped(rel, "empty", "the file has no records; remove it or add "
+                                      "records")
+                finally:
+                    csv.field_size_limit(old)
+                return
+            # JSON Lines: buffer the first records to learn the fields, then stream.
+            head: list[tuple[int, Any]] = []
+            lines = enumerate(handle, 1)
+            fields: Fields | Skipped | None = None
+            for n, line in lines:
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as e:
+                    yield Skipped(f"{rel}#{n}", "unreadable",
+                                  f"line {n} is not valid JSON ({e.msg}, column {e.colno}); fix "
+                                  "or delete the line")
+                    continue
+                if fields is None:
+                    head.append((n, rec))
+                    if len(head) < JSONL_SCHEMA_RECORDS:
+                        continue
+                    fields = _jsonl_fields(head, rel, options)
+                    if isinstance(fields, Skipped):
+                        yield fields
+                        return
+                    yield from (parse_record(m, r, fields, rel) for m, r in head
+                                if wanted is None or m in wanted)
+                    head = []
+                elif wanted is None or n in wanted:
+                    yield parse_record(n, rec, fields, rel)
+            if fields is None:
+                if not head:
+                    yield Skipped(rel, "empty", "the file has no records; remove it or add "
+                                  "records")
+                    return
+                fields = _jsonl_fields(head, rel, options)
+                if isinstance(fields, Skipped):
+                    yield fields
+                    return
+                yield from (parse_record(m, r, fields, rel) for m, r in head
+                            if wanted is None or m in wanted)
+        except (csv.Error, UnicodeDecodeError) as e:
+            yield Skipped(rel, "unreadable", f"cannot parse the file after record {n} ({e}); "
+                          "records before it were read; fix its syntax or save it as utf-8")
+
+
+def _jsonl_fields(head: list[tuple[int, Any]], rel: str,
+                  options: IngestOptions) -> Fields | Skipped:
+    columns = list(dict.fromkeys(k for _, r in head if isinstance(r, dict) for k in r))
+    return resolve_fields(columns, rel, options)
