@@ -51,9 +51,6 @@ from auditor.results import (
 )
 from auditor.types import STATUSES, Estimate
 
-EVIDENCE_TOP = 8
-EVIDENCE_BASELINE = 1000  # baseline documents drawn (seeded) for evidence and drift
-
 # ------------------------------------------------------------------ measurement
 
 def measure_periods(prep: Prepared, options: AuditOptions

@@ -2,7 +2,6 @@
 reaches ``--fail-on`` (default never)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -31,7 +30,7 @@ from auditor.cli.options import (
     Period,
     SegmentFrom,
     epilog,
-    fails,
+    exit_if_fails,
     human_console,
     load_config_values,
     make_options,
@@ -100,9 +99,6 @@ def audit(
     if console is not None:
         render_audit(result, console)
     say_written(console, written)
-    if fails(result.status, fail_on.value):
-        print(f"exit 1: the verdict is {result.status}, which reaches --fail-on {fail_on.value}.",
-              file=sys.stderr)
-        raise typer.Exit(1)
+    exit_if_fails(result.status, fail_on)
 
 

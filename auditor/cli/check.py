@@ -21,7 +21,7 @@ from auditor.cli.options import (
     O_TITLE,
     FailOn,
     epilog,
-    fails,
+    exit_if_fails,
     human_console,
     load_config_values,
     make_options,
@@ -107,7 +107,4 @@ def check(
     if console is not None:
         render_check(result, console)
     say_written(console, written)
-    if fails(result.status, fail_on.value):
-        print(f"exit 1: a draft is {result.status}, which reaches --fail-on {fail_on.value}.",
-              file=sys.stderr)
-        raise typer.Exit(1)
+    exit_if_fails(result.status, fail_on, "a draft")

@@ -129,6 +129,14 @@ def fails(status: str, fail_on: str) -> bool:
     return fail_on != "never" and RANK.get(status, 0) >= RANK[fail_on]
 
 
+def exit_if_fails(status: str, fail_on: Enum, what: str = "the verdict") -> None:
+    """Exit 1, with one line on stderr, when ``status`` reaches ``--fail-on``."""
+    if fails(status, fail_on.value):
+        print(f"exit 1: {what} is {status}, which reaches --fail-on {fail_on.value}.",
+              file=sys.stderr)
+        raise typer.Exit(1)
+
+
 # Options shared by audit, check and report.
 O_PERIOD = typer.Option(None, "--period", metavar="month|quarter|year|auto",
                         help="Period length (default auto).")

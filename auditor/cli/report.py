@@ -7,7 +7,6 @@ output to standard output; the terminal summary and the list then go to stderr.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -36,7 +35,7 @@ from auditor.cli.options import (
     FailOn,
     SegmentFrom,
     epilog,
-    fails,
+    exit_if_fails,
     human_console,
     load_config_values,
     make_options,
@@ -107,10 +106,7 @@ def report(
     if console is not None:
         print_markdown(console, render_markdown(result))
     say_written(console, [*written, ("history store", result.history_path)])
-    if fails(result.status, fail_on.value):
-        print(f"exit 1: the verdict is {result.status}, which reaches --fail-on {fail_on.value}.",
-              file=sys.stderr)
-        raise typer.Exit(1)
+    exit_if_fails(result.status, fail_on)
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
