@@ -258,3 +258,19 @@ def test_cli_site_duplicates_on_by_default_and_switch_off(small_corpus, tmp_path
                  "--json", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["site_duplicates"] is None and data["config"]["site_duplicates"] is False
+
+
+def test_site_duplicates_result_is_the_same_whatever_the_read_order(tmp_path):
+    texts = [" ".join(d) for d in planted_corpus(5, 90)]
+    docs = _docs(texts)
+    periods = [Period(f"2025-{m:02d}", dt.date(2025, m, 1),
+                      dt.date(2025, m + 1, 1) - dt.timedelta(days=1), ()) for m in range(1, 12)]
+    results = []
+    for seed in (0, 1):
+        order = list(docs)
+        random.Random(seed).shuffle(order)
+        with SiteIndex(batch=32, directory=str(tmp_path)) as ix:
+            for d in order:
+                ix.add(0, d)
+            results.append(site_duplicates(ix, periods, root=tmp_path, options=IngestOptions()))
+    assert results[0] == results[1] and results[0].families >= 10

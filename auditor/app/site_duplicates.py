@@ -246,10 +246,12 @@ def site_duplicates(site: SiteIndex, periods: Sequence[Period], *, root: Path,
     dates = np.frombuffer(site.dates, dtype=np.int32) if site.n else np.zeros(0, np.int32)
     label = _labeller(sorted(periods, key=lambda p: p.start))
 
-    def order(i: int) -> tuple:
-        return (int(dates[i]), site.file_ix[i], site.record[i])
+    def order(i: int) -> tuple:  # publication order, whatever the read order
+        return (int(dates[i]), site.paths[site.file_ix[i]], site.record[i])
 
-    shown = [sorted(f, key=order) for f in fams[:top]]
+    # largest first, ties by the oldest member: the same families whatever the read order
+    ranked = sorted(fams, key=lambda f: (-len(f), min(map(order, f))))
+    shown = [sorted(f, key=order) for f in ranked[:top]]
     want = [i for f in shown for i in f[:members]]
     refs = {i: site.whole[i] for i in want if i in site.whole}
     refs.update(_row_refs(site, [i for i in want if i not in refs], root, options))
