@@ -16,7 +16,7 @@ What stays per document:
 * in memory, 92 bytes: the id (8) and 9 band keys (72) in the band index, and a reference of
   three int32s (file, record number, date);
 * on disk, 512 bytes: the signature (128 x uint32), appended to a temporary file in id order and
-  read back (numpy memmap) only for the documents that share a band bucket with another, to
+  read back (positioned reads) only for the documents that share a band bucket with another, to
   verify candidate pairs. The file is deleted when the index is closed.
 
 A million documents: about 92 MB of memory and 512 MB of temporary disk. Whole files
@@ -62,26 +62,24 @@ class _SignatureFile:
 
     def __init__(self, num_perm: int, directory: str | None = None) -> None:
         fd, self.path = tempfile.mkstemp(prefix="samey-minhash-", suffix=".u32", dir=directory)
-        self.file = os.fdopen(fd, "wb")
+        self.file = os.fdopen(fd, "w+b")
         self.num_perm = num_perm
         self.rows = 0
-        self._map: np.ndarray | None = None
 
     def append(self, sig: np.ndarray) -> None:
-        self._map = None  # a map made before this append would miss it
         self.file.write(np.ascontiguousarray(sig, dtype=np.uint32).tobytes())
         self.rows += len(sig)
 
     def read(self, local_ids: np.ndarray) -> np.ndarray:
-        if self._map is None:
-            self.file.flush()
-            self._map = np.memmap(self.path, dtype=np.uint32, mode="r",
-                                  shape=(self.rows, self.num_perm)) if self.rows else \
-                np.zeros((0, self.num_perm), np.uint32)
-        return np.asarray(self._map[local_ids])
+        """Rows by positioned reads (``os.pread``), not a memory map: mapped pages count as
+        resident memory, and the kernel maps pages around each one touched, so scattered
+        reads of a memmap would page in most of the file."""
+        self.file.flush()
+        fd, row = self.file.fileno(), self.num_perm * 4
+        buf = b"".join(os.pread(fd, row, int(i) * row) for i in local_ids)
+        return np.frombuffer(buf, dtype=np.uint32).reshape(len(local_ids), self.num_perm)
 
     def close(self) -> None:
-        self._map = None
         if not self.file.closed:
             self.file.close()
         try:
