@@ -111,6 +111,9 @@ class AuditOptions:
     backend: str = "torch"  # one of BACKENDS
     cache_dir: str | None = None  # default: <root>/.samey/cache or ~/.cache/samey
     progress: bool = True
+    # Near-duplicate families over every document (not only the period samples): one more
+    # MinHash per document during the ingest pass (auditor.app.site_duplicates).
+    site_duplicates: bool = True
     ingest: IngestOptions = field(default_factory=IngestOptions)
     sampling: SamplingOptions = field(default_factory=SamplingOptions)
     verdict: VerdictOptions = field(default_factory=VerdictOptions)

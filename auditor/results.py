@@ -248,6 +248,33 @@ def evidence_dict(ev: Evidence | None) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class SiteFamily(Result):
+    """One site-wide near-duplicate family: its size, the periods its members fall in (oldest
+    first; ``first_date``/``last_date`` ISO), and up to 10 members, oldest first."""
+
+    size: int
+    periods: list[str]
+    first_date: str | None
+    last_date: str | None
+    documents: list[DocRef]
+
+
+@dataclass(frozen=True)
+class SiteDuplicates(Result):
+    """Near-duplicate families over *every* document in scope, not only the period samples
+    (``auditor.app.site_duplicates``): ``documents`` checked, ``in_families`` of them in a
+    family of two or more, ``share`` = in_families / documents, ``families`` found, the
+    ``largest`` (at most 10) and the ``method`` in words."""
+
+    documents: int
+    in_families: int
+    share: float
+    families: int
+    largest: list[SiteFamily]
+    method: str
+
+
+@dataclass(frozen=True)
 class ChangePointInfo(Result):
     period: str
     metric: str
@@ -323,6 +350,7 @@ class AuditResult(Result):
     layers: dict[str, dict[str, ControlLimits]] = field(default_factory=dict)
     segments: dict[str, Any] = field(default_factory=dict)
     reference: ReferenceInfo | None = None
+    site_duplicates: SiteDuplicates | None = None  # None: --no-site-duplicates
     schema_version: str = SCHEMA_VERSION
 
     @property
@@ -342,6 +370,7 @@ class AuditResult(Result):
             "layers": plain(self.layers),
             "evidence": {k: evidence_dict(v) for k, v in self.evidence.items()},
             "segments": self.segments,
+            "site_duplicates": plain(self.site_duplicates),
             "reference": {} if self.reference is None else self.reference.to_dict(),
             "skipped": [
                 {"path": s.path, "reason": s.reason, "detail": s.detail} for s in self.skipped

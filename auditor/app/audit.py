@@ -214,7 +214,7 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
     histories).
     """
     options = options or AuditOptions()
-    prep = prepare(path, options, embedder=embedder, until=until)
+    prep = prepare(path, options, embedder=embedder, until=until, site=options.site_duplicates)
     which_evidence = evidence
     segments: dict[str, Any] = {}
 
@@ -271,7 +271,7 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
         verdict=overall, periods=periods_out, skipped=sorted(prep.skipped, key=lambda s: s.path),
         config=_config_dict(options, prep, m), corpus=_corpus_summary(prep, path),
         evidence=evidence, layers=_layer_limits(verdicts), segments=segments,
-        reference=reference)
+        reference=reference, site_duplicates=prep.site_duplicates)
 
 def _layer_limits(verdicts) -> dict[str, dict[str, ControlLimits]]:
     """Per metric: baseline mean and control limits, for charts."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from auditor.app.site_duplicates import SiteIndex, site_duplicates
 from auditor.config import AuditOptions
 from auditor.errors import InputError
 from auditor.features.embeddings import make_embedder
@@ -23,6 +24,7 @@ from auditor.metrics.corpus import (
 )
 from auditor.metrics.sampling import MIN_SAMPLE
 from auditor.progress import plural
+from auditor.results import SiteDuplicates
 from auditor.types import Document, Period, Skipped
 
 
@@ -46,10 +48,13 @@ class Prepared:
     # Inputs skipped in all: ``skipped`` lists the first 1,000 one by one and the rest as one
     # "... and N more" entry per reason (``ingest.stream.SkipLog``), so it can be shorter.
     n_skipped: int = 0
+    # Near-duplicate families over every dated document in scope (None: not asked for).
+    site_duplicates: SiteDuplicates | None = None
 
 
 def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
-            need_dates: bool = True, until: dt.date | None = None) -> Prepared:
+            need_dates: bool = True, until: dt.date | None = None,
+            site: bool = False) -> Prepared:
     """Ingest, split into periods, choose the baseline, draw pools and build features.
 
     The corpus is read as a stream (``auditor.ingest.stream``): only the counts per month, a
@@ -59,6 +64,9 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
 
     ``until``: documents dated after it are out of scope (not analysed, not listed as skipped);
     scheduled reports use it to audit the corpus as of a month's end.
+
+    ``site``: also find near-duplicate families over every dated document in scope, in the same
+    pass (``auditor.app.site_duplicates``); ``Prepared.site_duplicates`` holds them.
     """
     if not need_dates:  # every document is analysed (no periods, no pools): read them all
         ingested = load_documents(Path(path), options.ingest, progress=options.progress)
@@ -69,12 +77,22 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
         return prepare_documents(docs, options, embedder=embedder, need_dates=False,
                                  skipped=ingested.skipped, root=Path(path))
     sampling = options.sampling
-    summary = summarise(Path(path), options.ingest, seed=sampling.random_state,
-                        k=sampling.max_pool, until=until, progress=options.progress)
-    if summary.n_dated + summary.n_undated == 0:
-        _no_documents(path)
-    return _from_summary(summary, options, embedder=embedder, root=Path(path),
-                         skipped=summary.skipped.listed())
+    with SiteIndex() if site else _Nothing() as index:
+        summary = summarise(Path(path), options.ingest, seed=sampling.random_state,
+                            k=sampling.max_pool, until=until, progress=options.progress,
+                            sinks=[index] if site else ())
+        if summary.n_dated + summary.n_undated == 0:
+            _no_documents(path)
+        return _from_summary(summary, options, embedder=embedder, root=Path(path),
+                             skipped=summary.skipped.listed(), site=index if site else None)
+
+
+class _Nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc) -> None:
+        return None
 
 
 def _no_documents(path: str | Path):
@@ -86,7 +104,7 @@ def _no_documents(path: str | Path):
 
 def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedder=None,
                       need_dates: bool = True, skipped: Sequence[Skipped] = (),
-                      root: Path | None = None) -> Prepared:
+                      root: Path | None = None, site: bool = False) -> Prepared:
     """Like :func:`prepare` for documents already in memory (simulations, other sources);
     pools are drawn by the same bottom-k rule."""
     path = root or Path(".")
@@ -94,12 +112,14 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
         return _featurise(list(docs), [], list(skipped), "none", len(docs), 0, [], options,
                           embedder=embedder, path=path,
                           originals=_originals(docs, list(docs)))
-    summary = IngestSummary(options.sampling.random_state, options.sampling.max_pool)
-    for d in docs:  # taken as they are (no copy check): counted, sampled
-        summary.count(0, d)
-    undated = [undated_skip(d) for d in docs if d.date is None]  # in the order given
-    return _from_summary(summary, options, embedder=embedder, root=path,
-                         skipped=list(skipped), undated=undated, in_memory=docs)
+    with SiteIndex() if site else _Nothing() as index:
+        summary = IngestSummary(options.sampling.random_state, options.sampling.max_pool,
+                                sinks=[index] if site else [])
+        for d in docs:  # taken as they are (no copy check): counted, sampled
+            summary.count(0, d)
+        undated = [undated_skip(d) for d in docs if d.date is None]  # in the order given
+        return _from_summary(summary, options, embedder=embedder, root=path,
+                             skipped=list(skipped), undated=undated, in_memory=docs, site=index)
 
 
 def _originals(docs: Sequence[Document], analysed: Sequence[Document]) -> dict:
@@ -109,7 +129,8 @@ def _originals(docs: Sequence[Document], analysed: Sequence[Document]) -> dict:
 
 def _from_summary(summary: IngestSummary, options: AuditOptions, *, embedder, root: Path,
                   skipped: list[Skipped], undated: list[Skipped] | None = None,
-                  in_memory: Sequence[Document] | None = None) -> Prepared:
+                  in_memory: Sequence[Document] | None = None,
+                  site: SiteIndex | None = None) -> Prepared:
     """Periods from the month counts, each period's pool the bottom-k of its months, then
     features."""
     n_dated, n_undated = summary.n_dated, summary.n_undated
@@ -134,8 +155,11 @@ def _from_summary(summary: IngestSummary, options: AuditOptions, *, embedder, ro
     else:
         originals = _originals(in_memory, analysed)
     n_skipped = summary.skipped.total + n_undated if undated is None else len(skipped)
-    return _featurise(analysed, periods, skipped, gran, n_dated, n_undated, notes, options,
+    dups = None if site is None else site_duplicates(site, periods, root=root,
+                                                     options=options.ingest)
+    prep = _featurise(analysed, periods, skipped, gran, n_dated, n_undated, notes, options,
                       embedder=embedder, path=root, originals=originals, n_skipped=n_skipped)
+    return prep if dups is None else dataclasses.replace(prep, site_duplicates=dups)
 
 
 def _featurise(analysed: list[Document], pooled: list[Period], skipped: list[Skipped],

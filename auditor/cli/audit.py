@@ -23,6 +23,7 @@ from auditor.cli.options import (
     O_QUIET,
     O_SEG,
     O_SEG_FROM,
+    O_SITE_DUPLICATES,
     O_TEXT,
     O_TITLE,
     DateFrom,
@@ -74,6 +75,7 @@ def audit(
     json_out: Optional[Path] = O_JSON,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when the verdict reaches this level."),
+    site_duplicates: Optional[bool] = O_SITE_DUPLICATES,
     config: Optional[Path] = O_CONFIG,
     quiet: bool = O_QUIET,
 ) -> None:
@@ -91,7 +93,7 @@ def audit(
         min_words=min_words, min_record_words=min_record_words, sample_size=sample_size,
         text_budget=text_budget, repeats=repeats,
         random_state=seed, cache_dir=cache_dir,
-        backend=backend)
+        backend=backend, site_duplicates=site_duplicates)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_audit(target, opts)

@@ -176,6 +176,10 @@ O_MIN_RECORD_WORDS = typer.Option(None, "--min-record-words", metavar="N",
 O_CACHE_DIR = typer.Option(None, "--cache-dir", metavar="FOLDER", help="Cache folder for "
                            "embeddings and the check index (default ~/.cache/samey or "
                            "$SAMEY_CACHE_DIR).")
+O_SITE_DUPLICATES = typer.Option(
+    None, "--site-duplicates/--no-site-duplicates", help="Near-duplicate families over every "
+    "document, not only the period samples (default on; one MinHash per document during the "
+    "read).")
 
 
 def make_options(values: dict[str, Any], *, quiet: bool, **flags: Any):

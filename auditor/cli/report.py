@@ -29,6 +29,7 @@ from auditor.cli.options import (
     O_QUIET,
     O_SEG,
     O_SEG_FROM,
+    O_SITE_DUPLICATES,
     O_TEXT,
     O_TITLE,
     DateFrom,
@@ -82,6 +83,7 @@ def report(
     cache_dir: Optional[Path] = O_CACHE_DIR,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when the verdict reaches this level."),
+    site_duplicates: Optional[bool] = O_SITE_DUPLICATES,
     config: Optional[Path] = O_CONFIG,
     quiet: bool = O_QUIET,
 ) -> None:
@@ -98,7 +100,7 @@ def report(
         text_field=text_field, date_field=date_field, title_field=title_field,
         segment_field=segment_field, segment_from=segment_from, date_from=date_from,
         min_words=min_words, min_record_words=min_record_words, cache_dir=cache_dir,
-        backend=backend)
+        backend=backend, site_duplicates=site_duplicates)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_report(target, opts, period_end=period_end, history=history)

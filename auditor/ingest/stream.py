@@ -31,6 +31,11 @@ keeps a bottom-k sample per month with k = ``max_pool``, and a period's pool is 
 its months' samples: exactly the bottom-k of the period. Memory is O(months x k + skip_cap)
 documents plus 20 bytes per row (10 million rows: 200 MB).
 
+Observers ("sinks"): whatever else must see *every* kept document in the same pass (site-wide
+near-duplicate signatures, ``auditor.app.site_duplicates``) is passed as ``sinks``: objects with
+``add(index, doc)``, called once for every dated document in scope as it is counted, and
+``merge(other)``. Ingest does not know what they compute; they merge with the summary.
+
 Merging (for an engine that reads partitions on several workers, e.g. Dask): each worker calls
 ``summarise_files`` on its files (same ``seed``, ``k``, options) and the driver folds the
 results with :meth:`IngestSummary.merge`, then :meth:`IngestSummary.finish` resolves copies and
@@ -47,7 +52,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -61,6 +66,14 @@ from auditor.progress import plural, progress_iter
 from auditor.types import Document, Skipped
 
 SKIP_CAP = 1000  # skipped inputs listed one by one; beyond it, counts per reason
+
+
+class DocumentSink(Protocol):
+    """Sees every dated document in scope once, as it is counted (see the module docstring)."""
+
+    def add(self, index: int, doc: Document) -> None: ...
+
+    def merge(self, other: Any) -> Any: ...
 
 
 def pool_key(seed: int, doc: Document) -> int:
@@ -182,6 +195,7 @@ class IngestSummary:
     files: list[tuple[int, Document]] = field(default_factory=list)  # whole files kept by it
     digests: dict[str, str] = field(default_factory=dict)
     until: dt.date | None = None
+    sinks: list = field(default_factory=list)  # DocumentSink: every counted document
 
     # -- adding -------------------------------------------------------------------------
     def add(self, index: int, item: Document | Skipped, fmt: str) -> None:
@@ -212,6 +226,8 @@ class IngestSummary:
             month = self.months[(doc.date.year, doc.date.month)] = [0, BottomK(self.k)]
         month[0] += 1
         month[1].offer(pool_key(self.seed, doc), doc)
+        for sink in self.sinks:
+            sink.add(index, doc)
 
     # -- merging ------------------------------------------------------------------------
     def merge(self, other: IngestSummary) -> IngestSummary:
@@ -229,7 +245,8 @@ class IngestSummary:
             self.seed, self.k, self.root, months, self.skipped.merge(other.skipped),
             self.undated.merge(other.undated), self.n_undated + other.n_undated,
             {**self.rows, **other.rows}, self.whole + other.whole, self.files + other.files,
-            {**self.digests, **other.digests}, self.until)
+            {**self.digests, **other.digests}, self.until,
+            [a.merge(b) for a, b in zip(self.sinks, other.sinks, strict=True)])
 
     # -- finishing ----------------------------------------------------------------------
     def finish(self) -> IngestSummary:
@@ -331,11 +348,12 @@ def undated_skip(doc: Document) -> Skipped:
 
 def summarise_files(root: Path, files: Sequence[tuple[Path, str]], options: IngestOptions, *,
                     seed: int, k: int, until: dt.date | None = None,
-                    skip_cap: int = SKIP_CAP, progress: bool = False) -> IngestSummary:
+                    skip_cap: int = SKIP_CAP, progress: bool = False,
+                    sinks: Sequence[DocumentSink] = ()) -> IngestSummary:
     """The summary of these files (``(absolute path, path relative to the root)``), not yet
     finished: one partition's part, to :meth:`IngestSummary.merge` with the others."""
     summary = IngestSummary(seed, k, str(root), skipped=SkipLog(skip_cap),
-                            undated=SkipLog(skip_cap), until=until)
+                            undated=SkipLog(skip_cap), until=until, sinks=list(sinks))
     git_dates: dict[str, Any] = {}
     if options.date_from == "git":
         git_dates = git_first_added(root if root.is_dir() else root.parent, [r for _, r in files])
@@ -352,8 +370,10 @@ def summarise_files(root: Path, files: Sequence[tuple[Path, str]], options: Inge
 
 def summarise(path: str | Path, options: IngestOptions | None = None, *, seed: int = 0,
               k: int = 1000, until: dt.date | None = None, skip_cap: int = SKIP_CAP,
-              progress: bool = False) -> IngestSummary:
+              progress: bool = False, sinks: Sequence[DocumentSink] = ()) -> IngestSummary:
     """Read the folder (or file) ``path`` as a stream into a finished :class:`IngestSummary`.
+
+    ``sinks`` see every dated document in scope as it is counted (see the module docstring).
 
     Raises InputError when ``path`` does not exist; a bad file or row is skipped, never raised.
     """
@@ -363,5 +383,5 @@ def summarise(path: str | Path, options: IngestOptions | None = None, *, seed: i
         raise InputError(f"{path}: no such file or folder; check the path and pass the folder "
                          "(or file) that holds your content.")
     summary = summarise_files(root, iter_files(root), options, seed=seed, k=k, until=until,
-                              skip_cap=skip_cap, progress=progress)
+                              skip_cap=skip_cap, progress=progress, sinks=sinks)
     return summary.finish()

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from auditor.metrics.registry import LAYER_SHORT, LAYERS
 from auditor.render.charts import layer_chart_svg
 from auditor.render.segments_view import segment_head, segment_rows
+from auditor.render.site_view import summary_line
 from auditor.results import ReportResult
 
 COLOURS = {"ok": "#1e8449", "watch": "#b9770e", "samey": "#c0392b", "baseline": "#2874a6",
@@ -94,7 +95,9 @@ def render_html(report: ReportResult, *, json_name: str | None = None) -> str:
         month_alerts=[a for a in report.alerts if a.month == report.month],
         charts=charts, history_rows=history_rows,
         layer_heads=[LAYER_SHORT.get(layer, layer) for layer in LAYERS],
-        segments=segments, baseline=baseline)
+        segments=segments, baseline=baseline, site=report.audit.site_duplicates,
+        site_line=(summary_line(report.audit.site_duplicates)
+                   if report.audit.site_duplicates is not None else ""))
 
 
 def _segments(seg: dict[str, Any]) -> dict[str, Any] | None:

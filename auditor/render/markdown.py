@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.progress import plural
+from auditor.render.site_view import family_line, summary_line
 from auditor.results import ReportResult
 
 TOP = 3
@@ -55,12 +56,17 @@ def render_markdown(report: ReportResult) -> str:
             evidence.insert(0, f"- Context ({ev.context}):")
     context = ev.context if ev is not None else None
     ref_lines = _reference_lines(report)
+    sd = report.audit.site_duplicates
+    site = [] if sd is None else [f"- Across the site: {_one_line(summary_line(sd))}" + (
+        f" Largest: {_one_line(family_line(sd.largest[0]))}." if sd.largest else "")]
 
     def text() -> str:
-        return "\n".join(lines + evidence + [""] + ref_lines + [""])
+        return "\n".join(lines + evidence + site + [""] + ref_lines + [""])
 
-    # Too long for a chat message: drop evidence first, then reference lines, then shorten
-    # the reasons (the HTML has everything).
+    # Too long for a chat message: drop the site-wide line and evidence first, then reference
+    # lines, then shorten the reasons (the HTML has everything).
+    if len(text()) > MAX_CHARS:
+        site = []
     while len(text()) > MAX_CHARS and evidence:
         evidence.pop()
         if evidence == [f"- Context ({context}):"]:

@@ -75,6 +75,7 @@ def _audit_properties(defs: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             _schema(results.Evidence, defs),
             {"type": "object", "maxProperties": 0}]}},
         "segments": {"type": "object"},
+        "site_duplicates": _schema(t["site_duplicates"], defs),
         "reference": {"anyOf": [_schema(results.ReferenceInfo, defs),
                                 {"type": "object", "maxProperties": 0}]},
         "skipped": {"type": "array", "items": _schema(Skipped, defs)},

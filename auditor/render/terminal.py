@@ -11,7 +11,8 @@ from rich.text import Text
 
 from auditor.metrics.registry import BY_NAME, LAYER_SHORT, in_points
 from auditor.progress import plural
-from auditor.results import AuditResult, PeriodResult, ReferenceInfo
+from auditor.render.site_view import family_line, summary_line
+from auditor.results import AuditResult, PeriodResult, ReferenceInfo, SiteDuplicates
 from auditor.types import Estimate
 
 WIDE = 160  # from this width the metric columns (with intervals) are shown too
@@ -138,6 +139,9 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
     if result.reference is not None:
         render_reference(result.reference, c)
 
+    if result.site_duplicates is not None:
+        render_site_duplicates(result.site_duplicates, c)
+
     if result.segments:
         from auditor.render.segments_view import render_segments
         render_segments(result.segments, c)
@@ -182,3 +186,15 @@ def render_reference(ref: ReferenceInfo, c: Console) -> None:
             body.append(f"- {p.sentence}" + (" (little data)" if p.blind else "")
                         + "\n", style="dim" if not p.blind else "")
     c.print(Panel(body, title="reference"))
+
+
+def render_site_duplicates(sd: SiteDuplicates, c: Console, *, top: int = 5) -> None:
+    """The site-wide duplicate audit: how many posts sit in families, the largest families
+    (size, periods spanned, the oldest member); the JSON lists up to 10 members of 10."""
+    body = Text(summary_line(sd) + "\n")
+    for f in sd.largest[:top]:
+        body.append(f"- {family_line(f)}\n")
+    if sd.families:
+        body.append("Paths, dates and up to 10 members of each of the 10 largest families: "
+                    "--json (site_duplicates).", style="dim")
+    c.print(Panel(body, title="near-copies across the site"))

@@ -1,0 +1,269 @@
+"""Site-wide near-duplicate families (the Siteliner / Screaming Frog duplicate audit), built in
+the same single ingest pass as the period pools.
+
+Why one pass, not a second one over the files: the ingest already reads and parses every
+document once (counting it, offering it to its month's bottom-k pool); a second pass would
+read and parse the whole corpus again (for CSV/Parquet exports, most of an audit's reading
+time). So :class:`SiteIndex` is a sink of the stream (``auditor.ingest.stream.DocumentSink``):
+every dated document in scope is tokenized (:func:`auditor.features.tokens.plain_words`, a
+regular expression: spaCy over every document would cost more than the rest of the audit),
+given its MinHash signature (:func:`auditor.metrics.duplication.minhash_signatures`, word
+5-gram shingles, 128 permutations, the same as the pools') in batches of 4,096 documents, and
+banded (:class:`auditor.metrics.families.BandIndex`, 9 bands x 13 rows). No text is kept.
+
+What stays per document:
+
+* in memory, 92 bytes: the id (8) and 9 band keys (72) in the band index, and a reference of
+  three int32s (file, record number, date);
+* on disk, 512 bytes: the signature (128 x uint32), appended to a temporary file in id order and
+  read back (positioned reads) only for the documents that share a band bucket with another, to
+  verify candidate pairs. The file is deleted when the index is closed.
+
+A million documents: about 92 MB of memory and 512 MB of temporary disk. Whole files
+(Markdown, HTML, feed items: held in memory by the ingest anyway) keep their
+``DocRef``; rows of exports are named again after the families are known, by re-reading only
+the records shown (``iter_file(..., wanted=...)``).
+
+Merging: two partitions' indexes merge (:meth:`SiteIndex.merge`: ids of the second offset by
+the first's count, file numbers remapped, band tables concatenated, signature files chained),
+so an engine can build one per partition and fold them, as it folds the ingest summaries.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import os
+import tempfile
+from array import array
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from auditor.config import IngestOptions
+from auditor.features.tokens import plain_words
+from auditor.ingest import iter_file
+from auditor.metrics import duplication
+from auditor.metrics.families import BANDS, ROWS, BandIndex, verified_families
+from auditor.results import DocRef, SiteDuplicates, SiteFamily
+from auditor.types import Document, Period
+
+BATCH = 4096        # documents per vectorised MinHash batch
+TOP_FAMILIES = 10   # families listed in the result
+TOP_MEMBERS = 10    # members listed per family
+METHOD = (f"MinHash LSH over every dated document: word {duplication.SHINGLE_SIZE}-gram "
+          f"shingles, {duplication.NUM_PERM} permutations, {BANDS} bands x {ROWS} rows, "
+          f"pairs verified at estimated Jaccard >= {duplication.DUP_THRESHOLD}, families by "
+          "union-find")
+
+
+class _SignatureFile:
+    """Signatures appended in id order to a temporary file; rows read back by id."""
+
+    def __init__(self, num_perm: int, directory: str | None = None) -> None:
+        fd, self.path = tempfile.mkstemp(prefix="samey-minhash-", suffix=".u32", dir=directory)
+        self.file = os.fdopen(fd, "w+b")
+        self.num_perm = num_perm
+        self.rows = 0
+
+    def append(self, sig: np.ndarray) -> None:
+        self.file.write(np.ascontiguousarray(sig, dtype=np.uint32).tobytes())
+        self.rows += len(sig)
+
+    def read(self, local_ids: np.ndarray) -> np.ndarray:
+        """Rows by positioned reads (``os.pread``), not a memory map: mapped pages count as
+        resident memory, and the kernel maps pages around each one touched, so scattered
+        reads of a memmap would page in most of the file."""
+        self.file.flush()
+        fd, row = self.file.fileno(), self.num_perm * 4
+        buf = b"".join(os.pread(fd, row, int(i) * row) for i in local_ids)
+        return np.frombuffer(buf, dtype=np.uint32).reshape(len(local_ids), self.num_perm)
+
+    def close(self) -> None:
+        if not self.file.closed:
+            self.file.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+
+class SiteIndex:
+    """Sink of the ingest stream collecting what site-wide families need (module docstring).
+
+    ``add(index, doc)`` per document; :meth:`families` once every document was added;
+    :meth:`close` deletes the temporary signature file (also a context manager).
+    """
+
+    def __init__(self, *, batch: int = BATCH, directory: str | None = None) -> None:
+        self.batch = batch
+        self.directory = directory
+        self.index = BandIndex(BANDS, ROWS)
+        self.n = 0
+        self.paths: list[str] = []
+        self._path_ix: dict[str, int] = {}
+        self.file_ix = array("i")
+        self.record = array("i")
+        self.dates = array("i")  # date ordinals
+        self.whole: dict[int, DocRef] = {}  # id -> ref of a whole-file document
+        self._pending: list[list[str]] = []
+        self._first_pending = 0
+        self._segments: list[tuple[int, _SignatureFile]] = []  # (first id, file)
+
+    # -- adding -----------------------------------------------------------------------
+    def add(self, index: int, doc: Document) -> None:
+        ix = self._path_ix.get(doc.path)
+        if ix is None:
+            ix = self._path_ix[doc.path] = len(self.paths)
+            self.paths.append(doc.path)
+        self.file_ix.append(ix)
+        self.record.append(int(index))
+        self.dates.append(doc.date.toordinal() if doc.date else 0)
+        if not index:
+            self.whole[self.n] = DocRef(doc.doc_id, doc.title,
+                                        doc.date.isoformat() if doc.date else None)
+        if not self._pending:
+            self._first_pending = self.n
+        self._pending.append(plain_words(doc.text))
+        self.n += 1
+        if len(self._pending) >= self.batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        sig = duplication.minhash_signatures(self._pending, shingle_size=duplication.SHINGLE_SIZE,
+                                             num_perm=duplication.NUM_PERM)
+        first = self._first_pending
+        self._pending = []
+        if not self._segments or self._segments[-1][0] + self._segments[-1][1].rows \
+                != first:  # ids continue another store (after a merge): start a new one
+            self._segments.append((first, _SignatureFile(duplication.NUM_PERM, self.directory)))
+        self._segments[-1][1].append(sig)
+        self.index.add(np.arange(first, first + len(sig)), sig)
+
+    def merge(self, other: SiteIndex) -> SiteIndex:
+        """This index followed by ``other`` (ids of ``other`` offset by ``self.n``); both are
+        consumed."""
+        self._flush()
+        other._flush()
+        off = self.n
+        remap = np.array([self._path_ix.setdefault(p, len(self._path_ix)) for p in other.paths],
+                         dtype=np.int32)
+        self.paths = list(self._path_ix)
+        self.file_ix.extend(array("i", remap[np.frombuffer(other.file_ix, np.int32)].tolist()
+                                  if len(other.file_ix) else []))
+        self.record.extend(other.record)
+        self.dates.extend(other.dates)
+        self.whole.update({i + off: ref for i, ref in other.whole.items()})
+        for first, store in other._segments:
+            self._segments.append((first + off, store))
+        self.index = self.index.merge(other.index.shifted(off))
+        self.n += other.n
+        other._segments = []
+        return self
+
+    # -- reading ----------------------------------------------------------------------
+    def signatures(self, ids: np.ndarray) -> np.ndarray:
+        """Signatures of these ids (rows in the order given)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        out = np.empty((len(ids), duplication.NUM_PERM), dtype=np.uint32)
+        firsts = [f for f, _ in self._segments]
+        seg = np.searchsorted(firsts, ids, side="right") - 1
+        for s in np.unique(seg):
+            first, store = self._segments[int(s)]
+            m = seg == s
+            out[m] = store.read(ids[m] - first)
+        return out
+
+    def families(self, *, threshold: float = duplication.DUP_THRESHOLD) -> list[list[int]]:
+        """Verified near-duplicate families of every document added (ids)."""
+        self._flush()
+        return verified_families(self.index.buckets(), self.signatures, threshold=threshold,
+                                 num_perm=duplication.NUM_PERM)
+
+    @property
+    def memory_bytes(self) -> int:
+        """Bytes held in memory per the design (band index and references)."""
+        return self.index.nbytes + 4 * (len(self.file_ix) + len(self.record) + len(self.dates))
+
+    def close(self) -> None:
+        for _, store in self._segments:
+            store.close()
+        self._segments = []
+
+    def __enter__(self) -> SiteIndex:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _labeller(periods: Sequence[Period]):
+    starts = [p.start.toordinal() for p in periods]
+
+    def label(ordinal: int) -> str | None:
+        i = bisect.bisect_right(starts, ordinal) - 1
+        if i < 0 or not ordinal or ordinal > periods[i].end.toordinal():
+            return None
+        return periods[i].label
+    return label
+
+
+def _row_refs(site: SiteIndex, ids: Sequence[int], root: Path,
+              options: IngestOptions) -> dict[int, DocRef]:
+    """DocRefs of rows, by reading again only their records."""
+    wanted: dict[int, dict[int, int]] = {}  # file -> record -> id
+    for i in ids:
+        wanted.setdefault(site.file_ix[i], {})[site.record[i]] = i
+    out: dict[int, DocRef] = {}
+    for f, records in sorted(wanted.items()):
+        rel = site.paths[f]
+        full = root / rel if root.is_dir() else root
+        items, _ = iter_file(full, rel, options, {}, wanted=set(records))
+        for n, item in items:
+            if isinstance(item, Document) and n in records:
+                out[records[n]] = DocRef(item.doc_id, item.title,
+                                         item.date.isoformat() if item.date else None)
+    for f, records in wanted.items():  # a row that cannot be read again: named by its id
+        for n, i in records.items():
+            if i not in out:
+                d = site.dates[i]
+                out[i] = DocRef(f"{site.paths[f]}#{n}", None,
+                                dt.date.fromordinal(d).isoformat() if d else None)
+    return out
+
+
+def site_duplicates(site: SiteIndex, periods: Sequence[Period], *, root: Path,
+                    options: IngestOptions, top: int = TOP_FAMILIES,
+                    members: int = TOP_MEMBERS) -> SiteDuplicates:
+    """The duplicate audit of every document the index saw: counts, the ``top`` largest
+    families (each with up to ``members`` members, oldest first) and the periods they span."""
+    fams = site.families()
+    in_families = sum(len(f) for f in fams)
+    dates = np.frombuffer(site.dates, dtype=np.int32) if site.n else np.zeros(0, np.int32)
+    label = _labeller(sorted(periods, key=lambda p: p.start))
+
+    def order(i: int) -> tuple:  # publication order, whatever the read order
+        return (int(dates[i]), site.paths[site.file_ix[i]], site.record[i])
+
+    # largest first, ties by the oldest member: the same families whatever the read order
+    ranked = sorted(fams, key=lambda f: (-len(f), min(map(order, f))))
+    shown = [sorted(f, key=order) for f in ranked[:top]]
+    want = [i for f in shown for i in f[:members]]
+    refs = {i: site.whole[i] for i in want if i in site.whole}
+    refs.update(_row_refs(site, [i for i in want if i not in refs], root, options))
+    largest = []
+    for f in shown:
+        ords = dates[f]
+        labels = sorted({lab for lab in map(label, ords.tolist()) if lab is not None},
+                        key=lambda lab: next(p.start for p in periods if p.label == lab))
+        first, last = int(ords.min()), int(ords.max())
+        largest.append(SiteFamily(
+            size=len(f), periods=labels,
+            first_date=dt.date.fromordinal(first).isoformat() if first else None,
+            last_date=dt.date.fromordinal(last).isoformat() if last else None,
+            documents=[refs[i] for i in f[:members]]))
+    return SiteDuplicates(documents=site.n, in_families=in_families,
+                          share=in_families / site.n if site.n else float("nan"),
+                          families=len(fams), largest=largest, method=METHOD)
