@@ -80,7 +80,9 @@ def report_settings(options: AuditOptions, model_id: str, corpus: str) -> dict[s
     (CI runners) keeps its trend.
     """
     d = options.to_dict()
-    for k in ("progress", "cache_dir", "check", "model", "backend"):  # model_id names both
+    # model_id names model and backend; the engine, workers and scheduler never change figures
+    for k in ("progress", "cache_dir", "check", "model", "backend", "engine", "workers",
+              "scheduler"):
         d.pop(k, None)
     return {"corpus": corpus, "model_id": model_id, **d,
             "samey_major": __version__.split(".")[0]}
