@@ -155,7 +155,10 @@ def test_without_dask_the_cli_names_the_fix(tmp_path, monkeypatch, capsys):
 RUN_SPECIFIC = ("engine", "workers", "scheduler")
 
 
-def test_dask_audit_is_the_local_audit(tmp_path, streamed):
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+def test_dask_audit_is_the_local_audit(tmp_path, streamed, processes):
+    """Worker processes do not see this test's ``STREAM_BYTES``: parts are streamed anyway,
+    and the small files read whole give the same rows."""
     distributed = pytest.importorskip("distributed")
     import auditor
     from auditor.app import engine_dask
@@ -164,7 +167,7 @@ def test_dask_audit_is_the_local_audit(tmp_path, streamed):
     root = corpus(tmp_path / "corpus")
     kw = dict(period="month", max_pool=60, repeats=4, progress=False)
     local = auditor.audit(root, embedder=HashingEmbedder(), **kw).to_dict()
-    with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
+    with distributed.LocalCluster(n_workers=2, processes=processes, threads_per_worker=1,
                                   dashboard_address=None) as cluster:
         opts = auditor.options(engine="dask", scheduler=cluster.scheduler_address, **kw)
         # small partitions: the CSV, JSON Lines and Parquet files are split
@@ -181,3 +184,30 @@ def test_dask_audit_is_the_local_audit(tmp_path, streamed):
     # as JSON (NaN is not equal to itself as a float)
     assert json.dumps(json_safe(remote), sort_keys=True) == json.dumps(json_safe(local),
                                                                        sort_keys=True)
+
+
+def test_cli_audit_on_a_running_scheduler(tmp_path, streamed):
+    distributed = pytest.importorskip("distributed")
+    from auditor.cli import main
+
+    root = corpus(tmp_path / "corpus")
+    args = ["audit", str(root), "--model", "hashing", "--period", "month", "--repeats", "3", "-q"]
+    assert main([*args, "--json", str(tmp_path / "local.json")]) == 0
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as c:
+        assert main([*args, "--engine", "dask", "--scheduler", c.scheduler_address,
+                     "--json", str(tmp_path / "dask.json")]) == 0
+    a, b = (json.loads((tmp_path / f"{n}.json").read_text()) for n in ("local", "dask"))
+    assert b["config"]["engine"] == "dask" and b["config"]["scheduler"] == c.scheduler_address
+    for d in (a, b):
+        for k in RUN_SPECIFIC:
+            d["config"].pop(k)
+    assert a == b
+
+
+def test_cli_engine_usage_errors(tmp_path, capsys):
+    from auditor.cli import main
+
+    write_csv(tmp_path / "a.csv", records(50))
+    assert main(["audit", str(tmp_path), "--workers", "2", "-q"]) == 2
+    assert "--workers and --scheduler need --engine dask" in capsys.readouterr().err
+    assert main(["audit", str(tmp_path), "--engine", "ray", "-q"]) == 2
