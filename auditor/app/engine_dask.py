@@ -122,9 +122,7 @@ def summarise_dask(path: str | Path, options: AuditOptions, *, until: dt.date | 
     if client is None:
         with connect(options) as c:
             return summarise_dask(path, options, until=until, part_bytes=part_bytes, client=c)
-    from distributed import wait
-
-    n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+    n_workers = max(1, len(client.nthreads()))
 
     def mapper(func, jobs: Sequence) -> list:
         return client.gather(client.map(func, list(jobs), pure=False))
@@ -139,17 +137,21 @@ def summarise_dask(path: str | Path, options: AuditOptions, *, until: dt.date | 
         return IngestSummary(s.random_state, s.max_pool, str(root), until=until)
     futures = [client.submit(summarise_packed, args[0], p, *args[1:], pure=False)
                for p in partitions]
-    if options.progress:
-        wait(futures)
-        sizes = client.gather(client.map(len, futures, pure=False))
+    sizes = client.map(len, futures, pure=False) if options.progress else []
+    level = futures
+    while len(level) > 1:  # tree reduction on the workers
+        level = [client.submit(merge_packed, *level[i:i + FAN_IN], pure=False)
+                 if len(level[i:i + FAN_IN]) > 1 else level[i]
+                 for i in range(0, len(level), FAN_IN)]
+    packed = level[0].result()
+    if sizes:
+        got = client.gather(sizes)
         _say(f"Dask: {plural(len(partitions), 'partition')} of {plural(len(files), 'file')} on "
-             f"{plural(n_workers, 'worker')}; summaries {sum(sizes) / 2**20:.1f} MB in all, "
-             f"{max(sizes) / 2**20:.2f} MB at most per partition")
-    while len(futures) > 1:  # tree reduction on the workers
-        futures = [client.submit(merge_packed, *futures[i:i + FAN_IN], pure=False)
-                   if len(futures[i:i + FAN_IN]) > 1 else futures[i]
-                   for i in range(0, len(futures), FAN_IN)]
-    return unpack(futures[0].result()).finish()
+             f"{plural(n_workers, 'worker')}; summaries {sum(got) / 2**20:.1f} MB in all, "
+             f"{max(got) / 2**20:.2f} MB at most per partition, "
+             f"{len(packed) / 2**20:.1f} MB merged")
+    del futures, level, sizes
+    return unpack(packed).finish()
 
 
 def _say(line: str) -> None:
