@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -101,7 +102,7 @@ def connect(options: AuditOptions) -> Iterator[Any]:
         return
     n = options.workers or os.cpu_count() or 1
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs="error") as cluster, \
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:
         yield client
 
