@@ -211,3 +211,15 @@ def test_cli_engine_usage_errors(tmp_path, capsys):
     assert main(["audit", str(tmp_path), "--workers", "2", "-q"]) == 2
     assert "--workers and --scheduler need --engine dask" in capsys.readouterr().err
     assert main(["audit", str(tmp_path), "--engine", "ray", "-q"]) == 2
+
+
+def test_workers_start_a_local_cluster_of_processes(tmp_path):
+    """``--workers N`` (no scheduler): samey starts and stops its own LocalCluster."""
+    pytest.importorskip("distributed")
+    import auditor
+    from auditor.app.engine_dask import summarise_dask
+
+    write_csv(tmp_path / "a.csv", records(300, tricky=False))
+    write_csv(tmp_path / "b.csv", records(200, seed=1, tricky=False))
+    s = summarise_dask(tmp_path, auditor.options(engine="dask", workers=1, progress=False))
+    same(s, summarise(tmp_path, k=1000))
