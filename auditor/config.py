@@ -22,6 +22,10 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Embedding backends: sentence-transformers on torch (the default), or the same model exported to
 #: ONNX Runtime in float32 or int8 (``samey[onnx]``; see ``auditor.features.onnx_backend``).
 BACKENDS = ("torch", "onnx", "onnx-int8")
+#: Ingest engines: ``local`` (one process, the default) or ``dask`` (partitions read on
+#: dask.distributed workers and their summaries merged; ``samey[dask]``, see
+#: ``auditor.app.engine_dask``). Both give the same audit.
+ENGINES = ("local", "dask")
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,9 @@ class AuditOptions:
     model: str = DEFAULT_MODEL
     backend: str = "torch"  # one of BACKENDS
     cache_dir: str | None = None  # default: <root>/.samey/cache or ~/.cache/samey
+    engine: str = "local"  # one of ENGINES
+    workers: int | None = None  # --engine dask: a local cluster of N worker processes
+    scheduler: str | None = None  # --engine dask: the address of a running Dask scheduler
     progress: bool = True
     # Near-duplicate families over every document (not only the period samples): one more
     # MinHash per document during the ingest pass (auditor.app.site_duplicates).
@@ -262,6 +269,15 @@ def validate(opts: AuditOptions) -> None:
     if opts.backend not in BACKENDS:
         raise UsageError(f"--backend must be {', '.join(BACKENDS[:-1])} or {BACKENDS[-1]}, not "
                          f"'{opts.backend}'.")
+    if opts.engine not in ENGINES:
+        raise UsageError(f"--engine must be local or dask, not '{opts.engine}'.")
+    if opts.engine != "dask" and (opts.workers is not None or opts.scheduler):
+        raise UsageError("--workers and --scheduler need --engine dask.")
+    if opts.workers is not None and opts.scheduler:
+        raise UsageError("give --workers N (a local cluster) or --scheduler ADDRESS (a running "
+                         "cluster), not both.")
+    if opts.workers is not None and opts.workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {opts.workers}.")
     if opts.min_docs < 2:
         raise UsageError("--min-docs must be at least 2.")
     if opts.ingest.date_from not in ("content", "git", "mtime"):

@@ -80,8 +80,10 @@ def report_settings(options: AuditOptions, model_id: str, corpus: str) -> dict[s
     (CI runners) keeps its trend.
     """
     d = options.to_dict()
-    # model_id names model and backend; site_duplicates changes no stored figure
-    for k in ("progress", "cache_dir", "check", "model", "backend", "site_duplicates"):
+    # model_id names model and backend; site_duplicates changes no stored figure; the engine,
+    # workers and scheduler never change figures
+    for k in ("progress", "cache_dir", "check", "model", "backend", "site_duplicates",
+              "engine", "workers", "scheduler"):
         d.pop(k, None)
     return {"corpus": corpus, "model_id": model_id, **d,
             "samey_major": __version__.split(".")[0]}

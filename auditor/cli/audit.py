@@ -14,6 +14,7 @@ from auditor.cli.options import (
     O_CONFIG,
     O_DATE,
     O_DATE_FROM,
+    O_ENGINE,
     O_JSON,
     O_MIN_DOCS,
     O_MIN_RECORD_WORDS,
@@ -22,10 +23,12 @@ from auditor.cli.options import (
     O_PERIOD,
     O_QUIET,
     O_SEG,
+    O_SCHEDULER,
     O_SEG_FROM,
     O_SITE_DUPLICATES,
     O_TEXT,
     O_TITLE,
+    O_WORKERS,
     DateFrom,
     FailOn,
     Period,
@@ -72,6 +75,9 @@ def audit(
     seed: Optional[int] = typer.Option(None, "--seed", metavar="N",
                                        help="Random seed (default 0)."),
     cache_dir: Optional[Path] = O_CACHE_DIR,
+    engine: Optional[str] = O_ENGINE,
+    workers: Optional[int] = O_WORKERS,
+    scheduler: Optional[str] = O_SCHEDULER,
     json_out: Optional[Path] = O_JSON,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when the verdict reaches this level."),
@@ -93,7 +99,8 @@ def audit(
         min_words=min_words, min_record_words=min_record_words, sample_size=sample_size,
         text_budget=text_budget, repeats=repeats,
         random_state=seed, cache_dir=cache_dir,
-        backend=backend, site_duplicates=site_duplicates)
+        backend=backend, site_duplicates=site_duplicates, engine=engine, workers=workers,
+        scheduler=scheduler)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_audit(target, opts)

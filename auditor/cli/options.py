@@ -150,6 +150,13 @@ O_MODEL = typer.Option(None, "--model", metavar="NAME|PATH", help="sentence-tran
 O_BACKEND = typer.Option(None, "--backend", metavar="torch|onnx|onnx-int8", help="Embedding "
                          "backend (default torch; onnx and onnx-int8 need samey[onnx]: faster on "
                          "large corpora, see README 'Faster embedding').")
+O_ENGINE = typer.Option(None, "--engine", metavar="local|dask", help="Read the corpus in this "
+                        "process (local, the default) or in partitions on a Dask cluster (dask; "
+                        "needs samey[dask]; same result, see README 'Running on a cluster').")
+O_WORKERS = typer.Option(None, "--workers", metavar="N", help="--engine dask: start a local "
+                         "cluster of N worker processes (default: one per CPU core).")
+O_SCHEDULER = typer.Option(None, "--scheduler", metavar="ADDRESS", help="--engine dask: use the "
+                           "running cluster at ADDRESS (e.g. tcp://10.0.0.5:8786).")
 O_TEXT = typer.Option(None, "--text-field", metavar="NAME",
                       help="Text column/key of JSON, JSONL, CSV inputs.")
 O_DATE = typer.Option(None, "--date-field", metavar="NAME",

@@ -21,6 +21,7 @@ from auditor.cli.options import (
     O_CONFIG,
     O_DATE,
     O_DATE_FROM,
+    O_ENGINE,
     O_JSON,
     O_MIN_DOCS,
     O_MIN_RECORD_WORDS,
@@ -28,10 +29,12 @@ from auditor.cli.options import (
     O_MODEL,
     O_QUIET,
     O_SEG,
+    O_SCHEDULER,
     O_SEG_FROM,
     O_SITE_DUPLICATES,
     O_TEXT,
     O_TITLE,
+    O_WORKERS,
     DateFrom,
     FailOn,
     SegmentFrom,
@@ -81,6 +84,9 @@ def report(
     min_words: Optional[int] = O_MIN_WORDS,
     min_record_words: Optional[int] = O_MIN_RECORD_WORDS,
     cache_dir: Optional[Path] = O_CACHE_DIR,
+    engine: Optional[str] = O_ENGINE,
+    workers: Optional[int] = O_WORKERS,
+    scheduler: Optional[str] = O_SCHEDULER,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when the verdict reaches this level."),
     site_duplicates: Optional[bool] = O_SITE_DUPLICATES,
@@ -100,7 +106,8 @@ def report(
         text_field=text_field, date_field=date_field, title_field=title_field,
         segment_field=segment_field, segment_from=segment_from, date_from=date_from,
         min_words=min_words, min_record_words=min_record_words, cache_dir=cache_dir,
-        backend=backend, site_duplicates=site_duplicates)
+        backend=backend, site_duplicates=site_duplicates, engine=engine, workers=workers,
+        scheduler=scheduler)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_report(target, opts, period_end=period_end, history=history)

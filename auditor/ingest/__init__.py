@@ -214,12 +214,14 @@ def _load_file(
 
 def iter_file(
     full: Path, rel: str, options: IngestOptions, git_dates: dict[str, Any],
-    wanted: set[int] | None = None,
+    wanted: set[int] | None = None, part: tuple[int, int, int] | None = None,
 ) -> tuple[Iterator[tuple[int, Document | Skipped]], str | None]:
     """Like ``_load_file``, one item at a time: a record file that its format streams (Parquet,
     or a CSV/TSV/JSONL file over ``readers.STREAM_BYTES``) is read from disk record by record,
     never whole (its digest is then ``None``: only whole files need one). ``wanted``: only these
-    record numbers of a streamed file (a second read that fetches a few records)."""
+    record numbers of a streamed file (a second read that fetches a few records). ``part``: one
+    partition of a streamed file (``(start, stop, first record number)``: a byte range of a
+    CSV/TSV/JSONL file or row groups of a Parquet file; see ``ingest.partition``)."""
     ext = full.suffix.lower()
     fmt = FORMATS.get(ext)
     if fmt is None:
@@ -229,11 +231,11 @@ def iter_file(
     reader = BY_NAME[fmt]
     try:
         size = full.stat().st_size
-        if reader.streams(size):
+        if reader.streams(size) or (part is not None and reader.stream is not None):
             if size == 0:
                 return iter([(0, Skipped(rel, "empty", "the file is empty; remove it or write "
                                          "its text"))]), None
-            parsed = reader.stream(full, rel, fmt, options, wanted)
+            parsed = reader.stream(full, rel, fmt, options, wanted, part)
             return _documents(parsed, full, rel, fmt, options, git_dates), None
         data = full.read_bytes()
     except OSError as e:

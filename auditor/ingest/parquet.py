@@ -58,9 +58,13 @@ def _needed(columns: list[str], fields: Fields, options: IngestOptions) -> list[
 
 
 def stream_parquet(source: Any, rel: str, fmt: str, options: IngestOptions,
-                   wanted: Container[int] | None = None) -> Iterator[Parsed | Skipped]:
+                   wanted: Container[int] | None = None,
+                   part: tuple[int, int, int] | None = None) -> Iterator[Parsed | Skipped]:
     """Parsed rows and skipped rows of one Parquet file (a path or a file-like object), batch
-    by batch. ``wanted``: parse only these row numbers."""
+    by batch. ``wanted``: parse only these row numbers. ``part``: ``(first row group, stop,
+    first row number)``, only the row groups ``[first row group, stop)``, whose rows are
+    numbered from ``first row number`` (a partition of a large file, see
+    ``ingest.partition``)."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -86,9 +90,10 @@ def stream_parquet(source: Any, rel: str, fmt: str, options: IngestOptions,
         yield fields
         return
     read = [c for c in _needed(columns, fields, options) if c not in partitions]
-    n = 0
+    n = part[2] - 1 if part else 0
+    groups = {"row_groups": list(range(part[0], part[1]))} if part else {}
     try:
-        for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=read):
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=read, **groups):
             rows = batch.to_pylist()
             for rec in rows:
                 n += 1

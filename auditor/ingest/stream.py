@@ -241,10 +241,17 @@ class IngestSummary:
                 months[key] = [a[0] + b[0], a[1].merge(b[1])]
             else:
                 months[key] = list(a or b)
+        rows = dict(self.rows)
+        for rel, (fmt, h, dates, idx) in other.rows.items():  # parts of one file: concatenated
+            if rel in rows:
+                mine = rows[rel]
+                rows[rel] = (fmt, mine[1] + h, mine[2] + dates, mine[3] + idx)
+            else:
+                rows[rel] = (fmt, h, dates, idx)
         return IngestSummary(
             self.seed, self.k, self.root, months, self.skipped.merge(other.skipped),
             self.undated.merge(other.undated), self.n_undated + other.n_undated,
-            {**self.rows, **other.rows}, self.whole + other.whole, self.files + other.files,
+            rows, self.whole + other.whole, self.files + other.files,
             {**self.digests, **other.digests}, self.until,
             [a.merge(b) for a, b in zip(self.sinks, other.sinks, strict=True)])
 
@@ -283,6 +290,48 @@ class IngestSummary:
                     f"{rel}#{int(idx[j])}", rel, "", date=dt.date.fromordinal(d) if d else None,
                     fmt=fmt), int(h[j])))
         return out
+
+    # -- plain data ---------------------------------------------------------------------
+    def to_plain(self) -> dict[str, Any]:
+        """The summary as plain data only (dicts with string keys, lists, str, int, bytes,
+        ``None``), for an engine to send between machines with a data-only codec (msgpack,
+        JSON) instead of pickle: nothing in it names a class or code. Pools and skip lists are
+        trimmed first (bottom-k: at most k documents a month)."""
+        return {
+            "seed": self.seed, "k": self.k, "root": self.root,
+            "until": self.until.toordinal() if self.until else None,
+            "months": [[y, m, n, [[key, _doc_plain(d)] for key, _, d in pool.smallest()]]
+                       for (y, m), (n, pool) in sorted(self.months.items())],
+            "skipped": _skips_plain(self.skipped), "undated": _skips_plain(self.undated),
+            "n_undated": self.n_undated,
+            "rows": {rel: [fmt, h.tobytes(), d.tobytes(), i.tobytes()]
+                     for rel, (fmt, h, d, i) in self.rows.items()},
+            "whole": [[n, _doc_plain(d)] for n, d in self.whole],
+            "files": [[n, _doc_plain(d)] for n, d in self.files],
+            "digests": dict(self.digests),
+        }
+
+    @classmethod
+    def from_plain(cls, data: dict[str, Any]) -> IngestSummary:
+        """The inverse of :meth:`to_plain`."""
+        k = data["k"]
+        months = {}
+        for y, m, n, items in data["months"]:
+            docs = [(key, _doc_from(d)) for key, d in items]
+            months[(y, m)] = [n, BottomK(k, [(key, d.doc_id, d) for key, d in docs])]
+        rows = {}
+        for rel, (fmt, h, d, i) in data["rows"].items():
+            a, b, c = array("q"), array("i"), array("i")
+            a.frombytes(h)
+            b.frombytes(d)
+            c.frombytes(i)
+            rows[rel] = (fmt, a, b, c)
+        until = data["until"]
+        return cls(data["seed"], k, data["root"], months, _skips_from(data["skipped"]),
+                   _skips_from(data["undated"]), data["n_undated"], rows,
+                   [(n, _doc_from(d)) for n, d in data["whole"]],
+                   [(n, _doc_from(d)) for n, d in data["files"]], dict(data["digests"]),
+                   dt.date.fromordinal(until) if until else None)
 
     def month_counts(self) -> dict[tuple[int, int], int]:
         return {m: v[0] for m, v in self.months.items()}
@@ -340,27 +389,57 @@ class IngestSummary:
         return out, known
 
 
+def _doc_plain(d: Document) -> list:
+    return [d.doc_id, d.path, d.text, d.title, d.date.toordinal() if d.date else None,
+            d.date_source, list(d.segments), [[lv, h] for lv, h in d.headings], d.fmt,
+            d.repost_of]
+
+
+def _doc_from(x: list) -> Document:
+    doc_id, path, text, title, date, source, segments, headings, fmt, repost_of = x
+    return Document(doc_id, path, text, title, dt.date.fromordinal(date) if date else None,
+                    source, tuple(segments), tuple((lv, h) for lv, h in headings), fmt, repost_of)
+
+
+def _skips_plain(log: SkipLog) -> list:
+    log._trim()
+    return [log.cap, [[p, i, s.path, s.reason, s.detail] for (p, i), s in log.items],
+            dict(log.counts)]
+
+
+def _skips_from(x: list) -> SkipLog:
+    cap, items, counts = x
+    out = SkipLog(cap, [((p, i), Skipped(path, reason, detail))
+                        for p, i, path, reason, detail in items], Counter(counts))
+    out._trim()
+    return out
+
+
 def undated_skip(doc: Document) -> Skipped:
     return Skipped(doc.doc_id, "undated",
                    "no date in front matter, record field or file name; add one, "
                    "or pass --date-from git or --date-from mtime")
 
 
-def summarise_files(root: Path, files: Sequence[tuple[Path, str]], options: IngestOptions, *,
+def summarise_files(root: Path, files: Sequence[tuple], options: IngestOptions, *,
                     seed: int, k: int, until: dt.date | None = None,
                     skip_cap: int = SKIP_CAP, progress: bool = False,
                     sinks: Sequence[DocumentSink] = ()) -> IngestSummary:
-    """The summary of these files (``(absolute path, path relative to the root)``), not yet
-    finished: one partition's part, to :meth:`IngestSummary.merge` with the others."""
+    """The summary of these files (``(absolute path, path relative to the root)``, or
+    ``(absolute path, relative path, part)`` for one part of a large file: see
+    ``ingest.partition``), not yet finished: one partition's part, to
+    :meth:`IngestSummary.merge` with the others."""
     summary = IngestSummary(seed, k, str(root), skipped=SkipLog(skip_cap),
                             undated=SkipLog(skip_cap), until=until, sinks=list(sinks))
     git_dates: dict[str, Any] = {}
     if options.date_from == "git":
-        git_dates = git_first_added(root if root.is_dir() else root.parent, [r for _, r in files])
-    for full, rel in progress_iter(files, total=len(files), description="Reading files",
-                                   enabled=progress):
+        git_dates = git_first_added(root if root.is_dir() else root.parent,
+                                    list(dict.fromkeys(f[1] for f in files)))
+    for full, rel, *part in progress_iter(files, total=len(files), description="Reading files",
+                                          enabled=progress):
         fmt = FORMATS.get(full.suffix.lower(), "")
-        items, digest = iter_file(full, rel, options, git_dates)
+        items, digest = iter_file(full, rel, options, git_dates,
+                                  part=tuple(part[0]) if part and part[0] else None)
         if digest is not None and fmt not in TABULAR:  # only whole files' copies name digests
             summary.digests[rel] = digest
         for index, item in items:

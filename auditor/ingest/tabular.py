@@ -154,28 +154,39 @@ JSONL_SCHEMA_RECORDS = 1000
 
 
 def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
-                   wanted: Container[int] | None = None) -> Iterator[Parsed | Skipped]:
+                   wanted: Container[int] | None = None,
+                   part: tuple[int, int, int] | None = None) -> Iterator[Parsed | Skipped]:
     """The records of a large CSV, TSV or JSON Lines file, read one at a time (bounded memory):
     what :func:`parse_tabular` gives for the file's text, with three differences a stream
     imposes: the file must be utf-8 (BOM allowed; a small file may also be utf-16 or cp1252);
     a JSON Lines file's fields are those of its first ``JSONL_SCHEMA_RECORDS`` records; and a
     syntax error part-way skips the rest of the file (``unreadable``, naming the last good
     record) instead of the whole file. ``wanted``: parse only these record numbers (a second
-    read that fetches a few records). A JSON file (one document) is read whole."""
+    read that fetches a few records). A JSON file (one document) is read whole.
+
+    ``part``: ``(start, stop, first)``, only the bytes ``[start, stop)`` of the file, which
+    begin at a record boundary and hold records numbered from ``first`` (a partition of a large
+    file, planned by ``ingest.partition``); the header (CSV/TSV) or the fields (JSON Lines) are
+    still those of the file's start. A syntax error then skips the rest of the part."""
+    newline = "" if fmt in ("csv", "tsv") else None
     try:
-        handle = open(path, encoding="utf-8-sig",  # noqa: SIM115 (closed by the with below)
-                      newline="" if fmt in ("csv", "tsv") else None)
+        handle = open_range(path, part[0], part[1], newline) if part else \
+            open(path, encoding="utf-8-sig", newline=newline)  # noqa: SIM115 (with below)
+        header = file_head(path, fmt) if part and (part[0] > 0 or fmt == "jsonl") \
+            else None
     except OSError as e:
         yield Skipped(rel, "unreadable", f"cannot read the file ({e.strerror or e}); check that "
                       "it exists and that you may read it")
         return
-    n = 0
+    first = part[2] if part else 1
+    n = first - 1
     with handle:
         try:
             if fmt in ("csv", "tsv"):
                 old = csv.field_size_limit(2**31 - 1)
                 try:
-                    reader = csv.DictReader(handle, delimiter="\t" if fmt == "tsv" else ",")
+                    reader = csv.DictReader(handle, fieldnames=header,
+                                            delimiter="\t" if fmt == "tsv" else ",")
                     columns = list(reader.fieldnames or [])
                     if not columns:
                         yield Skipped(rel, "empty", "the file has no records; remove it or add "
@@ -186,7 +197,7 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
                         yield fields
                         return
                     any_row = False
-                    for n, row in enumerate(reader, 1):
+                    for n, row in enumerate(reader, first):
                         any_row = True
                         if wanted is not None and n not in wanted:
                             continue
@@ -196,7 +207,7 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
                                           "that contain the delimiter")
                         else:
                             yield parse_record(n, row, fields, rel)
-                    if not any_row:
+                    if not any_row and first == 1:
                         yield Skipped(rel, "empty", "the file has no records; remove it or add "
                                       "records")
                 finally:
@@ -204,8 +215,13 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
                 return
             # JSON Lines: buffer the first records to learn the fields, then stream.
             head: list[tuple[int, Any]] = []
-            lines = enumerate(handle, 1)
+            lines = enumerate(handle, first)
             fields: Fields | Skipped | None = None
+            if header is not None:  # a part: the fields of the file's first records
+                fields = _jsonl_fields(header, rel, options)
+                if isinstance(fields, Skipped):  # never split (see ingest.partition)
+                    yield fields
+                    return
             for n, line in lines:
                 if not line.strip():
                     continue
@@ -243,6 +259,60 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
         except (csv.Error, UnicodeDecodeError) as e:
             yield Skipped(rel, "unreadable", f"cannot parse the file after record {n} ({e}); "
                           "records before it were read; fix its syntax or save it as utf-8")
+
+
+def open_range(path: Path, start: int, stop: int, newline: str | None) -> io.TextIOWrapper:
+    """The bytes ``[start, stop)`` of a file as utf-8 text (a BOM skipped at the file's start),
+    read lazily like an open text file."""
+    raw = open(path, "rb")  # noqa: SIM115 (closed with the wrapper)
+    raw.seek(start)
+    return io.TextIOWrapper(io.BufferedReader(_Bounded(raw, stop - start)),
+                            encoding="utf-8-sig" if start == 0 else "utf-8", newline=newline)
+
+
+class _Bounded(io.RawIOBase):
+    """A binary file read up to ``size`` bytes from its current position."""
+
+    def __init__(self, raw: Any, size: int) -> None:
+        self.raw, self.left = raw, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        want = min(len(buf), self.left)
+        if want <= 0:
+            return 0
+        got = self.raw.readinto(memoryview(buf)[:want])
+        self.left -= got or 0
+        return got or 0
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def file_head(path: Path, fmt: str) -> Any:
+    """What every part of a large file shares with its start: the CSV/TSV header (a list of
+    column names), or the first ``JSONL_SCHEMA_RECORDS`` JSON Lines records that name its
+    fields (``(line number, record)`` pairs)."""
+    with open(path, encoding="utf-8-sig", newline="" if fmt in ("csv", "tsv") else None) as f:
+        if fmt in ("csv", "tsv"):
+            old = csv.field_size_limit(2**31 - 1)
+            try:
+                return next(csv.reader(f, delimiter="\t" if fmt == "tsv" else ","), [])
+            finally:
+                csv.field_size_limit(old)
+        head: list[tuple[int, Any]] = []
+        for n, line in enumerate(f, 1):
+            if len(head) >= JSONL_SCHEMA_RECORDS:
+                break
+            if line.strip():
+                try:
+                    head.append((n, json.loads(line)))
+                except json.JSONDecodeError:
+                    continue
+        return head
 
 
 def _jsonl_fields(head: list[tuple[int, Any]], rel: str,

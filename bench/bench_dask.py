@@ -1,0 +1,197 @@
+"""The Dask engine against the local one: wall time of a whole audit, 1 vs 2 workers.
+
+    python bench/bench_dask.py [--rows 1000000] [--layout monthly|one-csv] [--format parquet|csv]
+                               [--workers 1 2] [--model hashing] [--keep DIR]
+
+Generates N synthetic product texts (~50 words, the generator of ``bench_stream.py``) dated
+over 24 months, as 24 monthly files (``--layout monthly``, ``month=YYYY-MM.parquet`` or
+``.csv``) or as one CSV file (``--layout one-csv``, split by the engine into byte ranges), in a
+temporary folder (``--keep DIR`` keeps it). Then runs, each in a fresh subprocess,
+
+    python -m auditor audit DIR --model MODEL --json out.json                       (local)
+    python -m auditor audit DIR --model MODEL --json out.json --engine dask --workers N
+
+and prints per run: the wall time of the whole audit, the part of it spent reading the corpus
+(the ``Reading`` / ``Dask:`` progress lines give the partitions and summary sizes), the speed-up
+over one worker, and whether the JSON result equals the local engine's (run-specific config
+fields aside). A LocalCluster starts its worker processes first (a few seconds, counted).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_stream import chunks  # noqa: E402  (the same synthetic rows)
+
+RUN_SPECIFIC = ("engine", "workers", "scheduler")
+
+
+def write_monthly(folder: Path, n_rows: int, fmt: str) -> None:
+    """24 files, one a month (rows of a month across chunks appended to its file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        writers: dict[str, pq.ParquetWriter] = {}
+        try:
+            for ids, _, dates, titles, texts in chunks(n_rows):
+                table = pa.table({"id": ids, "date": dates, "title": titles, "text": texts})
+                labels = np.array([d[:7] for d in dates])
+                for label in sorted(set(labels)):
+                    sel = table.take(pa.array(np.flatnonzero(labels == label)))
+                    if label not in writers:
+                        writers[label] = pq.ParquetWriter(folder / f"month={label}.parquet",
+                                                          sel.schema)
+                    writers[label].write_table(sel)
+        finally:
+            for w in writers.values():
+                w.close()
+        return
+    import csv
+
+    handles: dict[str, tuple] = {}
+    try:
+        for ids, _, dates, titles, texts in chunks(n_rows):
+            for row in zip(ids, dates, titles, texts):
+                label = row[1][:7]
+                if label not in handles:
+                    f = open(folder / f"month={label}.csv", "w", newline="", encoding="utf-8")
+                    w = csv.writer(f)
+                    w.writerow(["id", "date", "title", "text"])
+                    handles[label] = (f, w)
+                handles[label][1].writerow(row)
+    finally:
+        for f, _ in handles.values():
+            f.close()
+
+
+def write_one_csv(folder: Path, n_rows: int) -> None:
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "products.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "date", "title", "text"])
+        for ids, _, dates, titles, texts in chunks(n_rows):
+            w.writerows(zip(ids, dates, titles, texts))
+
+
+def run(data: Path, model: str, out: Path, extra: list[str]) -> dict:
+    cmd = [sys.executable, "-m", "auditor", "audit", str(data), "--model", model,
+           "--json", str(out), *extra]
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    wall = time.perf_counter() - t
+    lines = [ln for ln in p.stderr.splitlines() if ln.startswith("Dask:")]
+    res = {"command": " ".join(["samey", *cmd[3:]]), "rc": p.returncode,
+           "wall_s": round(wall, 1), "dask": lines[-1] if lines else None}
+    if p.returncode:
+        res["stderr"] = p.stderr[-1500:]
+    return res
+
+
+def comparable(path: Path) -> str:
+    doc = json.loads(path.read_text())
+    for k in RUN_SPECIFIC:
+        doc.get("config", {}).pop(k, None)
+    return json.dumps(doc, sort_keys=True)
+
+
+def ingest_only(data: Path, workers: list[int]) -> list[dict]:
+    """The reading part alone, in this process: local ``summarise`` and ``summarise_dask`` on a
+    LocalCluster of N workers (started before the clock)."""
+    sys.path.insert(0, str(ROOT))
+    from distributed import Client, LocalCluster
+
+    import auditor
+    from auditor.app.engine_dask import summarise_dask
+    from auditor.ingest.stream import summarise
+
+    opts = auditor.options(progress=False)
+    t = time.perf_counter()
+    ref = summarise(data, opts.ingest, seed=0, k=opts.sampling.max_pool)
+    out = [{"engine": "local", "read_s": round(time.perf_counter() - t, 1)}]
+    for n in workers:
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                Client(cluster) as client:
+            t = time.perf_counter()
+            s = summarise_dask(data, auditor.options(engine="dask", workers=n, progress=False),
+                               client=client)
+            wall = time.perf_counter() - t
+        same = s.month_counts() == ref.month_counts() and all(
+            s.pool([m]) == ref.pool([m]) for m in ref.months)
+        out.append({"engine": f"dask, {_workers(n)}", "read_s": round(wall, 1),
+                    "same_pools": same})
+    return out
+
+
+def _workers(n: int) -> str:
+    return f"{n} worker" + ("" if n == 1 else "s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--layout", choices=["monthly", "one-csv"], default="monthly")
+    ap.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--model", default="hashing")
+    ap.add_argument("--ingest-only", action="store_true",
+                    help="time only the reading (summaries), in this process")
+    ap.add_argument("--keep", type=Path, default=None)
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory(prefix="samey-bench-dask-") if args.keep is None else None
+    base = Path(tmp.name) if tmp else args.keep
+    try:
+        data = base / (f"{args.layout}-{args.format}" if args.layout == "monthly" else "one-csv")
+        t = time.perf_counter()
+        if not data.exists():
+            if args.layout == "monthly":
+                write_monthly(data, args.rows, args.format)
+            else:
+                write_one_csv(data, args.rows)
+        size = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
+        files = sum(1 for p in data.rglob("*") if p.is_file())
+        print(json.dumps({"rows": args.rows, "layout": args.layout, "files": files,
+                          "data_mb": round(size / 2**20), "cores": os.cpu_count(),
+                          "generate_s": round(time.perf_counter() - t, 1)}), flush=True)
+        if args.ingest_only:
+            for r in ingest_only(data, args.workers):
+                print(json.dumps(r), flush=True)
+            return
+        cache = ["--cache-dir", str(base / "cache")]  # every run warm: only reading differs
+        warm = run(data, args.model, base / "warmup.json", cache)
+        print(json.dumps({"engine": "local, warm-up (cold cache, not compared)", **warm}),
+              flush=True)
+        local = run(data, args.model, base / "local.json", cache)
+        print(json.dumps({"engine": "local", **local}), flush=True)
+        one = None
+        for n in args.workers:
+            out = base / f"dask-{n}.json"
+            res = run(data, args.model, out, [*cache, "--engine", "dask", "--workers", str(n)])
+            one = one or res["wall_s"]
+            same = out.exists() and comparable(out) == comparable(base / "local.json")
+            print(json.dumps({"engine": f"dask, {_workers(n)}", **res,
+                              "speedup_vs_1_worker": round(one / res["wall_s"], 2),
+                              "same_result_as_local": same}), flush=True)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
