@@ -150,11 +150,89 @@ def test_index_is_cached_and_rebuilt_when_the_corpus_changes(corpus, tmp_path):
     assert first.corpus.index.built is True and again.corpus.index.built is False
     assert again.to_dict()["drafts"] == first.to_dict()["drafts"]
     files = sorted((Path(first.corpus.index.path)).iterdir())
-    assert [f.name for f in files] == ["arrays.npz", "meta.json"]
+    meta = json.loads((Path(first.corpus.index.path) / "meta.json").read_text())
+    assert [f.name for f in files] == sorted([meta["generation"], "meta.json"])
+    generation = {f.name for f in (Path(first.corpus.index.path) / meta["generation"]).iterdir()}
+    assert {"embeddings.npy", "signatures.npy", "docs.sqlite"} <= generation
     (root / "new-post.md").write_text(templated("expense reports", 3), encoding="utf-8")
     third = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
     assert third.corpus.index.built is True
     assert third.corpus.documents == first.corpus.documents + 1
+
+
+class CountingEmbedder(HashingEmbedder):
+    """A hashing embedder that records every text it embeds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def embed(self, texts):
+        texts = list(texts)
+        self.texts.extend(texts)
+        return super().embed(texts)
+
+
+def test_index_update_embeds_only_new_or_changed_documents(corpus, tmp_path):
+    from auditor.app.check_index import INDEX_VERSION
+    from auditor.ingest import load_documents
+
+    cache = tmp_path / "cache"
+    root = tmp_path / "c"
+    shutil.copytree(corpus, root)
+    emb = CountingEmbedder()
+    first = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
+    assert len(emb.texts) == first.corpus.documents + 1  # every document once, and the draft
+    # Change one post, remove another, add a new one: only the changed and new are embedded.
+    changed, removed = post(root, 2), post(root, 5)
+    changed.write_text(changed.read_text(encoding="utf-8").replace("the", "a"), encoding="utf-8")
+    removed.unlink()
+    (root / "new-post.md").write_text(templated("expense reports", 3), encoding="utf-8")
+    emb.texts.clear()
+    updated = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
+    texts = {d.doc_id: d.text for d in load_documents(root, opts(cache).ingest).documents}
+    changed_id = str(changed.relative_to(root))
+    assert sorted(emb.texts) == sorted([texts[changed_id], texts["new-post.md"], UNSEEN])
+    assert updated.corpus.index.built is True
+    assert updated.corpus.documents == first.corpus.documents
+    # The same result as a build from scratch (a fresh cache).
+    fresh = auditor.check([("-", UNSEEN)], root, opts(tmp_path / "fresh"),
+                          embedder=HashingEmbedder())
+    assert updated.to_dict()["drafts"] == fresh.to_dict()["drafts"]
+    assert updated.to_dict()["thresholds"] == fresh.to_dict()["thresholds"]
+    # An index of an older format is rebuilt (and its files removed).
+    directory = Path(updated.corpus.index.path)
+    meta = json.loads((directory / "meta.json").read_text())
+    meta["index_version"], meta["fingerprint"] = INDEX_VERSION - 1, "old"
+    (directory / "meta.json").write_text(json.dumps(meta))
+    (directory / "arrays.npz").write_bytes(b"old")
+    emb.texts.clear()
+    again = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
+    assert again.corpus.index.built is True and len(emb.texts) == again.corpus.documents + 1
+    assert not (directory / "arrays.npz").exists()
+    assert again.to_dict()["drafts"] == fresh.to_dict()["drafts"]
+
+
+def test_nearest_rows_matches_the_reference_function():
+    import numpy as np
+
+    from auditor.app.check_index import nearest_rows
+    from auditor.metrics.topics import nearest_neighbours
+
+    rng = np.random.default_rng(0)
+    E = rng.normal(size=(500, 16)).astype(np.float32)
+    E[7] = E[3]  # a tie: the lower index first
+    Q = np.vstack([E[3], rng.normal(size=(4, 16))]).astype(np.float32)
+    for chunk in (1, 64, 10_000):
+        i1, s1 = nearest_rows(Q, E, k=5, chunk=chunk, q_block=2)
+        i2, s2 = nearest_neighbours(Q, E, k=5)
+        assert i1.tolist() == i2.tolist()
+        np.testing.assert_allclose(s1, s2, atol=1e-5)
+    rows = np.array([3, 10, 499])
+    i1, s1 = nearest_rows(E[rows], E, k=3, exclude=rows, chunk=50)
+    i2, s2 = nearest_neighbours(E[rows], E, k=3, exclude_self=True, query_indices=rows)
+    assert i1.tolist() == i2.tolist()
+    assert i1[0, 0] == 7
 
 
 def test_cached_check_imports_no_heavy_library(corpus, cache):
