@@ -213,6 +213,44 @@ def test_index_update_embeds_only_new_or_changed_documents(corpus, tmp_path):
     assert again.to_dict()["drafts"] == fresh.to_dict()["drafts"]
 
 
+def test_index_corpus_parts_equal_the_reference_functions(corpus, tmp_path):
+    """Document frequencies, phrase scores, templates and template coverage, counted in numpy
+    from the stored rows, equal the Python definitions on the tokenised corpus."""
+    import numpy as np
+
+    from auditor.app.check_index import (
+        MIN_DF,
+        content_grams,
+        load_or_build,
+        template_coverage,
+    )
+    from auditor.features.lexicon import phrase_stop_words
+    from auditor.features.tokens import tokenize
+    from auditor.ingest import load_documents
+    from auditor.metrics.structure import shape_ngram_templates
+
+    o = opts(tmp_path / "cache")
+    emb = HashingEmbedder()
+    index = load_or_build(corpus, o, model_id=emb.model_id, make_embedder=lambda: emb)
+    docs = load_documents(corpus, o.ingest).documents
+    by_id = {d.doc_id: d for d in docs}
+    rows = index.refs(range(index.n_docs))
+    toks = tokenize([by_id[r["path"]].text for r in rows], budget=o.sampling.text_budget)
+    stats = shape_ngram_templates([t.shapes for t in toks], n=5, top=10**9)
+    assert index.meta["templates"] == dict(stats.templates)
+    np.testing.assert_allclose(index.template_cov,
+                               [template_coverage(t.shapes, dict(stats.templates)) for t in toks])
+    stop = phrase_stop_words()
+    grams = [content_grams(t.words, stop) for t in toks]
+    from collections import Counter
+
+    df = Counter(g for gs in grams for g in gs)
+    shared = index.meta["min_shared_docs"]
+    assert index.phrase_scores.tolist() == [sum(df[g] - 1 >= shared for g in gs) for gs in grams]
+    some = sorted(df)[:200]
+    assert index.df(some).tolist() == [df[g] if df[g] >= MIN_DF else 0 for g in some]
+
+
 def test_nearest_rows_matches_the_reference_function():
     import numpy as np
 

@@ -97,6 +97,7 @@ REF_SAMPLE = 10_000  # reference documents when the whole corpus is the referenc
 NN_SAMPLE = 10_000   # documents whose nearest-other similarity summarises the corpus
 BATCH = 4096         # documents featurised and written at a time
 CHUNK_ROWS = 32_768  # memmap rows per matrix product
+ROW_BLOCK = 65_536   # rows per block when the corpus-level parts read the ragged arrays
 EMBED_DTYPE = np.float16
 NUM_PERM = 128
 SEED = 0
@@ -775,15 +776,19 @@ def _compact(folder: Path, per_doc: dict[str, np.ndarray], keep: np.ndarray
     return {name: load_npy(folder / f"{name}.npy") for name in new}
 
 
-def _ragged_batches(flat: np.ndarray, off: np.ndarray, size: int = 65_536
+def _ragged_batches(flat: np.ndarray, off: np.ndarray, size: int = ROW_BLOCK
                     ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """(first row, values, row of each value) for consecutive blocks of rows."""
+    """(first row, values, row of each value minus the first row) for blocks of rows."""
     n = len(off) - 1
     for a in range(0, n, size):
         b = min(n, a + size)
         lo, hi = int(off[a]), int(off[b])
         lengths = np.diff(np.asarray(off[a:b + 1]))
-        yield a, np.asarray(flat[lo:hi]), np.repeat(np.arange(a, b), lengths)
+        yield a, np.asarray(flat[lo:hi]), np.repeat(np.arange(b - a), lengths)
+
+
+def _per_row(rows: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(rows, weights=weights, minlength=n)[:n]
 
 
 def _count_merge(keys: np.ndarray, counts: np.ndarray, new: np.ndarray
@@ -829,7 +834,8 @@ def _corpus_level(root: Path, options: AuditOptions, embedder: Any, per_doc: dic
     phrase_scores = np.zeros(n, dtype=np.float64)
     for a, vals, rows in _ragged_batches(per_doc["grams"], per_doc["grams_off"]):
         df = counts[np.searchsorted(keys, vals)] if len(vals) else np.zeros(0, np.int64)
-        np.add.at(phrase_scores, rows, (df - 1 >= shared).astype(np.float64))
+        m = min(n - a, ROW_BLOCK)
+        phrase_scores[a:a + m] = _per_row(rows, (df - 1 >= shared).astype(np.float64), m)
     kept = counts >= MIN_DF
     ngram_hashes, ngram_df = keys[kept], counts[kept].astype(np.int32)
     del keys, counts
@@ -843,12 +849,14 @@ def _corpus_level(root: Path, options: AuditOptions, embedder: Any, per_doc: dic
     is_fw = np.array([s.islower() for s in names] or [False], dtype=np.int64)
     skeys, scounts = np.zeros(0, np.uint64), np.zeros(0, np.int64)
     has_gram = np.zeros(n, dtype=bool)
-    for _, vals, rows in _ragged_batches(per_doc["shapes"], per_doc["shapes_off"]):
+    for a, vals, rows in _ragged_batches(per_doc["shapes"], per_doc["shapes_off"]):
         code, crow = _shape_codes(vals, rows, bits)
-        has_gram[crow] = True
-        pairs = np.unique(np.stack([crow.astype(np.uint64), code]), axis=1) if len(code) \
-            else np.zeros((2, 0), np.uint64)
-        skeys, scounts = _count_merge(skeys, scounts, pairs[1])
+        has_gram[crow + a] = True
+        order = np.lexsort((code, crow))  # each document's distinct codes
+        code, crow = code[order], crow[order]
+        first = np.ones(len(code), dtype=bool)
+        first[1:] = (code[1:] != code[:-1]) | (crow[1:] != crow[:-1])
+        skeys, scounts = _count_merge(skeys, scounts, code[first])
     n_with = int(has_gram.sum())
     min_count = max(TEMPLATE_MIN_DOCS, math.ceil(TEMPLATE_SHARE * n_with - 1e-12))
     mask_all = (1 << bits) - 1
@@ -866,10 +874,11 @@ def _corpus_level(root: Path, options: AuditOptions, embedder: Any, per_doc: dic
         zip(tcodes, tcounts), key=lambda ck: (-int(ck[1]), decode(int(ck[0]))))}
     template_cov = np.zeros(n, dtype=np.float64)
     positions = np.zeros(n, dtype=np.float64)
-    for _, vals, rows in _ragged_batches(per_doc["shapes"], per_doc["shapes_off"]):
+    for a, vals, rows in _ragged_batches(per_doc["shapes"], per_doc["shapes_off"]):
         code, crow = _shape_codes(vals, rows, bits)
-        np.add.at(positions, crow, 1.0)
-        np.add.at(template_cov, crow, np.isin(code, tcodes).astype(np.float64))
+        m = min(n - a, ROW_BLOCK)
+        positions[a:a + m] = _per_row(crow, np.ones(len(code)), m)
+        template_cov[a:a + m] = _per_row(crow, np.isin(code, tcodes).astype(np.float64), m)
     template_cov = np.divide(template_cov, positions, out=np.zeros(n), where=positions > 0)
 
     # The validated baseline: the audit's reference pass, its embeddings read from the index.
