@@ -350,13 +350,8 @@ def reference_similarities(index: CorpusIndex,
     rows, idx, sims = index.ref_rows, index.ref_nbr_idx, index.ref_nbr_sims
     if not len(rows) or not idx.shape[1]:
         return np.zeros(0), 0, 0
-    sig = index.signatures
-    s_rows = np.asarray(sig[rows])
-    s_nbrs = np.asarray(sig[idx.ravel()]).reshape(*idx.shape, -1)
-    empty_rows = (s_rows == 0xFFFFFFFF).all(axis=1)  # no shingle: never a copy
-    empty_nbrs = (s_nbrs == 0xFFFFFFFF).all(axis=2)
-    jac = (s_nbrs == s_rows[:, None, :]).mean(axis=2)
-    copy = (jac >= options.check.duplicate_jaccard) & ~empty_nbrs & ~empty_rows[:, None]
+    # MinHash Jaccard of each pair, stored at build (-1: a side has no shingle, never a copy)
+    copy = np.asarray(index.ref_nbr_jac) >= options.check.duplicate_jaccard
     keep = ~copy
     has = keep.any(axis=1)
     first = np.argmax(keep, axis=1)

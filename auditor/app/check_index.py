@@ -26,9 +26,10 @@ Layout: ``<cache_dir>/index/<sha256 of the corpus's absolute path, 16 hex>/`` ho
   distinct 2-4-grams that at least ``min_shared`` *other* documents contain; ``template_cov``
   (n,): the share of its shape 5-grams that are corpus templates; ``is_baseline`` / ``is_recent``
   (n,) bool (the validated baseline's analysed documents; the latest period's documents);
-  ``ref_rows`` (r,), ``ref_nbr_idx`` / ``ref_nbr_sims`` (r, ``REF_NEIGHBOURS``): each reference
-  document's nearest *other* documents of the whole corpus (see ``checking.reference_
-  similarities``); ``nn_sims``: the nearest-other-document similarity of a seeded sample of at
+  ``ref_rows`` (r,), ``ref_nbr_idx`` / ``ref_nbr_sims`` / ``ref_nbr_jac`` (r,
+  ``REF_NEIGHBOURS``): each reference document's nearest *other* documents of the whole corpus,
+  their cosines and MinHash Jaccards (-1 when a side has no shingle: never a copy; see
+  ``checking.reference_similarities``); ``nn_sims``: the nearest-other-document similarity of a seeded sample of at
   most ``NN_SAMPLE`` documents (every document below that), the corpus's own distribution;
 - ``docs.sqlite``: one row per document: its key (``doc_id``: path and record), a hash of its
   content (text, title, headings, date), a hash of its text, path, title, date, heading outline.
@@ -110,7 +111,7 @@ FIXED = {  # per-document arrays: dtype, trailing shape (embeddings: (d,), set a
 }
 RAGGED = {"grams": np.uint64, "shapes": np.uint16}
 CORPUS = ("ngram_hashes", "ngram_df", "phrase_scores", "template_cov", "is_baseline", "is_recent",
-          "ref_rows", "ref_nbr_idx", "ref_nbr_sims", "nn_sims")
+          "ref_rows", "ref_nbr_idx", "ref_nbr_sims", "ref_nbr_jac", "nn_sims")
 
 
 # ---------------------------------------------------------------- keys and helpers
@@ -909,6 +910,13 @@ def _corpus_level(root: Path, options: AuditOptions, embedder: Any, per_doc: dic
         ref_rows = np.sort(rng.choice(ref_rows, REF_SAMPLE, replace=False))
     k = min(REF_NEIGHBOURS, n - 1)
     nbr_idx, nbr_sims = nearest_rows(E[ref_rows], E, k=k, exclude=ref_rows)
+    sig = per_doc["signatures"]
+    s_rows = np.asarray(sig[ref_rows])
+    s_nbrs = np.asarray(sig[nbr_idx.ravel()]).reshape(*nbr_idx.shape, -1)
+    nbr_jac = (s_nbrs == s_rows[:, None, :]).mean(axis=2)
+    empty = (s_nbrs == 0xFFFFFFFF).all(axis=2) | (s_rows == 0xFFFFFFFF).all(axis=1)[:, None]
+    nbr_jac[empty] = -1.0
+    del s_rows, s_nbrs
     if reference["source"] == "corpus":
         nn_sims = nbr_sims[:, 0].copy()
     else:
@@ -926,7 +934,8 @@ def _corpus_level(root: Path, options: AuditOptions, embedder: Any, per_doc: dic
     arrays = {"ngram_hashes": ngram_hashes, "ngram_df": ngram_df, "phrase_scores": phrase_scores,
               "template_cov": template_cov, "is_baseline": is_baseline, "is_recent": is_recent,
               "ref_rows": ref_rows.astype(np.int64), "ref_nbr_idx": nbr_idx.astype(np.int64),
-              "ref_nbr_sims": nbr_sims.astype(np.float64), "nn_sims": nn_sims.astype(np.float64)}
+              "ref_nbr_sims": nbr_sims.astype(np.float64), "ref_nbr_jac": nbr_jac,
+              "nn_sims": nn_sims.astype(np.float64)}
     for name, arr in arrays.items():
         np.save(folder / f"{name}.npy", arr)
     return {"min_shared_docs": shared, "templates": templates, "template_min_docs": min_count,
