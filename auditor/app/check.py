@@ -289,7 +289,7 @@ def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOption
 
     sigs = minhash_signatures([t.words for t in toks], shingle_size=5, num_perm=128)
     k = max(1, options.check.neighbours)
-    nn_idx, nn_sim = nearest_rows(X, index.embeddings, k=k)
+    nn_idx, nn_sim = nearest_rows(X, index.embeddings, k=k, norms=index.norms)
     reference = _reference(index, options)
     cuts = thresholds(index, options, reference)
     warnings = check_warnings(index, cuts, options) + draft_notes

@@ -29,8 +29,10 @@ Layout: ``<cache_dir>/index/<sha256 of the corpus's absolute path, 16 hex>/`` ho
   ``ref_rows`` (r,), ``ref_nbr_idx`` / ``ref_nbr_sims`` / ``ref_nbr_jac`` (r,
   ``REF_NEIGHBOURS``): each reference document's nearest *other* documents of the whole corpus,
   their cosines and MinHash Jaccards (-1 when a side has no shingle: never a copy; see
-  ``checking.reference_similarities``); ``nn_sims``: the nearest-other-document similarity of a seeded sample of at
-  most ``NN_SAMPLE`` documents (every document below that), the corpus's own distribution;
+  ``checking.reference_similarities``); ``nn_sims``: the nearest-other-document similarity of
+  a seeded sample of at most ``NN_SAMPLE`` documents (every document below that), the corpus's
+  own distribution; ``norms`` (n,) float32: the norms of the float16 rows (a product is divided
+  by them instead of renormalising every chunk);
 - ``docs.sqlite``: one row per document: its key (``doc_id``: path and record), a hash of its
   content (text, title, headings, date), a hash of its text, path, title, date, heading outline.
   A check reads the few rows it names (nearest posts) and, for a draft with three or more
@@ -111,7 +113,7 @@ FIXED = {  # per-document arrays: dtype, trailing shape (embeddings: (d,), set a
 }
 RAGGED = {"grams": np.uint64, "shapes": np.uint16}
 CORPUS = ("ngram_hashes", "ngram_df", "phrase_scores", "template_cov", "is_baseline", "is_recent",
-          "ref_rows", "ref_nbr_idx", "ref_nbr_sims", "ref_nbr_jac", "nn_sims")
+          "ref_rows", "ref_nbr_idx", "ref_nbr_sims", "ref_nbr_jac", "nn_sims", "norms")
 
 
 # ---------------------------------------------------------------- keys and helpers
@@ -350,12 +352,13 @@ def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
-                 exclude: np.ndarray | None = None, q_block: int = 1024,
-                 chunk: int = CHUNK_ROWS) -> tuple[np.ndarray, np.ndarray]:
+                 exclude: np.ndarray | None = None, norms: np.ndarray | None = None,
+                 q_block: int = 1024, chunk: int = CHUNK_ROWS) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` most cosine-similar rows of ``E`` (any array, e.g. a float16 memmap) for each row
     of ``Q``, by chunked matrix products: memory O(q_block x chunk), whatever ``len(E)``.
 
-    Rows are renormalised (zero rows: similarity 0). ``exclude[i]``: a row of ``E`` query i may
+    Rows are renormalised (zero rows: similarity 0); ``norms``: the norms of the rows of ``E``,
+    when known (:func:`row_norms`). ``exclude[i]``: a row of ``E`` query i may
     not match (itself). Best first; ties broken by the lower index, as
     ``topics.nearest_neighbours``. Returns (int64 indices, float64 similarities), (m, k') with
     k' = min(k, candidates).
@@ -375,9 +378,9 @@ def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
         best_i = np.zeros((len(q), 0), dtype=np.int64)
         for xa in range(0, n, chunk):
             C = np.asarray(E[xa:xa + chunk], dtype=np.float32)
-            cn = np.linalg.norm(C, axis=1)
-            C = C / np.where(cn > 0, cn, 1)[:, None]
+            cn = np.linalg.norm(C, axis=1) if norms is None else norms[xa:xa + chunk]
             S = q @ C.T
+            S /= np.where(cn > 0, cn, 1)[None, :]
             if exclude is not None:
                 ex = np.asarray(exclude[qa:qa + q_block], dtype=np.int64) - xa
                 inside = (ex >= 0) & (ex < S.shape[1])
@@ -400,6 +403,14 @@ def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
         idx[qa:qa + len(q)] = best_i
         sims[qa:qa + len(q)] = best_s
     return idx, sims
+
+
+def row_norms(E: np.ndarray) -> np.ndarray:
+    """The L2 norm of every row of ``E``, in chunks (float32)."""
+    out = np.empty(E.shape[0], dtype=np.float32)
+    for a in range(0, E.shape[0], CHUNK_ROWS):
+        out[a:a + CHUNK_ROWS] = np.linalg.norm(np.asarray(E[a:a + CHUNK_ROWS], np.float32), axis=1)
+    return out
 
 
 # ---------------------------------------------------------------- open / save
@@ -825,6 +836,7 @@ def _corpus_level(root: Path, options: AuditOptions, embedder: Any, per_doc: dic
 
     n = int(per_doc["dates"].shape[0])
     E = per_doc["embeddings"]
+    norms = row_norms(E)
     shared = min_shared(options, n)
 
     # Phrases: document frequencies (each document's grams are distinct), then per document the
@@ -909,7 +921,7 @@ def _corpus_level(root: Path, options: AuditOptions, embedder: Any, per_doc: dic
     if reference["source"] == "corpus" and len(ref_rows) > REF_SAMPLE:
         ref_rows = np.sort(rng.choice(ref_rows, REF_SAMPLE, replace=False))
     k = min(REF_NEIGHBOURS, n - 1)
-    nbr_idx, nbr_sims = nearest_rows(E[ref_rows], E, k=k, exclude=ref_rows)
+    nbr_idx, nbr_sims = nearest_rows(E[ref_rows], E, k=k, exclude=ref_rows, norms=norms)
     sig = per_doc["signatures"]
     s_rows = np.asarray(sig[ref_rows])
     s_nbrs = np.asarray(sig[nbr_idx.ravel()]).reshape(*nbr_idx.shape, -1)
@@ -922,7 +934,7 @@ def _corpus_level(root: Path, options: AuditOptions, embedder: Any, per_doc: dic
     else:
         sample = np.arange(n) if n <= NN_SAMPLE else np.sort(rng.choice(n, NN_SAMPLE,
                                                                         replace=False))
-        nn_sims = nearest_rows(E[sample], E, k=1, exclude=sample)[1][:, 0]
+        nn_sims = nearest_rows(E[sample], E, k=1, exclude=sample, norms=norms)[1][:, 0]
 
     latest = _latest_period(per_doc["dates"], options)
     is_recent = np.zeros(n, dtype=bool)
@@ -935,7 +947,7 @@ def _corpus_level(root: Path, options: AuditOptions, embedder: Any, per_doc: dic
               "template_cov": template_cov, "is_baseline": is_baseline, "is_recent": is_recent,
               "ref_rows": ref_rows.astype(np.int64), "ref_nbr_idx": nbr_idx.astype(np.int64),
               "ref_nbr_sims": nbr_sims.astype(np.float64), "ref_nbr_jac": nbr_jac,
-              "nn_sims": nn_sims.astype(np.float64)}
+              "nn_sims": nn_sims.astype(np.float64), "norms": norms}
     for name, arr in arrays.items():
         np.save(folder / f"{name}.npy", arr)
     return {"min_shared_docs": shared, "templates": templates, "template_min_docs": min_count,
