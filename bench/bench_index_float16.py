@@ -15,7 +15,6 @@ with the query kept in float32 (a draft),
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +30,11 @@ def main() -> None:
     from auditor.app.check_index import nearest_rows
     from auditor.features.embeddings import make_embedder
 
-    texts = [json.loads(line)["text"] for f in sorted(CORPORA.glob("*.jsonl"))
-             for line in f.open(encoding="utf-8")]
+    from auditor.config import IngestOptions
+    from auditor.ingest import load_documents
+
+    texts = [d.text for f in sorted(CORPORA.glob("*.jsonl"))  # as samey reads them
+             for d in load_documents(f, IngestOptions()).documents]
     emb = make_embedder(cache_dir=a.cache_dir, backend=a.backend)
     E32 = np.asarray(emb.embed(texts), dtype=np.float32)
     E16 = E32.astype(np.float16)

@@ -251,6 +251,24 @@ def test_index_corpus_parts_equal_the_reference_functions(corpus, tmp_path):
     assert index.df(some).tolist() == [df[g] if df[g] >= MIN_DF else 0 for g in some]
 
 
+def test_streamed_index_holds_the_documents_load_documents_keeps(tmp_path):
+    """Copies skipped, rows of a CSV kept, undated posts of a dated corpus left out: the streamed
+    build indexes exactly what samey audit would analyse."""
+    from auditor.app.check_index import load_or_build
+    from auditor.ingest import load_documents
+
+    root = REPO / "sample_corpora" / "brightpath-saas"
+    o = opts(tmp_path / "cache")
+    emb = HashingEmbedder()
+    index = load_or_build(root, o, model_id=emb.model_id, make_embedder=lambda: emb)
+    res = load_documents(root, o.ingest)
+    docs = res.documents
+    undated = sum(d.date is None for d in docs) if any(d.date for d in docs) else 0
+    expected = sorted(d.doc_id for d in docs if d.date is not None or not undated)
+    assert sorted(r["path"] for r in index.refs(range(index.n_docs))) == expected
+    assert index.meta["skipped"] == len(res.skipped) + undated
+
+
 def test_nearest_rows_matches_the_reference_function():
     import numpy as np
 
