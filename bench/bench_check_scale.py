@@ -13,14 +13,19 @@ file per month (``posts-YYYY-MM.jsonl``), in ``--workdir``. Then:
     python bench/bench_check_scale.py --docs 100000 --model hashing
     python bench/bench_check_scale.py --docs 2000 --backend onnx-int8 --workdir /tmp/b-onnx
 
-``--model hashing`` (the HashingEmbedder, no model) makes a build of a million posts feasible on
-a laptop; the build time of the real model is then the embedding rate of ``--backend onnx-int8``
+``--tile K`` then times warm checks against a K-times larger index made by tiling the built
+one (every per-document array and docs.sqlite row repeated K times, the baseline kept as it
+is): the cost of a check at K x N rows without building it (the posts are repeats, so the
+verdicts are not meaningful, the timing is).
+
+``--model hashing`` (the HashingEmbedder, no model) makes large builds feasible on a laptop; the build time of the real model is then the embedding rate of ``--backend onnx-int8``
 on a smaller N times N (an extrapolation, printed as such).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -54,12 +59,12 @@ def vocabulary() -> list[str]:
     return [w for w, _ in sorted(words.items(), key=lambda kv: -kv[1])[:8000]]
 
 
-def post(rng: random.Random, vocab: list[str], weights: list[float]) -> str:
+def post(rng: random.Random, vocab: list[str], cum: list[float]) -> str:
     sentences = [rng.choice(OPENINGS)] if rng.random() < 0.3 else []
     n = 0
     while n < 50:
         k = rng.randint(7, 14)
-        words = rng.choices(vocab, weights=weights, k=k)
+        words = rng.choices(vocab, cum_weights=cum, k=k)
         sentences.append(" ".join(words).capitalize() + ".")
         n += k
     return " ".join(sentences)
@@ -73,7 +78,7 @@ def make_corpus(folder: Path, n_docs: int, seed: int = 0) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     vocab = vocabulary()
-    weights = [1.0 / (r + 10) for r in range(len(vocab))]  # Zipf-like
+    cum = list(itertools.accumulate(1.0 / (r + 10) for r in range(len(vocab))))  # Zipf-like
     start = dt.date(2024, 1, 1)
     per_month = n_docs // MONTHS
     i = 0
@@ -85,7 +90,7 @@ def make_corpus(folder: Path, n_docs: int, seed: int = 0) -> Path:
                 day = month + dt.timedelta(days=rng.randrange(28))
                 fh.write(json.dumps({"id": f"p{i}", "title": f"Post {i}",
                                      "date": day.isoformat(),
-                                     "text": post(rng, vocab, weights)}) + "\n")
+                                     "text": post(rng, vocab, cum)}) + "\n")
                 i += 1
     done.write_text("ok")
     return root
@@ -104,11 +109,63 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+def tile_index(src: Path, dst: Path, k: int) -> None:
+    """Copy the index under ``src`` (a cache dir) to ``dst``, every document repeated k times."""
+    import shutil
+    import sqlite3
+
+    import numpy as np
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's samey
+    from auditor.app.check_index import CORPUS, FIXED, RAGGED, NpyAppender
+
+    (folder,) = [p for p in (src / "index").iterdir()]
+    meta = json.loads((folder / "meta.json").read_text())
+    gen = folder / meta["generation"]
+    out = dst / "index" / folder.name / meta["generation"]
+    if dst.exists():
+        shutil.rmtree(dst)
+    out.mkdir(parents=True)
+    n = meta["n_docs"]
+    for name in FIXED:
+        a = np.load(gen / f"{name}.npy", mmap_mode="r")
+        w = NpyAppender(out / f"{name}.npy", a.dtype, a.shape[1:])
+        for _ in range(k):
+            w.append(np.asarray(a))
+        w.close()
+    for name in RAGGED:
+        a = np.load(gen / f"{name}.npy", mmap_mode="r")
+        off = np.load(gen / f"{name}_off.npy")
+        w = NpyAppender(out / f"{name}.npy", a.dtype, ())
+        for _ in range(k):
+            w.append(np.asarray(a))
+        w.close()
+        total = int(off[-1])
+        np.save(out / f"{name}_off.npy", np.concatenate(
+            [off[:-1] + j * total for j in range(k)] + [[k * total]]).astype(np.int64))
+    for name in CORPUS:
+        a = np.load(gen / f"{name}.npy")
+        if name in ("phrase_scores", "template_cov", "is_recent", "norms"):
+            a = np.tile(a, k)
+        elif name == "is_baseline":
+            a = np.concatenate([a, np.zeros(n * (k - 1), dtype=bool)])
+        np.save(out / f"{name}.npy", a)
+    shutil.copy(gen / "docs.sqlite", out / "docs.sqlite")
+    with sqlite3.connect(out / "docs.sqlite") as db:
+        for j in range(1, k):
+            db.execute("INSERT INTO docs SELECT row + ?, key || ?, content, texthash, path || ?, "
+                       "title, date, n_headings, outline FROM docs WHERE row < ?",
+                       (j * n, f"~{j}", f"~{j}", n))
+    meta["n_docs"] = n * k
+    (out.parent / "meta.json").write_text(json.dumps(meta))
+
+
 def du(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=5)
@@ -116,6 +173,7 @@ def main() -> None:
     ap.add_argument("--backend", default="torch")
     ap.add_argument("--workdir", default="/tmp/samey-bench-scale")
     ap.add_argument("--no-update", action="store_true")
+    ap.add_argument("--tile", type=int, default=0)
     a = ap.parse_args()
     work = Path(a.workdir)
     t = time.perf_counter()
@@ -141,16 +199,29 @@ def main() -> None:
     print(f"warm check, one draft vs {a.docs:,} posts: median {statistics.median(times):.2f} s, "
           f"max {max(times):.2f} s, peak RSS {max(r for _, r in runs):.0f} MiB "
           f"(cpus: {os.cpu_count()})")
+    if a.tile > 1:
+        tiled = work / f"cache-{a.docs}x{a.tile}"
+        t = time.perf_counter()
+        tile_index(cache, tiled, a.tile)
+        print(f"tiled index: {a.docs * a.tile:,} rows ({a.tile} x {a.docs:,}), "
+              f"{du(tiled / 'index'):.0f} MiB, made in {time.perf_counter() - t:.0f} s")
+        tenv = {**env, "SAMEY_CACHE_DIR": str(tiled)}
+        runs = [run(cmd, tenv) for _ in range(a.runs)]
+        times = [w for w, _ in runs]
+        print("warm checks, tiled (s): " + ", ".join(f"{x:.2f}" for x in times))
+        print(f"warm check, one draft vs the tiled {a.docs * a.tile:,}-row index: median "
+              f"{statistics.median(times):.2f} s, max {max(times):.2f} s, peak RSS "
+              f"{max(r for _, r in runs):.0f} MiB")
     if a.no_update:
         return
     last = sorted(corpus.glob("posts-*.jsonl"))[-1]
     rng = random.Random(1)
     vocab = vocabulary()
-    weights = [1.0 / (r + 10) for r in range(len(vocab))]
+    cum = list(itertools.accumulate(1.0 / (r + 10) for r in range(len(vocab))))
     with last.open("a", encoding="utf-8") as fh:
         for j in range(100):
             fh.write(json.dumps({"id": f"new{j}-{time.time_ns()}", "title": f"New {j}",
-                                 "date": "2025-12-20", "text": post(rng, vocab, weights)}) + "\n")
+                                 "date": "2025-12-20", "text": post(rng, vocab, cum)}) + "\n")
     wall, rss = run(cmd, env)
     print(f"update after 100 posts appended to {last.name}: {wall:.1f} s, peak RSS {rss:.0f} MiB")
     wall, rss = run(cmd, env)

@@ -15,6 +15,7 @@ with the query kept in float32 (a draft),
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ def main() -> None:
     ap.add_argument("--cache-dir", default=None, help="embedding cache (default: samey's)")
     ap.add_argument("--backend", default="torch")
     a = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's samey
     from auditor.app.check_index import nearest_rows
     from auditor.features.embeddings import make_embedder
 
