@@ -66,7 +66,7 @@ from auditor.app.check_index import (
 from auditor.config import AuditOptions
 from auditor.errors import InputError, UsageError
 from auditor.features.lexicon import import_spacy
-from auditor.judge.draft import DraftSignals, judge_draft
+from auditor.judge.draft import DraftSignals, is_stock_frame, judge_draft
 from auditor.judge.thresholds import (
     MIN_DRAFT_WORDS,
     MIN_REFERENCE_DOCS,
@@ -524,8 +524,8 @@ class _StockFrames:
             b = int((hit & self.rows_base).sum())
             share_r = r / self.n_recent if self.n_recent else 0.0
             share_b = b / self.n_base if self.n_base else 0.0
-            stock = (r >= self.min_docs and share_r >= STOCK_SHARE
-                     and (not self.growth or share_r >= STOCK_GROWTH * share_b))
+            stock = is_stock_frame(r, share_r, share_b if self.growth else None,
+                                   min_docs=self.min_docs)
             out.append({"element": what, "text": text, "latest_docs": r,
                         "latest_share": share_r, "baseline_share": share_b if self.growth else None,
                         "stock": bool(stock)})

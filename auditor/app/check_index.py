@@ -68,7 +68,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import math
 import os
 import shutil
 import sqlite3
@@ -83,6 +82,7 @@ import numpy as np
 from auditor._version import __version__
 from auditor.config import AuditOptions
 from auditor.features.lexicon import import_spacy, phrase_stop_words
+from auditor.judge.draft import min_shared_docs
 from auditor.progress import plural
 
 INDEX_VERSION = 4  # 2: validated baseline, recent period; 3: undated documents left out of a
@@ -139,10 +139,7 @@ def outline_key(skeleton: Sequence[tuple[int, str]] | None) -> str | None:
 def min_shared(options: AuditOptions, n_docs: int) -> int:
     """Corpus documents that make a phrase/opening/outline "shared by many": the option, or
     max(3, 1% of the corpus); never below ``MIN_DF``."""
-    v = options.check.min_shared_docs
-    if v is None:
-        v = max(3, math.ceil(0.01 * n_docs))
-    return max(MIN_DF, int(v))
+    return min_shared_docs(options.check.min_shared_docs, n_docs, floor=MIN_DF)
 
 
 def index_dir(root: str | Path, cache_dir: str | Path | None) -> Path:

@@ -20,10 +20,12 @@ See docs/check.md for the calibration (percentiles of the validated baseline).
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.judge.thresholds import STOCK_GROWTH, STOCK_SHARE
 from auditor.progress import ordinal, plural
 from auditor.types import RANK, Status
 
@@ -50,6 +52,30 @@ class DraftSignals:
     templates_used: Sequence[tuple[str, int]]
     frames: Sequence[Mapping[str, Any]]    # stock-frame candidates (``stock`` True when stock)
     frames_period: str | None
+
+
+def is_stock_frame(latest_docs: int, latest_share: float, baseline_share: float | None, *,
+                   min_docs: int) -> bool:
+    """A frame (opening, closing or outline) of the latest period is *stock* when at least
+    ``min_docs`` posts and ``STOCK_SHARE`` of that period's posts have it and, where a validated
+    baseline exists (``baseline_share`` not None), its share grew at least ``STOCK_GROWTH``-fold.
+
+    >>> is_stock_frame(12, 0.4, 0.1, min_docs=3), is_stock_frame(12, 0.4, 0.3, min_docs=3)
+    (True, False)
+    """
+    return bool(latest_docs >= min_docs and latest_share >= STOCK_SHARE
+                and (baseline_share is None or latest_share >= STOCK_GROWTH * baseline_share))
+
+
+def min_shared_docs(option: int | None, n_docs: int, *, floor: int) -> int:
+    """Corpus posts that make a phrase, opening or outline "shared by many": the option, or
+    max(3, 1% of the corpus); never below ``floor`` (the index stores nothing rarer).
+
+    >>> min_shared_docs(None, 10_000, floor=3), min_shared_docs(None, 50, floor=3)
+    (100, 3)
+    """
+    v = option if option is not None else max(3, math.ceil(0.01 * n_docs))
+    return max(floor, int(v))
 
 
 def _f(x: float | None) -> str:

@@ -12,9 +12,13 @@ def templated_notes(base_openings: Sequence[str | None], later_openings: Sequenc
     """Describe templated-but-stable content instead of flagging it: an opening shared by at
     least ``TEMPLATED_SHARE`` of baseline posts while the structure layer did not move.
 
-    >>> templated_notes(["This week in", "This week in", "Hello"], ["This week in", "Hi"],
-    ...                 structure_moved=False)[0][:48]
-    'Templated but stable: "This week in ..." opens 67'
+    >>> note = templated_notes(["This week in", "This week in", "Hello"], ["This week in", "Hi"],
+    ...                        structure_moved=False)[0]
+    >>> note.startswith('Templated but stable: "This week in ..." opens 67% of baseline posts '
+    ...                 'and 50% of later ones')
+    True
+    >>> templated_notes(["This week in"] * 3, ["Hi"], structure_moved=True)
+    []
     """
     if structure_moved:
         return []
