@@ -68,6 +68,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import shutil
 import sqlite3
