@@ -150,11 +150,145 @@ def test_index_is_cached_and_rebuilt_when_the_corpus_changes(corpus, tmp_path):
     assert first.corpus.index.built is True and again.corpus.index.built is False
     assert again.to_dict()["drafts"] == first.to_dict()["drafts"]
     files = sorted((Path(first.corpus.index.path)).iterdir())
-    assert [f.name for f in files] == ["arrays.npz", "meta.json"]
+    meta = json.loads((Path(first.corpus.index.path) / "meta.json").read_text())
+    assert [f.name for f in files] == sorted([meta["generation"], "meta.json"])
+    generation = {f.name for f in (Path(first.corpus.index.path) / meta["generation"]).iterdir()}
+    assert {"embeddings.npy", "signatures.npy", "docs.sqlite"} <= generation
     (root / "new-post.md").write_text(templated("expense reports", 3), encoding="utf-8")
     third = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
     assert third.corpus.index.built is True
     assert third.corpus.documents == first.corpus.documents + 1
+
+
+class CountingEmbedder(HashingEmbedder):
+    """A hashing embedder that records every text it embeds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def embed(self, texts):
+        texts = list(texts)
+        self.texts.extend(texts)
+        return super().embed(texts)
+
+
+def test_index_update_embeds_only_new_or_changed_documents(corpus, tmp_path):
+    from auditor.app.check_index import INDEX_VERSION
+    from auditor.ingest import load_documents
+
+    cache = tmp_path / "cache"
+    root = tmp_path / "c"
+    shutil.copytree(corpus, root)
+    emb = CountingEmbedder()
+    first = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
+    assert len(emb.texts) == first.corpus.documents + 1  # every document once, and the draft
+    # Change one post, remove another, add a new one: only the changed and new are embedded.
+    changed, removed = post(root, 2), post(root, 5)
+    changed.write_text(changed.read_text(encoding="utf-8").replace("the", "a"), encoding="utf-8")
+    removed.unlink()
+    (root / "new-post.md").write_text(templated("expense reports", 3), encoding="utf-8")
+    emb.texts.clear()
+    updated = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
+    texts = {d.doc_id: d.text for d in load_documents(root, opts(cache).ingest).documents}
+    changed_id = str(changed.relative_to(root))
+    assert sorted(emb.texts) == sorted([texts[changed_id], texts["new-post.md"], UNSEEN])
+    assert updated.corpus.index.built is True
+    assert updated.corpus.documents == first.corpus.documents
+    # The same result as a build from scratch (a fresh cache).
+    fresh = auditor.check([("-", UNSEEN)], root, opts(tmp_path / "fresh"),
+                          embedder=HashingEmbedder())
+    assert updated.to_dict()["drafts"] == fresh.to_dict()["drafts"]
+    assert updated.to_dict()["thresholds"] == fresh.to_dict()["thresholds"]
+    # An index of an older format is rebuilt (and its files removed).
+    directory = Path(updated.corpus.index.path)
+    meta = json.loads((directory / "meta.json").read_text())
+    meta["index_version"], meta["fingerprint"] = INDEX_VERSION - 1, "old"
+    (directory / "meta.json").write_text(json.dumps(meta))
+    (directory / "arrays.npz").write_bytes(b"old")
+    emb.texts.clear()
+    again = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
+    assert again.corpus.index.built is True and len(emb.texts) == again.corpus.documents + 1
+    assert not (directory / "arrays.npz").exists()
+    assert again.to_dict()["drafts"] == fresh.to_dict()["drafts"]
+
+
+def test_index_corpus_parts_equal_the_reference_functions(corpus, tmp_path):
+    """Document frequencies, phrase scores, templates and template coverage, counted in numpy
+    from the stored rows, equal the Python definitions on the tokenised corpus."""
+    import numpy as np
+
+    from auditor.app.check_index import (
+        MIN_DF,
+        content_grams,
+        load_or_build,
+        template_coverage,
+    )
+    from auditor.features.lexicon import phrase_stop_words
+    from auditor.features.tokens import tokenize
+    from auditor.ingest import load_documents
+    from auditor.metrics.structure import shape_ngram_templates
+
+    o = opts(tmp_path / "cache")
+    emb = HashingEmbedder()
+    index = load_or_build(corpus, o, model_id=emb.model_id, make_embedder=lambda: emb)
+    docs = load_documents(corpus, o.ingest).documents
+    by_id = {d.doc_id: d for d in docs}
+    rows = index.refs(range(index.n_docs))
+    toks = tokenize([by_id[r["path"]].text for r in rows], budget=o.sampling.text_budget)
+    stats = shape_ngram_templates([t.shapes for t in toks], n=5, top=10**9)
+    assert index.meta["templates"] == dict(stats.templates)
+    np.testing.assert_allclose(index.template_cov,
+                               [template_coverage(t.shapes, dict(stats.templates)) for t in toks])
+    stop = phrase_stop_words()
+    grams = [content_grams(t.words, stop) for t in toks]
+    from collections import Counter
+
+    df = Counter(g for gs in grams for g in gs)
+    shared = index.meta["min_shared_docs"]
+    assert index.phrase_scores.tolist() == [sum(df[g] - 1 >= shared for g in gs) for gs in grams]
+    some = sorted(df)[:200]
+    assert index.df(some).tolist() == [df[g] if df[g] >= MIN_DF else 0 for g in some]
+
+
+def test_streamed_index_holds_the_documents_load_documents_keeps(tmp_path):
+    """Copies skipped, rows of a CSV kept, undated posts of a dated corpus left out: the streamed
+    build indexes exactly what samey audit would analyse."""
+    from auditor.app.check_index import load_or_build
+    from auditor.ingest import load_documents
+
+    root = REPO / "sample_corpora" / "brightpath-saas"
+    o = opts(tmp_path / "cache")
+    emb = HashingEmbedder()
+    index = load_or_build(root, o, model_id=emb.model_id, make_embedder=lambda: emb)
+    res = load_documents(root, o.ingest)
+    docs = res.documents
+    undated = sum(d.date is None for d in docs) if any(d.date for d in docs) else 0
+    expected = sorted(d.doc_id for d in docs if d.date is not None or not undated)
+    assert sorted(r["path"] for r in index.refs(range(index.n_docs))) == expected
+    assert index.meta["skipped"] == len(res.skipped) + undated
+
+
+def test_nearest_rows_matches_the_reference_function():
+    import numpy as np
+
+    from auditor.app.check_index import nearest_rows
+    from auditor.metrics.topics import nearest_neighbours
+
+    rng = np.random.default_rng(0)
+    E = rng.normal(size=(500, 16)).astype(np.float32)
+    E[7] = E[3]  # a tie: the lower index first
+    Q = np.vstack([E[3], rng.normal(size=(4, 16))]).astype(np.float32)
+    for chunk in (1, 64, 10_000):
+        i1, s1 = nearest_rows(Q, E, k=5, chunk=chunk, q_block=2)
+        i2, s2 = nearest_neighbours(Q, E, k=5)
+        assert i1.tolist() == i2.tolist()
+        np.testing.assert_allclose(s1, s2, atol=1e-5)
+    rows = np.array([3, 10, 499])
+    i1, s1 = nearest_rows(E[rows], E, k=3, exclude=rows, chunk=50)
+    i2, s2 = nearest_neighbours(E[rows], E, k=3, exclude_self=True, query_indices=rows)
+    assert i1.tolist() == i2.tolist()
+    assert i1[0, 0] == 7
 
 
 def test_cached_check_imports_no_heavy_library(corpus, cache):

@@ -163,16 +163,23 @@ class Reference:
 
 def audit_reference(path: str | Path, options: AuditOptions, *, embedder=None) -> Reference | None:
     """The validated baseline of the corpus at ``path`` (``None``: no dates, or one period)."""
+    return reference_pass(path, options, embedder=embedder)[0]
+
+
+def reference_pass(path: str | Path, options: AuditOptions, *, embedder=None
+                   ) -> tuple[Reference | None, Judged | None]:
+    """:func:`audit_reference` and the judged pools it came from (their words feed the check
+    index's amplified phrases); ``(None, None)`` when there is no validated baseline."""
     try:
         prep = prepare(path, options, embedder=embedder)
         if len(prep.periods) < 2:
-            return None
+            return None, None
         j = judge_full(prep, options)
     except (InputError, UsageError):  # e.g. a configured baseline or sample size that does
-        return None                   # not fit this corpus: no validated baseline
+        return None, None             # not fit this corpus: no validated baseline
     base = [p for p in j.prep.periods if p.is_baseline]
     ids = frozenset(j.prep.documents[i].doc_id for p in base for i in p.doc_indices)
-    return Reference(tuple(p.label for p in base), ids, reference_info(j))
+    return Reference(tuple(p.label for p in base), ids, reference_info(j)), j
 
 
 def reference_info(j: Judged) -> ReferenceInfo:

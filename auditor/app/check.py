@@ -57,6 +57,9 @@ from auditor.app.check_index import (
     CorpusIndex,
     content_grams,
     load_or_build,
+    nearest_rows,
+    outline_key,
+    phrase_hash,
     shape_grams,
     template_coverage,
 )
@@ -283,11 +286,10 @@ def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOption
     X = draft_embedder.embed([d.text for d in docs])
     from auditor.metrics.duplication import minhash_signatures
     from auditor.metrics.structure import closing_key, heading_skeleton, opening_key
-    from auditor.metrics.topics import nearest_neighbours
 
     sigs = minhash_signatures([t.words for t in toks], shingle_size=5, num_perm=128)
     k = max(1, options.check.neighbours)
-    nn_idx, nn_sim = nearest_neighbours(X, index.embeddings, k=k)
+    nn_idx, nn_sim = nearest_rows(X, index.embeddings, k=k, norms=index.norms)
     reference = _reference(index, options)
     cuts = thresholds(index, options, reference)
     warnings = check_warnings(index, cuts, options) + draft_notes
@@ -348,10 +350,8 @@ def reference_similarities(index: CorpusIndex,
     rows, idx, sims = index.ref_rows, index.ref_nbr_idx, index.ref_nbr_sims
     if not len(rows) or not idx.shape[1]:
         return np.zeros(0), 0, 0
-    sig = index.signatures
-    empty = (sig == 0xFFFFFFFF).all(axis=1)  # no shingle: never a copy
-    jac = (sig[idx] == sig[rows][:, None, :]).mean(axis=2)
-    copy = (jac >= options.check.duplicate_jaccard) & ~empty[idx] & ~empty[rows][:, None]
+    # MinHash Jaccard of each pair, stored at build (-1: a side has no shingle, never a copy)
+    copy = np.asarray(index.ref_nbr_jac) >= options.check.duplicate_jaccard
     keep = ~copy
     has = keep.any(axis=1)
     first = np.argmax(keep, axis=1)
@@ -466,33 +466,25 @@ class _StockFrames:
     """The stock frames of the latest period: how many of its posts (and of the baseline's) share
     a draft's opening (first ``STOCK_WORDS`` words), closing (last ``STOCK_WORDS`` words) and
     heading outline (same number of headings, all but at most one equal: the topic heading a
-    template fill swaps; outlines of one or two headings must be equal). Prepared once per
-    check from the index's per-document keys."""
+    template fill swaps; outlines of one or two headings must be equal). Counted on the index's
+    per-document key hashes of the latest period's and the baseline's rows."""
 
     def __init__(self, index: CorpusIndex) -> None:
-        import json
-
         meta = index.meta
+        self.index = index
         has_recent = bool(index.is_recent.any())
-        self.recent = index.is_recent if has_recent else np.ones(index.n_docs, dtype=bool)
+        recent = np.asarray(index.is_recent) if has_recent else np.ones(index.n_docs, dtype=bool)
         self.label = meta.get("latest_period") if has_recent else None
         self.growth = has_recent and meta["reference"]["source"] == "baseline"
-        self.base = index.is_baseline
-        self.n_recent, self.n_base = int(self.recent.sum()), int(self.base.sum())
+        base = np.asarray(index.is_baseline)
+        self.n_recent, self.n_base = int(recent.sum()), int(base.sum())
         self.min_docs = int(meta["min_shared_docs"])
-        rows = np.flatnonzero(self.recent | self.base)
-        self.rows_recent = self.recent[rows]
-        self.rows_base = self.base[rows]
+        self.rows = np.flatnonzero(recent | base)
+        self.rows_recent = recent[self.rows]
+        self.rows_base = base[self.rows]
 
-        def words(k: str | None) -> tuple[str, ...] | None:
-            return tuple(k.split()) if k else None
-
-        self.openings = [w[:STOCK_WORDS] if (w := words(meta["doc_openings"][i])) else None
-                         for i in rows]
-        self.closings = [w[-STOCK_WORDS:] if (w := words(meta["doc_closings"][i])) else None
-                         for i in rows]
-        self.outlines = [tuple(tuple(h) for h in json.loads(o)) if (o := meta["doc_outlines"][i])
-                         else None for i in rows]
+    def _keys(self, name: str) -> np.ndarray:
+        return np.asarray(self.index.arrays[name][self.rows])
 
     @staticmethod
     def _same_outline(a: tuple, b: tuple | None) -> bool:
@@ -502,6 +494,13 @@ class _StockFrames:
             return a == b
         return sum(x != y for x, y in zip(a, b)) <= 1
 
+    def _outline_hits(self, key: tuple) -> np.ndarray:
+        if len(key) < 3:  # must be equal: compare the hashes
+            return self._keys("outline") == np.uint64(phrase_hash(outline_key(key)))
+        found = self.index.outlines(len(key), self.rows)
+        return np.array([self._same_outline(key, found.get(int(r))) for r in self.rows],
+                        dtype=bool)
+
     def frames(self, opening: str | None, closing: str | None,
                skeleton: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
         """One entry per frame the draft has: its text, how many latest-period posts share it,
@@ -509,17 +508,18 @@ class _StockFrames:
         out = []
         items = []
         if opening:
-            key = tuple(opening.split()[:STOCK_WORDS])
-            items.append(("opening", " ".join(key), [o == key for o in self.openings]))
+            text = " ".join(opening.split()[:STOCK_WORDS])
+            items.append(("opening", text,
+                          self._keys("stock_opening") == np.uint64(phrase_hash(text))))
         if closing:
-            key = tuple(closing.split()[-STOCK_WORDS:])
-            items.append(("closing", " ".join(key), [c == key for c in self.closings]))
+            text = " ".join(closing.split()[-STOCK_WORDS:])
+            items.append(("closing", text,
+                          self._keys("stock_closing") == np.uint64(phrase_hash(text))))
         if skeleton:
             key = tuple((int(lv), str(t)) for lv, t in skeleton)
             items.append(("heading_outline", " / ".join(t for _, t in key),
-                          [self._same_outline(key, o) for o in self.outlines]))
-        for what, text, hits in items:
-            hit = np.array(hits, dtype=bool)
+                          self._outline_hits(key)))
+        for what, text, hit in items:
             r = int((hit & self.rows_recent).sum())
             b = int((hit & self.rows_base).sum())
             share_r = r / self.n_recent if self.n_recent else 0.0
@@ -547,22 +547,22 @@ def _report(doc: Document, index: CorpusIndex, cuts: CheckThresholds, options: A
     """Measure one draft against the index (similarity, shared phrases, openings, templates,
     stock frames, MinHash overlap), then let :func:`auditor.judge.draft.judge_draft` decide."""
     n = index.n_docs
-    refs = index.docs
     c = options.check
     shared_min = cuts.min_shared_docs
 
     # topic + duplication
-    nearest = [NearPost(**refs[int(j)], similarity=float(s)) for j, s in zip(nn_idx, nn_sim)]
+    nearest = [NearPost(**ref, similarity=float(s))
+               for ref, s in zip(index.refs(nn_idx), nn_sim)]
     s = float(nn_sim[0]) if len(nn_sim) else float("nan")
     pct = _percentile_of(ref_sims, s)
-    equal = (index.signatures == sig[None, :]).sum(axis=1) / sig.shape[0]
+    equal = index.jaccard(sig)
     empty = bool((sig == 0xFFFFFFFF).all())
     j_best = int(np.argmax(equal)) if len(equal) else 0
     jac = 0.0 if empty or not len(equal) else float(equal[j_best])
     dup = None
     if s >= c.duplicate_similarity or jac >= c.duplicate_jaccard:
         target = int(nn_idx[0]) if s >= c.duplicate_similarity else j_best
-        dup = NearDuplicate(**refs[target], similarity=float(nearest[0].similarity)
+        dup = NearDuplicate(**index.refs([target])[0], similarity=float(nearest[0].similarity)
                             if target == int(nn_idx[0]) else None,
                             jaccard=float(equal[target]))
 
@@ -583,11 +583,11 @@ def _report(doc: Document, index: CorpusIndex, cuts: CheckThresholds, options: A
                  if wording.contains_phrase(words, a["phrase"])]
 
     # structure
-    skel_key = _skeleton_key(skeleton)
+    skel_key = outline_key(skeleton)
     shared_items = {
-        "opening": (opening, index.meta["openings"].get(opening, 0) if opening else 0),
-        "closing": (closing, index.meta["closings"].get(closing, 0) if closing else 0),
-        "heading_outline": (skel_key, index.meta["skeletons"].get(skel_key, 0) if skel_key else 0),
+        "opening": (opening, index.count("opening", opening)),
+        "closing": (closing, index.count("closing", closing)),
+        "heading_outline": (skel_key, index.count("outline", skel_key)),
     }
     templates = index.meta["templates"]
     cov = template_coverage(shapes, templates)
@@ -630,14 +630,9 @@ def _report(doc: Document, index: CorpusIndex, cuts: CheckThresholds, options: A
             template_fill={"latest_period": stock.label, "frames": frames,
                            "stock": sum(bool(fr["stock"]) for fr in frames)}),
         duplication=DraftDuplication(max_jaccard=jac,
-                                     jaccard_path=refs[j_best]["path"] if jac else None),
+                                     jaccard_path=index.refs([j_best])[0]["path"] if jac
+                                     else None),
     )
-
-
-def _skeleton_key(skeleton) -> str | None:
-    import json
-
-    return json.dumps([list(h) for h in skeleton]) if skeleton else None
 
 
 def _templates_used(grams: list[str], templates: dict[str, int]) -> list[tuple[str, int]]:
