@@ -165,8 +165,18 @@ def test_dask_audit_is_the_local_audit(tmp_path, streamed, processes):
     from auditor.features.embeddings import HashingEmbedder
 
     root = corpus(tmp_path / "corpus")
+    rng = random.Random(7)
+    body = " ".join(rng.choice(WORDS) for _ in range(80))
+    for i, tail in enumerate(("first", "second")):  # whole files: counted on the driver
+        (root / f"post-{i}.md").write_text(f"---\ndate: 2025-0{i + 2}-10\ntitle: Post {i}\n---\n"
+                                           f"{body} {tail}\n", encoding="utf-8")
     kw = dict(period="month", max_pool=60, repeats=4, progress=False)
     local = auditor.audit(root, embedder=HashingEmbedder(), **kw).to_dict()
+    # site-wide families whose members lie in several partitions, and on the driver
+    largest = local["site_duplicates"]["largest"]
+    assert len({d["path"].split("#")[0] for d in largest[0]["documents"]}) >= 3
+    assert any({d["path"] for d in f["documents"]} == {"post-0.md", "post-1.md"}
+               for f in largest)
     with distributed.LocalCluster(n_workers=2, processes=processes, threads_per_worker=1,
                                   dashboard_address=None) as cluster:
         opts = auditor.options(engine="dask", scheduler=cluster.scheduler_address, **kw)
@@ -223,3 +233,41 @@ def test_workers_start_a_local_cluster_of_processes(tmp_path):
     write_csv(tmp_path / "b.csv", records(200, seed=1, tricky=False))
     s = summarise_dask(tmp_path, auditor.options(engine="dask", workers=1, progress=False))
     same(s, summarise(tmp_path, k=1000))
+
+
+def test_site_families_on_dask_are_the_local_families(tmp_path, streamed):
+    """Every family (not only the largest shown), as sets of (file, record): the band-bucket
+    shuffle over many partitions and buckets finds what one local pass finds."""
+    distributed = pytest.importorskip("distributed")
+    import auditor
+    from auditor.app.site_duplicates import SiteIndex
+    from auditor.app.engine_dask import summarise_dask
+
+    rng = random.Random(11)
+    recs = records(1500, seed=4, tricky=False)
+    for fam in range(40):  # planted families of 2-6 near-copies spread over the rows
+        base = [rng.choice(WORDS) for _ in range(40)]
+        for _ in range(rng.randint(2, 6)):
+            words = list(base)
+            words[rng.randrange(35, 40)] = rng.choice(WORDS)
+            recs[rng.randrange(len(recs))]["text"] = " ".join(words)
+    write_csv(tmp_path / "c/a.csv", recs[:900])
+    (tmp_path / "c/b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs[900:]),
+                                        encoding="utf-8")
+    root = tmp_path / "c"
+
+    def named(ix):
+        return sorted(sorted((ix.paths[ix.file_ix[i]], ix.record[i]) for i in f)
+                      for f in ix.families())
+
+    with SiteIndex() as ix:
+        summarise(root, k=30, sinks=[ix])
+        local, n = named(ix), ix.n
+    assert len(local) >= 30
+    assert len(plan(root, iter_files(root), IngestOptions(), part_bytes=8_000)) >= 8
+    opts = auditor.options(engine="dask", progress=False)
+    with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client, SiteIndex() as ix:
+        summarise_dask(root, opts, part_bytes=8_000, client=client, site=ix)
+        assert ix.n == n and named(ix) == local

@@ -18,19 +18,32 @@ is pickled or unpickled): per month its count and at most k documents (text and 
 first 1,000 skipped inputs, and 20 bytes per row of each record file (body hash, date, record
 number). Merges send the same kind of bytes between workers; the driver receives one.
 
-Hook: a site-wide MinHash band index would be one more mergeable part of the summary, computed
-in ``summarise_partition`` and merged in :func:`merge_packed` like the row hashes.
+Site-wide near-duplicate families (``app.site_duplicates``), when asked for: each partition task
+also feeds its rows to a ``SiteIndex`` (MinHash signatures, LSH band keys) and keeps the result
+on its worker (``SiteIndex.part``: references 12 bytes, band keys 80 bytes and the signature
+512 bytes a document; Dask spills it to the worker's disk under memory pressure). Then a
+band-bucket shuffle, as NeMo Curator's fuzzy deduplication does: every partition splits its
+(band key, document) pairs by key into ``B`` buckets (:func:`site_split`), one task per bucket
+gathers that bucket's pairs from every partition and returns the groups of documents sharing a
+key (:func:`site_groups`: candidates). Only the candidates' signatures travel to the driver
+(:func:`site_take`), which verifies the pairs and joins them into families
+(``metrics.families.verified_families``, the local code), with the references of every
+document (12 bytes each). Whole files, counted on the driver, are one more part.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import logging
+import operator
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from auditor.app.site_duplicates import SiteIndex
 from auditor.config import AuditOptions
 from auditor.errors import InputError
 from auditor.ingest.partition import (
@@ -42,10 +55,13 @@ from auditor.ingest.partition import (
 )
 from auditor.ingest.stream import IngestSummary
 from auditor.ingest.walk import iter_files
+from auditor.metrics.duplication import NUM_PERM
+from auditor.metrics.families import BANDS, verified_families
 from auditor.progress import plural
 
 FIX = "pip install 'samey[dask]'"
 FAN_IN = 4            # summaries merged per merge task (a tree of depth log4(partitions))
+SITE_BUCKETS = 32     # most band-key buckets of the site shuffle (tasks: partitions x buckets)
 PARTS_PER_WORKER = 4  # partitions planned per worker, for balance
 
 
@@ -75,6 +91,57 @@ def summarise_packed(root: str, partition: Partition, options: dict[str, Any], s
                      k: int, until: int | None) -> bytes:
     """The task a worker runs: one partition's summary, packed."""
     return pack(summarise_partition(root, partition, options, seed=seed, k=k, until=until))
+
+
+def summarise_site(root: str, partition: Partition, options: dict[str, Any], seed: int,
+                   k: int, until: int | None) -> tuple[bytes, dict[str, Any]]:
+    """The task with site duplicates: the packed summary and the partition's ``SiteIndex``
+    part (kept on the worker)."""
+    with SiteIndex() as site:
+        plain = summarise_partition(root, partition, options, seed=seed, k=k, until=until,
+                                    sinks=[site])
+        return pack(plain), site.part()
+
+
+def site_refs(part: dict[str, Any]) -> bytes:
+    """The references of a part (12 bytes a document and the paths), packed."""
+    return pack(part["refs"])
+
+
+def site_split(part: dict[str, Any], q: int, buckets: int) -> list[bytes]:
+    """Partition ``q``'s (band key, global id) pairs split by ``key % buckets``; a global id is
+    ``q << 32 | local id``."""
+    ids = np.frombuffer(part["ids"], dtype=np.int64)
+    keys = np.frombuffer(part["keys"], dtype=np.uint64).reshape(len(ids), BANDS)
+    gid = np.repeat((np.int64(q) << 32) | ids, keys.shape[1])
+    flat = keys.ravel()
+    which = flat % np.uint64(buckets)
+    return [pack({"keys": flat[m].tobytes(), "ids": gid[m].tobytes()})
+            for m in (which == b for b in range(buckets))]
+
+
+def site_groups(*splits: bytes) -> bytes:
+    """One bucket's pairs from every partition -> the groups of two or more documents that
+    share a band key (sorted global ids), packed as sizes and members."""
+    import msgpack
+
+    parts = [msgpack.unpackb(b, raw=False) for b in splits]
+    keys = np.concatenate([np.frombuffer(p["keys"], np.uint64) for p in parts])
+    ids = np.concatenate([np.frombuffer(p["ids"], np.int64) for p in parts])
+    order = np.lexsort((ids, keys))
+    keys, ids = keys[order], ids[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    many = sizes >= 2
+    members = [ids[s:s + n] for s, n in zip(starts[many], sizes[many])]
+    return pack({"sizes": sizes[many].astype(np.int64).tobytes(),
+                 "members": np.concatenate(members).tobytes() if members else b""})
+
+
+def site_take(part: dict[str, Any], local_ids: bytes) -> bytes:
+    """Signatures of these local ids (int64 bytes), as uint32 bytes, rows in that order."""
+    sig = np.frombuffer(part["sig"], dtype=np.uint32).reshape(-1, NUM_PERM)
+    return sig[np.frombuffer(local_ids, dtype=np.int64)].tobytes()
 
 
 def merge_packed(*parts: bytes) -> bytes:
@@ -108,11 +175,14 @@ def connect(options: AuditOptions) -> Iterator[Any]:
 
 
 def summarise_dask(path: str | Path, options: AuditOptions, *, until: dt.date | None = None,
-                   part_bytes: int | None = None, client: Any = None) -> IngestSummary:
+                   part_bytes: int | None = None, client: Any = None,
+                   site: SiteIndex | None = None) -> IngestSummary:
     """The finished ``IngestSummary`` of the corpus at ``path``, read on a Dask cluster: the
     same as ``ingest.stream.summarise`` gives. ``part_bytes``: partition size (default
     ``PART_BYTES``). ``client``: an existing ``distributed.Client`` (else one from
-    :func:`connect`). Raises InputError without dask or for a missing path."""
+    :func:`connect`). ``site``: an empty ``SiteIndex`` that receives every document's
+    references and the site-wide families (module docstring). Raises InputError without dask or
+    for a missing path."""
     problem = missing()
     if problem:
         raise InputError(problem)
@@ -122,7 +192,8 @@ def summarise_dask(path: str | Path, options: AuditOptions, *, until: dt.date | 
                          "(or file) that holds your content.")
     if client is None:
         with connect(options) as c:
-            return summarise_dask(path, options, until=until, part_bytes=part_bytes, client=c)
+            return summarise_dask(path, options, until=until, part_bytes=part_bytes, client=c,
+                                  site=site)
     n_workers = max(1, len(client.nthreads()))
 
     def mapper(func, jobs: Sequence) -> list:
@@ -136,8 +207,16 @@ def summarise_dask(path: str | Path, options: AuditOptions, *, until: dt.date | 
             until.toordinal() if until else None)
     if not partitions:  # an empty folder: nothing to read
         return IngestSummary(s.random_state, s.max_pool, str(root), until=until)
-    futures = [client.submit(summarise_packed, args[0], p, *args[1:], pure=False)
-               for p in partitions]
+    parts: list = []  # futures of the partitions' SiteIndex parts, kept on the workers
+    if site is None:
+        futures = [client.submit(summarise_packed, args[0], p, *args[1:], pure=False)
+                   for p in partitions]
+    else:
+        both = [client.submit(summarise_site, args[0], p, *args[1:], pure=False)
+                for p in partitions]
+        futures = [client.submit(operator.getitem, f, 0, pure=False) for f in both]
+        parts = [client.submit(operator.getitem, f, 1, pure=False) for f in both]
+        del both
     sizes = client.map(len, futures, pure=False) if options.progress else []
     level = futures
     while len(level) > 1:  # tree reduction on the workers
@@ -152,7 +231,48 @@ def summarise_dask(path: str | Path, options: AuditOptions, *, until: dt.date | 
              f"{max(got) / 2**20:.2f} MB at most per partition, "
              f"{len(packed) / 2**20:.1f} MB merged")
     del futures, level, sizes
-    return unpack(packed).finish()
+    summary = unpack(packed)
+    if site is None:
+        return summary.finish()
+    with SiteIndex() as whole:  # whole files are counted on the driver, when finishing
+        summary.sinks = [whole]
+        summary.finish()
+        summary.sinks = []
+        parts.append(client.scatter([whole.part()])[0])
+    site_families(client, parts, site)
+    return summary
+
+
+def site_families(client: Any, parts: Sequence[Any], site: SiteIndex) -> None:
+    """The band-bucket shuffle over the partitions' ``SiteIndex`` parts (futures, in order):
+    ``site`` receives every document's references (partition after partition) and the
+    verified families in its numbering (``site.found``)."""
+    import msgpack
+
+    nb = max(1, min(SITE_BUCKETS, len(parts)))
+    splits = [client.submit(site_split, f, q, nb, pure=False) for q, f in enumerate(parts)]
+    groups = [client.submit(site_groups, *[client.submit(operator.getitem, s, b, pure=False)
+                                           for s in splits], pure=False) for b in range(nb)]
+    refs = client.gather([client.submit(site_refs, f, pure=False) for f in parts])
+    offsets = np.array([site.add_refs(msgpack.unpackb(r, raw=False)) for r in refs],
+                       dtype=np.int64)
+    buckets: list[np.ndarray] = []
+    for packed in client.gather(groups):
+        g = msgpack.unpackb(packed, raw=False)
+        sizes = np.frombuffer(g["sizes"], dtype=np.int64)
+        buckets.extend(np.split(np.frombuffer(g["members"], dtype=np.int64),
+                                np.cumsum(sizes)[:-1]) if len(sizes) else [])
+    cand = np.unique(np.concatenate(buckets)) if buckets else np.zeros(0, np.int64)
+    owner, local = cand >> 32, cand & 0xFFFFFFFF
+    sig = np.empty((len(cand), NUM_PERM), dtype=np.uint32)
+    takes = {int(q): client.submit(site_take, parts[int(q)], local[owner == q].tobytes(),
+                                   pure=False) for q in np.unique(owner)}
+    for q, rows in zip(takes, client.gather(list(takes.values()))):
+        sig[owner == q] = np.frombuffer(rows, dtype=np.uint32).reshape(-1, NUM_PERM)
+    fams = verified_families(buckets, lambda ids: sig[np.searchsorted(cand, ids)])
+    found = [sorted((offsets[np.asarray(f) >> 32] + (np.asarray(f) & 0xFFFFFFFF)).tolist())
+             for f in fams]
+    site.found = sorted(found, key=lambda f: (-len(f), f[0]))
 
 
 def _say(line: str) -> None:

@@ -82,8 +82,7 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
         if options.engine == "dask":  # partitions on a Dask cluster, merged: the same summary
             from auditor.app.engine_dask import summarise_dask
 
-            summary = summarise_dask(Path(path), options, until=until)
-            site = False  # not yet found on Dask: the next commit adds it
+            summary = summarise_dask(Path(path), options, until=until, site=index)
         else:
             summary = summarise(Path(path), options.ingest, seed=sampling.random_state,
                                 k=sampling.max_pool, until=until, progress=options.progress,

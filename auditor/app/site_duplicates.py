@@ -37,6 +37,7 @@ import tempfile
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -109,6 +110,7 @@ class SiteIndex:
         self._pending: list[list[str]] = []
         self._first_pending = 0
         self._segments: list[tuple[int, _SignatureFile]] = []  # (first id, file)
+        self.found: list[list[int]] | None = None  # families found elsewhere (an engine)
 
     # -- adding -----------------------------------------------------------------------
     def add(self, index: int, doc: Document) -> None:
@@ -147,21 +149,50 @@ class SiteIndex:
         consumed."""
         self._flush()
         other._flush()
-        off = self.n
-        remap = np.array([self._path_ix.setdefault(p, len(self._path_ix)) for p in other.paths],
-                         dtype=np.int32)
-        self.paths = list(self._path_ix)
-        self.file_ix.extend(array("i", remap[np.frombuffer(other.file_ix, np.int32)].tolist()
-                                  if len(other.file_ix) else []))
-        self.record.extend(other.record)
-        self.dates.extend(other.dates)
-        self.whole.update({i + off: ref for i, ref in other.whole.items()})
+        off = self.add_refs(other.refs())
         for first, store in other._segments:
             self._segments.append((first + off, store))
         self.index = self.index.merge(other.index.shifted(off))
-        self.n += other.n
         other._segments = []
         return self
+
+    # -- as plain data (an engine's partitions) ----------------------------------------
+    def part(self) -> dict[str, Any]:
+        """Everything added, as plain data: the references (``refs``: paths, file numbers,
+        record numbers, dates, whole-file documents), the band index (``ids``, ``keys``) and
+        every signature (``sig``, 512 bytes a document). What a worker keeps of its partition
+        until the families are found."""
+        self._flush()
+        sig = []
+        for _, store in self._segments:
+            store.file.flush()
+            sig.append(np.fromfile(store.path, dtype=np.uint32))
+        return {"refs": self.refs(), "ids": self.index.ids.tobytes(),
+                "keys": self.index.keys.tobytes(),
+                "sig": np.concatenate(sig).tobytes() if sig else b""}
+
+    def refs(self) -> dict[str, Any]:
+        """The references alone, as plain data (``add_refs`` takes them)."""
+        return {"n": self.n, "paths": list(self.paths), "file_ix": self.file_ix.tobytes(),
+                "record": self.record.tobytes(), "dates": self.dates.tobytes(),
+                "whole": [[i, r.path, r.title, r.date] for i, r in sorted(self.whole.items())]}
+
+    def add_refs(self, refs: dict[str, Any]) -> int:
+        """Append the documents of another index by reference only (no band keys, no
+        signatures: their families are found elsewhere and set in ``found``). Returns the id
+        of the first one."""
+        off = self.n
+        remap = np.array([self._path_ix.setdefault(p, len(self._path_ix))
+                          for p in refs["paths"]], dtype=np.int32)
+        self.paths = list(self._path_ix)
+        if refs["n"]:
+            self.file_ix.extend(array("i", remap[np.frombuffer(refs["file_ix"],
+                                                               np.int32)].tolist()))
+            self.record.frombytes(refs["record"])
+            self.dates.frombytes(refs["dates"])
+        self.whole.update({off + i: DocRef(d, t, day) for i, d, t, day in refs["whole"]})
+        self.n += refs["n"]
+        return off
 
     # -- reading ----------------------------------------------------------------------
     def signatures(self, ids: np.ndarray) -> np.ndarray:
@@ -177,7 +208,10 @@ class SiteIndex:
         return out
 
     def families(self, *, threshold: float = duplication.DUP_THRESHOLD) -> list[list[int]]:
-        """Verified near-duplicate families of every document added (ids)."""
+        """Verified near-duplicate families of every document added (ids); ``found`` when
+        an engine set it."""
+        if self.found is not None:
+            return self.found
         self._flush()
         return verified_families(self.index.buckets(), self.signatures, threshold=threshold,
                                  num_perm=duplication.NUM_PERM)

@@ -36,7 +36,7 @@ from typing import Any
 from auditor.config import IngestOptions
 from auditor.ingest.parquet import hive_partitions
 from auditor.ingest.readers import BY_NAME, FORMATS
-from auditor.ingest.stream import SKIP_CAP, summarise_files
+from auditor.ingest.stream import SKIP_CAP, DocumentSink, summarise_files
 from auditor.ingest.tabular import file_head, open_range, resolve_fields
 from auditor.types import Skipped
 
@@ -114,16 +114,17 @@ def count_range(path: str, fmt: str, start: int, stop: int) -> tuple[int, bool]:
 
 def summarise_partition(root: str, partition: Sequence[tuple[str, Part | None]],
                         options: dict[str, Any], *, seed: int, k: int,
-                        until: int | None = None, skip_cap: int = SKIP_CAP) -> dict[str, Any]:
+                        until: int | None = None, skip_cap: int = SKIP_CAP,
+                        sinks: Sequence[DocumentSink] = ()) -> dict[str, Any]:
     """One partition's summary as plain data (:meth:`IngestSummary.to_plain`), computed by
     ``stream.summarise_files``, the local engine's code. ``options``: ``IngestOptions`` as a
-    dict; ``until``: a date ordinal. Every argument and the result are plain data."""
+    dict; ``until``: a date ordinal. Every argument and the result are plain data.
+    ``sinks`` see every document counted here (the rows; whole files are counted when the
+    merged summary is finished, on the driver)."""
     files = [(full_path(root, rel), rel, part) for rel, part in partition]
     summary = summarise_files(Path(root), files, IngestOptions(**options), seed=seed, k=k,
                               until=dt.date.fromordinal(until) if until else None,
-                              skip_cap=skip_cap)
-    # Hook: a site-wide MinHash band index (near-duplicates across the whole corpus) would be
-    # computed here from the same documents and merged like the row hashes.
+                              skip_cap=skip_cap, sinks=sinks)
     return summary.to_plain()
 
 
