@@ -2,6 +2,7 @@
 
     python bench/bench_dask.py [--rows 1000000] [--layout monthly|one-csv] [--format parquet|csv]
                                [--workers 1 2] [--model hashing] [--keep DIR]
+                               [--ingest-only [--site]]
 
 Generates N synthetic product texts (~50 words, the generator of ``bench_stream.py``) dated
 over 24 months, as 24 monthly files (``--layout monthly``, ``month=YYYY-MM.parquet`` or
@@ -19,6 +20,7 @@ fields aside). A LocalCluster starts its worker processes first (a few seconds, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -110,9 +112,11 @@ def comparable(path: Path) -> str:
     return json.dumps(doc, sort_keys=True)
 
 
-def ingest_only(data: Path, workers: list[int]) -> list[dict]:
+def ingest_only(data: Path, workers: list[int], site: bool = False) -> list[dict]:
     """The reading part alone, in this process: local ``summarise`` and ``summarise_dask`` on a
-    LocalCluster of N workers (started before the clock)."""
+    LocalCluster of N workers (started before the clock). ``site``: with the site-wide
+    near-duplicate families (local: the ``SiteIndex`` sink and its families; Dask: the
+    band-bucket shuffle), compared as sets of (file, record)."""
     sys.path.insert(0, str(ROOT))
     from distributed import Client, LocalCluster
 
@@ -120,22 +124,36 @@ def ingest_only(data: Path, workers: list[int]) -> list[dict]:
     from auditor.app.engine_dask import summarise_dask
     from auditor.ingest.stream import summarise
 
+    from auditor.app.site_duplicates import SiteIndex
+
+    def named(ix):
+        return sorted(sorted((ix.paths[ix.file_ix[i]], ix.record[i]) for i in f)
+                      for f in ix.families()) if ix is not None else None
+
     opts = auditor.options(progress=False)
     t = time.perf_counter()
-    ref = summarise(data, opts.ingest, seed=0, k=opts.sampling.max_pool)
-    out = [{"engine": "local", "read_s": round(time.perf_counter() - t, 1)}]
+    with SiteIndex() if site else contextlib.nullcontext() as ix:
+        ref = summarise(data, opts.ingest, seed=0, k=opts.sampling.max_pool,
+                        sinks=[ix] if site else ())
+        fams = named(ix)
+    out = [{"engine": "local", "site_duplicates": site,
+            "read_s": round(time.perf_counter() - t, 1),
+            **({"families": len(fams)} if site else {})}]
     for n in workers:
         with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                           dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
             t = time.perf_counter()
-            s = summarise_dask(data, auditor.options(engine="dask", workers=n, progress=False),
-                               client=client)
+            with SiteIndex() if site else contextlib.nullcontext() as ix:
+                s = summarise_dask(data, auditor.options(engine="dask", workers=n,
+                                                         progress=False),
+                                   client=client, site=ix)
+                same_fams = named(ix) == fams
             wall = time.perf_counter() - t
         same = s.month_counts() == ref.month_counts() and all(
             s.pool([m]) == ref.pool([m]) for m in ref.months)
         out.append({"engine": f"dask, {_workers(n)}", "read_s": round(wall, 1),
-                    "same_pools": same})
+                    "same_pools": same, **({"same_families": same_fams} if site else {})})
     return out
 
 
@@ -152,6 +170,8 @@ def main() -> None:
     ap.add_argument("--model", default="hashing")
     ap.add_argument("--ingest-only", action="store_true",
                     help="time only the reading (summaries), in this process")
+    ap.add_argument("--site", action="store_true",
+                    help="with --ingest-only: also find the site-wide near-duplicate families")
     ap.add_argument("--keep", type=Path, default=None)
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="samey-bench-dask-") if args.keep is None else None
@@ -170,7 +190,7 @@ def main() -> None:
                           "data_mb": round(size / 2**20), "cores": os.cpu_count(),
                           "generate_s": round(time.perf_counter() - t, 1)}), flush=True)
         if args.ingest_only:
-            for r in ingest_only(data, args.workers):
+            for r in ingest_only(data, args.workers, site=args.site):
                 print(json.dumps(r), flush=True)
             return
         cache = ["--cache-dir", str(base / "cache")]  # every run warm: only reading differs

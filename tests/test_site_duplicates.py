@@ -118,6 +118,7 @@ def test_band_keys_meet_only_on_equal_bands():
     sig = minhash_signatures(planted_corpus(1, 40))
     keys = band_keys(sig)
     assert keys.shape == (len(sig), BANDS) and keys.dtype == np.uint64
+    assert BandIndex().keys.dtype == np.uint32  # stored folded
     for i in range(BANDS):
         bands = [tuple(r) for r in sig[:, i * ROWS:(i + 1) * ROWS]]
         for a in range(len(sig)):

@@ -20,8 +20,8 @@ number). Merges send the same kind of bytes between workers; the driver receives
 
 Site-wide near-duplicate families (``app.site_duplicates``), when asked for: each partition task
 also feeds its rows to a ``SiteIndex`` (MinHash signatures, LSH band keys) and keeps the result
-on its worker (``SiteIndex.part``: references 12 bytes, band keys 80 bytes and the signature
-512 bytes a document; Dask spills it to the worker's disk under memory pressure). Then a
+on its worker (``SiteIndex.part``: references 12 bytes, id and band keys 44 bytes and the
+signature 512 bytes a document; Dask spills it to the worker's disk under memory pressure). Then a
 band-bucket shuffle, as NeMo Curator's fuzzy deduplication does: every partition splits its
 (band key, document) pairs by key into ``B`` buckets (:func:`site_split`), one task per bucket
 gathers that bucket's pairs from every partition and returns the groups of documents sharing a
@@ -112,10 +112,10 @@ def site_split(part: dict[str, Any], q: int, buckets: int) -> list[bytes]:
     """Partition ``q``'s (band key, global id) pairs split by ``key % buckets``; a global id is
     ``q << 32 | local id``."""
     ids = np.frombuffer(part["ids"], dtype=np.int64)
-    keys = np.frombuffer(part["keys"], dtype=np.uint64).reshape(len(ids), BANDS)
+    keys = np.frombuffer(part["keys"], dtype=np.uint32).reshape(len(ids), BANDS)
     gid = np.repeat((np.int64(q) << 32) | ids, keys.shape[1])
     flat = keys.ravel()
-    which = flat % np.uint64(buckets)
+    which = flat % np.uint32(buckets)
     return [pack({"keys": flat[m].tobytes(), "ids": gid[m].tobytes()})
             for m in (which == b for b in range(buckets))]
 
@@ -126,7 +126,7 @@ def site_groups(*splits: bytes) -> bytes:
     import msgpack
 
     parts = [msgpack.unpackb(b, raw=False) for b in splits]
-    keys = np.concatenate([np.frombuffer(p["keys"], np.uint64) for p in parts])
+    keys = np.concatenate([np.frombuffer(p["keys"], np.uint32) for p in parts])
     ids = np.concatenate([np.frombuffer(p["ids"], np.int64) for p in parts])
     order = np.lexsort((ids, keys))
     keys, ids = keys[order], ids[order]

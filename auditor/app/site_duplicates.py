@@ -13,13 +13,13 @@ banded (:class:`auditor.metrics.families.BandIndex`, 9 bands x 13 rows). No text
 
 What stays per document:
 
-* in memory, 92 bytes: the id (8) and 9 band keys (72) in the band index, and a reference of
-  three int32s (file, record number, date);
+* in memory, 56 bytes: the id (8) and 9 band keys (36, folded to 32 bits) in the band index,
+  and a reference of three int32s (file, record number, date);
 * on disk, 512 bytes: the signature (128 x uint32), appended to a temporary file in id order and
   read back (positioned reads) only for the documents that share a band bucket with another, to
   verify candidate pairs. The file is deleted when the index is closed.
 
-A million documents: about 92 MB of memory and 512 MB of temporary disk. Whole files
+A million documents: about 56 MB of memory and 512 MB of temporary disk. Whole files
 (Markdown, HTML, feed items: held in memory by the ingest anyway) keep their
 ``DocRef``; rows of exports are named again after the families are known, by re-reading only
 the records shown (``iter_file(..., wanted=...)``).

@@ -13,8 +13,8 @@ stages over shards):
    Two documents are *candidates* when they agree on all ``r`` rows of some band. For Jaccard
    similarity ``s`` that happens with probability ``1 - (1 - s^r)^b`` (Broder 1997; Leskovec,
    Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3.4).
-2. **A band index** (:class:`BandIndex`): per document its id and its ``b`` band keys, 8 bytes a
-   band (72 bytes a document for b = 9). Plain numpy arrays: a partition's index merges with
+2. **A band index** (:class:`BandIndex`): per document its id and its ``b`` band keys, folded
+   to 32 bits when stored (4 bytes a band: 44 bytes a document for b = 9, with the id). Plain numpy arrays: a partition's index merges with
    another's by concatenation (:meth:`BandIndex.merge`), and the buckets can be shuffled by
    ``(band, key)`` across workers; the candidate buckets do not depend on the read order or on
    how documents were split into partitions.
@@ -51,6 +51,7 @@ __all__ = [
     "ROWS",
     "ALL_PAIRS_MAX",
     "band_keys",
+    "fold32",
     "lsh_error_rates",
     "BandIndex",
     "verified_families",
@@ -128,15 +129,29 @@ def band_keys(signatures: np.ndarray, *, bands: int = BANDS, rows: int = ROWS) -
     return out
 
 
+def fold32(keys: np.ndarray) -> np.ndarray:
+    """64-bit band keys folded to 32 bits, ``k ^ (k >> 32)`` (what :class:`BandIndex` stores).
+
+    >>> int(fold32(np.array([0x0000000100000002], dtype=np.uint64))[0])
+    3
+    """
+    k = np.asarray(keys, dtype=np.uint64)
+    return (k ^ (k >> np.uint64(32))).astype(np.uint32)
+
+
 @dataclass
 class BandIndex:
     """Band keys of documents, by document id: the mergeable summary of site-wide LSH.
 
     ``ids`` (int64) name documents in the caller's numbering (global across partitions);
-    ``keys`` is ``(n, bands)`` uint64 from :func:`band_keys`. Documents without words (every
-    slot ``EMPTY_HASH``) are not added: they are never near-duplicates. Memory: 8 bytes per id
-    plus 8 per band (80 bytes a document for 9 bands); chunks are kept as added and joined on
-    demand, so adding is O(1) amortised.
+    ``keys`` is ``(n, bands)`` uint32: :func:`band_keys` folded to 32 bits
+    (``k ^ (k >> 32)``). Folding halves the memory and adds chance bucket-mates: among ``n``
+    documents about ``n^2 / 2^33`` unrelated pairs share a band's key (about 12,000 a band at
+    10 million), which verification then rejects, so the families are unchanged. Documents
+    without words (every slot ``EMPTY_HASH``) are not added: they are never near-duplicates.
+    Memory: 8 bytes per id plus 4 per band (44 bytes a document for 9 bands); chunks are kept
+    as added and read a band column at a time, never joined into one copy, so adding is O(1)
+    amortised and finding buckets adds about 20 bytes a document.
 
     >>> sig = np.array([[1, 2, 3, 4], [1, 2, 3, 4], [5, 6, 7, 8]], dtype=np.uint32)
     >>> a = BandIndex(2, 2); a.add([0, 1], sig[:2])
@@ -160,27 +175,32 @@ class BandIndex:
         if not keep.any():
             return
         self._ids.append(ids[keep])
-        self._keys.append(band_keys(sig[keep], bands=self.bands, rows=self.rows))
+        self._keys.append(fold32(band_keys(sig[keep], bands=self.bands, rows=self.rows)))
 
     def add_keys(self, ids: np.ndarray, keys: np.ndarray) -> None:
-        """Index documents whose band keys were computed elsewhere (another worker)."""
+        """Index documents whose band keys were computed elsewhere (another worker): uint64
+        keys are folded, uint32 ones taken as they are."""
+        keys = np.asarray(keys)
+        keys = fold32(keys) if keys.dtype == np.uint64 else keys.astype(np.uint32)
         self._ids.append(np.asarray(ids, dtype=np.int64).ravel())
-        self._keys.append(np.asarray(keys, dtype=np.uint64).reshape(-1, self.bands))
-
-    def _compact(self) -> None:
-        if len(self._ids) > 1:
-            self._ids = [np.concatenate(self._ids)]
-            self._keys = [np.concatenate(self._keys)]
+        self._keys.append(keys.reshape(-1, self.bands))
 
     @property
     def ids(self) -> np.ndarray:
-        self._compact()
-        return self._ids[0] if self._ids else np.zeros(0, np.int64)
+        """Every id, in order added (a new array)."""
+        return np.concatenate(self._ids) if self._ids else np.zeros(0, np.int64)
 
     @property
     def keys(self) -> np.ndarray:
-        self._compact()
-        return self._keys[0] if self._keys else np.zeros((0, self.bands), np.uint64)
+        """Every document's keys, ``(n, bands)`` uint32 (a new array)."""
+        return (np.concatenate(self._keys) if self._keys
+                else np.zeros((0, self.bands), np.uint32))
+
+    def column(self, band: int) -> np.ndarray:
+        """One band's keys of every document (a new array: 4 bytes a document)."""
+        if not self._keys:
+            return np.zeros(0, np.uint32)
+        return np.concatenate([k[:, band] for k in self._keys])
 
     def __len__(self) -> int:
         return sum(len(i) for i in self._ids)
@@ -205,11 +225,11 @@ class BandIndex:
     def buckets(self) -> Iterator[np.ndarray]:
         """Every bucket of two or more documents: for each band in turn, the sorted ids that
         share a key. O(n log n) per band (a sort of the band's key column)."""
-        ids, keys = self.ids, self.keys
+        ids = self.ids
         if len(ids) < 2:
             return
         for i in range(self.bands):
-            col = keys[:, i]
+            col = self.column(i)
             order = np.argsort(col, kind="stable")
             sk = col[order]
             starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
@@ -220,10 +240,10 @@ class BandIndex:
     def colliding(self) -> np.ndarray:
         """Sorted ids of the documents that share a bucket with another in some band: the only
         ones whose signatures verification needs."""
-        ids, keys = self.ids, self.keys
+        ids = self.ids
         hit = np.zeros(len(ids), dtype=bool)
         for i in range(self.bands):
-            _, inv, counts = np.unique(keys[:, i], return_inverse=True, return_counts=True)
+            _, inv, counts = np.unique(self.column(i), return_inverse=True, return_counts=True)
             hit |= counts[inv.ravel()] >= 2
         return np.sort(ids[hit])
 
