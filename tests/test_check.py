@@ -279,15 +279,16 @@ def test_nearest_rows_matches_the_reference_function():
     E = rng.normal(size=(500, 16)).astype(np.float32)
     E[7] = E[3]  # a tie: the lower index first
     Q = np.vstack([E[3], rng.normal(size=(4, 16))]).astype(np.float32)
-    for chunk in (1, 64, 10_000):
-        i1, s1 = nearest_rows(Q, E, k=5, chunk=chunk, q_block=2)
+    for chunk, threads in ((1, 1), (64, 1), (10_000, 1), (1, 3), (64, 4)):
+        i1, s1 = nearest_rows(Q, E, k=5, chunk=chunk, q_block=2, threads=threads)
         i2, s2 = nearest_neighbours(Q, E, k=5)
         assert i1.tolist() == i2.tolist()
         np.testing.assert_allclose(s1, s2, atol=1e-5)
     rows = np.array([3, 10, 499])
-    i1, s1 = nearest_rows(E[rows], E, k=3, exclude=rows, chunk=50)
     i2, s2 = nearest_neighbours(E[rows], E, k=3, exclude_self=True, query_indices=rows)
-    assert i1.tolist() == i2.tolist()
+    for threads in (1, 2):
+        i1, s1 = nearest_rows(E[rows], E, k=3, exclude=rows, chunk=50, threads=threads)
+        assert i1.tolist() == i2.tolist()
     assert i1[0, 0] == 7
 
 

@@ -45,7 +45,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Union
 
@@ -97,6 +99,7 @@ from auditor.results import (
 from auditor.types import Document
 
 TOP = 5
+SCAN_THREADS = min(4, os.cpu_count() or 1)  # threads scanning the corpus embeddings
 
 # The template-fill rule (see the module docstring and docs/check.md).
 # A stock opening / closing is its first / last STOCK_WORDS words: four words are a formula
@@ -282,14 +285,19 @@ def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOption
                   ) -> tuple[list[DraftReport], CheckThresholds, list[str]]:
     """Embed, tokenise and measure every draft against the index; the per-draft reports,
     the calibrated cuts and the warnings."""
-    toks = _tokenize([d.text for d in docs], options.sampling.text_budget)
     X = draft_embedder.embed([d.text for d in docs])
+    k = max(1, options.check.neighbours)
+    # The scan of the corpus embeddings (numpy, the GIL released) runs while spaCy is imported
+    # and the drafts tokenised (Python): at a million posts they take about as long.
+    with ThreadPoolExecutor(1) as pool:
+        scan = pool.submit(nearest_rows, X, index.embeddings, k=k, norms=index.norms,
+                           threads=SCAN_THREADS)
+        toks = _tokenize([d.text for d in docs], options.sampling.text_budget)
+        nn_idx, nn_sim = scan.result()
     from auditor.metrics.duplication import minhash_signatures
     from auditor.metrics.structure import closing_key, heading_skeleton, opening_key
 
     sigs = minhash_signatures([t.words for t in toks], shingle_size=5, num_perm=128)
-    k = max(1, options.check.neighbours)
-    nn_idx, nn_sim = nearest_rows(X, index.embeddings, k=k, norms=index.norms)
     reference = _reference(index, options)
     cuts = thresholds(index, options, reference)
     warnings = check_warnings(index, cuts, options) + draft_notes

@@ -74,6 +74,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -351,15 +352,18 @@ def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
                  exclude: np.ndarray | None = None, norms: np.ndarray | None = None,
-                 q_block: int = 1024, chunk: int = CHUNK_ROWS) -> tuple[np.ndarray, np.ndarray]:
+                 q_block: int = 1024, chunk: int = CHUNK_ROWS,
+                 threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` most cosine-similar rows of ``E`` (any array, e.g. a float16 memmap) for each row
-    of ``Q``, by chunked matrix products: memory O(q_block x chunk), whatever ``len(E)``.
+    of ``Q``, by chunked matrix products: memory O(threads x q_block x chunk), whatever
+    ``len(E)``.
 
     Rows are renormalised (zero rows: similarity 0); ``norms``: the norms of the rows of ``E``,
     when known (:func:`row_norms`). ``exclude[i]``: a row of ``E`` query i may
     not match (itself). Best first; ties broken by the lower index, as
-    ``topics.nearest_neighbours``. Returns (int64 indices, float64 similarities), (m, k') with
-    k' = min(k, candidates).
+    ``topics.nearest_neighbours``. ``threads``: chunks scanned in parallel (numpy releases the
+    GIL while converting float16 rows and multiplying; the result does not depend on it).
+    Returns (int64 indices, float64 similarities), (m, k') with k' = min(k, candidates).
     """
     Q = np.asarray(Q, dtype=np.float32)
     qn = np.linalg.norm(Q, axis=1, keepdims=True)
@@ -370,37 +374,55 @@ def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
     sims = np.zeros((m, k), dtype=np.float64)
     if m == 0 or k == 0:
         return idx, sims
-    for qa in range(0, m, q_block):
-        q = Q[qa:qa + q_block]
-        best_s = np.zeros((len(q), 0), dtype=np.float32)
-        best_i = np.zeros((len(q), 0), dtype=np.int64)
-        for xa in range(0, n, chunk):
-            C = np.asarray(E[xa:xa + chunk], dtype=np.float32)
-            cn = np.linalg.norm(C, axis=1) if norms is None else norms[xa:xa + chunk]
-            S = q @ C.T
-            S /= np.where(cn > 0, cn, 1)[None, :]
-            if exclude is not None:
-                ex = np.asarray(exclude[qa:qa + q_block], dtype=np.int64) - xa
-                inside = (ex >= 0) & (ex < S.shape[1])
-                S[np.flatnonzero(inside), ex[inside]] = -np.inf
-            kk = min(k, S.shape[1])
-            part = np.argpartition(-S, kk - 1, axis=1)[:, :kk]
-            cand_s = np.take_along_axis(S, part, axis=1)
-            kth = cand_s.min(axis=1)
-            tied = np.flatnonzero((S >= kth[:, None]).sum(axis=1) > kk)
-            for r in tied:  # more candidates than kk at the boundary: keep the lowest indices
-                at = np.flatnonzero(S[r] >= kth[r])
-                at = at[np.lexsort((at, -S[r, at]))][:kk]
-                part[r] = at
-                cand_s[r] = S[r, at]
-            all_s = np.concatenate([best_s, cand_s], axis=1)
-            all_i = np.concatenate([best_i, part + xa], axis=1)
-            order = np.lexsort((all_i, -all_s), axis=1)[:, :k]
-            best_s = np.take_along_axis(all_s, order, axis=1)
-            best_i = np.take_along_axis(all_i, order, axis=1)
-        idx[qa:qa + len(q)] = best_i
-        sims[qa:qa + len(q)] = best_s
+    starts = range(0, n, chunk)
+    pool = ThreadPoolExecutor(threads) if threads > 1 and len(starts) > 1 else None
+    try:
+        for qa in range(0, m, q_block):
+            q = Q[qa:qa + q_block]
+            ex = None if exclude is None else np.asarray(exclude[qa:qa + q_block], np.int64)
+
+            def top(xa: int, q=q, ex=ex) -> tuple[np.ndarray, np.ndarray]:
+                return _chunk_top(q, E, xa, chunk, k, norms, ex)
+
+            parts = pool.map(top, starts) if pool else map(top, starts)
+            best_s = np.zeros((len(q), 0), dtype=np.float32)
+            best_i = np.zeros((len(q), 0), dtype=np.int64)
+            for cand_s, cand_i in parts:
+                all_s = np.concatenate([best_s, cand_s], axis=1)
+                all_i = np.concatenate([best_i, cand_i], axis=1)
+                order = np.lexsort((all_i, -all_s), axis=1)[:, :k]
+                best_s = np.take_along_axis(all_s, order, axis=1)
+                best_i = np.take_along_axis(all_i, order, axis=1)
+            idx[qa:qa + len(q)] = best_i
+            sims[qa:qa + len(q)] = best_s
+    finally:
+        if pool:
+            pool.shutdown()
     return idx, sims
+
+
+def _chunk_top(q: np.ndarray, E: np.ndarray, xa: int, chunk: int, k: int,
+               norms: np.ndarray | None, ex: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``k`` rows of ``E[xa:xa + chunk]`` for each query (ties: lower index)."""
+    C = np.asarray(E[xa:xa + chunk], dtype=np.float32)
+    cn = np.linalg.norm(C, axis=1) if norms is None else norms[xa:xa + chunk]
+    S = q @ C.T
+    S /= np.where(cn > 0, cn, 1)[None, :]
+    if ex is not None:
+        e = ex - xa
+        inside = (e >= 0) & (e < S.shape[1])
+        S[np.flatnonzero(inside), e[inside]] = -np.inf
+    kk = min(k, S.shape[1])
+    part = np.argpartition(-S, kk - 1, axis=1)[:, :kk]
+    cand_s = np.take_along_axis(S, part, axis=1)
+    kth = cand_s.min(axis=1)
+    tied = np.flatnonzero((S >= kth[:, None]).sum(axis=1) > kk)
+    for r in tied:  # more candidates than kk at the boundary: keep the lowest indices
+        at = np.flatnonzero(S[r] >= kth[r])
+        at = at[np.lexsort((at, -S[r, at]))][:kk]
+        part[r] = at
+        cand_s[r] = S[r, at]
+    return cand_s, part + xa
 
 
 def row_norms(E: np.ndarray) -> np.ndarray:
