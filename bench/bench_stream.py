@@ -128,6 +128,8 @@ def run_audit(data: Path, model: str, out_json: Path) -> dict:
         res["documents"] = doc.get("corpus", {}).get("documents")
         res["dated"] = doc.get("corpus", {}).get("dated")
         res["periods"] = len(doc.get("periods", []))
+        site = doc.get("site_duplicates") or {}
+        res["site_duplicates"] = {k: site.get(k) for k in ("documents", "in_families", "families")}
     return res
 
 

@@ -619,3 +619,22 @@ def test_real_model_template_fill_on_brightpath(tmp_path):
     assert data["thresholds"]["samey_similarity"] < 0.99
     assert not any(w.startswith("Saturated") for w in data["warnings"]), data["warnings"]
     assert re.match(r"all-MiniLM-L6-v2@", data["config"]["model_id"])
+
+
+def test_index_jaccard_is_the_share_of_equal_slots(monkeypatch):
+    """Chunked and threaded, the estimate equals datasketch's (share of equal slots)."""
+    import types
+
+    import numpy as np
+
+    from auditor.app import check_index
+
+    rng = np.random.default_rng(3)
+    S = rng.integers(0, 4, size=(1000, 128), dtype=np.uint32)  # many equal slots
+    sig = S[17].copy()
+    want = (S == sig).mean(axis=1)
+    monkeypatch.setattr(check_index, "CHUNK_ROWS", 64)
+    fake = types.SimpleNamespace(arrays={"signatures": S})
+    for threads in (1, 3):
+        got = check_index.CorpusIndex.jaccard(fake, sig, threads=threads)
+        assert got.dtype == np.float64 and np.array_equal(got, want) and got[17] == 1.0

@@ -563,7 +563,7 @@ def _report(doc: Document, index: CorpusIndex, cuts: CheckThresholds, options: A
                for ref, s in zip(index.refs(nn_idx), nn_sim)]
     s = float(nn_sim[0]) if len(nn_sim) else float("nan")
     pct = _percentile_of(ref_sims, s)
-    equal = index.jaccard(sig)
+    equal = index.jaccard(sig, threads=SCAN_THREADS)
     empty = bool((sig == 0xFFFFFFFF).all())
     j_best = int(np.argmax(equal)) if len(equal) else 0
     jac = 0.0 if empty or not len(equal) else float(equal[j_best])

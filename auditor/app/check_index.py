@@ -328,12 +328,23 @@ class CorpusIndex:
         hit = hashes[pos] == h
         return np.where(hit, self.arrays["ngram_df"][pos], 0).astype(np.int64)
 
-    def jaccard(self, sig: np.ndarray) -> np.ndarray:
-        """MinHash Jaccard estimate of a signature with every corpus document (chunked)."""
+    def jaccard(self, sig: np.ndarray, *, threads: int = 1) -> np.ndarray:
+        """MinHash Jaccard estimate of a signature with every corpus document: the share of
+        equal slots, in chunks (``threads`` at a time; numpy releases the GIL)."""
         S = self.arrays["signatures"]
         out = np.empty(len(S), dtype=np.float64)
-        for a in range(0, len(S), CHUNK_ROWS):
-            out[a:a + CHUNK_ROWS] = (S[a:a + CHUNK_ROWS] == sig[None, :]).sum(axis=1)
+
+        def equal(a: int) -> None:  # uint8 sums: twice as fast as summing booleans
+            eq = (S[a:a + CHUNK_ROWS] == sig[None, :]).view(np.uint8)
+            out[a:a + CHUNK_ROWS] = np.add.reduce(eq, axis=1, dtype=np.uint16)
+
+        starts = range(0, len(S), CHUNK_ROWS)
+        if threads > 1 and len(starts) > 1:
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(equal, starts))
+        else:
+            for a in starts:
+                equal(a)
         return out / S.shape[1]
 
     def close(self) -> None:
