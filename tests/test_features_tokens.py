@@ -110,3 +110,25 @@ def test_real_corpus_invariants():
             assert budget is None or len(doc.words) <= budget
             assert doc.first_sentence and doc.last_sentence
             assert all(w == w.lower() for w in doc.words)
+
+
+def test_import_spacy_skips_torch_and_spacys_command_line_yet_leaves_both_importable():
+    """In a fresh interpreter: spaCy imported without torch or spacy.cli (requests, weasel),
+    the tokenizer works, and afterwards the real spacy.cli imports."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from auditor.features.lexicon import import_spacy\n"
+        "import_spacy()\n"
+        "assert 'torch' not in sys.modules and 'spacy.cli' not in sys.modules\n"
+        "assert 'requests' not in sys.modules and 'weasel' not in sys.modules\n"
+        "from auditor.features.tokens import tokenize\n"
+        "assert tokenize(['Runners were running.'], budget=100)[0].lemmas == "
+        "('runner', 'be', 'run')\n"
+        "import spacy.cli\n"
+        "assert spacy.cli.__file__ and callable(spacy.cli.info)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr[-2000:]

@@ -1,12 +1,17 @@
 """spaCy's English stop-word list, and importing spaCy cheaply.
 
 spaCy's ``thinc`` probes for torch at import time, which costs about 3 s here although samey's
-blank pipeline never uses it. ``import_spacy()`` imports spaCy with torch hidden for that one
-import (torch stays importable afterwards, e.g. for sentence-transformers).
+blank pipeline never uses it; and ``spacy/__init__`` imports its command line (``spacy.cli``:
+requests, urllib3, weasel, pydantic models of its commands) for one name, ``info``, which
+costs about a second more (measured with ``python -X importtime``). ``import_spacy()`` imports
+spaCy with torch hidden and ``spacy.cli`` stubbed for that one import; both are removed from
+``sys.modules`` afterwards, so torch and the real ``spacy.cli`` stay importable (e.g. for
+sentence-transformers, or ``spacy.cli.info``). ``samey check`` pays this import on every run.
 """
 from __future__ import annotations
 
 import sys
+import types
 from functools import lru_cache
 
 
@@ -14,11 +19,22 @@ def import_spacy() -> None:
     """Import spaCy without letting thinc import torch (no-op if either is loaded already)."""
     if "spacy" in sys.modules or "torch" in sys.modules:
         return
-    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` fail here
+    cli = types.ModuleType("spacy.cli")
+    cli.__path__ = []  # a package, so that `from .cli.info import info` finds the stub below
+    info = types.ModuleType("spacy.cli.info")
+    info.info = _no_info  # type: ignore[attr-defined]
+    hidden = {"torch": None, "spacy.cli": cli, "spacy.cli.info": info}
+    sys.modules.update(hidden)  # type: ignore[arg-type]  # None makes `import torch` fail here
     try:
         import spacy  # noqa: F401
     finally:
-        del sys.modules["torch"]
+        for name in hidden:
+            sys.modules.pop(name, None)
+
+
+def _no_info(*_: object, **__: object) -> None:
+    """Stands in for ``spacy.info`` (never called by samey; ``spacy.cli.info`` is the real one)."""
+    return None
 
 
 @lru_cache(maxsize=1)
