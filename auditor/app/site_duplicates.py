@@ -222,9 +222,13 @@ class SiteIndex:
         return self.index.nbytes + 4 * (len(self.file_ix) + len(self.record) + len(self.dates))
 
     def close(self) -> None:
+        """Delete the temporary signature files and drop the band index and references (the
+        families cannot be found after this); idempotent."""
         for _, store in self._segments:
             store.close()
         self._segments = []
+        self.index = BandIndex(BANDS, ROWS)
+        self.file_ix, self.record, self.dates = array("i"), array("i"), array("i")
 
     def __enter__(self) -> SiteIndex:
         return self

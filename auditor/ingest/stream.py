@@ -333,6 +333,11 @@ class IngestSummary:
                    [(n, _doc_from(d)) for n, d in data["files"]], dict(data["digests"]),
                    dt.date.fromordinal(until) if until else None)
 
+    def release(self) -> None:
+        """Drop the per-row hashes (20 bytes a row) once reposts are resolved: counts, pools,
+        skips and whole files stay."""
+        self.rows = {}
+
     def month_counts(self) -> dict[tuple[int, int], int]:
         return {m: v[0] for m, v in self.months.items()}
 
