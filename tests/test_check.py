@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -155,8 +157,15 @@ def test_index_is_cached_and_rebuilt_when_the_corpus_changes(corpus, tmp_path):
     generation = {f.name for f in (Path(first.corpus.index.path) / meta["generation"]).iterdir()}
     assert {"embeddings.npy", "signatures.npy", "docs.sqlite"} <= generation
     (root / "new-post.md").write_text(templated("expense reports", 3), encoding="utf-8")
+    index_dir = Path(first.corpus.index.path)
+    (index_dir / "gbuilding").mkdir()  # another check's generation, still being built
+    (index_dir / "gdead").mkdir()      # left by a build that died two hours ago
+    os.utime(index_dir / "gdead", (time.time() - 7200, time.time() - 7200))
     third = auditor.check([("-", UNSEEN)], root, opts(cache), embedder=emb)
     assert third.corpus.index.built is True
+    meta3 = json.loads((index_dir / "meta.json").read_text())
+    assert sorted(f.name for f in index_dir.iterdir()) == sorted(
+        ["gbuilding", meta3["generation"], "meta.json"])  # the replaced and dead ones removed
     assert third.corpus.documents == first.corpus.documents + 1
 
 
@@ -290,6 +299,12 @@ def test_nearest_rows_matches_the_reference_function():
         i1, s1 = nearest_rows(E[rows], E, k=3, exclude=rows, chunk=50, threads=threads)
         assert i1.tolist() == i2.tolist()
     assert i1[0, 0] == 7
+    # more tied rows than k inside one chunk: the lowest indices, in every chunking
+    T = np.vstack([rng.normal(size=(5, 16)), np.tile(E[3], (20, 1))]).astype(np.float32)
+    i2, _ = nearest_neighbours(E[3:4], T, k=3)
+    assert i2.tolist() == [[5, 6, 7]]
+    for chunk, threads in ((8, 1), (8, 2), (3, 1), (1000, 1)):
+        assert nearest_rows(E[3:4], T, k=3, chunk=chunk, threads=threads)[0].tolist() == [[5, 6, 7]]
 
 
 def test_cached_check_imports_no_heavy_library(corpus, cache):

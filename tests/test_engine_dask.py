@@ -2,6 +2,7 @@
 a Parquet file) keep every record's number, their summaries are plain data and merge to the
 local summary, and an audit on a LocalCluster gives the local engine's JSON."""
 import csv
+import importlib.util
 import dataclasses
 import json
 import random
@@ -221,6 +222,12 @@ def test_cli_engine_usage_errors(tmp_path, capsys):
     assert main(["audit", str(tmp_path), "--workers", "2", "-q"]) == 2
     assert "--workers and --scheduler need --engine dask" in capsys.readouterr().err
     assert main(["audit", str(tmp_path), "--engine", "ray", "-q"]) == 2
+    capsys.readouterr()
+    if importlib.util.find_spec("distributed"):  # a malformed address: one line, exit 3
+        assert main(["audit", str(tmp_path), "--engine", "dask", "--scheduler",
+                     "http://h:8786", "--model", "hashing", "-q"]) == 3
+        err = capsys.readouterr().err.strip()
+        assert "tcp://HOST:PORT" in err and len(err.splitlines()) == 1
 
 
 def test_workers_start_a_local_cluster_of_processes(tmp_path):
@@ -270,4 +277,35 @@ def test_site_families_on_dask_are_the_local_families(tmp_path, streamed):
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client, SiteIndex() as ix:
         summarise_dask(root, opts, part_bytes=8_000, client=client, site=ix)
+        assert ix.n == n and named(ix) == local
+
+
+def test_site_families_on_dask_with_empty_and_wordless_parts(tmp_path, streamed):
+    """A partition with no dated rows and one whose rows have no words at all (no band keys)
+    take part in the shuffle without changing the families."""
+    distributed = pytest.importorskip("distributed")
+    import auditor
+    from auditor.app.engine_dask import summarise_dask
+    from auditor.app.site_duplicates import SiteIndex
+
+    root = tmp_path / "c"
+    recs = records(300, seed=8, tricky=False)
+    write_csv(root / "a.csv", recs)
+    write_csv(root / "undated.csv", [dict(r, date="") for r in records(40, seed=9)])
+    write_csv(root / "wordless.csv", [dict(r, text="-- -- -- !! ?? .. -- -- -- -- --")
+                                      for r in records(40, seed=10)])
+
+    def named(ix):
+        return sorted(sorted((ix.paths[ix.file_ix[i]], ix.record[i]) for i in f)
+                      for f in ix.families())
+
+    with SiteIndex() as ix:
+        summarise(root, k=30, sinks=[ix])
+        local, n = named(ix), ix.n
+    assert local  # the reposts in records() form a family
+    with distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=1,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client, SiteIndex() as ix:
+        summarise_dask(root, auditor.options(engine="dask", progress=False), part_bytes=4_000,
+                       client=client, site=ix)
         assert ix.n == n and named(ix) == local

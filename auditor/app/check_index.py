@@ -73,6 +73,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ REF_SAMPLE = 10_000  # reference documents when the whole corpus is the referenc
 NN_SAMPLE = 10_000   # documents whose nearest-other similarity summarises the corpus
 BATCH = 4096         # documents featurised and written at a time
 CHUNK_ROWS = 32_768  # memmap rows per matrix product
+STALE_SECONDS = 3600  # an unnamed generation folder untouched this long is a dead build's
 ROW_BLOCK = 65_536   # rows per block when the corpus-level parts read the ragged arrays
 EMBED_DTYPE = np.float16
 NUM_PERM = 128
@@ -408,7 +410,7 @@ def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
             sims[qa:qa + len(q)] = best_s
     finally:
         if pool:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
     return idx, sims
 
 
@@ -519,8 +521,14 @@ def load_or_build(root: str | Path, options: AuditOptions, *, model_id: str,
     if saved:
         index.directory = str(directory)
         write_atomic(directory / "meta.json", json.dumps(index.meta, ensure_ascii=False))
-        for stale in directory.iterdir():  # earlier generations, and pre-4 files
-            if stale.name not in ("meta.json", folder.name):
+        # the generation this one replaces, pre-4 files, and folders left by builds that died
+        # (untouched for an hour); another check's generation may still be building: kept
+        previous = (meta or {}).get("generation")
+        for stale in directory.iterdir():
+            if stale.name in ("meta.json", folder.name):
+                continue
+            fresh = stale.stat().st_mtime >= time.time() - STALE_SECONDS
+            if stale.name == previous or not fresh or not stale.name.startswith(("g", ".")):
                 if stale.is_dir():
                     shutil.rmtree(stale, ignore_errors=True)
                 else:

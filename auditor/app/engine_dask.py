@@ -25,8 +25,10 @@ signature 512 bytes a document; Dask spills it to the worker's disk under memory
 band-bucket shuffle, as NeMo Curator's fuzzy deduplication does: every partition splits its
 (band key, document) pairs by key into ``B`` buckets (:func:`site_split`), one task per bucket
 gathers that bucket's pairs from every partition and returns the groups of documents sharing a
-key (:func:`site_groups`: candidates). Only the candidates' signatures travel to the driver
-(:func:`site_take`), which verifies the pairs and joins them into families
+band's key (:func:`site_groups`: candidates). Only the candidates' signatures travel to the
+driver (:func:`site_take`; the driver holds them while verifying: 512 bytes a candidate, a
+small share of the corpus unless much of it is near-copies), which verifies the pairs and
+joins them into families
 (``metrics.families.verified_families``, the local code), with the references of every
 document (12 bytes each). Whole files, counted on the driver, are one more part.
 """
@@ -109,14 +111,17 @@ def site_refs(part: dict[str, Any]) -> bytes:
 
 
 def site_split(part: dict[str, Any], q: int, buckets: int) -> list[bytes]:
-    """Partition ``q``'s (band key, global id) pairs split by ``key % buckets``; a global id is
-    ``q << 32 | local id``."""
+    """Partition ``q``'s (band and key, global id) pairs split by ``key % buckets``. The band
+    travels with its key (``band << 32 | key``), so documents meet only on the same band, as in
+    ``BandIndex.buckets``; a global id is ``q << 32 | local id``."""
     ids = np.frombuffer(part["ids"], dtype=np.int64)
     keys = np.frombuffer(part["keys"], dtype=np.uint32).reshape(len(ids), BANDS)
-    gid = np.repeat((np.int64(q) << 32) | ids, keys.shape[1])
+    gid = np.repeat((np.int64(q) << 32) | ids, BANDS)
     flat = keys.ravel()
     which = flat % np.uint32(buckets)
-    return [pack({"keys": flat[m].tobytes(), "ids": gid[m].tobytes()})
+    banded = (np.tile(np.arange(BANDS, dtype=np.uint64), len(ids)) << np.uint64(32)) \
+        | flat.astype(np.uint64)
+    return [pack({"keys": banded[m].tobytes(), "ids": gid[m].tobytes()})
             for m in (which == b for b in range(buckets))]
 
 
@@ -126,7 +131,7 @@ def site_groups(*splits: bytes) -> bytes:
     import msgpack
 
     parts = [msgpack.unpackb(b, raw=False) for b in splits]
-    keys = np.concatenate([np.frombuffer(p["keys"], np.uint32) for p in parts])
+    keys = np.concatenate([np.frombuffer(p["keys"], np.uint64) for p in parts])
     ids = np.concatenate([np.frombuffer(p["ids"], np.int64) for p in parts])
     order = np.lexsort((ids, keys))
     keys, ids = keys[order], ids[order]
@@ -161,9 +166,10 @@ def connect(options: AuditOptions) -> Iterator[Any]:
     if options.scheduler:
         try:
             client = Client(options.scheduler, timeout="20s")
-        except OSError as e:
+        except (OSError, ValueError) as e:
             raise InputError(f"--scheduler {options.scheduler}: cannot reach the Dask scheduler "
-                             f"({e}); check the address and that the scheduler runs") from e
+                             f"({e}); give its address as tcp://HOST:PORT and check that the "
+                             "scheduler runs") from e
         with client:
             yield client
         return

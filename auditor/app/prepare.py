@@ -2,6 +2,7 @@
 the per-document features once (shared by audit, check and report)."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
@@ -78,7 +79,7 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
         return prepare_documents(docs, options, embedder=embedder, need_dates=False,
                                  skipped=ingested.skipped, root=Path(path))
     sampling = options.sampling
-    with SiteIndex() if site else _Nothing() as index:
+    with SiteIndex() if site else contextlib.nullcontext() as index:
         if options.engine == "dask":  # partitions on a Dask cluster, merged: the same summary
             from auditor.app.engine_dask import summarise_dask
 
@@ -91,14 +92,6 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
             _no_documents(path)
         return _from_summary(summary, options, embedder=embedder, root=Path(path),
                              skipped=summary.skipped.listed(), site=index if site else None)
-
-
-class _Nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc) -> None:
-        return None
 
 
 def _no_documents(path: str | Path):
@@ -118,7 +111,7 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
         return _featurise(list(docs), [], list(skipped), "none", len(docs), 0, [], options,
                           embedder=embedder, path=path,
                           originals=_originals(docs, list(docs)))
-    with SiteIndex() if site else _Nothing() as index:
+    with SiteIndex() if site else contextlib.nullcontext() as index:
         summary = IngestSummary(options.sampling.random_state, options.sampling.max_pool,
                                 sinks=[index] if site else [])
         for d in docs:  # taken as they are (no copy check): counted, sampled

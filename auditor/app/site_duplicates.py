@@ -164,12 +164,11 @@ class SiteIndex:
         until the families are found."""
         self._flush()
         sig = []
-        for _, store in self._segments:
+        for _, store in self._segments:  # the files' bytes, one copy
             store.file.flush()
-            sig.append(np.fromfile(store.path, dtype=np.uint32))
+            sig.append(Path(store.path).read_bytes())
         return {"refs": self.refs(), "ids": self.index.ids.tobytes(),
-                "keys": self.index.keys.tobytes(),
-                "sig": np.concatenate(sig).tobytes() if sig else b""}
+                "keys": self.index.keys.tobytes(), "sig": b"".join(sig)}
 
     def refs(self) -> dict[str, Any]:
         """The references alone, as plain data (``add_refs`` takes them)."""
@@ -186,8 +185,7 @@ class SiteIndex:
                           for p in refs["paths"]], dtype=np.int32)
         self.paths = list(self._path_ix)
         if refs["n"]:
-            self.file_ix.extend(array("i", remap[np.frombuffer(refs["file_ix"],
-                                                               np.int32)].tolist()))
+            self.file_ix.frombytes(remap[np.frombuffer(refs["file_ix"], np.int32)].tobytes())
             self.record.frombytes(refs["record"])
             self.dates.frombytes(refs["dates"])
         self.whole.update({off + i: DocRef(d, t, day) for i, d, t, day in refs["whole"]})

@@ -26,15 +26,24 @@ def import_spacy() -> None:
     hidden = {"torch": None, "spacy.cli": cli, "spacy.cli.info": info}
     sys.modules.update(hidden)  # type: ignore[arg-type]  # None makes `import torch` fail here
     try:
-        import spacy  # noqa: F401
+        import spacy
     finally:
         for name in hidden:
             sys.modules.pop(name, None)
+    if getattr(spacy, "info", None) is _no_info:
+        spacy.info = _real_info  # type: ignore[attr-defined]
 
 
 def _no_info(*_: object, **__: object) -> None:
-    """Stands in for ``spacy.info`` (never called by samey; ``spacy.cli.info`` is the real one)."""
+    """Stands in for ``spacy.cli.info.info`` while spaCy is imported."""
     return None
+
+
+def _real_info(*args: object, **kwargs: object) -> object:
+    """``spacy.info``: imports the real ``spacy.cli.info`` when first called."""
+    from spacy.cli.info import info
+
+    return info(*args, **kwargs)
 
 
 @lru_cache(maxsize=1)

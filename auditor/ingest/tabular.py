@@ -170,13 +170,17 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
     still those of the file's start. A syntax error then skips the rest of the part."""
     newline = "" if fmt in ("csv", "tsv") else None
     try:
-        handle = open_range(path, part[0], part[1], newline) if part else \
-            open(path, encoding="utf-8-sig", newline=newline)  # noqa: SIM115 (with below)
         header = file_head(path, fmt) if part and (part[0] > 0 or fmt == "jsonl") \
             else None
+        handle = open_range(path, part[0], part[1], newline) if part else \
+            open(path, encoding="utf-8-sig", newline=newline)  # noqa: SIM115 (with below)
     except OSError as e:
         yield Skipped(rel, "unreadable", f"cannot read the file ({e.strerror or e}); check that "
                       "it exists and that you may read it")
+        return
+    except (UnicodeDecodeError, csv.Error, ValueError) as e:  # a part's header, re-read
+        yield Skipped(rel, "unreadable", f"cannot read the file's header ({e}); check that it "
+                      "is UTF-8 CSV/TSV/JSON Lines and was not changed while samey read it")
         return
     first = part[2] if part else 1
     n = first - 1

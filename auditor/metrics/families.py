@@ -99,8 +99,9 @@ def band_keys(signatures: np.ndarray, *, bands: int = BANDS, rows: int = ROWS) -
     ``key[d, i] = fmix64(fold_j (h * P + sig[d, i*r + j] + 1) + i)`` over the ``r`` rows of band
     ``i`` (``P`` the FNV prime, arithmetic mod 2^64), so two documents share ``key[:, i]`` when
     they agree on all ``r`` rows of band ``i`` (and, for different rows, with probability about
-    2^-64: a false bucket-mate is removed by verification). The band index is mixed in, so
-    keys of different bands never meet even when one table holds all bands.
+    2^-64: a false bucket-mate is removed by verification). The band index is mixed in, so the
+    64-bit keys of different bands differ; once folded to 32 bits (:func:`fold32`) they may
+    meet by chance, so tables that hold several bands keep the band beside the key.
 
     Parameters
     ----------
@@ -177,14 +178,6 @@ class BandIndex:
         self._ids.append(ids[keep])
         self._keys.append(fold32(band_keys(sig[keep], bands=self.bands, rows=self.rows)))
 
-    def add_keys(self, ids: np.ndarray, keys: np.ndarray) -> None:
-        """Index documents whose band keys were computed elsewhere (another worker): uint64
-        keys are folded, uint32 ones taken as they are."""
-        keys = np.asarray(keys)
-        keys = fold32(keys) if keys.dtype == np.uint64 else keys.astype(np.uint32)
-        self._ids.append(np.asarray(ids, dtype=np.int64).ravel())
-        self._keys.append(keys.reshape(-1, self.bands))
-
     @property
     def ids(self) -> np.ndarray:
         """Every id, in order added (a new array)."""
@@ -236,16 +229,6 @@ class BandIndex:
             sizes = np.diff(np.r_[starts, len(sk)])
             for s, n in zip(starts[sizes >= 2], sizes[sizes >= 2]):
                 yield np.sort(ids[order[s:s + n]])
-
-    def colliding(self) -> np.ndarray:
-        """Sorted ids of the documents that share a bucket with another in some band: the only
-        ones whose signatures verification needs."""
-        ids = self.ids
-        hit = np.zeros(len(ids), dtype=bool)
-        for i in range(self.bands):
-            _, inv, counts = np.unique(self.column(i), return_inverse=True, return_counts=True)
-            hit |= counts[inv.ravel()] >= 2
-        return np.sort(ids[hit])
 
 
 class _UnionFind:
