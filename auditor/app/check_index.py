@@ -8,8 +8,10 @@ Layout: ``<cache_dir>/index/<sha256 of the corpus's absolute path, 16 hex>/`` ho
 - **per-document arrays** (row i = corpus document i), each a ``.npy`` file opened with
   ``np.load(mmap_mode="r")``:
 
-  - ``embeddings`` (n, d) float16 unit rows (float16 holds: see README "Corpus index"), from the
-    audit's ``Embedder``;
+  - ``embeddings`` (n, d) float32 unit rows, from the audit's ``Embedder``. float16 would halve
+    the disk and held its quality criterion (README "Corpus index at scale"), but numpy converts
+    half floats about ten times slower than it multiplies float32 rows: at a million posts the
+    conversion alone took 1.5 s of a check, the float32 product 0.1 s;
   - ``signatures`` (n, 128) uint32 MinHash of word 5-gram shingles (the duplication layer's);
   - ``dates`` (n,) int32 proleptic ordinals (0: undated);
   - ``opening`` / ``closing`` (n,) uint64: 64-bit hash of the document's opening / closing key
@@ -31,7 +33,7 @@ Layout: ``<cache_dir>/index/<sha256 of the corpus's absolute path, 16 hex>/`` ho
   their cosines and MinHash Jaccards (-1 when a side has no shingle: never a copy; see
   ``checking.reference_similarities``); ``nn_sims``: the nearest-other-document similarity of
   a seeded sample of at most ``NN_SAMPLE`` documents (every document below that), the corpus's
-  own distribution; ``norms`` (n,) float32: the norms of the float16 rows (a product is divided
+  own distribution; ``norms`` (n,) float32: the norms of the stored rows (a product is divided
   by them instead of renormalising every chunk);
 - ``docs.sqlite``: one row per document: its key (``doc_id``: path and record), a hash of its
   content (text, title, headings, date), a hash of its text, path, title, date, heading outline.
@@ -88,8 +90,9 @@ from auditor.features.lexicon import import_spacy, phrase_stop_words
 from auditor.judge.draft import min_shared_docs
 from auditor.progress import plural
 
-INDEX_VERSION = 4  # 2: validated baseline, recent period; 3: undated documents left out of a
-# dated corpus; 4: memory-mapped .npy generations, float16 embeddings, docs.sqlite, incremental
+INDEX_VERSION = 5  # 2: validated baseline, recent period; 3: undated documents left out of a
+# dated corpus; 4: memory-mapped .npy generations, float16 embeddings, docs.sqlite, incremental;
+# 5: float32 embeddings (a check at a million posts: 1.6 s less)
 NGRAM_NS = (2, 3, 4)
 MIN_DF = 3  # n-grams in fewer corpus documents are not stored in ngram_hashes
 TEMPLATE_N = 5
@@ -105,7 +108,7 @@ BATCH = 4096         # documents featurised and written at a time
 CHUNK_ROWS = 32_768  # memmap rows per matrix product
 STALE_SECONDS = 3600  # an unnamed generation folder untouched this long is a dead build's
 ROW_BLOCK = 65_536   # rows per block when the corpus-level parts read the ragged arrays
-EMBED_DTYPE = np.float16
+EMBED_DTYPE = np.float32
 NUM_PERM = 128
 SEED = 0
 
@@ -367,7 +370,7 @@ def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
                  exclude: np.ndarray | None = None, norms: np.ndarray | None = None,
                  q_block: int = 1024, chunk: int = CHUNK_ROWS,
                  threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` most cosine-similar rows of ``E`` (any array, e.g. a float16 memmap) for each row
+    """The ``k`` most cosine-similar rows of ``E`` (any array, e.g. a memmap) for each row
     of ``Q``, by chunked matrix products: memory O(threads x q_block x chunk), whatever
     ``len(E)``.
 
@@ -375,7 +378,7 @@ def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
     when known (:func:`row_norms`). ``exclude[i]``: a row of ``E`` query i may
     not match (itself). Best first; ties broken by the lower index, as
     ``topics.nearest_neighbours``. ``threads``: chunks scanned in parallel (numpy releases the
-    GIL while converting float16 rows and multiplying; the result does not depend on it).
+    GIL while it multiplies; the result does not depend on it).
     Returns (int64 indices, float64 similarities), (m, k') with k' = min(k, candidates).
     """
     Q = np.asarray(Q, dtype=np.float32)
