@@ -33,6 +33,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -97,16 +98,28 @@ def make_corpus(folder: Path, n_docs: int, seed: int = 0) -> Path:
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one subprocess."""
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t
-    out, err = p.stdout.read().decode(), p.stderr.read().decode()
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.exit(f"check failed ({code}): {err.strip()[-2000:]}")
+    """Wall seconds and peak RSS (MiB) of one subprocess (stderr to a file: a pipe read after
+    the wait could fill and block the child)."""
+    with tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            err.seek(0)
+            sys.exit(f"check failed ({code}): {err.read().decode().strip()[-2000:]}")
     return wall, usage.ru_maxrss / 1024
+
+
+def warm_checks(cmd: list[str], env: dict[str, str], runs: int, against: str) -> None:
+    """``runs`` warm checks: each time, then the median, max and peak RSS."""
+    res = [run(cmd, env) for _ in range(runs)]
+    times = [w for w, _ in res]
+    print(f"warm checks vs {against} (s): " + ", ".join(f"{x:.2f}" for x in times))
+    print(f"warm check, one draft vs {against}: median {statistics.median(times):.2f} s, "
+          f"max {max(times):.2f} s, peak RSS {max(r for _, r in res):.0f} MiB "
+          f"(cpus: {os.cpu_count()})")
 
 
 def tile_index(src: Path, dst: Path, k: int) -> None:
@@ -193,25 +206,15 @@ def main() -> None:
           f"peak RSS {rss:.0f} MiB, index on disk {du(index):.0f} MiB"
           + (f"; {a.docs / wall:.0f} posts/s -> 1,000,000 posts: ~{1e6 / a.docs * wall / 60:.0f}"
              " min (extrapolated linearly)" if a.model != "hashing" else ""))
-    runs = [run(cmd, env) for _ in range(a.runs)]
-    times = [w for w, _ in runs]
-    print("warm checks (s): " + ", ".join(f"{x:.2f}" for x in times))
-    print(f"warm check, one draft vs {a.docs:,} posts: median {statistics.median(times):.2f} s, "
-          f"max {max(times):.2f} s, peak RSS {max(r for _, r in runs):.0f} MiB "
-          f"(cpus: {os.cpu_count()})")
+    warm_checks(cmd, env, a.runs, f"{a.docs:,} posts")
     if a.tile > 1:
         tiled = work / f"cache-{a.docs}x{a.tile}"
         t = time.perf_counter()
         tile_index(cache, tiled, a.tile)
         print(f"tiled index: {a.docs * a.tile:,} rows ({a.tile} x {a.docs:,}), "
               f"{du(tiled / 'index'):.0f} MiB, made in {time.perf_counter() - t:.0f} s")
-        tenv = {**env, "SAMEY_CACHE_DIR": str(tiled)}
-        runs = [run(cmd, tenv) for _ in range(a.runs)]
-        times = [w for w, _ in runs]
-        print("warm checks, tiled (s): " + ", ".join(f"{x:.2f}" for x in times))
-        print(f"warm check, one draft vs the tiled {a.docs * a.tile:,}-row index: median "
-              f"{statistics.median(times):.2f} s, max {max(times):.2f} s, peak RSS "
-              f"{max(r for _, r in runs):.0f} MiB")
+        warm_checks(cmd, {**env, "SAMEY_CACHE_DIR": str(tiled)}, a.runs,
+                    f"the tiled {a.docs * a.tile:,}-row index")
     if a.no_update:
         return
     last = sorted(corpus.glob("posts-*.jsonl"))[-1]

@@ -288,23 +288,22 @@ def test_nearest_rows_matches_the_reference_function():
     E = rng.normal(size=(500, 16)).astype(np.float32)
     E[7] = E[3]  # a tie: the lower index first
     Q = np.vstack([E[3], rng.normal(size=(4, 16))]).astype(np.float32)
-    for chunk, threads in ((1, 1), (64, 1), (10_000, 1), (1, 3), (64, 4)):
-        i1, s1 = nearest_rows(Q, E, k=5, chunk=chunk, q_block=2, threads=threads)
+    for chunk in (1, 64, 10_000):
+        i1, s1 = nearest_rows(Q, E, k=5, chunk=chunk, q_block=2)
         i2, s2 = nearest_neighbours(Q, E, k=5)
         assert i1.tolist() == i2.tolist()
         np.testing.assert_allclose(s1, s2, atol=1e-5)
     rows = np.array([3, 10, 499])
     i2, s2 = nearest_neighbours(E[rows], E, k=3, exclude_self=True, query_indices=rows)
-    for threads in (1, 2):
-        i1, s1 = nearest_rows(E[rows], E, k=3, exclude=rows, chunk=50, threads=threads)
-        assert i1.tolist() == i2.tolist()
+    i1, s1 = nearest_rows(E[rows], E, k=3, exclude=rows, chunk=50)
+    assert i1.tolist() == i2.tolist()
     assert i1[0, 0] == 7
     # more tied rows than k inside one chunk: the lowest indices, in every chunking
     T = np.vstack([rng.normal(size=(5, 16)), np.tile(E[3], (20, 1))]).astype(np.float32)
     i2, _ = nearest_neighbours(E[3:4], T, k=3)
     assert i2.tolist() == [[5, 6, 7]]
-    for chunk, threads in ((8, 1), (8, 2), (3, 1), (1000, 1)):
-        assert nearest_rows(E[3:4], T, k=3, chunk=chunk, threads=threads)[0].tolist() == [[5, 6, 7]]
+    for chunk in (8, 3, 1000):
+        assert nearest_rows(E[3:4], T, k=3, chunk=chunk)[0].tolist() == [[5, 6, 7]]
 
 
 def test_cached_check_imports_no_heavy_library(corpus, cache):
@@ -637,7 +636,7 @@ def test_real_model_template_fill_on_brightpath(tmp_path):
 
 
 def test_index_jaccard_is_the_share_of_equal_slots(monkeypatch):
-    """Chunked and threaded, the estimate equals datasketch's (share of equal slots)."""
+    """Chunked, the estimate is the share of equal slots (datasketch's)."""
     import types
 
     import numpy as np
@@ -650,6 +649,5 @@ def test_index_jaccard_is_the_share_of_equal_slots(monkeypatch):
     want = (S == sig).mean(axis=1)
     monkeypatch.setattr(check_index, "CHUNK_ROWS", 64)
     fake = types.SimpleNamespace(arrays={"signatures": S})
-    for threads in (1, 3):
-        got = check_index.CorpusIndex.jaccard(fake, sig, threads=threads)
-        assert got.dtype == np.float64 and np.array_equal(got, want) and got[17] == 1.0
+    got = check_index.CorpusIndex.jaccard(fake, sig)
+    assert got.dtype == np.float64 and np.array_equal(got, want) and got[17] == 1.0

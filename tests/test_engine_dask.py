@@ -245,11 +245,7 @@ def test_workers_start_a_local_cluster_of_processes(tmp_path):
 def test_site_families_on_dask_are_the_local_families(tmp_path, streamed):
     """Every family (not only the largest shown), as sets of (file, record): the band-bucket
     shuffle over many partitions and buckets finds what one local pass finds."""
-    distributed = pytest.importorskip("distributed")
-    import auditor
-    from auditor.app.site_duplicates import SiteIndex
-    from auditor.app.engine_dask import summarise_dask
-
+    pytest.importorskip("distributed")
     rng = random.Random(11)
     recs = records(1500, seed=4, tricky=False)
     for fam in range(40):  # planted families of 2-6 near-copies spread over the rows
@@ -262,32 +258,16 @@ def test_site_families_on_dask_are_the_local_families(tmp_path, streamed):
     (tmp_path / "c/b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs[900:]),
                                         encoding="utf-8")
     root = tmp_path / "c"
-
-    def named(ix):
-        return sorted(sorted((ix.paths[ix.file_ix[i]], ix.record[i]) for i in f)
-                      for f in ix.families())
-
-    with SiteIndex() as ix:
-        summarise(root, k=30, sinks=[ix])
-        local, n = named(ix), ix.n
-    assert len(local) >= 30
     assert len(plan(root, iter_files(root), IngestOptions(), part_bytes=8_000)) >= 8
-    opts = auditor.options(engine="dask", progress=False)
-    with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client, SiteIndex() as ix:
-        summarise_dask(root, opts, part_bytes=8_000, client=client, site=ix)
-        assert ix.n == n and named(ix) == local
+    (local, n), (remote, m) = local_and_dask_families(root, part_bytes=8_000, workers=2)
+    assert len(local) >= 30
+    assert m == n and remote == local
 
 
 def test_site_families_on_dask_with_empty_and_wordless_parts(tmp_path, streamed):
     """A partition with no dated rows and one whose rows have no words at all (no band keys)
     take part in the shuffle without changing the families."""
-    distributed = pytest.importorskip("distributed")
-    import auditor
-    from auditor.app.engine_dask import summarise_dask
-    from auditor.app.site_duplicates import SiteIndex
-
+    pytest.importorskip("distributed")
     root = tmp_path / "c"
     recs = records(300, seed=8, tricky=False)
     write_csv(root / "a.csv", recs)
@@ -295,17 +275,30 @@ def test_site_families_on_dask_with_empty_and_wordless_parts(tmp_path, streamed)
     write_csv(root / "wordless.csv", [dict(r, text="-- -- -- !! ?? .. -- -- -- -- --")
                                       for r in records(40, seed=10)])
 
+    (local, n), (remote, m) = local_and_dask_families(root, part_bytes=4_000, workers=1)
+    assert local  # the reposts in records() form a family
+    assert m == n and remote == local
+
+
+def local_and_dask_families(root, *, part_bytes, workers):
+    """Every site family as sorted (file, record) lists, and the documents indexed: by one
+    local pass, then by ``summarise_dask`` on a LocalCluster of ``workers`` threads."""
+    import distributed
+
+    import auditor
+    from auditor.app.engine_dask import summarise_dask
+    from auditor.app.site_duplicates import SiteIndex
+
     def named(ix):
         return sorted(sorted((ix.paths[ix.file_ix[i]], ix.record[i]) for i in f)
-                      for f in ix.families())
+                      for f in ix.families()), ix.n
 
     with SiteIndex() as ix:
         summarise(root, k=30, sinks=[ix])
-        local, n = named(ix), ix.n
-    assert local  # the reposts in records() form a family
-    with distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=1,
+        local = named(ix)
+    with distributed.LocalCluster(n_workers=workers, processes=False, threads_per_worker=1,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client, SiteIndex() as ix:
-        summarise_dask(root, auditor.options(engine="dask", progress=False), part_bytes=4_000,
-                       client=client, site=ix)
-        assert ix.n == n and named(ix) == local
+        summarise_dask(root, auditor.options(engine="dask", progress=False),
+                       part_bytes=part_bytes, client=client, site=ix)
+        return local, named(ix)

@@ -45,9 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Union
 
@@ -99,7 +97,6 @@ from auditor.results import (
 from auditor.types import Document
 
 TOP = 5
-SCAN_THREADS = min(4, os.cpu_count() or 1)  # threads scanning the corpus embeddings
 
 # The template-fill rule (see the module docstring and docs/check.md).
 # A stock opening / closing is its first / last STOCK_WORDS words: four words are a formula
@@ -285,15 +282,10 @@ def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOption
                   ) -> tuple[list[DraftReport], CheckThresholds, list[str]]:
     """Embed, tokenise and measure every draft against the index; the per-draft reports,
     the calibrated cuts and the warnings."""
+    toks = _tokenize([d.text for d in docs], options.sampling.text_budget)
     X = draft_embedder.embed([d.text for d in docs])
     k = max(1, options.check.neighbours)
-    # The scan of the corpus embeddings (numpy, the GIL released) runs while spaCy is imported
-    # and the drafts tokenised (Python): at a million posts they take about as long.
-    with ThreadPoolExecutor(1) as pool:
-        scan = pool.submit(nearest_rows, X, index.embeddings, k=k, norms=index.norms,
-                           threads=SCAN_THREADS)
-        toks = _tokenize([d.text for d in docs], options.sampling.text_budget)
-        nn_idx, nn_sim = scan.result()
+    nn_idx, nn_sim = nearest_rows(X, index.embeddings, k=k, norms=index.norms)
     from auditor.metrics.duplication import minhash_signatures
     from auditor.metrics.structure import closing_key, heading_skeleton, opening_key
 
@@ -563,7 +555,7 @@ def _report(doc: Document, index: CorpusIndex, cuts: CheckThresholds, options: A
                for ref, s in zip(index.refs(nn_idx), nn_sim)]
     s = float(nn_sim[0]) if len(nn_sim) else float("nan")
     pct = _percentile_of(ref_sims, s)
-    equal = index.jaccard(sig, threads=SCAN_THREADS)
+    equal = index.jaccard(sig)
     empty = bool((sig == 0xFFFFFFFF).all())
     j_best = int(np.argmax(equal)) if len(equal) else 0
     jac = 0.0 if empty or not len(equal) else float(equal[j_best])

@@ -77,7 +77,6 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -333,23 +332,14 @@ class CorpusIndex:
         hit = hashes[pos] == h
         return np.where(hit, self.arrays["ngram_df"][pos], 0).astype(np.int64)
 
-    def jaccard(self, sig: np.ndarray, *, threads: int = 1) -> np.ndarray:
+    def jaccard(self, sig: np.ndarray) -> np.ndarray:
         """MinHash Jaccard estimate of a signature with every corpus document: the share of
-        equal slots, in chunks (``threads`` at a time; numpy releases the GIL)."""
+        equal slots, in chunks (equal slots summed as bytes: twice as fast as booleans)."""
         S = self.arrays["signatures"]
         out = np.empty(len(S), dtype=np.float64)
-
-        def equal(a: int) -> None:  # uint8 sums: twice as fast as summing booleans
+        for a in range(0, len(S), CHUNK_ROWS):
             eq = (S[a:a + CHUNK_ROWS] == sig[None, :]).view(np.uint8)
             out[a:a + CHUNK_ROWS] = np.add.reduce(eq, axis=1, dtype=np.uint16)
-
-        starts = range(0, len(S), CHUNK_ROWS)
-        if threads > 1 and len(starts) > 1:
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(equal, starts))
-        else:
-            for a in starts:
-                equal(a)
         return out / S.shape[1]
 
     def close(self) -> None:
@@ -368,18 +358,15 @@ def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
                  exclude: np.ndarray | None = None, norms: np.ndarray | None = None,
-                 q_block: int = 1024, chunk: int = CHUNK_ROWS,
-                 threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                 q_block: int = 1024, chunk: int = CHUNK_ROWS) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` most cosine-similar rows of ``E`` (any array, e.g. a memmap) for each row
-    of ``Q``, by chunked matrix products: memory O(threads x q_block x chunk), whatever
-    ``len(E)``.
+    of ``Q``, by chunked matrix products: memory O(q_block x chunk), whatever ``len(E)``.
 
     Rows are renormalised (zero rows: similarity 0); ``norms``: the norms of the rows of ``E``,
     when known (:func:`row_norms`). ``exclude[i]``: a row of ``E`` query i may
     not match (itself). Best first; ties broken by the lower index, as
-    ``topics.nearest_neighbours``. ``threads``: chunks scanned in parallel (numpy releases the
-    GIL while it multiplies; the result does not depend on it).
-    Returns (int64 indices, float64 similarities), (m, k') with k' = min(k, candidates).
+    ``topics.nearest_neighbours``. Returns (int64 indices, float64 similarities), (m, k') with
+    k' = min(k, candidates).
     """
     Q = np.asarray(Q, dtype=np.float32)
     qn = np.linalg.norm(Q, axis=1, keepdims=True)
@@ -390,30 +377,20 @@ def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
     sims = np.zeros((m, k), dtype=np.float64)
     if m == 0 or k == 0:
         return idx, sims
-    starts = range(0, n, chunk)
-    pool = ThreadPoolExecutor(threads) if threads > 1 and len(starts) > 1 else None
-    try:
-        for qa in range(0, m, q_block):
-            q = Q[qa:qa + q_block]
-            ex = None if exclude is None else np.asarray(exclude[qa:qa + q_block], np.int64)
-
-            def top(xa: int, q=q, ex=ex) -> tuple[np.ndarray, np.ndarray]:
-                return _chunk_top(q, E, xa, chunk, k, norms, ex)
-
-            parts = pool.map(top, starts) if pool else map(top, starts)
-            best_s = np.zeros((len(q), 0), dtype=np.float32)
-            best_i = np.zeros((len(q), 0), dtype=np.int64)
-            for cand_s, cand_i in parts:
-                all_s = np.concatenate([best_s, cand_s], axis=1)
-                all_i = np.concatenate([best_i, cand_i], axis=1)
-                order = np.lexsort((all_i, -all_s), axis=1)[:, :k]
-                best_s = np.take_along_axis(all_s, order, axis=1)
-                best_i = np.take_along_axis(all_i, order, axis=1)
-            idx[qa:qa + len(q)] = best_i
-            sims[qa:qa + len(q)] = best_s
-    finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
+    for qa in range(0, m, q_block):
+        q = Q[qa:qa + q_block]
+        ex = None if exclude is None else np.asarray(exclude[qa:qa + q_block], np.int64)
+        best_s = np.zeros((len(q), 0), dtype=np.float32)
+        best_i = np.zeros((len(q), 0), dtype=np.int64)
+        for xa in range(0, n, chunk):
+            cand_s, cand_i = _chunk_top(q, E, xa, chunk, k, norms, ex)
+            all_s = np.concatenate([best_s, cand_s], axis=1)
+            all_i = np.concatenate([best_i, cand_i], axis=1)
+            order = np.lexsort((all_i, -all_s), axis=1)[:, :k]
+            best_s = np.take_along_axis(all_s, order, axis=1)
+            best_i = np.take_along_axis(all_i, order, axis=1)
+        idx[qa:qa + len(q)] = best_i
+        sims[qa:qa + len(q)] = best_s
     return idx, sims
 
 

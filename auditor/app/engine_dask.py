@@ -58,7 +58,7 @@ from auditor.ingest.partition import (
 from auditor.ingest.stream import IngestSummary
 from auditor.ingest.walk import iter_files
 from auditor.metrics.duplication import NUM_PERM
-from auditor.metrics.families import BANDS, verified_families
+from auditor.metrics.families import BANDS, key_groups, verified_families
 from auditor.progress import plural
 
 FIX = "pip install 'samey[dask]'"
@@ -90,19 +90,16 @@ def unpack(data: bytes) -> IngestSummary:
 
 
 def summarise_packed(root: str, partition: Partition, options: dict[str, Any], seed: int,
-                     k: int, until: int | None) -> bytes:
-    """The task a worker runs: one partition's summary, packed."""
-    return pack(summarise_partition(root, partition, options, seed=seed, k=k, until=until))
-
-
-def summarise_site(root: str, partition: Partition, options: dict[str, Any], seed: int,
-                   k: int, until: int | None) -> tuple[bytes, dict[str, Any]]:
-    """The task with site duplicates: the packed summary and the partition's ``SiteIndex``
-    part (kept on the worker)."""
-    with SiteIndex() as site:
+                     k: int, until: int | None, site: bool = False
+                     ) -> bytes | tuple[bytes, dict[str, Any]]:
+    """The task a worker runs: one partition's summary, packed; with ``site``, also the
+    partition's ``SiteIndex`` part (kept on the worker)."""
+    if not site:
+        return pack(summarise_partition(root, partition, options, seed=seed, k=k, until=until))
+    with SiteIndex() as index:
         plain = summarise_partition(root, partition, options, seed=seed, k=k, until=until,
-                                    sinks=[site])
-        return pack(plain), site.part()
+                                    sinks=[index])
+        return pack(plain), index.part()
 
 
 def site_refs(part: dict[str, Any]) -> bytes:
@@ -133,14 +130,9 @@ def site_groups(*splits: bytes) -> bytes:
     parts = [msgpack.unpackb(b, raw=False) for b in splits]
     keys = np.concatenate([np.frombuffer(p["keys"], np.uint64) for p in parts])
     ids = np.concatenate([np.frombuffer(p["ids"], np.int64) for p in parts])
-    order = np.lexsort((ids, keys))
-    keys, ids = keys[order], ids[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    sizes = np.diff(np.r_[starts, len(keys)])
-    many = sizes >= 2
-    members = [ids[s:s + n] for s, n in zip(starts[many], sizes[many])]
-    return pack({"sizes": sizes[many].astype(np.int64).tobytes(),
-                 "members": np.concatenate(members).tobytes() if members else b""})
+    groups = list(key_groups(keys, ids))
+    return pack({"sizes": np.array([len(g) for g in groups], dtype=np.int64).tobytes(),
+                 "members": np.concatenate(groups).tobytes() if groups else b""})
 
 
 def site_take(part: dict[str, Any], local_ids: bytes) -> bytes:
@@ -213,16 +205,12 @@ def summarise_dask(path: str | Path, options: AuditOptions, *, until: dt.date | 
             until.toordinal() if until else None)
     if not partitions:  # an empty folder: nothing to read
         return IngestSummary(s.random_state, s.max_pool, str(root), until=until)
+    futures = [client.submit(summarise_packed, args[0], p, *args[1:], site is not None,
+                             pure=False) for p in partitions]
     parts: list = []  # futures of the partitions' SiteIndex parts, kept on the workers
-    if site is None:
-        futures = [client.submit(summarise_packed, args[0], p, *args[1:], pure=False)
-                   for p in partitions]
-    else:
-        both = [client.submit(summarise_site, args[0], p, *args[1:], pure=False)
-                for p in partitions]
-        futures = [client.submit(operator.getitem, f, 0, pure=False) for f in both]
-        parts = [client.submit(operator.getitem, f, 1, pure=False) for f in both]
-        del both
+    if site is not None:
+        parts = [client.submit(operator.getitem, f, 1, pure=False) for f in futures]
+        futures = [client.submit(operator.getitem, f, 0, pure=False) for f in futures]
     sizes = client.map(len, futures, pure=False) if options.progress else []
     level = futures
     while len(level) > 1:  # tree reduction on the workers

@@ -14,8 +14,8 @@ stages over shards):
    similarity ``s`` that happens with probability ``1 - (1 - s^r)^b`` (Broder 1997; Leskovec,
    Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3.4).
 2. **A band index** (:class:`BandIndex`): per document its id and its ``b`` band keys, folded
-   to 32 bits when stored (4 bytes a band: 44 bytes a document for b = 9, with the id). Plain numpy arrays: a partition's index merges with
-   another's by concatenation (:meth:`BandIndex.merge`), and the buckets can be shuffled by
+   to 32 bits when stored (4 bytes a band: 44 bytes a document for b = 9, with the id). Plain
+   numpy arrays: a partition's index merges with another's by concatenation (:meth:`BandIndex.merge`), and the buckets can be shuffled by
    ``(band, key)`` across workers; the candidate buckets do not depend on the read order or on
    how documents were split into partitions.
 3. **Verification** (:func:`verified_families`): inside each bucket of two or more documents,
@@ -52,6 +52,7 @@ __all__ = [
     "ALL_PAIRS_MAX",
     "band_keys",
     "fold32",
+    "key_groups",
     "lsh_error_rates",
     "BandIndex",
     "verified_families",
@@ -217,18 +218,27 @@ class BandIndex:
 
     def buckets(self) -> Iterator[np.ndarray]:
         """Every bucket of two or more documents: for each band in turn, the sorted ids that
-        share a key. O(n log n) per band (a sort of the band's key column)."""
+        share a key (:func:`key_groups`). O(n log n) per band."""
         ids = self.ids
         if len(ids) < 2:
             return
         for i in range(self.bands):
-            col = self.column(i)
-            order = np.argsort(col, kind="stable")
-            sk = col[order]
-            starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
-            sizes = np.diff(np.r_[starts, len(sk)])
-            for s, n in zip(starts[sizes >= 2], sizes[sizes >= 2]):
-                yield np.sort(ids[order[s:s + n]])
+            yield from key_groups(self.column(i), ids)
+
+
+def key_groups(keys: np.ndarray, ids: np.ndarray) -> Iterator[np.ndarray]:
+    """The groups of two or more ``ids`` that share a key, each sorted, in key order: the
+    candidate buckets of one band (or of a shuffled table whose keys carry their band).
+
+    >>> [g.tolist() for g in key_groups(np.array([5, 3, 5, 3, 9]), np.array([4, 1, 0, 2, 7]))]
+    [[1, 2], [0, 4]]
+    """
+    order = np.lexsort((ids, keys))
+    sk, si = keys[order], ids[order]
+    starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+    sizes = np.diff(np.r_[starts, len(sk)])
+    for a, n in zip(starts[sizes >= 2], sizes[sizes >= 2]):
+        yield si[a:a + n]
 
 
 class _UnionFind:
