@@ -15,6 +15,16 @@ import pytest
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 RUST = SHARED / "rust-blog.jsonl"
 ONEUPTIME = SHARED / "oneuptime-blog.jsonl"
+YELP = SHARED / "detectrl-yelp.jsonl"
+
+
+def shared(path: Path) -> Path:
+    """A real corpus of ``../shared/corpora``. CI has them, so a missing one fails the test
+    (it is never skipped: a gate that skips its real-data tests says nothing)."""
+    if not path.is_file():
+        pytest.fail(f"{path} not found: the shared corpora must sit beside the repository "
+                    "(../shared/corpora), as they do in CI", pytrace=False)
+    return path
 
 _WORDS = (
     "trail river summit forest canyon meadow ridge lake valley harbor market coffee bread garden "

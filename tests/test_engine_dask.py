@@ -17,8 +17,8 @@ from auditor.ingest.stream import IngestSummary, summarise
 from auditor.ingest.walk import iter_files
 from auditor.types import json_safe
 
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
+import pyarrow as pa  # noqa: E402  (test extras: missing fails)
+import pyarrow.parquet as pq  # noqa: E402
 
 WORDS = ("bright calm steady quick fresh bold quiet warm clear sharp smooth light deep wide soft "
          "rich pure true keen fair").split()
@@ -119,7 +119,7 @@ def test_a_stray_quote_makes_the_file_one_partition(tmp_path, streamed):
 
 
 def test_summaries_are_plain_data_and_round_trip(tmp_path, streamed):
-    msgpack = pytest.importorskip("msgpack")
+    import msgpack
     root = corpus(tmp_path)
     whole = summarise(root, k=30)
     plain = whole.to_plain()
@@ -160,7 +160,7 @@ RUN_SPECIFIC = ("engine", "workers", "scheduler")
 def test_dask_audit_is_the_local_audit(tmp_path, streamed, processes):
     """Worker processes do not see this test's ``STREAM_BYTES``: parts are streamed anyway,
     and the small files read whole give the same rows."""
-    distributed = pytest.importorskip("distributed")
+    import distributed
     import auditor
     from auditor.app import engine_dask
     from auditor.features.embeddings import HashingEmbedder
@@ -198,7 +198,7 @@ def test_dask_audit_is_the_local_audit(tmp_path, streamed, processes):
 
 
 def test_cli_audit_on_a_running_scheduler(tmp_path, streamed):
-    distributed = pytest.importorskip("distributed")
+    import distributed
     from auditor.cli import main
 
     root = corpus(tmp_path / "corpus")
@@ -232,7 +232,6 @@ def test_cli_engine_usage_errors(tmp_path, capsys):
 
 def test_workers_start_a_local_cluster_of_processes(tmp_path):
     """``--workers N`` (no scheduler): samey starts and stops its own LocalCluster."""
-    pytest.importorskip("distributed")
     import auditor
     from auditor.app.engine_dask import summarise_dask
 
@@ -245,7 +244,6 @@ def test_workers_start_a_local_cluster_of_processes(tmp_path):
 def test_site_families_on_dask_are_the_local_families(tmp_path, streamed):
     """Every family (not only the largest shown), as sets of (file, record): the band-bucket
     shuffle over many partitions and buckets finds what one local pass finds."""
-    pytest.importorskip("distributed")
     rng = random.Random(11)
     recs = records(1500, seed=4, tricky=False)
     for fam in range(40):  # planted families of 2-6 near-copies spread over the rows
@@ -267,7 +265,6 @@ def test_site_families_on_dask_are_the_local_families(tmp_path, streamed):
 def test_site_families_on_dask_with_empty_and_wordless_parts(tmp_path, streamed):
     """A partition with no dated rows and one whose rows have no words at all (no band keys)
     take part in the shuffle without changing the families."""
-    pytest.importorskip("distributed")
     root = tmp_path / "c"
     recs = records(300, seed=8, tricky=False)
     write_csv(root / "a.csv", recs)

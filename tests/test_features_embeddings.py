@@ -352,7 +352,6 @@ def real_model():
     return emb.load_model("all-MiniLM-L6-v2")
 
 
-@pytest.mark.slow
 def test_real_model_offline_and_published_similarities(real_model, tmp_path):
     assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
     e = Embedder(cache_dir=tmp_path, _model=real_model)
@@ -371,7 +370,6 @@ def test_real_model_offline_and_published_similarities(real_model, tmp_path):
     assert 0.70 <= float(food @ bread) <= 0.80
 
 
-@pytest.mark.slow
 def test_real_tokenizer_chunking(real_model):
     window = real_model.max_seq_length - 2
     long_text = " ".join(["The embedding of this sentence is long enough."] * 400)
@@ -386,7 +384,6 @@ def test_real_tokenizer_chunking(real_model):
     assert len(chunk_texts([medium], real_model.tokenizer, window)[0]) == 3
 
 
-@pytest.mark.slow
 def test_broken_local_model_directory_raises_model_error(tmp_path, real_model):
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ModelError) as err:

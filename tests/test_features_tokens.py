@@ -8,7 +8,7 @@ import pytest
 
 from auditor.features.tokens import TokenizedDoc, tokenize
 
-RUST_BLOG = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "rust-blog.jsonl"
+from .conftest import RUST as RUST_BLOG, shared  # noqa: E402
 
 
 def one(text: str, **kw) -> TokenizedDoc:
@@ -98,10 +98,8 @@ def test_bad_budget():
         tokenize(["x"], budget=0)
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not RUST_BLOG.is_file(), reason="shared corpus not available")
 def test_real_corpus_invariants():
-    with RUST_BLOG.open(encoding="utf-8") as f:
+    with shared(RUST_BLOG).open(encoding="utf-8") as f:
         texts = [json.loads(line)["text"] for _, line in zip(range(40), f)]
     for budget in (None, 300):
         for doc in tokenize(texts, budget=budget):

@@ -20,7 +20,7 @@ from auditor.ingest.markdown import clean_markdown
 
 PROSE = ("Our team writes clear and friendly copy for every customer who visits the site, "
          "and we review each draft together before it goes out to the world. ")
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "oneuptime-blog.jsonl"
+from .conftest import ONEUPTIME as CORPUS, shared  # noqa: E402
 
 
 def prose(n: int = 1, tag: str = "") -> str:
@@ -583,9 +583,8 @@ def test_copies_and_reposts_invariants(tmp_path_factory, days):
     assert len(res.documents) == max(len(set(dated_days)), 1)
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not available")
 def test_real_corpus_oneuptime():
-    res = load_documents(CORPUS, IngestOptions())
+    res = load_documents(shared(CORPUS), IngestOptions())
     assert len(res.documents) == 105 and res.skipped == []
     assert all(d.date is not None and d.date_source == "field:date" for d in res.documents)
     assert all(d.title for d in res.documents)

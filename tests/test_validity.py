@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ONEUPTIME, RUST
+from .conftest import ONEUPTIME, RUST, shared
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import validity as V  # noqa: E402
@@ -19,8 +19,7 @@ import validity as V  # noqa: E402
 
 @pytest.fixture(scope="module")
 def setup():
-    if not (RUST.exists() and ONEUPTIME.exists()):
-        pytest.skip("shared corpora not found")
+    shared(RUST), shared(ONEUPTIME)
     return V.load_corpora(), V.MemoEmbedder(V.make_embedder("hashing"))
 
 
