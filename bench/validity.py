@@ -12,9 +12,11 @@ separately, never counted as an ``ok``.
 N. False alarms on unchanged content (null splits). A trial draws 2k distinct real posts at
    random (seeded) from one pool of one corpus (a Rust-blog year 2019-2026, or the shortest run
    of consecutive years holding 2k posts; OneUptime 2025, 2026, or the whole corpus when k needs
-   it), dates the first k in month A and the other k in month B (random days), and runs a default
+   it; the 1,000 human Yelp reviews of DetectRL, added with issue 17), dates the first k in
+   month A and the other k in month B (random days), and runs a default
    audit ``period="month", min_docs=2``. Sizes k = 3, 5, 10, 20, 50, 100 posts per period;
-   full mode: >= 300 trials in total with the real model (all-MiniLM-L6-v2), both corpora.
+   full mode: >= 300 judged trials in total with the real model (all-MiniLM-L6-v2), the three
+   corpora.
    Reported per size: trials, judged, not judged, ok/watch/samey, the false-alarm rate among
    judged trials with its 95% Wilson interval, the samey rate, and the rate over all trials
    (not judged counted as not flagged).
@@ -25,6 +27,9 @@ N. False alarms on unchanged content (null splits). A trial draws 2k distinct re
         Wilson interval of the false-alarm rate is <= 2%. (Per size, ~60 trials cannot show
         <= 2% at 95% confidence: 0/60 gives an upper end of 6%; the per-size intervals are
         reported, not judged.)
+   N3 (issue 17's goal, pooled, full mode only): at least 300 judged trials, a pooled
+        false-alarm rate <= 2% and the upper end of its 95% Wilson interval <= 3%. (N2 is
+        kept as it was written; N3 is the issue's own goal, weaker than N2's bound.)
 
 D. Dose response. Four real months of 25 Rust posts (2019-2021, random, seeded), then a fifth
    month of 25 posts in which a share s = 0, 10, ..., 100% is generated, the rest fresh real
@@ -42,6 +47,8 @@ D. Dose response. Four real months of 25 Rust posts (2019-2021, random, seeded),
    D4: the median z of the relevant layer never drops by more than 1.0 sd from one step to the
        next, and is higher at 100% than at 0% (every kind). Strict monotonicity (no drop at
        all) is reported alongside, for information.
+   D5 (added with issue 17: the house-voice case flagged at 60% again): at 60% the fifth
+       month's median status is flagged (watch or samey), for every kind.
 
 R. Recursive collapse with the onset in the second month. Month 1: 30 real Rust posts
    (2019-2021, random, seeded); months 2..6: generations 1..5 of a word-trigram model, 30 posts
@@ -61,8 +68,11 @@ T. Tiny months. 12-24 consecutive months (random per trial) of 2 or 3 real posts
    Reported: ok/watch/samey/not judged, and the reasons and notes of every non-ok verdict.
    T1: no trial is samey.
 
-Usage: python bench/validity.py [--fast] [--model M] [--only null|dose|recursive|tiny]
-       [--json out.json]. ``--fast`` uses the model-free hashing embedder and fewer trials (what
+M, L, H. Real model-written text after a switch, length-only changes and long human-only
+   runs: see ``bench/validity_model.py`` (criteria M1-M5, L1, H1).
+
+Usage: python bench/validity.py [--fast] [--model M]
+       [--only null|dose|recursive|tiny|model|length|human] [--extra FILE.jsonl] [--json out.json]. ``--fast`` uses the model-free hashing embedder and fewer trials (what
        tests/test_validity.py runs; N2 is not evaluated there). Prints a Markdown table per part
        and one PASS/FAIL line per criterion.
 Never copies corpus text into the repository: everything is read from ../shared/corpora at run time.
@@ -93,6 +103,9 @@ from auditor.features.embeddings import make_embedder  # noqa: E402
 from auditor.ingest.markdown import clean_markdown  # noqa: E402
 from auditor.types import Document  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+import validity_model as M  # noqa: E402
+
 SHARED = ROOT.parent / "shared" / "corpora"
 RANK = {"ok": 0, "watch": 1, "samey": 2}
 JUDGED = ("ok", "watch", "samey")
@@ -100,6 +113,7 @@ NJ = "not judged"
 SIZES = (3, 5, 10, 20, 50, 100)
 SHARES = tuple(round(0.1 * i, 1) for i in range(11))
 KINDS = ("templated", "recursive", "near-duplicate")
+PARTS = ("null", "dose", "recursive", "tiny", "model", "length", "human")
 RUST_YEARS = tuple(str(y) for y in range(2019, 2027))
 OU_YEARS = ("2025", "2026")
 BASE_DAY = dt.date(2031, 1, 1)
@@ -344,6 +358,8 @@ def year_windows(rows: list[dict], years: tuple[str, ...], need: int) -> list[tu
 def null_pools(corpus: str, rows: list[dict], k: int) -> list[tuple[str, list[dict]]]:
     if corpus == "rust":
         return year_windows(rows, RUST_YEARS, 2 * k)
+    if corpus == "yelp":
+        return [("human", rows)] if len(rows) >= 2 * k else []
     years = [(y, [r for r in rows if r["date"][:4] == y]) for y in OU_YEARS]
     pools = [(y, p) for y, p in years if len(p) >= 2 * k]
     if not pools and len(rows) >= 2 * k:
@@ -355,7 +371,8 @@ def null_plan(fast: bool) -> dict[int, dict[str, int]]:
     """Trials per size and corpus."""
     if fast:
         return {k: ({"rust": 3} if k == 100 else {"rust": 2, "oneuptime": 1}) for k in SIZES}
-    return {k: ({"rust": 60} if k == 100 else {"rust": 40, "oneuptime": 20}) for k in SIZES}
+    return {k: ({"rust": 60, "yelp": 20} if k == 100 else {"rust": 40, "oneuptime": 20,
+                                                          "yelp": 20}) for k in SIZES}
 
 
 def run_null(corpora: dict[str, list[dict]], embedder, plan, log=print) -> list[dict]:
@@ -417,11 +434,13 @@ def null_criteria(table: list[dict], fast: bool) -> dict:
     x = sum(r["watch"] + r["samey"] for r in table)
     n = sum(r["judged"] for r in table)
     lo, hi = wilson(x, n)
-    n2 = {"pass": None if fast else (n > 0 and hi <= GOAL),
-          "detail": f"pooled {x}/{n} flagged = {pct(x / n if n else float('nan'))}, "
-                    f"95% Wilson [{pct(lo)}, {pct(hi)}]" + (" (not evaluated in --fast)"
-                                                            if fast else "")}
-    return {"N1": n1, "N2": n2}
+    pooled = (f"pooled {x}/{n} flagged = {pct(x / n if n else float('nan'))}, "
+              f"95% Wilson [{pct(lo)}, {pct(hi)}]" + (" (not evaluated in --fast)"
+                                                     if fast else ""))
+    n2 = {"pass": None if fast else (n > 0 and hi <= GOAL), "detail": pooled}
+    n3 = {"pass": None if fast else (n >= 300 and x / n <= GOAL and hi <= 0.03),
+          "detail": pooled + (f"; only {n} judged trials (300 needed)" if n < 300 else "")}
+    return {"N1": n1, "N2": n2, "N3": n3}
 
 
 def print_null(table, trials) -> None:
@@ -514,13 +533,16 @@ def dose_table(trials: list[dict]) -> dict:
 
 
 def dose_criteria(table: dict) -> dict:
-    d1, d2, d3, d4, strict = [], [], [], [], []
+    d1, d2, d3, d4, d5, strict = [], [], [], [], [], []
     for kind, t in table.items():
         steps = t["steps"]
         if steps[0]["status"] != "ok":
             d1.append(f"{kind}: 0% is {steps[0]['status']}")
         if steps[-1]["status"] != "samey":
             d2.append(f"{kind}: 100% is {steps[-1]['status']}")
+        at60 = next(s for s in steps if abs(s["share"] - 0.6) < 1e-9)
+        if _rank(at60["status"]) < 1:
+            d5.append(f"{kind}: 60% is {at60['status']}")
         ranks = [_rank(s["status"]) for s in steps]
         if ranks != sorted(ranks):
             d3.append(f"{kind}: statuses {[s['status'] for s in steps]}")
@@ -539,6 +561,7 @@ def dose_criteria(table: dict) -> dict:
         "D4": {"pass": not d4, "detail": ("; ".join(d4) or "relevant-layer z never drops by "
                                           "more than 1 sd, higher at 100% than at 0%")
                + f" (strictly monotone: {'no for ' + ', '.join(strict) if strict else 'yes'})"},
+        "D5": {"pass": not d5, "detail": "; ".join(d5) or "60% is flagged for every kind"},
     }
 
 
@@ -682,7 +705,9 @@ def print_tiny(trials: list[dict]) -> None:
 # ---------------------------------------------------------------- main
 
 def load_corpora() -> dict[str, list[dict]]:
-    return {"rust": load_rows("rust-blog.jsonl"), "oneuptime": load_rows("oneuptime-blog.jsonl")}
+    yelp = [r for r in load_rows("detectrl-yelp.jsonl") if r["origin"] == "human"]
+    return {"rust": load_rows("rust-blog.jsonl"), "oneuptime": load_rows("oneuptime-blog.jsonl"),
+            "yelp": yelp}
 
 
 def rust_early(corpora) -> list[dict]:
@@ -690,13 +715,14 @@ def rust_early(corpora) -> list[dict]:
 
 
 def run_all(parts, *, fast: bool, model: str, log=print, on_part=None,
-            backend: str = "torch") -> dict:
+            backend: str = "torch", extra: list[str] | None = None) -> dict:
     """Run the chosen parts; returns {part: {"trials"/"table": ..., "criteria": {...}}}.
     ``on_part(res, part)`` is called after each part (to print and save as results come)."""
     corpora = load_corpora()
     embedder = MemoEmbedder(make_embedder(model, cache_dir=None, progress=False, backend=backend))
     res: dict = {"model": model, "backend": backend, "fast": fast}
-    for part in ("null", "dose", "recursive", "tiny"):
+    srcs = M.sources(extra) if set(parts) & {"model", "length", "human"} else []
+    for part in PARTS:
         if part not in parts:
             continue
         if part == "null":
@@ -711,9 +737,20 @@ def run_all(parts, *, fast: bool, model: str, log=print, on_part=None,
         elif part == "recursive":
             runs = run_recursive(rust_early(corpora), embedder, 1 if fast else 3, log=log)
             res["recursive"] = {"runs": runs, "criteria": recursive_criteria(runs)}
-        else:
+        elif part == "tiny":
             trials = run_tiny(corpora, embedder, 6 if fast else 40, log=log)
             res["tiny"] = {"trials": trials, "criteria": tiny_criteria(trials)}
+        elif part == "model":
+            trials = M.run_model(srcs, embedder, fast, log=log)
+            table = M.model_table(trials)
+            res["model"] = {"table": table, "trials": trials,
+                            "criteria": M.model_criteria(trials, table)}
+        elif part == "length":
+            trials = M.run_length(srcs, embedder, fast, log=log)
+            res["length"] = {"trials": trials, "criteria": M.length_criteria(trials)}
+        else:
+            trials = M.run_human(srcs, embedder, fast, log=log)
+            res["human"] = {"trials": trials, "criteria": M.human_criteria(trials)}
         if on_part is not None:
             on_part(res, part)
     return res
@@ -729,9 +766,18 @@ def print_part(res: dict, part: str) -> None:
     elif part == "recursive":
         print("\n## R. Recursive collapse, onset in month 2 (default audit)")
         print_recursive(res["recursive"]["runs"])
-    else:
+    elif part == "tiny":
         print("\n## T. Tiny months (2-3 real posts a month, min_docs 2)\n")
         print_tiny(res["tiny"]["trials"])
+    elif part == "model":
+        print("\n## M. Real model-written text after a switch (25 posts a month)\n")
+        M.print_model(res["model"]["table"], res["model"]["trials"])
+    elif part == "length":
+        print("\n## L. Length only: later months of shorter or longer human posts\n")
+        M.print_length(res["length"]["trials"])
+    else:
+        print("\n## H. Long human-only runs (10 months of 25 human posts)\n")
+        M.print_human(res["human"]["trials"])
     for name, c in res[part]["criteria"].items():
         word = "PASS" if c["pass"] else ("n/a" if c["pass"] is None else "FAIL")
         print(f"\n{name}: {word}: {c['detail']}")
@@ -753,11 +799,13 @@ def main(argv=None) -> int:
     ap.add_argument("--fast", action="store_true", help="hashing embedder, few trials")
     ap.add_argument("--model", default=None)
     ap.add_argument("--backend", default="torch", choices=["torch", "onnx", "onnx-int8"])
-    ap.add_argument("--only", choices=["null", "dose", "recursive", "tiny"], action="append")
+    ap.add_argument("--only", choices=list(PARTS), action="append")
+    ap.add_argument("--extra", action="append", default=None,
+                    help="another JSON Lines source of human and model texts (parts M, L, H)")
     ap.add_argument("--json", default=None, help="write the results here")
     args = ap.parse_args(argv)
     model = args.model or ("hashing" if args.fast else "all-MiniLM-L6-v2")
-    parts = args.only or ["null", "dose", "recursive", "tiny"]
+    parts = args.only or list(PARTS)
     t0 = time.time()
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     print(f"# samey validity ({model}, {args.backend}{', fast' if args.fast else ''})\n",
@@ -769,10 +817,10 @@ def main(argv=None) -> int:
             Path(args.json).write_text(json.dumps(_clean(res), indent=1))
 
     res = run_all(parts, fast=args.fast, model=model, log=log, on_part=on_part,
-                  backend=args.backend)
+                  backend=args.backend, extra=args.extra)
     print("\n## Criteria\n")
     ok = True
-    for part in ("null", "dose", "recursive", "tiny"):
+    for part in PARTS:
         for name, c in res.get(part, {}).get("criteria", {}).items():
             word = "PASS" if c["pass"] else ("n/a" if c["pass"] is None else "FAIL")
             ok &= c["pass"] is not False
