@@ -18,7 +18,7 @@ its human text by word overlap and `prompt_id` names that human text.
 Output: one object per text with id, text, origin, llm, method, prompt_id,
 words, source, commit, license, plus domain, pair_score and preamble_removed.
 """
-import argparse  # noqa: I001
+import argparse
 import json
 import re
 import subprocess
