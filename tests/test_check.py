@@ -183,7 +183,7 @@ class CountingEmbedder(HashingEmbedder):
 
 
 def test_index_update_embeds_only_new_or_changed_documents(corpus, tmp_path):
-    from auditor.app.check_index import INDEX_VERSION
+    from auditor.index.store import INDEX_VERSION
     from auditor.ingest import load_documents
 
     cache = tmp_path / "cache"
@@ -227,20 +227,17 @@ def test_index_corpus_parts_equal_the_reference_functions(corpus, tmp_path):
     from the stored rows, equal the Python definitions on the tokenised corpus."""
     import numpy as np
 
-    from auditor.app.check_index import (
-        MIN_DF,
-        content_grams,
-        load_or_build,
-        template_coverage,
-    )
+    from auditor.app.check import corpus_index
     from auditor.features.lexicon import phrase_stop_words
+    from auditor.index.keys import content_grams, template_coverage
+    from auditor.judge.thresholds import MIN_SHARED_DOCS
     from auditor.features.tokens import tokenize
     from auditor.ingest import load_documents
     from auditor.metrics.structure import shape_ngram_templates
 
     o = opts(tmp_path / "cache")
     emb = HashingEmbedder()
-    index = load_or_build(corpus, o, model_id=emb.model_id, make_embedder=lambda: emb)
+    index = corpus_index(corpus, o, embedder=emb)
     docs = load_documents(corpus, o.ingest).documents
     by_id = {d.doc_id: d for d in docs}
     rows = index.refs(range(index.n_docs))
@@ -257,19 +254,18 @@ def test_index_corpus_parts_equal_the_reference_functions(corpus, tmp_path):
     shared = index.meta["min_shared_docs"]
     assert index.phrase_scores.tolist() == [sum(df[g] - 1 >= shared for g in gs) for gs in grams]
     some = sorted(df)[:200]
-    assert index.df(some).tolist() == [df[g] if df[g] >= MIN_DF else 0 for g in some]
+    assert index.df(some).tolist() == [df[g] if df[g] >= MIN_SHARED_DOCS else 0 for g in some]
 
 
 def test_streamed_index_holds_the_documents_load_documents_keeps(tmp_path):
     """Copies skipped, rows of a CSV kept, undated posts of a dated corpus left out: the streamed
     build indexes exactly what samey audit would analyse."""
-    from auditor.app.check_index import load_or_build
+    from auditor.app.check import corpus_index
     from auditor.ingest import load_documents
 
     root = REPO / "sample_corpora" / "brightpath-saas"
     o = opts(tmp_path / "cache")
-    emb = HashingEmbedder()
-    index = load_or_build(root, o, model_id=emb.model_id, make_embedder=lambda: emb)
+    index = corpus_index(root, o, embedder=HashingEmbedder())
     res = load_documents(root, o.ingest)
     docs = res.documents
     undated = sum(d.date is None for d in docs) if any(d.date for d in docs) else 0
@@ -281,7 +277,7 @@ def test_streamed_index_holds_the_documents_load_documents_keeps(tmp_path):
 def test_nearest_rows_matches_the_reference_function():
     import numpy as np
 
-    from auditor.app.check_index import nearest_rows
+    from auditor.index.search import nearest_rows
     from auditor.metrics.topics import nearest_neighbours
 
     rng = np.random.default_rng(0)
@@ -631,19 +627,16 @@ def test_real_model_template_fill_on_brightpath(tmp_path):
     assert re.match(r"all-MiniLM-L6-v2@", data["config"]["model_id"])
 
 
-def test_index_jaccard_is_the_share_of_equal_slots(monkeypatch):
+def test_index_jaccard_is_the_share_of_equal_slots():
     """Chunked, the estimate is the share of equal slots (datasketch's)."""
-    import types
-
     import numpy as np
 
-    from auditor.app import check_index
+    from auditor.index.search import minhash_overlap
 
     rng = np.random.default_rng(3)
     S = rng.integers(0, 4, size=(1000, 128), dtype=np.uint32)  # many equal slots
     sig = S[17].copy()
     want = (S == sig).mean(axis=1)
-    monkeypatch.setattr(check_index, "CHUNK_ROWS", 64)
-    fake = types.SimpleNamespace(arrays={"signatures": S})
-    got = check_index.CorpusIndex.jaccard(fake, sig)
-    assert got.dtype == np.float64 and np.array_equal(got, want) and got[17] == 1.0
+    for chunk in (64, 1000, 4096):
+        got = minhash_overlap(S, sig, chunk=chunk)
+        assert got.dtype == np.float64 and np.array_equal(got, want) and got[17] == 1.0
