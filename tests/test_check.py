@@ -127,12 +127,47 @@ def test_post_from_the_common_template_is_flagged_on_structure(corpus, cache):
     assert d.near_duplicate is None
 
 
+def reference_values(root: Path, o, embedder):
+    """The reference posts' nearest-post similarity (first neighbour that is not a textual
+    copy), shared-phrase count and template coverage, read from the corpus index's arrays."""
+    import numpy as np
+
+    from auditor.app.check import corpus_index
+
+    index = corpus_index(root, o, embedder=embedder)
+    keep = np.asarray(index.ref_nbr_jac) < o.check.duplicate_jaccard
+    has = keep.any(axis=1)
+    sims = np.asarray(index.ref_nbr_sims)[np.arange(len(has)), np.argmax(keep, axis=1)][has]
+    rows = np.asarray(index.ref_rows)[has]
+    return sims, np.asarray(index.phrase_scores)[rows], np.asarray(index.template_cov)[rows]
+
+
+def assert_jointly_calibrated(t, sims, phr, cov):
+    """The cuts are the same percentile (the watch level) of each layer's reference values, the
+    smallest (steps of 0.1 from watch_percentile) at which at most 100 - watch_percentile % of
+    the reference posts are above a cut on any layer; samey likewise."""
+    import numpy as np
+
+    def flagged(q):
+        return np.mean((sims > np.percentile(sims, q)) | (phr > np.percentile(phr, q))
+                       | (cov > np.percentile(cov, q)))
+
+    target = (100 - t.watch_percentile) / 100
+    assert t.watch_level >= t.watch_percentile and flagged(t.watch_level) <= target
+    if t.watch_level > t.watch_percentile:
+        assert flagged(t.watch_level - 0.1) > target
+    assert t.watch_similarity == pytest.approx(np.percentile(sims, t.watch_level))
+    assert t.shared_phrases_watch == pytest.approx(np.percentile(phr, t.watch_level))
+    assert t.template_coverage_watch == pytest.approx(np.percentile(cov, t.watch_level))
+    assert t.samey_level >= max(t.samey_percentile, t.watch_level)
+    assert t.samey_similarity == pytest.approx(np.percentile(sims, t.samey_level))
+
+
 def test_thresholds_are_calibrated_and_overridable(corpus, cache):
     r = auditor.check([("-", UNSEEN)], corpus, opts(cache), embedder=HashingEmbedder())
     t = r.thresholds
     assert t.similarity_source == "corpus"
-    assert t.watch_similarity == pytest.approx(t.corpus_nn_similarity["p90"])
-    assert t.samey_similarity == pytest.approx(t.corpus_nn_similarity["p99"])
+    assert_jointly_calibrated(t, *reference_values(corpus, opts(cache), HashingEmbedder()))
     # An override of the samey cut below the draft's similarity makes it samey.
     s = r.drafts[0].novelty.nn_similarity
     r2 = auditor.check([("-", UNSEEN)], corpus, opts(cache, max_similarity=s - 0.01),
@@ -329,7 +364,7 @@ def test_cli_stdin_and_several_drafts_json_and_exit_codes(corpus, cache, tmp_pat
     code = main(cli(str(copy), "-", "--against", str(corpus), "--json", str(out), cache=cache))
     assert code == 1  # a samey draft, --fail-on samey by default
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["schema_version"] == "1.1" and data["kind"] == "check"
+    assert data["schema_version"] == "1.2" and data["kind"] == "check"
     assert data["status"] == "samey"
     assert [d["name"] for d in data["drafts"]] == [str(copy), "-"]
     assert [d["status"] for d in data["drafts"]] == ["samey", "ok"]
@@ -502,8 +537,14 @@ def test_new_template_fill_on_brightpath_is_samey_and_a_fresh_post_is_not(bp_cac
     assert t["similarity_source"] == "baseline"
     assert t["reference"]["source"] == "baseline" and t["reference"]["periods"] == BP_BASELINE
     assert t["reference"]["latest_period"] == "2026-03"
-    assert t["watch_similarity"] < 0.95 and t["watch_similarity"] < t["samey_similarity"]
-    assert t["watch_similarity"] == pytest.approx(t["reference_nn_similarity"]["p90"])
+    # Calibrated jointly (judge.check): three nearly independent layers put the common watch
+    # level near the 97th percentile, where, with the hashing embedder, the baseline's own
+    # bag-of-words twins of later remixes (cosine 1.00, 6 of 171 posts) sit; the real-model
+    # test below keeps the unsaturated cuts.
+    assert t["watch_level"] > t["watch_percentile"]
+    assert t["watch_similarity"] <= t["samey_similarity"]
+    o = auditor.options(cache_dir=str(bp_cache), progress=False, model="hashing")
+    assert_jointly_calibrated(r_thresholds(data), *reference_values(BRIGHTPATH, o, None))
     assert data["corpus"]["baseline"] == BP_BASELINE
     assert "(baseline2025-01,2025-02,2025-03,2025-04,2025-05)" in "".join(text.split())
     assert not any("template-coverage" in w for w in data["warnings"])
@@ -518,6 +559,13 @@ def test_new_template_fill_on_brightpath_is_samey_and_a_fresh_post_is_not(bp_cac
     d = data["drafts"][0]
     assert code == 0 and d["status"] != "samey", d["reasons"]
     assert d["layers"]["structure"] != "samey" and d["structure"]["template_fill"]["stock"] == 0
+
+
+def r_thresholds(data: dict):
+    """The JSON ``thresholds`` as an object with attributes."""
+    import types
+
+    return types.SimpleNamespace(**data["thresholds"])
 
 
 def rust_posts(first: str, last: str) -> list[dict]:

@@ -4,6 +4,7 @@ drafts). The figures with the real model are the bench's (README, "Pre-publish c
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from .conftest import YELP, shared
@@ -14,6 +15,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench" / "check_validity.py"
 def load_bench():
     spec = importlib.util.spec_from_file_location("check_validity", BENCH)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Union
 
-import numpy as np
 from threadpoolctl import threadpool_limits
 
 from auditor._version import __version__
@@ -67,7 +66,7 @@ from auditor.types import Document
 
 TOP = 5  # phrases and templates shown per draft
 
-Draft = Union[str, Path, tuple[str, str]]
+Draft = Union[str, Path, tuple[str, str]]  # noqa: UP007 (a runtime alias)
 
 
 # ---------------------------------------------------------------- drafts in
@@ -108,7 +107,7 @@ def read_drafts(drafts: Sequence[Draft], options: AuditOptions, *,
                                 headings=p.headings, fmt="markdown"))
             continue
         targets = _draft_targets(d)
-        many = len(targets) > 1 or targets[0].is_dir()
+        many = bool(targets[1:]) or targets[0].is_dir()
         for path in targets:
             if not path.exists():
                 raise InputError(f"{path}: no such draft file or folder.")
@@ -230,27 +229,26 @@ def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOption
     import_spacy()
     feats = build_features(docs, embedder, text_budget=options.sampling.text_budget)
     data = index.reference_data()
-    cuts, ref_sims = calibrate(data, options.check)
+    cuts, ranked = calibrate(data, options.check)
     warnings = check_warnings(data, cuts, options.check) + notes
     matches = match_drafts(index, feats, k=max(1, options.check.neighbours),
                            stop=phrase_stop_words())
-    reports = [_report(doc, m, index, cuts, data, ref_sims, options)
-               for doc, m in zip(docs, matches)]
+    reports = [_report(doc, m, index, cuts, ranked, options) for doc, m in zip(docs, matches)]
     return reports, cuts, warnings
 
 
 def _report(doc: Document, m: DraftMatch, index: CorpusIndex, cuts: CheckThresholds,
-            data: ReferenceData, ref_sims: np.ndarray, options: AuditOptions
-            ) -> DraftReport:
-    """Judge one draft's measurements (``judge.draft``) and report them."""
+            ranked: ReferenceData, options: AuditOptions) -> DraftReport:
+    """Judge one draft's measurements (``judge.draft``) and report them; ``ranked``: the
+    reference posts its values are ranked among (``judge.check.calibrate``)."""
     c = options.check
     s = float(m.nearest[0]["similarity"]) if m.nearest else float("nan")
-    pct = percentile_of(ref_sims, s)
+    pct = percentile_of(ranked.neighbour_sims, s)
     dup = _near_duplicate(m, index, s, c)
     shared = shared_by_many(m.grams, cuts.min_shared_docs)
     top = shown(shared, TOP)
-    phrase_pct = percentile_of(data.phrase_scores, len(shared))
-    cov_pct = percentile_of(data.template_coverage, m.template_coverage)
+    phrase_pct = percentile_of(ranked.phrase_scores, len(shared))
+    cov_pct = percentile_of(ranked.template_coverage, m.template_coverage)
     frames = [{**dataclasses.asdict(f), "stock": is_stock_frame(
         f.latest_docs, f.latest_share, f.baseline_share, min_docs=cuts.min_shared_docs)}
         for f in m.frames]

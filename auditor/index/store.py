@@ -158,8 +158,10 @@ class CorpusIndex:
         return minhash_overlap(self.arrays["signatures"], sig)
 
     def reference_data(self) -> ReferenceData:
-        """What the check's cuts are calibrated on (``judge.check``)."""
+        """What the check's cuts are calibrated on (``judge.check``): the reference posts'
+        stored neighbours, phrase scores and template coverage."""
         ref, base = self.meta["reference"], np.asarray(self.is_baseline)
+        rows = np.asarray(self.ref_rows)
         return ReferenceData(
             source=ref["source"], periods=list(ref["labels"]), documents=int(base.sum()),
             rule=ref.get("rule"), reason=ref.get("reason"), warnings=list(ref["warnings"]),
@@ -167,8 +169,8 @@ class CorpusIndex:
             latest_documents=int(np.count_nonzero(self.is_recent)),
             min_shared_docs=int(self.meta["min_shared_docs"]),
             neighbour_sims=np.asarray(self.ref_nbr_sims), neighbour_jaccard=self.ref_nbr_jac,
-            corpus_nn=np.asarray(self.nn_sims), phrase_scores=self.phrase_scores[base],
-            template_coverage=self.template_cov[base])
+            corpus_nn=np.asarray(self.nn_sims), phrase_scores=self.phrase_scores[rows],
+            template_coverage=self.template_cov[rows])
 
     def close(self) -> None:
         if self._db is not None:

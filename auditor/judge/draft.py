@@ -5,8 +5,9 @@ Per layer (topic, duplication, wording, structure):
 
 * duplication samey: cosine to a corpus post >= ``--duplicate-similarity`` or shared word
   5-grams (MinHash) >= ``duplicate_jaccard``;
-* topic samey above the corpus's ``samey_percentile`` nearest-neighbour similarity (or
-  ``--max-similarity``), watch above ``watch_percentile``;
+* topic watch above the reference's jointly calibrated watch level of nearest-neighbour
+  similarity; samey above a fixed ``--max-similarity``, or above the samey level together with
+  shared phrases or templates above theirs;
 * wording watch: more shared phrases than the reference's watch percentile, or two or more
   phrases the corpus has been amplifying lately (counted and tested: ``judge.amplified``);
 * structure watch: an opening, closing or heading outline shared by ``min_shared_docs`` corpus
@@ -14,8 +15,12 @@ Per layer (topic, duplication, wording, structure):
   period; samey: two stock frames, or one with template coverage above the samey percentile
   (one more fill of the template that took over recent posts).
 
-Overall: samey when a layer is samey, or topic is watch together with wording or structure
-(close in subject *and* repeating the corpus's words or frames); watch when any layer is watch.
+Overall: samey when a layer is samey; watch when any layer is watch. The percentile layers
+(topic, shared phrases, templates) are calibrated jointly (``judge.check``): about
+100 - ``watch_percentile`` % of the reference's own posts are watch on one of them, and a draft
+is samey on them only when it is very close in topic *and* repeats the corpus's phrases or
+templates beyond the samey level (or is above a fixed ``--max-similarity``); very close alone
+is watch.
 See docs/check.md and ``judge.check`` for the calibration (percentiles of the validated
 baseline).
 """
@@ -155,21 +160,24 @@ def judge_draft(s: DraftSignals, cuts: Any, options: Any, *,
         reasons.append(f"near-duplicate of {s.duplicate.path} (cosine "
                        f"{_f(s.duplicate.similarity)}, shared word 5-grams "
                        f"{s.duplicate.jaccard:.0%}).")
-    if sim > cuts.samey_similarity:
-        raise_to("topic", "samey")
-        src = ("--max-similarity" if cuts.similarity_source == "option"
-               else f"the {ordinal(options.samey_percentile)} percentile of {where}")
+    fixed = cuts.similarity_source == "option"
+    very_close = sim > cuts.samey_similarity
+    if very_close:  # samey alone only above a fixed --max-similarity (see module docstring)
+        raise_to("topic", "samey" if fixed else "watch")
+        src = ("--max-similarity" if fixed
+               else f"the {ordinal(cuts.samey_level)} percentile of {where}")
         reasons.append(f"very close to {near} (similarity {sim:.2f}; cut "
                        f"{cuts.samey_similarity:.2f} = {src}; closer than {pct:.0f}% of "
                        f"the posts of {where} are to their nearest neighbour).")
     elif sim > cuts.watch_similarity:
         raise_to("topic", "watch")
         reasons.append(f"close to {near} (similarity {sim:.2f}; above the "
-                       f"{ordinal(options.watch_percentile)} percentile of {where}, "
+                       f"{ordinal(cuts.watch_level)} percentile of {where}, "
                        f"{cuts.watch_similarity:.2f}).")
 
     # wording
     n_shared = len(s.shared_phrases)
+    many_phrases = n_shared > cuts.shared_phrases_samey and n_shared
     if n_shared > cuts.shared_phrases_watch and n_shared:
         raise_to("wording", "watch")
         reasons.append(f"shares {plural(n_shared, 'phrase')} with "
@@ -213,7 +221,7 @@ def judge_draft(s: DraftSignals, cuts: Any, options: Any, *,
         if len(stocked) >= 2 or high_cov:
             raise_to("structure", "samey")
             extra = (f"; {cov:.0%} of its sentence shapes are corpus templates, above the "
-                     f"{ordinal(options.samey_percentile)} percentile of {where}"
+                     f"{ordinal(cuts.samey_level)} percentile of {where}"
                      if len(stocked) < 2 else "")
             reasons.append("one more fill of the template that took over recent posts: "
                            + " and ".join(parts) + extra + ".")
@@ -221,13 +229,19 @@ def judge_draft(s: DraftSignals, cuts: Any, options: Any, *,
             raise_to("structure", "watch")
             reasons.append("uses a stock frame of recent posts: " + parts[0] + ".")
 
+    # Very close in topic *and* repeating the corpus's phrases or templates beyond the samey
+    # level: the jointly calibrated percentile path to samey (judge.check).
+    if very_close and not fixed and (many_phrases or high_cov):
+        raise_to("topic", "samey")
+        raise_to("wording" if many_phrases else "structure", "samey")
+        reasons.append(f"very close in topic and repeating the corpus's "
+                       f"{'phrases' if many_phrases else 'sentence templates'} beyond the "
+                       f"{ordinal(cuts.samey_level)} percentile of {where} on both.")
+
     # overall
     status: Status
     if "samey" in layers.values():
         status = "samey"
-    elif layers["topic"] == "watch" and "watch" in (layers["wording"], layers["structure"]):
-        status = "samey"
-        reasons.append("close in topic and repeating the corpus's wording or structure.")
     elif "watch" in layers.values():
         status = "watch"
     else:
