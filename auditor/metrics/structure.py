@@ -262,14 +262,16 @@ def opening_key(text_or_tokens: str | Sequence[str], *, n_words: int = 6) -> str
     >>> opening_key("In 2024, every brand needs a strategy! Here is why.")
     'in 0 every brand needs a'
     """
-    if isinstance(text_or_tokens, str):
-        sents = _sentences(text_or_tokens)
-        if not sents:
-            return None
-        words = _norm_words(_WORD_RE.findall(sents[0]))
-    else:
-        words = _norm_words(text_or_tokens)
+    words = _sentence_words(text_or_tokens, last=False)
     return " ".join(words[:n_words]) or None
+
+
+def _sentence_words(text_or_tokens: str | Sequence[str], *, last: bool) -> list[str]:
+    """The normalised words of the first (or last) sentence of a text, or of a token list."""
+    if not isinstance(text_or_tokens, str):
+        return _norm_words(text_or_tokens)
+    sents = _sentences(text_or_tokens)
+    return _norm_words(_WORD_RE.findall(sents[-1 if last else 0])) if sents else []
 
 
 def closing_key(text_or_tokens: str | Sequence[str], *, n_words: int = 6) -> str | None:
@@ -279,13 +281,7 @@ def closing_key(text_or_tokens: str | Sequence[str], *, n_words: int = 6) -> str
     >>> closing_key("Thanks for reading. Ready to take your brand to the next level?")
     'your brand to the next level'
     """
-    if isinstance(text_or_tokens, str):
-        sents = _sentences(text_or_tokens)
-        if not sents:
-            return None
-        words = _norm_words(_WORD_RE.findall(sents[-1]))
-    else:
-        words = _norm_words(text_or_tokens)
+    words = _sentence_words(text_or_tokens, last=True)
     if not words:
         return None
     return " ".join(words[-n_words:])
