@@ -582,7 +582,7 @@ class CheckReference(Result):
 
 @dataclass(frozen=True)
 class CheckThresholds(Result):
-    """The cuts a check used and where they come from (``auditor.app.check.thresholds``)."""
+    """The cuts a check used and where they come from (``auditor.judge.check.calibrate``)."""
 
     watch_similarity: float
     samey_similarity: float
