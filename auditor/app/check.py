@@ -23,7 +23,8 @@ from threadpoolctl import threadpool_limits
 from auditor._version import __version__
 from auditor.config import AuditOptions, CheckOptions, validate_check
 from auditor.errors import InputError, UsageError
-from auditor.features.embeddings import TextEmbedder, for_few_texts, make_embedder
+from auditor.features import embeddings
+from auditor.features.embeddings import TextEmbedder, for_few_texts
 from auditor.features.lexicon import import_spacy, phrase_stop_words
 from auditor.index.corpus import Baseline
 from auditor.index.draft import DraftMatch, match_drafts, shown
@@ -166,8 +167,8 @@ def _embedders(options: AuditOptions, embedder: TextEmbedder | None
     """(the corpus's embedder, the drafts' embedder: the same model, numpy when it can)."""
     if embedder is not None:
         return embedder, embedder
-    full = make_embedder(options.model, cache_dir=options.cache_dir, progress=options.progress,
-                         backend=options.backend)
+    full = embeddings.make_embedder(options.model, cache_dir=options.cache_dir,
+                                    progress=options.progress, backend=options.backend)
     return full, for_few_texts(full)
 
 
