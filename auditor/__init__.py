@@ -68,7 +68,7 @@ def check(drafts: Any, against: str | Path, opts: AuditOptions | None = None, *,
     ``drafts``: file paths, or ``("-", text)`` pairs; ``against``: the corpus folder (or file).
     ``opts`` or keyword overrides (``max_similarity=0.9``, ``watch_percentile=95``...). Returns a
     ``CheckResult`` (``.status``, ``.drafts``, ``.to_dict()``: what ``samey check --json``
-    writes). See ``auditor.app.check`` for the status rule.
+    writes). See docs/check.md and ``auditor.judge.draft`` for the status rule.
     """
     from auditor.app.check import check as _check
 

@@ -294,3 +294,19 @@ def validate(opts: AuditOptions) -> None:
         raise UsageError("--text-budget must be at least 20 tokens.")
     if not 0 < opts.verdict.alpha < 1:
         raise UsageError("alpha must be between 0 and 1.")
+    validate_check(opts.check)
+
+
+def validate_check(c: CheckOptions) -> None:
+    """Raise UsageError for ``[check]`` values out of range."""
+    if not 0 < c.watch_percentile <= c.samey_percentile <= 100:
+        raise UsageError("percentiles must satisfy 0 < watch_percentile <= samey_percentile "
+                         "<= 100.")
+    if c.max_similarity is not None and not -1 <= c.max_similarity <= 1:
+        raise UsageError("--max-similarity must be a cosine similarity between -1 and 1.")
+    if not 0 < c.duplicate_similarity <= 1 or not 0 < c.duplicate_jaccard <= 1:
+        raise UsageError("duplicate_similarity and duplicate_jaccard must be in (0, 1].")
+    if c.neighbours < 1:
+        raise UsageError("--neighbours must be at least 1.")
+    if c.min_shared_docs is not None and c.min_shared_docs < 2:
+        raise UsageError("min_shared_docs must be at least 2.")

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from auditor.types import SCHEMA_VERSION, Estimate, Skipped, worst
 
-CHECK_SCHEMA_VERSION = "1.1"
+CHECK_SCHEMA_VERSION = "1.2"
 
 
 def plain(x: Any) -> Any:
@@ -582,7 +582,7 @@ class CheckReference(Result):
 
 @dataclass(frozen=True)
 class CheckThresholds(Result):
-    """The cuts a check used and where they come from (``auditor.app.check.thresholds``)."""
+    """The cuts a check used and where they come from (``auditor.judge.check.calibrate``)."""
 
     watch_similarity: float
     samey_similarity: float
@@ -592,8 +592,11 @@ class CheckThresholds(Result):
     duplicate_jaccard: float
     watch_percentile: float
     samey_percentile: float
+    watch_level: float                # the layers' common watch percentile (joint calibration)
+    samey_level: float                # ... and samey percentile
     min_shared_docs: int
     shared_phrases_watch: float
+    shared_phrases_samey: float
     template_coverage_watch: float
     template_coverage_samey: float
     stock_words: int

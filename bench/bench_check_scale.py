@@ -130,7 +130,8 @@ def tile_index(src: Path, dst: Path, k: int) -> None:
     import numpy as np
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's samey
-    from auditor.app.check_index import CORPUS, FIXED, RAGGED, NpyAppender
+    from auditor.index.files import FIXED, RAGGED, NpyAppender
+    from auditor.index.store import CORPUS
 
     (folder,) = [p for p in (src / "index").iterdir()]
     meta = json.loads((folder / "meta.json").read_text())

@@ -29,7 +29,7 @@ def main() -> None:
     ap.add_argument("--backend", default="torch")
     a = ap.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's samey
-    from auditor.app.check_index import nearest_rows
+    from auditor.index.search import nearest_rows
     from auditor.features.embeddings import make_embedder
 
     from auditor.config import IngestOptions

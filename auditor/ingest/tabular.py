@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,15 @@ def resolve_fields(columns: list[str], rel: str, options: IngestOptions) -> Fiel
     return Fields(text_col, title_col, date_keys)
 
 
+def _fields_or_skip(rel: str, has_records: bool, resolve: Callable[[], Fields | Skipped]
+                    ) -> Fields | Skipped:
+    """The record fields (``resolve()``, or why they cannot be used); a file without records is
+    skipped as ``empty``."""
+    if not has_records:
+        return Skipped(rel, "empty", "the file has no records; remove it or add records")
+    return resolve()
+
+
 def parse_record(n: int, rec: Any, fields: Fields, rel: str) -> Parsed | Skipped:
     """One record (row) -> ``Parsed`` (``index`` ``n``, date from the record's field), or
     ``Skipped`` when it is not an object with fields."""
@@ -192,11 +201,8 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
                     reader = csv.DictReader(handle, fieldnames=header,
                                             delimiter="\t" if fmt == "tsv" else ",")
                     columns = list(reader.fieldnames or [])
-                    if not columns:
-                        yield Skipped(rel, "empty", "the file has no records; remove it or add "
-                                      "records")
-                        return
-                    fields = resolve_fields(columns, rel, options)
+                    fields = _fields_or_skip(rel, bool(columns),
+                                             lambda: resolve_fields(columns, rel, options))
                     if isinstance(fields, Skipped):
                         yield fields
                         return
@@ -250,11 +256,8 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
                 elif wanted is None or n in wanted:
                     yield parse_record(n, rec, fields, rel)
             if fields is None:
-                if not head:
-                    yield Skipped(rel, "empty", "the file has no records; remove it or add "
-                                  "records")
-                    return
-                fields = _jsonl_fields(head, rel, options)
+                fields = _fields_or_skip(rel, bool(head),
+                                         lambda: _jsonl_fields(head, rel, options))
                 if isinstance(fields, Skipped):
                     yield fields
                     return

@@ -5,18 +5,24 @@ Per layer (topic, duplication, wording, structure):
 
 * duplication samey: cosine to a corpus post >= ``--duplicate-similarity`` or shared word
   5-grams (MinHash) >= ``duplicate_jaccard``;
-* topic samey above the corpus's ``samey_percentile`` nearest-neighbour similarity (or
-  ``--max-similarity``), watch above ``watch_percentile``;
+* topic watch above the reference's jointly calibrated watch level of nearest-neighbour
+  similarity; samey above a fixed ``--max-similarity``, or above the samey level together with
+  shared phrases or templates above theirs;
 * wording watch: more shared phrases than the reference's watch percentile, or two or more
-  phrases the corpus has been amplifying lately;
+  phrases the corpus has been amplifying lately (counted and tested: ``judge.amplified``);
 * structure watch: an opening, closing or heading outline shared by ``min_shared_docs`` corpus
   posts, sentence templates above the watch percentile, or one stock frame of the latest
   period; samey: two stock frames, or one with template coverage above the samey percentile
   (one more fill of the template that took over recent posts).
 
-Overall: samey when a layer is samey, or topic is watch together with wording or structure
-(close in subject *and* repeating the corpus's words or frames); watch when any layer is watch.
-See docs/check.md for the calibration (percentiles of the validated baseline).
+Overall: samey when a layer is samey; watch when any layer is watch. The percentile layers
+(topic, shared phrases, templates) are calibrated jointly (``judge.check``): about
+100 - ``watch_percentile`` % of the reference's own posts are watch on one of them, and a draft
+is samey on them only when it is very close in topic *and* repeats the corpus's phrases or
+templates beyond the samey level (or is above a fixed ``--max-similarity``); very close alone
+is watch.
+See docs/check.md and ``judge.check`` for the calibration (percentiles of the validated
+baseline).
 """
 from __future__ import annotations
 
@@ -25,7 +31,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.judge.thresholds import STOCK_GROWTH, STOCK_SHARE
+from auditor.judge.thresholds import (
+    AMPLIFIED_IN_DRAFT,
+    MIN_DRAFT_WORDS,
+    MIN_SHARED_DOCS,
+    OUTLINE_LOOSE_FROM,
+    OUTLINE_MAX_DIFFERENT,
+    SHARED_SHARE,
+    STOCK_GROWTH,
+    STOCK_SHARE,
+)
 from auditor.progress import ordinal, plural
 from auditor.types import RANK, Status
 
@@ -35,7 +50,7 @@ _VERBS = {"opening": "opens", "closing": "closes", "heading_outline": "has the h
 
 @dataclass(frozen=True)
 class DraftSignals:
-    """What one draft shares with the corpus (measured in ``auditor.app.check``)."""
+    """What one draft shares with the corpus (measured by ``auditor.index.draft``)."""
 
     similarity: float                      # cosine to the nearest corpus post
     percentile: float                      # of ``similarity`` among the reference's posts
@@ -67,15 +82,60 @@ def is_stock_frame(latest_docs: int, latest_share: float, baseline_share: float 
                 and (baseline_share is None or latest_share >= STOCK_GROWTH * baseline_share))
 
 
-def min_shared_docs(option: int | None, n_docs: int, *, floor: int) -> int:
+def min_shared_docs(option: int | None, n_docs: int) -> int:
     """Corpus posts that make a phrase, opening or outline "shared by many": the option, or
-    max(3, 1% of the corpus); never below ``floor`` (the index stores nothing rarer).
+    max(``MIN_SHARED_DOCS``, ``SHARED_SHARE`` of the corpus); never below ``MIN_SHARED_DOCS``
+    (the index stores no rarer phrase).
 
-    >>> min_shared_docs(None, 10_000, floor=3), min_shared_docs(None, 50, floor=3)
-    (100, 3)
+    >>> min_shared_docs(None, 10_000), min_shared_docs(None, 50), min_shared_docs(2, 50)
+    (100, 3, 3)
     """
-    v = option if option is not None else max(3, math.ceil(0.01 * n_docs))
-    return max(floor, int(v))
+    v = option if option is not None else math.ceil(SHARED_SHARE * n_docs)
+    return max(MIN_SHARED_DOCS, int(v))
+
+
+def loose_outline(n_headings: int) -> bool:
+    """Whether outlines of this many headings match with one heading different."""
+    return n_headings >= OUTLINE_LOOSE_FROM
+
+
+def same_outline(a: Sequence[tuple[int, str]], b: Sequence[tuple[int, str]] | None) -> bool:
+    """Whether two heading outlines are the same frame: the same number of headings, all but
+    at most ``OUTLINE_MAX_DIFFERENT`` equal (the topic heading a template fill swaps) from
+    ``OUTLINE_LOOSE_FROM`` headings on; shorter outlines must be equal.
+
+    >>> same_outline([(2, "why x"), (2, "key benefits"), (2, "conclusion")],
+    ...              [(2, "why y"), (2, "key benefits"), (2, "conclusion")])
+    True
+    """
+    if b is None or len(a) != len(b):
+        return False
+    if not loose_outline(len(a)):
+        return tuple(a) == tuple(b)
+    return sum(x != y for x, y in zip(a, b)) <= OUTLINE_MAX_DIFFERENT
+
+
+def near_duplicate_of(similarity: float, jaccard: float, options: Any) -> str | None:
+    """Why a draft is a near-duplicate of a corpus post: ``"cosine"`` (its nearest post at
+    cosine ``>= duplicate_similarity``), ``"jaccard"`` (a post sharing ``>= duplicate_jaccard``
+    of its word 5-gram shingles, MinHash estimate), or ``None``."""
+    if similarity >= options.duplicate_similarity:
+        return "cosine"
+    return "jaccard" if jaccard >= options.duplicate_jaccard else None
+
+
+def shared_by_many(items: Sequence[tuple[str, int]], min_docs: int) -> list[tuple[str, int]]:
+    """The (item, corpus posts) pairs shared by at least ``min_docs`` posts."""
+    return [(g, d) for g, d in items if d >= min_docs]
+
+
+def short_draft_warning(n_words: int) -> str | None:
+    """A warning for a draft too short to judge reliably (under ``MIN_DRAFT_WORDS`` words)."""
+    if n_words >= MIN_DRAFT_WORDS:
+        return None
+    return (f"too short to judge reliably: {plural(n_words, 'word')} (at least "
+            f"{MIN_DRAFT_WORDS} are needed for phrases, structure and novelty to mean much); "
+            "treat this result as a rough guide.")
 
 
 def _f(x: float | None) -> str:
@@ -100,21 +160,24 @@ def judge_draft(s: DraftSignals, cuts: Any, options: Any, *,
         reasons.append(f"near-duplicate of {s.duplicate.path} (cosine "
                        f"{_f(s.duplicate.similarity)}, shared word 5-grams "
                        f"{s.duplicate.jaccard:.0%}).")
-    if sim > cuts.samey_similarity:
-        raise_to("topic", "samey")
-        src = ("--max-similarity" if cuts.similarity_source == "option"
-               else f"the {ordinal(options.samey_percentile)} percentile of {where}")
+    fixed = cuts.similarity_source == "option"
+    very_close = sim > cuts.samey_similarity
+    if very_close:  # samey alone only above a fixed --max-similarity (see module docstring)
+        raise_to("topic", "samey" if fixed else "watch")
+        src = ("--max-similarity" if fixed
+               else f"the {ordinal(cuts.samey_level)} percentile of {where}")
         reasons.append(f"very close to {near} (similarity {sim:.2f}; cut "
                        f"{cuts.samey_similarity:.2f} = {src}; closer than {pct:.0f}% of "
                        f"the posts of {where} are to their nearest neighbour).")
     elif sim > cuts.watch_similarity:
         raise_to("topic", "watch")
         reasons.append(f"close to {near} (similarity {sim:.2f}; above the "
-                       f"{ordinal(options.watch_percentile)} percentile of {where}, "
+                       f"{ordinal(cuts.watch_level)} percentile of {where}, "
                        f"{cuts.watch_similarity:.2f}).")
 
     # wording
     n_shared = len(s.shared_phrases)
+    many_phrases = n_shared > cuts.shared_phrases_samey and n_shared
     if n_shared > cuts.shared_phrases_watch and n_shared:
         raise_to("wording", "watch")
         reasons.append(f"shares {plural(n_shared, 'phrase')} with "
@@ -122,12 +185,13 @@ def judge_draft(s: DraftSignals, cuts: Any, options: Any, *,
                        f"{s.phrase_percentile:.0f}% of the posts of {where} do), e.g. "
                        + ", ".join(f"\"{g}\" ({d} posts)" for g, d in s.shown_phrases[:3])
                        + ".")
-    if len(s.amplified) >= 2:
+    if len(s.amplified) >= AMPLIFIED_IN_DRAFT:
         raise_to("wording", "watch")
         reasons.append(f"uses phrases the corpus has been amplifying lately "
                        f"({s.latest_period} vs baseline): " + ", ".join(
-                           f"\"{a['phrase']}\" ({a['period_share']:.0%} of posts vs "
-                           f"{a['baseline_share']:.0%})" for a in s.amplified[:3]) + ".")
+                           f"\"{a['phrase']}\" ({a['period_docs']} of {a['period_posts']} "
+                           f"posts vs {a['baseline_docs']} of {a['baseline_posts']})"
+                           for a in s.amplified[:3]) + ".")
 
     # structure
     for what, (text, count) in s.shared_elements.items():
@@ -157,7 +221,7 @@ def judge_draft(s: DraftSignals, cuts: Any, options: Any, *,
         if len(stocked) >= 2 or high_cov:
             raise_to("structure", "samey")
             extra = (f"; {cov:.0%} of its sentence shapes are corpus templates, above the "
-                     f"{ordinal(options.samey_percentile)} percentile of {where}"
+                     f"{ordinal(cuts.samey_level)} percentile of {where}"
                      if len(stocked) < 2 else "")
             reasons.append("one more fill of the template that took over recent posts: "
                            + " and ".join(parts) + extra + ".")
@@ -165,13 +229,19 @@ def judge_draft(s: DraftSignals, cuts: Any, options: Any, *,
             raise_to("structure", "watch")
             reasons.append("uses a stock frame of recent posts: " + parts[0] + ".")
 
+    # Very close in topic *and* repeating the corpus's phrases or templates beyond the samey
+    # level: the jointly calibrated percentile path to samey (judge.check).
+    if very_close and not fixed and (many_phrases or high_cov):
+        raise_to("topic", "samey")
+        raise_to("wording" if many_phrases else "structure", "samey")
+        reasons.append(f"very close in topic and repeating the corpus's "
+                       f"{'phrases' if many_phrases else 'sentence templates'} beyond the "
+                       f"{ordinal(cuts.samey_level)} percentile of {where} on both.")
+
     # overall
     status: Status
     if "samey" in layers.values():
         status = "samey"
-    elif layers["topic"] == "watch" and "watch" in (layers["wording"], layers["structure"]):
-        status = "samey"
-        reasons.append("close in topic and repeating the corpus's wording or structure.")
     elif "watch" in layers.values():
         status = "watch"
     else:

@@ -40,7 +40,7 @@ NOISY_SHARE = 0.5      # a segment whose baseline posts sit nearer another mean 
 TEMPLATED_SHARE = 0.10  # an opening shared by this share of baseline posts is a template
 FACT_SHARE = 0.2        # an opening or closing shared by a fifth of the posts is worth saying
 
-# ---- check: the draft rule (judge.draft, app.check)
+# ---- check: the draft rule and its calibration (judge.draft, judge.check, judge.amplified)
 #: a stock frame: an opening or closing of at least this many words ...
 STOCK_WORDS = 4
 #: ... shared by at least this share of the reference's recent period ...
@@ -53,5 +53,30 @@ SATURATED_SIMILARITY = 0.99
 MIN_REFERENCE_DOCS = 20
 #: a draft under this many words gets a warning: too short to judge reliably
 MIN_DRAFT_WORDS = 20
+#: a corpus of one post has no nearest-other-post distribution to calibrate on
+MIN_CORPUS_DOCS = 2
+#: "shared by many": a phrase, opening, closing or heading outline in at least
+#: max(MIN_SHARED_DOCS, SHARED_SHARE of the corpus) posts (``--min-shared-docs`` overrides it,
+#: never below MIN_SHARED_DOCS: the corpus index stores no rarer phrase)
+MIN_SHARED_DOCS = 3
+SHARED_SHARE = 0.01
+#: heading outlines of at least this many headings match with one heading different (the topic
+#: heading a template fill swaps); shorter outlines must be equal
+OUTLINE_LOOSE_FROM = 3
+OUTLINE_MAX_DIFFERENT = 1
+#: a template-coverage cut at this value cannot be exceeded: saturated (warned)
+FULL_COVERAGE = 1.0
+#: a draft that uses this many amplified phrases is watch on wording
+AMPLIFIED_IN_DRAFT = 2
+#: An amplified phrase (the latest period against the validated baseline) needs all three:
+#: enough posts behind it (an absolute floor: fewer posts than this are anecdotes, whatever
+#: their share; "site" in 4 of 25 posts, 0 of 100 before, is not a trend), ...
+AMPLIFIED_MIN_DOCS = 5
+#: ... a share at least this many times the baseline's (Laplace-smoothed; an effect size, so a
+#: large period does not make a tiny rise count), ...
+AMPLIFIED_MIN_RATIO = 2.0
+#: ... and a significant rise: one-sided Fisher exact test on the two proportions, family-wise
+#: error AMPLIFIED_ALPHA with Holm over every phrase tested (all with the floor of posts)
+AMPLIFIED_ALPHA = 0.05
 
 __all__ = [name for name in dir() if name.isupper()] + ["Z95"]

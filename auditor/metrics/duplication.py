@@ -42,6 +42,8 @@ __all__ = [
     "RepostPair",
     "DocRef",
     "EMPTY_HASH",
+    "FNV64_PRIME",
+    "fmix64",
 ]
 
 NAN = float("nan")
@@ -52,14 +54,16 @@ NUM_PERM = 128
 DUP_THRESHOLD = 0.8
 EMPTY_HASH = np.uint32(0xFFFFFFFF)  # value of every slot of an empty document's signature
 
-_M64 = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: positional word-hash combiner
+FNV64_PRIME = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: positional hash combiner
+_M64 = FNV64_PRIME
 _ONE64 = np.uint64(1)
 _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 _CHUNK = 1 << 16  # shingles per vectorised block: 128 x 65536 uint32 = 32 MB
 
 
-def _fmix64(h: np.ndarray) -> np.ndarray:
+def fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser (avalanche), element-wise on uint64."""
     s, m1, m2 = _FMIX64
     h = h ^ (h >> s)
     h = h * m1
@@ -96,7 +100,7 @@ def _shingle_hashes_from_words(wh: np.ndarray, k: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         for j in range(k):
             h = h * _M64 + wh[j : j + m] + _ONE64
-        return (_fmix64(h) >> np.uint64(32)).astype(np.uint32)
+        return (fmix64(h) >> np.uint64(32)).astype(np.uint32)
 
 
 def shingle_hash(shingle: Sequence[str] | str) -> int:

@@ -44,7 +44,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from auditor.metrics.duplication import DUP_THRESHOLD, EMPTY_HASH, NUM_PERM, lsh_params
+from auditor.metrics.duplication import (
+    DUP_THRESHOLD,
+    EMPTY_HASH,
+    FNV64_PRIME,
+    NUM_PERM,
+    fmix64,
+    lsh_params,
+)
 
 __all__ = [
     "BANDS",
@@ -61,17 +68,7 @@ __all__ = [
 BANDS, ROWS = 9, 13  # lsh_params(0.8, 128), checked in the tests
 ALL_PAIRS_MAX = 256  # buckets up to this size verify every pair (exact); larger: representatives
 
-_P64 = np.uint64(0x100000001B3)
-_MIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
-
-
-def _fmix64(h: np.ndarray) -> np.ndarray:
-    s, m1, m2 = _MIX
-    h = h ^ (h >> s)
-    h = h * m1
-    h = h ^ (h >> s)
-    h = h * m2
-    return h ^ (h >> s)
+_P64 = FNV64_PRIME
 
 
 def lsh_error_rates(threshold: float = DUP_THRESHOLD, bands: int = BANDS,
@@ -127,7 +124,7 @@ def band_keys(signatures: np.ndarray, *, bands: int = BANDS, rows: int = ROWS) -
             h = np.zeros(sig.shape[0], dtype=np.uint64)
             for j in range(rows):
                 h = h * _P64 + sig[:, i * rows + j].astype(np.uint64) + np.uint64(1)
-            out[:, i] = _fmix64(h + np.uint64(i))
+            out[:, i] = fmix64(h + np.uint64(i))
     return out
 
 

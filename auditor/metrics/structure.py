@@ -18,6 +18,8 @@ import numpy as np
 __all__ = [
     "TemplateStats",
     "shape_ngram_templates",
+    "template_min_count",
+    "is_function_word",
     "template_share",
     "repetition_share",
     "most_repeated",
@@ -63,19 +65,38 @@ class TemplateStats:
     min_doc_count: int = 0
 
 
-def _is_function_word(token: str) -> bool:
+def is_function_word(token: str) -> bool:
     """A shape token is a function word when it is lower-case text (class tokens such as ``X``
     are upper-case; punctuation and digits have no case)."""
     return token.islower()
 
 
+#: A template (:func:`shape_ngram_templates`): a shape ``TEMPLATE_N``-gram in at least
+#: max(``TEMPLATE_MIN_DOCS``, ``TEMPLATE_DOC_SHARE`` of the documents), with at least
+#: ``TEMPLATE_FUNCTION_WORDS`` function words. The check's corpus index counts the same way.
+TEMPLATE_N = 5
+TEMPLATE_DOC_SHARE = 0.05
+TEMPLATE_MIN_DOCS = 3
+TEMPLATE_FUNCTION_WORDS = 2
+
+
+def template_min_count(n_docs: int, *, min_doc_share: float = TEMPLATE_DOC_SHARE,
+                       min_docs: int = TEMPLATE_MIN_DOCS) -> int:
+    """Documents a shape n-gram must be in to be a template: max(min_docs, ceil(share x N)).
+
+    >>> template_min_count(100), template_min_count(1000)
+    (5, 50)
+    """
+    return max(int(min_docs), math.ceil(min_doc_share * n_docs - 1e-12))
+
+
 def shape_ngram_templates(
     docs_shapes: Sequence[Sequence[str]],
     *,
-    n: int = 5,
-    min_doc_share: float = 0.05,
-    min_docs: int = 3,
-    min_function_words: int = 2,
+    n: int = TEMPLATE_N,
+    min_doc_share: float = TEMPLATE_DOC_SHARE,
+    min_docs: int = TEMPLATE_MIN_DOCS,
+    min_function_words: int = TEMPLATE_FUNCTION_WORDS,
     top: int = 20,
 ) -> TemplateStats:
     """Frequent function-word shape n-grams shared across documents, and how much text they cover.
@@ -137,11 +158,11 @@ def shape_ngram_templates(
     n_docs = len(per_doc)
     if n_docs == 0:
         return TemplateStats(NAN, NAN)
-    min_count = max(int(min_docs), math.ceil(min_doc_share * n_docs - 1e-12))
+    min_count = template_min_count(n_docs, min_doc_share=min_doc_share, min_docs=min_docs)
     templates = {
         g: c
         for g, c in doc_freq.items()
-        if c >= min_count and sum(_is_function_word(t) for t in g) >= min_function_words
+        if c >= min_count and sum(is_function_word(t) for t in g) >= min_function_words
     }
     has, cov = 0, 0.0
     for grams in per_doc:
@@ -241,14 +262,16 @@ def opening_key(text_or_tokens: str | Sequence[str], *, n_words: int = 6) -> str
     >>> opening_key("In 2024, every brand needs a strategy! Here is why.")
     'in 0 every brand needs a'
     """
-    if isinstance(text_or_tokens, str):
-        sents = _sentences(text_or_tokens)
-        if not sents:
-            return None
-        words = _norm_words(_WORD_RE.findall(sents[0]))
-    else:
-        words = _norm_words(text_or_tokens)
+    words = _sentence_words(text_or_tokens, last=False)
     return " ".join(words[:n_words]) or None
+
+
+def _sentence_words(text_or_tokens: str | Sequence[str], *, last: bool) -> list[str]:
+    """The normalised words of the first (or last) sentence of a text, or of a token list."""
+    if not isinstance(text_or_tokens, str):
+        return _norm_words(text_or_tokens)
+    sents = _sentences(text_or_tokens)
+    return _norm_words(_WORD_RE.findall(sents[-1 if last else 0])) if sents else []
 
 
 def closing_key(text_or_tokens: str | Sequence[str], *, n_words: int = 6) -> str | None:
@@ -258,13 +281,7 @@ def closing_key(text_or_tokens: str | Sequence[str], *, n_words: int = 6) -> str
     >>> closing_key("Thanks for reading. Ready to take your brand to the next level?")
     'your brand to the next level'
     """
-    if isinstance(text_or_tokens, str):
-        sents = _sentences(text_or_tokens)
-        if not sents:
-            return None
-        words = _norm_words(_WORD_RE.findall(sents[-1]))
-    else:
-        words = _norm_words(text_or_tokens)
+    words = _sentence_words(text_or_tokens, last=True)
     if not words:
         return None
     return " ".join(words[-n_words:])

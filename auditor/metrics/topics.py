@@ -170,11 +170,11 @@ def vendi_score(X: np.ndarray) -> float:
 
     Parameters
     ----------
-    X : (n, d) array of embeddings; rows are renormalised, zero rows dropped.
+    X : (n, d) embeddings (renormalised rows; zero rows are dropped).
 
     Returns
     -------
-    float, ``nan`` for fewer than two (non-zero) rows.
+    float; ``nan`` below two non-zero rows.
 
     Notes
     -----
