@@ -312,27 +312,34 @@ def _labeller(periods: Sequence[Period]):
     return label
 
 
-def _row_refs(site: SiteIndex, ids: Sequence[int], root: Path,
-              options: IngestOptions) -> dict[int, DocRef]:
-    """DocRefs of rows, by reading again only their records."""
+def reread(site: SiteIndex, ids: Sequence[int], root: Path,
+           options: IngestOptions) -> dict[int, Document]:
+    """The documents ``ids`` of the index, read again from their files: only the files that
+    hold them, and of a streamed record file only the wanted records."""
     wanted: dict[int, dict[int, int]] = {}  # file -> record -> id
     for i in ids:
-        wanted.setdefault(site.file_ix[i], {})[site.record[i]] = i
-    out: dict[int, DocRef] = {}
+        wanted.setdefault(site.file_ix[i], {})[site.record[i]] = int(i)
+    out: dict[int, Document] = {}
     for f, records in sorted(wanted.items()):
         rel = site.paths[f]
         full = root / rel if root.is_dir() else root
         items, _ = iter_file(full, rel, options, {}, wanted=set(records))
         for n, item in items:
             if isinstance(item, Document) and n in records:
-                out[records[n]] = DocRef(item.doc_id, item.title,
-                                         item.date.isoformat() if item.date else None)
-    for f, records in wanted.items():  # a row that cannot be read again: named by its id
-        for n, i in records.items():
-            if i not in out:
-                d = site.dates[i]
-                out[i] = DocRef(f"{site.paths[f]}#{n}", None,
-                                dt.date.fromordinal(d).isoformat() if d else None)
+                out[records[n]] = item
+    return out
+
+
+def _row_refs(site: SiteIndex, ids: Sequence[int], root: Path,
+              options: IngestOptions) -> dict[int, DocRef]:
+    """DocRefs of rows, by reading again only their records."""
+    out = {i: DocRef(d.doc_id, d.title, d.date.isoformat() if d.date else None)
+           for i, d in reread(site, ids, root, options).items()}
+    for i in ids:  # a row that cannot be read again: named by its id
+        if i not in out:
+            d = site.dates[i]
+            out[i] = DocRef(f"{site.paths[site.file_ix[i]]}#{site.record[i]}", None,
+                            dt.date.fromordinal(d).isoformat() if d else None)
     return out
 
 
