@@ -14,12 +14,16 @@ Figures on **equal word budgets** (REFERENCE.md: compression ratio, n-gram diver
 words change with the amount of text): from each set, documents in a seeded random order, each
 cut to ``sampling.text_budget`` words, until the same number of words for every set
 (``curate.report_words`` at most); their texts are read again (a second pass over the files
-that hold them) and tokenised as the audit tokenises:
+that hold them) and split into lower-cased words by the regular expression of the site-wide
+near-copies (``features.tokens.plain_words``: microseconds a text, where spaCy takes
+milliseconds; every set is tokenised the same way, so the comparison is fair, but the values
+differ a little from an audit's, which uses spaCy's tokens and lemmas):
 
 * wording: compression ratio (``wording.compression_ratio``) and n-gram diversity
   (``wording.ngram_diversity``);
-* structure: template coverage of function-word shapes (``structure.template_share``);
-* niche ideas: rare-word mass of the lemmas (``tails.rare_word_mass``).
+* structure: template coverage of function-word shapes (``structure.template_share``; spaCy's
+  stop words kept, other words ``X``, numbers ``0``, no punctuation);
+* niche ideas: rare-word mass of the words (``tails.rare_word_mass``; word forms, not lemmas).
 
 Random subsets are drawn without replacement, seeded (``--seed``); the kept set "beats" them on
 a figure when it is less samey than every one of them.
@@ -34,7 +38,8 @@ import numpy as np
 from auditor.app.curate_index import CurateIndex, EmbeddingStore
 from auditor.app.site_duplicates import reread
 from auditor.config import AuditOptions, IngestOptions
-from auditor.features.tokens import TokenizedDoc, tokenize
+from auditor.features.lexicon import stop_words
+from auditor.features.tokens import plain_words
 from auditor.judge.curate import beats_all
 from auditor.metrics import duplication, structure, tails, topics, wording
 from auditor.metrics.registry import BY_NAME
@@ -117,21 +122,19 @@ def compare(root: Path, options: AuditOptions, ingest: IngestOptions, index: Cur
     samples = _budget_samples(sets, a["words"], c.report_words, budget, seed)
     union = np.unique(np.concatenate(samples)) if samples else np.zeros(0, np.int64)
     docs = read_texts(root, ingest, index, union)
-    known = [i for i in union.tolist() if i in docs]
-    tok: dict[int, TokenizedDoc] = dict(zip(known, tokenize([docs[i].text for i in known],
-                                                            budget=budget)))
+    tok = {i: plain_words(d.text)[:budget] for i, d in docs.items()}
     samples = [[i for i in s.tolist() if i in tok] for s in samples]
-    words_in = [sum(len(tok[i].words) for i in s) for s in samples]
+    words_in = [sum(len(tok[i]) for i in s) for s in samples]
     word_budget = int(min([c.report_words, *words_in]))
+    stop = stop_words()
     for s in samples:
-        words = cut_to_budget([tok[i].words for i in s], word_budget)
-        lemmas = [tok[i].lemmas[:len(w)] for i, w in zip(s, words)]
-        shapes = [tok[i].shapes for i in s[:len(words)]]
+        words = cut_to_budget([tok[i] for i in s], word_budget)
+        shapes = [[w if w in stop else "0" if w.isdigit() else "X" for w in ws] for ws in words]
         values["wording.compression_ratio"].append(
             wording.compression_ratio([" ".join(w) for w in words]))
         values["wording.ngram_diversity"].append(wording.ngram_diversity(words))
         values["structure.template_share"].append(structure.template_share(shapes))
-        values["tails.rare_word_mass"].append(tails.rare_word_mass(lemmas))
+        values["tails.rare_word_mass"].append(tails.rare_word_mass(words))
     return [_measure(name, values[name]) for name in ORDER], word_budget
 
 

@@ -92,6 +92,8 @@ def select(n_keep: int, *, eligible: np.ndarray, always: np.ndarray, cluster: np
     >>> sel.keep.tolist(), [REASONS[r] for r in sel.reason]
     ([True, False, True, False], ['selected', 'crowded topic', 'selected', 'near-copy'])
     """
+    eligible = np.asarray(eligible, dtype=bool)
+    always = np.asarray(always, dtype=bool)
     n = len(eligible)
     n_keep = int(min(max(n_keep, 0), n))
     keep = np.zeros(n, dtype=bool)
