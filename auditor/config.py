@@ -116,6 +116,10 @@ class CurateOptions:
     else left. 1%: in independently written text the most common 6-word opening is rarer (0.1%
     of the 1,000 human Yelp reviews, 1% of the OneUptime posts; against 8% of the model-written
     Yelp reviews and 16% of the Rust blog's templated release posts).
+    lexical_weight: inside a topic, documents are ordered by how unlike the ones before them
+    they are in meaning (embedding cosine) and in wording (cosine of word-count vectors): this
+    is the wording's share of that similarity (0.5: both count equally; 0: meaning only, as
+    SemDeDup and D4).
     clusters: topic clusters the selection balances (``None``: round(sqrt(n / 2)), 2..1000).
     cluster_sample: documents the k-means is fitted on (a seeded uniform sample; all when fewer).
     random_subsets: random subsets of the kept size the report compares the kept set with.
@@ -127,6 +131,7 @@ class CurateOptions:
 
     near_copy_similarity: float = 0.95
     structure_cap: float = 0.01
+    lexical_weight: float = 0.5
     clusters: int | None = None
     cluster_sample: int = 20000
     random_subsets: int = 20
@@ -333,6 +338,9 @@ def validate(opts: AuditOptions) -> None:
     if not 0 < c.structure_cap <= 1:
         raise UsageError(f"curate.structure_cap must be a share above 0 and at most 1 (e.g. "
                          f"0.01), not {c.structure_cap!r}.")
+    if not 0 <= c.lexical_weight <= 1:
+        raise UsageError(f"curate.lexical_weight must be between 0 and 1, not "
+                         f"{c.lexical_weight!r}.")
     if c.clusters is not None and c.clusters < 1:
         raise UsageError(f"curate.clusters must be at least 1, not {c.clusters}.")
     if c.cluster_sample < 100 or c.report_words < 100:

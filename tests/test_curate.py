@@ -41,7 +41,7 @@ def test_farthest_point_order_is_the_greedy_max_min_order():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 8))
     U = X / np.linalg.norm(X, axis=1, keepdims=True)
-    fp = farthest_point_order(X, centroid=U.mean(axis=0))
+    fp = farthest_point_order(X)
     assert sorted(fp.order.tolist()) == list(range(40))
     assert fp.order[0] == int(np.argmin(U @ (U.mean(0) / np.linalg.norm(U.mean(0)))))
     S = U @ U.T
@@ -56,11 +56,26 @@ def test_farthest_point_order_is_the_greedy_max_min_order():
 
 def test_farthest_point_order_takes_groups_in_turn():
     X = np.eye(6) + 0.01
-    fp = farthest_point_order(X, groups=[2, 1, 0, 2, 1, 0])
+    fp = farthest_point_order(X, groups=[2, 1, 0, 2, 1, 0], d4_start=False)
     assert sorted(fp.order[:2].tolist()) == [2, 5] and sorted(fp.order[2:4].tolist()) == [1, 4]
     assert np.isnan(fp.max_sim[fp.order[0]]) and fp.nearest[fp.order[0]] == -1
     empty = farthest_point_order(np.zeros((0, 3)))
     assert len(empty.order) == 0
+
+
+def test_farthest_point_order_with_wording_orders_by_both_and_reports_meaning():
+    rng = np.random.default_rng(1)
+    X, L = rng.normal(size=(30, 6)), rng.normal(size=(30, 5))
+    U = X / np.linalg.norm(X, axis=1, keepdims=True)
+    V = L / np.linalg.norm(L, axis=1, keepdims=True)
+    fp = farthest_point_order(X, lexical=L, lexical_weight=0.5, d4_start=False)
+    S, C = U @ U.T, 0.5 * (U @ U.T) + 0.5 * (V @ V.T)
+    for t in range(1, 30):
+        before, i, rest = fp.order[:t], fp.order[t], fp.order[t:]
+        assert C[i, before].max() <= C[np.ix_(rest, before)].max(axis=1).min() + 1e-12
+        assert fp.max_sim[i] == pytest.approx(S[i, before].max())  # meaning alone
+    same = farthest_point_order(X, lexical=L, lexical_weight=0.0)
+    assert (same.order == farthest_point_order(X).order).all()
 
 
 @pytest.mark.parametrize("sizes,total,expect", [

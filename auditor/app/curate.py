@@ -9,8 +9,9 @@ The method (``metrics.selection`` computes, ``judge.curate`` decides; README, "s
    eligible, chosen protected first, then the preferred source, then the earliest date;
 3. topic clusters: k-means fitted on a seeded sample of the embeddings, every document assigned;
 4. per cluster a greedy farthest-point order starting from the least prototypical document (D4,
-   Tirumala et al. 2023); a document whose cosine to one ranked before it reaches
-   ``near_copy_similarity`` is a semantic near-copy (SemDeDup, Abbas et al. 2023);
+   Tirumala et al. 2023), by meaning and wording together (``lexical_weight``); a document whose
+   embedding cosine to one ranked before it reaches ``near_copy_similarity`` is a semantic
+   near-copy (SemDeDup, Abbas et al. 2023);
 5. the rule of ``judge.curate``: clusters round robin (rare topics kept whole, crowded ones
    thinned), openings, closings and outlines capped, then filled if needed;
 6. the report (``app.curate_report``): the kept set against the corpus and 20 random subsets.
@@ -54,9 +55,10 @@ from auditor.progress import plural
 from auditor.results import CurateCounts, CurateResult, SourceShare
 
 METHOD = ("near-copy families by MinHash LSH (one member each), k-means topic clusters, "
-          "per cluster a farthest-point order from the least prototypical document (D4) with "
-          "semantic near-copies dropped (SemDeDup), clusters taken round robin (rare topics "
-          "whole, crowded ones thinned), repeated openings, closings and outlines capped")
+          "per cluster a farthest-point order (meaning and wording) from the least "
+          "prototypical document (D4) with semantic near-copies dropped (SemDeDup), clusters "
+          "taken round robin (rare topics whole, crowded ones thinned), repeated openings, "
+          "closings and outlines capped")
 
 
 def parse_keep(keep: int | str, n: int) -> int:
@@ -142,12 +144,16 @@ def plan(index: CurateIndex, options: AuditOptions, *, prefer: int | None, seed:
     max_sim = np.full(n, np.nan)
     nearest = np.full(n, -1, dtype=np.int64)
     groups = np.where(a["always"], 0, np.where(preferred, 1, 2))
+    members = np.flatnonzero(eligible)
+    members = members[np.argsort(cluster[members], kind="stable")]
+    bounds = np.searchsorted(cluster[members], np.arange(len(centroids) + 1))
     for cl in range(len(centroids)):
-        ids = np.flatnonzero(eligible & (cluster == cl))
+        ids = members[bounds[cl]:bounds[cl + 1]]
         if not len(ids):
             continue
-        fp = farthest_point_order(index.store.read(ids), centroid=centroids[cl],
-                                  groups=groups[ids])
+        lexical = index.lexical.read(ids) if c.lexical_weight else None
+        fp = farthest_point_order(index.store.read(ids), lexical=lexical,
+                                  lexical_weight=c.lexical_weight, groups=groups[ids])
         rank[ids[fp.order]] = np.arange(len(ids))
         max_sim[ids] = fp.max_sim
         nearest[ids] = np.where(fp.nearest >= 0, ids[np.maximum(fp.nearest, 0)], -1)

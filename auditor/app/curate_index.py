@@ -6,7 +6,8 @@ file's size). Per document:
 
 * its embedding (the audit's embedder, in batches), appended to a temporary file
   (:class:`EmbeddingStore`: 4 bytes a dimension, 1.5 KB for MiniLM) and read back by
-  positioned reads, a cluster or a chunk at a time;
+  positioned reads, a cluster or a chunk at a time; and its word-count vector (the hashing
+  embedder, 256 dimensions, 1 KB: how the selection sees wording), in a second store;
 * its MinHash signature, shingle sketch and band keys for near-copy families
   (``app.site_duplicates.SiteIndex``: 92 bytes in memory, the rest on disk), with its reference
   (file, record number, date);
@@ -16,7 +17,7 @@ file's size). Per document:
 
 Skipped inputs are written to a temporary JSON Lines file (every one, for the manifest) and the
 first 1,000 kept for the result (``ingest.stream.SkipLog``). A million documents: about 130 MB
-of memory and 2-3 GB of temporary disk with MiniLM.
+of memory and 3-4 GB of temporary disk with MiniLM.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ import numpy as np
 
 from auditor.app.site_duplicates import SiteIndex
 from auditor.config import IngestOptions
+from auditor.features.embeddings import HashingEmbedder
 from auditor.ingest import iter_file
 from auditor.ingest.stream import SkipLog
 from auditor.ingest.walk import iter_files
@@ -41,6 +43,7 @@ from auditor.progress import progress_iter
 from auditor.types import Document, Skipped
 
 EMBED_BATCH = 256  # documents embedded at a time
+LEXICAL = HashingEmbedder(dim=256)  # word-count vectors: the wording side of the similarity
 
 
 class EmbeddingStore:
@@ -107,6 +110,7 @@ class CurateIndex:
         self.batch = batch
         self.site = SiteIndex(directory=directory)
         self.store = EmbeddingStore(directory)
+        self.lexical = EmbeddingStore(directory)
         self.words = array("i")
         self.keys = array("q")     # opening, closing, outline per document
         self.source = array("h")   # index into ``labels``; -1: none
@@ -152,6 +156,7 @@ class CurateIndex:
     def _embed(self) -> None:
         if self._texts:
             self.store.append(self.embedder.embed(self._texts))
+            self.lexical.append(LEXICAL.embed(self._texts))
             self._texts = []
 
     def finish(self) -> None:
@@ -188,6 +193,7 @@ class CurateIndex:
     def close(self) -> None:
         self.site.close()
         self.store.close()
+        self.lexical.close()
         discard(self.skip_file, self.skip_path)
 
     def __enter__(self) -> CurateIndex:

@@ -9,8 +9,11 @@ The method (README, "samey curate"), and where each part comes from:
    first document is the one farthest from the cluster's centroid (D4 prunes the documents
    closest to it, the "prototypical" ones), then each next one is the document least similar
    to all chosen before it (Gonzalez 1985, the greedy 2-approximation of max-min dispersion
-   and k-center). Each document's similarity to the most similar one ranked before it is
-   SemDeDup's test: at or above ``1 - epsilon`` it is a semantic near-copy of that one.
+   and k-center). Similarity here counts meaning and wording: the average of the embedding
+   cosine and the cosine of word-count vectors (``lexical_weight``), since a set can be spread
+   in meaning and still repeat its phrasing. Each document's embedding cosine to the most
+   similar one ranked before it is SemDeDup's test: at or above ``1 - epsilon`` it is a
+   semantic near-copy of that one.
 4. **Cluster-balanced selection** (``judge.curate``): clusters are visited round robin in that
    order, so the kept set takes the same number from every cluster until small clusters run
    out (:func:`water_fill` gives the resulting quotas): rare topics are kept whole, crowded
@@ -68,29 +71,36 @@ def _unit(X: np.ndarray) -> np.ndarray:
     return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
 
 
-def farthest_point_order(X: np.ndarray, *, centroid: np.ndarray | None = None,
+def farthest_point_order(X: np.ndarray, *, lexical: np.ndarray | None = None,
+                         lexical_weight: float = 0.0, d4_start: bool = True,
                          groups: Sequence[int] | np.ndarray | None = None) -> FarthestPoints:
     """Greedy max-min (farthest-point) order of the rows of ``X`` by cosine similarity.
 
-    Formula: ``o_1 = argmin_i cos(x_i, c)`` (the row least like the centroid ``c``; row 0
-    without one), then ``o_t = argmin_{i not chosen} max_{s < t} cos(x_i, x_{o_s})``: each next
+    Formula: with ``s(i, j) = (1 - w) cos(x_i, x_j) + w cos(l_i, l_j)`` (``w`` the
+    ``lexical_weight``, ``l`` the rows of ``lexical``; ``w = 0``: meaning only),
+    ``o_1 = argmin_i s(i, c)`` (the row least like the centroid ``c``, the mean of the rows;
+    the first row when ``d4_start`` is False), then ``o_t = argmin_{i not chosen} max_{s < t} s(i, o_s)``: each next
     row is the one whose most similar chosen row is least similar (ties: the lowest row).
     ``groups`` (integers) orders the rows group by group, lower first, the rows of earlier
     groups counting as chosen (protected documents, then a preferred source, then the rest).
+
+    ``max_sim`` and ``nearest`` are always by ``X`` alone: each row's cosine to the most similar
+    row chosen before it (SemDeDup's test), whatever ``w`` ordered the rows by.
 
     Range of ``max_sim``: -1..1; a row with ``max_sim`` near 1 repeats one chosen before it.
 
     References
     ----------
     Gonzalez (1985), "Clustering to minimize the maximum intercluster distance" (the greedy
-    farthest-point traversal); Tirumala et al. (2023), D4 (start from the least prototypical).
+    farthest-point traversal); Tirumala et al. (2023), D4 (start from the least prototypical);
+    a sum of kernels (meaning and wording), as the Vendi score allows (Friedman & Dieng 2023).
 
     Notes
     -----
-    O(m^2 d) time and O(m d) memory for m rows: each step is one matrix-vector product.
+    O(m^2 d) time and O(m d) memory for m rows: each step is one or two matrix-vector products.
 
     >>> X = np.array([[1.0, 0.0], [0.99, 0.14], [0.0, 1.0], [0.7, 0.7]])
-    >>> fp = farthest_point_order(X, centroid=np.array([1.0, 0.0]))
+    >>> fp = farthest_point_order(X)
     >>> fp.order.tolist(), fp.nearest.tolist()
     ([2, 0, 3, 1], [2, 0, -1, 2])
     >>> [round(float(s), 2) for s in fp.max_sim]  # row 1 nearly repeats row 0
@@ -103,26 +113,37 @@ def farthest_point_order(X: np.ndarray, *, centroid: np.ndarray | None = None,
     nearest = np.full(m, -1, dtype=np.int64)
     if m == 0:
         return FarthestPoints(order, max_sim, nearest)
+    w = float(lexical_weight) if lexical is not None else 0.0
+    V = _unit(lexical) if w else None
     g = np.zeros(m, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
-    best = np.full(m, -np.inf)   # max cosine to the chosen rows so far
+    best = np.full(m, -np.inf)   # max combined similarity to the chosen rows so far
+    best_x = np.full(m, -np.inf)  # max cosine (X) to the chosen rows
     near = np.full(m, -1, dtype=np.int64)
     chosen = np.zeros(m, dtype=bool)
     for t in range(m):
         left = ~chosen & (g == g[~chosen].min())
         if t == 0:
-            start = -(U @ _unit(centroid[None, :])[0]) if centroid is not None else -np.arange(m)
-            pick = int(np.flatnonzero(left)[np.argmax(start[left])])
+            if not d4_start:
+                pick = int(np.flatnonzero(left)[0])
+            else:
+                sim_c = (1 - w) * (U @ _unit(U.mean(axis=0)[None, :])[0])
+                if V is not None:
+                    sim_c = sim_c + w * (V @ _unit(V.mean(axis=0)[None, :])[0])
+                pick = int(np.flatnonzero(left)[np.argmin(sim_c[left])])
         else:
             cand = np.flatnonzero(left)
             pick = int(cand[np.argmin(best[cand])])
         order[t] = pick
         if t:
-            max_sim[pick], nearest[pick] = best[pick], near[pick]
+            max_sim[pick], nearest[pick] = best_x[pick], near[pick]
         chosen[pick] = True
         sims = U @ U[pick]
-        better = sims > best
-        best[better] = sims[better]
+        better = sims > best_x
+        best_x[better] = sims[better]
         near[better] = pick
+        if V is not None:
+            sims = (1 - w) * sims + w * (V @ V[pick])
+        best = np.maximum(best, sims)
     return FarthestPoints(order, max_sim, nearest)
 
 
