@@ -125,8 +125,8 @@ def plan(index: CurateIndex, options: AuditOptions, *, prefer: int | None, seed:
     eligible = np.ones(n, dtype=bool)
     fams = index.site.families()
     dates = np.where(a["dates"] > 0, a["dates"], np.iinfo(np.int32).max)
-    for f, ids in enumerate(fams):
-        ids = np.asarray(ids, dtype=np.int64)
+    for f, fam in enumerate(fams):
+        ids = np.asarray(fam, dtype=np.int64)
         first = ids[np.lexsort((ids, dates[ids], ~preferred[ids], ~a["always"][ids]))[0]]
         family[ids] = f
         member[ids] = first
@@ -148,15 +148,15 @@ def plan(index: CurateIndex, options: AuditOptions, *, prefer: int | None, seed:
     members = members[np.argsort(cluster[members], kind="stable")]
     bounds = np.searchsorted(cluster[members], np.arange(len(centroids) + 1))
     for cl in range(len(centroids)):
-        ids = members[bounds[cl]:bounds[cl + 1]]
-        if not len(ids):
+        mine = members[bounds[cl]:bounds[cl + 1]]
+        if not len(mine):
             continue
-        lexical = index.lexical.read(ids) if c.lexical_weight else None
-        fp = farthest_point_order(index.store.read(ids), lexical=lexical,
-                                  lexical_weight=c.lexical_weight, groups=groups[ids])
-        rank[ids[fp.order]] = np.arange(len(ids))
-        max_sim[ids] = fp.max_sim
-        nearest[ids] = np.where(fp.nearest >= 0, ids[np.maximum(fp.nearest, 0)], -1)
+        lexical = index.lexical.read(mine) if c.lexical_weight else None
+        fp = farthest_point_order(index.store.read(mine), lexical=lexical,
+                                  lexical_weight=c.lexical_weight, groups=groups[mine])
+        rank[mine[fp.order]] = np.arange(len(mine))
+        max_sim[mine] = fp.max_sim
+        nearest[mine] = np.where(fp.nearest >= 0, mine[np.maximum(fp.nearest, 0)], -1)
     return Plan(eligible, family, member, cluster, rank, max_sim, nearest, len(centroids),
                 len(fams))
 
@@ -215,8 +215,8 @@ def curate(path: str | Path, options: AuditOptions, *, keep: int | str | None = 
             prefer = index.labels.index(label) if label in index.labels else -2
         p = plan(index, options, prefer=prefer, seed=seed)
         notes: list[str] = []
-        if keep is not None:
-            n_keep = parse_keep(keep, n)
+        if target is None:
+            n_keep = parse_keep(keep if keep is not None else n, n)
         else:
             def similarity(m: int) -> float:
                 kept = decide(p, index, options, m).keep

@@ -121,13 +121,13 @@ def compare(root: Path, options: AuditOptions, ingest: IngestOptions, index: Cur
     budget = options.sampling.text_budget
     samples = _budget_samples(sets, a["words"], c.report_words, budget, seed)
     union = np.unique(np.concatenate(samples)) if samples else np.zeros(0, np.int64)
-    docs = read_texts(root, ingest, index, union)
+    docs = read_texts(root, ingest, index, union.tolist())
     tok = {i: plain_words(d.text)[:budget] for i, d in docs.items()}
-    samples = [[i for i in s.tolist() if i in tok] for s in samples]
-    words_in = [sum(len(tok[i]) for i in s) for s in samples]
+    chosen = [[i for i in s.tolist() if i in tok] for s in samples]
+    words_in = [sum(len(tok[i]) for i in s) for s in chosen]
     word_budget = int(min([c.report_words, *words_in]))
     stop = stop_words()
-    for s in samples:
+    for s in chosen:
         words = cut_to_budget([tok[i] for i in s], word_budget)
         shapes = [[w if w in stop else "0" if w.isdigit() else "X" for w in ws] for ws in words]
         values["wording.compression_ratio"].append(

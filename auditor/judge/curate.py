@@ -152,10 +152,10 @@ def select(n_keep: int, *, eligible: np.ndarray, always: np.ndarray, cluster: np
         elif held[c]:
             heapq.heappush(heap, (n_taken, 2.0, size, held[c][0], c))
     for c_held in held:
-        for i in c_held:
-            full = [kind for kind in range(3) if keys[i, kind]
-                    and counts[kind].get(int(keys[i, kind]), 0) >= cap]
-            reason[i] = (OPENING, CLOSING, OUTLINE)[full[0]] if full else CROWDED
+        for h in c_held:
+            full = [kind for kind in range(3) if keys[h, kind]
+                    and counts[kind].get(int(keys[h, kind]), 0) >= cap]
+            reason[h] = (OPENING, CLOSING, OUTLINE)[full[0]] if full else CROWDED
     semantic_ids = np.flatnonzero(semantic)
     fills = [(semantic_ids[np.lexsort((semantic_ids, -score[semantic_ids]))].tolist(),
               FILLED_SEMANTIC),

@@ -68,7 +68,8 @@ class FarthestPoints:
 def _unit(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    out: np.ndarray = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    return out
 
 
 def farthest_point_order(X: np.ndarray, *, lexical: np.ndarray | None = None,
@@ -114,7 +115,7 @@ def farthest_point_order(X: np.ndarray, *, lexical: np.ndarray | None = None,
     if m == 0:
         return FarthestPoints(order, max_sim, nearest)
     w = float(lexical_weight) if lexical is not None else 0.0
-    V = _unit(lexical) if w else None
+    V = _unit(lexical) if w and lexical is not None else None
     g = np.zeros(m, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
     best = np.full(m, -np.inf)   # max combined similarity to the chosen rows so far
     best_x = np.full(m, -np.inf)  # max cosine (X) to the chosen rows
