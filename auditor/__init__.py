@@ -20,9 +20,11 @@ __all__ = [
     "audit",
     "report",
     "check",
+    "curate",
     "options",
     "AuditOptions",
     "AuditResult",
+    "CurateResult",
     "SameyError",
     "UsageError",
     "InputError",
@@ -31,7 +33,7 @@ __all__ = [
 
 from auditor.config import AuditOptions, build_options
 from auditor.errors import InputError, ModelError, SameyError, UsageError
-from auditor.results import AuditResult
+from auditor.results import AuditResult, CurateResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -93,6 +95,36 @@ def report(path: str | Path, opts: AuditOptions | None = None, *, period_end: st
     elif overrides:
         opts = build_options(None, **{**_flatten(opts), **overrides})
     return _report(path, opts, period_end=period_end, history=history, embedder=embedder)
+
+
+def curate(path: str | Path, opts: AuditOptions | None = None, *, keep: int | str | None = None,
+           target: float | None = None, always_keep: str | Path | None = None,
+           prefer_source: str | None = None, manifest: str | Path | None = None,
+           out: str | Path | None = None, embedder: Any = None,
+           **overrides: Any) -> CurateResult:
+    """Choose the documents of a corpus that keep the most diversity (``samey curate``).
+
+    ``keep``: how many (``100``) or what share (``"60%"``); or ``target``: the mean pairwise
+    similarity the kept set may reach (the largest selection at or under it). ``always_keep``:
+    a folder of the corpus, or a file listing document ids, kept whatever happens.
+    ``prefer_source``: with ``source_field=NAME`` (front matter key or column), documents of
+    this source come first in each topic and among near-copies. ``manifest``: a JSON Lines file
+    with one row per input (kept or not, and why); ``out``: a new folder for the kept documents
+    in their input format. Other overrides as for :func:`audit` (``model``, ``random_state``
+    for the seed, ``structure_cap``, ``near_copy_similarity``, ``random_subsets``...).
+
+    Returns a frozen ``CurateResult`` (``.kept``, ``.measures``, ``.to_dict()``: what
+    ``samey curate --json`` writes). The method and its references: ``auditor.app.curate``.
+    Raises ``UsageError`` (bad options), ``InputError`` (nothing to curate), ``ModelError``.
+    """
+    from auditor.app.curate import curate as _curate
+
+    if opts is None:
+        opts = build_options(None, **overrides)
+    elif overrides:
+        opts = build_options(None, **{**_flatten(opts), **overrides})
+    return _curate(path, opts, keep=keep, target=target, always_keep=always_keep,
+                   prefer_source=prefer_source, manifest=manifest, out=out, embedder=embedder)
 
 
 def _flatten(opts: AuditOptions) -> dict[str, Any]:

@@ -643,3 +643,91 @@ class CheckResult(Result):
         return {"schema_version": self.schema_version, "kind": "check", "status": self.status,
                 "corpus": self.corpus.to_dict(), "thresholds": self.thresholds.to_dict(),
                 "warnings": self.warnings, "drafts": plain(self.drafts), "config": self.config}
+
+
+# ------------------------------------------------------------------ curate
+
+CURATE_SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class CurateMeasure(Result):
+    """One of samey's figures on the kept set, the whole corpus and random subsets of the kept
+    size (``auditor.app.curate_report``). ``direction`` +1: higher is more samey.
+    ``beats_random``: the kept set is less samey than every random subset."""
+
+    name: str                # registry name, e.g. "topics.mean_cosine"
+    layer: str
+    label: str
+    direction: int
+    kept: float
+    corpus: float
+    random_low: float
+    random_high: float
+    random_mean: float
+    beats_random: bool
+    random: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class SourceShare(Result):
+    """How much of one source (``--source-field``) was kept."""
+
+    source: str              # the label as read (lower-cased), "(none)" without one
+    documents: int
+    kept: int
+    share_kept: float        # kept / documents
+    share_of_kept: float     # kept / all kept
+
+
+@dataclass(frozen=True)
+class CurateCounts(Result):
+    """Inputs and what happened to them."""
+
+    inputs: int              # documents + skipped inputs
+    documents: int
+    skipped: int
+    kept: int
+    families: int            # near-copy families (two or more members)
+    in_families: int         # documents in them
+    dropped_near_copies: int
+    dropped_semantic: int
+    dropped_structure: int
+    dropped_crowded: int
+    protected: int           # --always-keep documents
+    clusters: int
+    structure_cap: int       # documents one opening, closing or outline may have in the kept set
+
+
+@dataclass(frozen=True)
+class CurateResult(Result):
+    """What ``samey curate`` did; ``to_dict`` is exactly what ``--json`` writes."""
+
+    corpus: str
+    counts: CurateCounts
+    measures: tuple[CurateMeasure, ...]
+    word_budget: int         # words per set behind the wording and rare-word figures
+    random_subsets: int
+    sources: tuple[SourceShare, ...]
+    target: float | None     # --target: mean pairwise similarity asked for
+    method: str
+    manifest: str | None
+    out: str | None
+    notes: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
+    config: dict[str, Any]
+    schema_version: str = CURATE_SCHEMA_VERSION
+
+    def measure(self, name: str) -> CurateMeasure | None:
+        """The figure called ``name`` (``topics.mean_cosine``...), or None."""
+        return next((m for m in self.measures if m.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema_version": self.schema_version, "kind": "curate", "corpus": self.corpus,
+                "counts": self.counts.to_dict(), "measures": plain(self.measures),
+                "word_budget": self.word_budget, "random_subsets": self.random_subsets,
+                "sources": plain(self.sources), "target": self.target, "method": self.method,
+                "manifest": self.manifest, "out": self.out, "notes": list(self.notes),
+                "skipped": [{"path": s.path, "reason": s.reason, "detail": s.detail}
+                            for s in self.skipped],
+                "config": self.config}

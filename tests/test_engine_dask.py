@@ -260,6 +260,15 @@ def test_site_families_on_dask_are_the_local_families(tmp_path, streamed):
     (local, n), (remote, m) = local_and_dask_families(root, part_bytes=8_000, workers=2)
     assert len(local) >= 30
     assert m == n and remote == local
+    # the borderline pairs' second verification (shingle sketches shipped with the candidates)
+    # is part of what the two paths agree on: without it the families differ
+    import auditor.app.site_duplicates as sd
+
+    with pytest.MonkeyPatch.context() as mp, sd.SiteIndex() as ix:
+        mp.setattr(sd, "FAMILY_RECHECK_FROM", 0.8)
+        summarise(root, k=30, sinks=[ix])
+        assert sorted(sorted((ix.paths[ix.file_ix[i]], ix.record[i]) for i in f)
+                      for f in ix.families()) != local
 
 
 def test_site_families_on_dask_with_empty_and_wordless_parts(tmp_path, streamed):

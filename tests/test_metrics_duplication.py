@@ -18,7 +18,10 @@ from auditor.metrics.duplication import (
     repost_pairs,
     repost_share,
     shingle_hash,
+    shingle_sketches,
     signature_jaccard,
+    signatures_and_sketches,
+    sketch_jaccard,
 )
 from auditor.types import Document
 
@@ -256,3 +259,44 @@ def test_repost_pairs_degenerate():
     # an original not in the lookup is still named, by its doc_id
     [p] = repost_pairs([doc("b.md", 5, "gone.md")], {})
     assert p.original == DocRef("gone.md", None, None) and p.days_later is None
+
+
+# ------------------------------------------------------------------ shingle sketches
+
+def _shingles(words, k=5):
+    return {tuple(words[j:j + k]) for j in range(len(words) - k + 1)} if len(words) >= k \
+        else ({tuple(words)} if words else set())
+
+
+def test_sketch_jaccard_known_values():
+    assert sketch_jaccard(np.array([1, 2, 3, 4]), np.array([2, 3, 4, 5])) == pytest.approx(0.6)
+    assert sketch_jaccard(np.array([1, 2]), np.array([3, 4])) == 0.0
+    assert sketch_jaccard(np.array([7]), np.array([7])) == 1.0
+    assert math.isnan(sketch_jaccard(np.array([], np.uint32), np.array([], np.uint32)))
+    # bottom-2 of the union {1, 2} holds 1 and 2, both in a and b
+    assert sketch_jaccard(np.array([1, 2, 3, 4]), np.array([1, 2, 3, 5]), k=2) == 1.0
+
+
+def test_sketches_give_exact_jaccard_for_short_documents_and_estimate_long_ones():
+    rng = np.random.default_rng(0)
+    vocab = [f"v{i}" for i in range(400)]
+    base = [vocab[i] for i in rng.integers(400, size=900)]
+    docs = [base[:60], base[:55] + ["x"] * 5, base, base[:800] + [vocab[i] for i in
+                                                                  rng.integers(400, size=100)]]
+    values, offsets = shingle_sketches(docs)
+    sk = [values[offsets[i]:offsets[i + 1]] for i in range(len(docs))]
+    exact = len(_shingles(docs[0]) & _shingles(docs[1])) / len(_shingles(docs[0])
+                                                               | _shingles(docs[1]))
+    assert sketch_jaccard(sk[0], sk[1]) == pytest.approx(exact)  # whole sets: exact
+    assert len(sk[2]) == 256 and len(sk[0]) == 56  # long: the 256 smallest; short: all
+    true = len(_shingles(docs[2]) & _shingles(docs[3])) / len(_shingles(docs[2])
+                                                              | _shingles(docs[3]))
+    assert abs(sketch_jaccard(sk[2], sk[3]) - true) < 4 * math.sqrt(true * (1 - true) / 256)
+
+
+def test_signatures_and_sketches_agree_with_the_separate_functions():
+    docs = [PARAGRAPH, PARAGRAPH[:3], [], UNRELATED[0].split()]
+    sig, (v, o) = signatures_and_sketches(docs)
+    v2, o2 = shingle_sketches(docs)
+    assert (sig == minhash_signatures(docs)).all()
+    assert (v == v2).all() and (o == o2).all() and o[3] == o[2]  # the empty one: no values

@@ -1,4 +1,4 @@
-"""Every JSON document samey writes (audit, check, report) validates against its checked-in JSON
+"""Every JSON document samey writes (audit, check, report, curate) validates against its checked-in JSON
 Schema, the schemas are the ones the typed results define, and they are strict: a missing key or a
 wrong type fails. The HTML report escapes corpus text (Jinja2 autoescape)."""
 from __future__ import annotations
@@ -42,8 +42,10 @@ def outputs(tmp_path_factory):
                            hostile], root, opts, embedder=emb)
     report = auditor.report(root, opts, period_end="2025-04", history=tmp / "h.sqlite",
                             embedder=emb)
+    curate = auditor.curate(root, opts, keep="50%", embedder=emb, random_subsets=3)
     return {k: (r, json.loads(dumps(r.to_dict())))
-            for k, r in (("audit", audit), ("check", check), ("report", report))}
+            for k, r in (("audit", audit), ("check", check), ("report", report),
+                         ("curate", curate))}
 
 
 @pytest.mark.parametrize("kind", schemas.KINDS)
@@ -58,7 +60,7 @@ def test_real_output_validates(outputs, kind):
 
 
 def test_outcomes_are_pinned(outputs):
-    audit, check, report = (outputs[k][0] for k in schemas.KINDS)
+    audit, check, report, _ = (outputs[k][0] for k in schemas.KINDS)
     assert [p.status for p in audit.periods] == ["baseline", "baseline", "ok", "ok"]
     assert audit.status == "ok" and report.month_status == "ok"
     assert [d.status for d in check.drafts] == ["ok", "samey"]  # the hostile post is a copy
@@ -72,6 +74,8 @@ def test_outcomes_are_pinned(outputs):
     ("check", ["thresholds", "reference", "documents"], 1.5),
     ("report", ["report", "month"], None),
     ("report", ["report", "alerts"], "none"),
+    ("curate", ["counts", "kept"], None),
+    ("curate", ["measures", 0, "kept"], "low"),
 ])
 def test_schema_rejects_a_broken_document(outputs, kind, path, value):
     doc = copy.deepcopy(outputs[kind][1])

@@ -20,14 +20,16 @@ number). Merges send the same kind of bytes between workers; the driver receives
 
 Site-wide near-duplicate families (``app.site_duplicates``), when asked for: each partition task
 also feeds its rows to a ``SiteIndex`` (MinHash signatures, LSH band keys) and keeps the result
-on its worker (``SiteIndex.part``: references 12 bytes, id and band keys 44 bytes and the
-signature 512 bytes a document; Dask spills it to the worker's disk under memory pressure). Then a
+on its worker (``SiteIndex.part``: references 12 bytes, id and 16 band keys 72 bytes, the
+signature 512 bytes and the shingle sketch up to 1 KB a document; Dask spills it to the worker's
+disk under memory pressure). Then a
 band-bucket shuffle, as NeMo Curator's fuzzy deduplication does: every partition splits its
 (band key, document) pairs by key into ``B`` buckets (:func:`site_split`), one task per bucket
 gathers that bucket's pairs from every partition and returns the groups of documents sharing a
-band's key (:func:`site_groups`: candidates). Only the candidates' signatures travel to the
-driver (:func:`site_take`; the driver holds them while verifying: 512 bytes a candidate, a
-small share of the corpus unless much of it is near-copies), which verifies the pairs and
+band's key (:func:`site_groups`: candidates). Only the candidates' signatures and sketches
+travel to the driver (:func:`site_take`; the driver holds them while verifying: 0.5-1.5 KB a
+candidate, a small share of the corpus unless much of it is near-copies), which verifies the
+pairs (borderline ones again on their sketches, as locally) and
 joins them into families
 (``metrics.families.verified_families``, the local code), with the references of every
 document (12 bytes each). Whole files, counted on the driver, are one more part.
@@ -45,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.app.site_duplicates import SiteIndex
+from auditor.app.site_duplicates import SiteIndex, recheck_with
 from auditor.config import AuditOptions
 from auditor.errors import InputError
 from auditor.ingest.partition import (
@@ -58,7 +60,8 @@ from auditor.ingest.partition import (
 from auditor.ingest.stream import IngestSummary
 from auditor.ingest.walk import iter_files
 from auditor.metrics.duplication import NUM_PERM
-from auditor.metrics.families import BANDS, key_groups, verified_families
+from auditor.judge.thresholds import FAMILY_RECHECK_FROM
+from auditor.metrics.families import SITE_BANDS, key_groups, verified_families
 from auditor.progress import plural
 
 FIX = "pip install 'samey[dask]'"
@@ -112,11 +115,11 @@ def site_split(part: dict[str, Any], q: int, buckets: int) -> list[bytes]:
     travels with its key (``band << 32 | key``), so documents meet only on the same band, as in
     ``BandIndex.buckets``; a global id is ``q << 32 | local id``."""
     ids = np.frombuffer(part["ids"], dtype=np.int64)
-    keys = np.frombuffer(part["keys"], dtype=np.uint32).reshape(len(ids), BANDS)
-    gid = np.repeat((np.int64(q) << 32) | ids, BANDS)
+    keys = np.frombuffer(part["keys"], dtype=np.uint32).reshape(len(ids), SITE_BANDS)
+    gid = np.repeat((np.int64(q) << 32) | ids, SITE_BANDS)
     flat = keys.ravel()
     which = flat % np.uint32(buckets)
-    banded = (np.tile(np.arange(BANDS, dtype=np.uint64), len(ids)) << np.uint64(32)) \
+    banded = (np.tile(np.arange(SITE_BANDS, dtype=np.uint64), len(ids)) << np.uint64(32)) \
         | flat.astype(np.uint64)
     return [pack({"keys": banded[m].tobytes(), "ids": gid[m].tobytes()})
             for m in (which == b for b in range(buckets))]
@@ -136,9 +139,16 @@ def site_groups(*splits: bytes) -> bytes:
 
 
 def site_take(part: dict[str, Any], local_ids: bytes) -> bytes:
-    """Signatures of these local ids (int64 bytes), as uint32 bytes, rows in that order."""
+    """Signatures and shingle sketches of these local ids (int64 bytes), packed: ``sig``
+    (uint32 rows in that order), ``sketch`` (the sketches concatenated) and ``sizes``."""
+    ids = np.frombuffer(local_ids, dtype=np.int64)
     sig = np.frombuffer(part["sig"], dtype=np.uint32).reshape(-1, NUM_PERM)
-    return sig[np.frombuffer(local_ids, dtype=np.int64)].tobytes()
+    values = np.frombuffer(part["sketch"], dtype=np.uint32)
+    ends = np.frombuffer(part["sketch_ends"], dtype=np.int64)
+    starts = np.r_[0, ends[:-1]]
+    return pack({"sig": sig[ids].tobytes(),
+                 "sketch": b"".join(values[starts[i]:ends[i]].tobytes() for i in ids),
+                 "sizes": (ends[ids] - starts[ids]).tobytes()})
 
 
 def merge_packed(*parts: bytes) -> bytes:
@@ -259,11 +269,21 @@ def site_families(client: Any, parts: Sequence[Any], site: SiteIndex) -> None:
     cand = np.unique(np.concatenate(buckets)) if buckets else np.zeros(0, np.int64)
     owner, local = cand >> 32, cand & 0xFFFFFFFF
     sig = np.empty((len(cand), NUM_PERM), dtype=np.uint32)
+    sketches: list[np.ndarray] = [np.zeros(0, np.uint32)] * len(cand)
     takes = {int(q): client.submit(site_take, parts[int(q)], local[owner == q].tobytes(),
                                    pure=False) for q in np.unique(owner)}
-    for q, rows in zip(takes, client.gather(list(takes.values()))):
-        sig[owner == q] = np.frombuffer(rows, dtype=np.uint32).reshape(-1, NUM_PERM)
-    fams = verified_families(buckets, lambda ids: sig[np.searchsorted(cand, ids)])
+    for q, packed in zip(takes, client.gather(list(takes.values()))):
+        got = msgpack.unpackb(packed, raw=False)
+        where = np.flatnonzero(owner == q)
+        sig[where] = np.frombuffer(got["sig"], dtype=np.uint32).reshape(-1, NUM_PERM)
+        sizes = np.frombuffer(got["sizes"], dtype=np.int64)
+        values = np.frombuffer(got["sketch"], dtype=np.uint32)
+        for i, sk in zip(where, np.split(values, np.cumsum(sizes)[:-1])):
+            sketches[int(i)] = sk
+    fams = verified_families(
+        buckets, lambda ids: sig[np.searchsorted(cand, ids)],
+        recheck=recheck_with(lambda ids: [sketches[int(i)] for i in np.searchsorted(cand, ids)]),
+        recheck_from=FAMILY_RECHECK_FROM)
     found = [sorted((offsets[np.asarray(f) >> 32] + (np.asarray(f) & 0xFFFFFFFF)).tolist())
              for f in fams]
     site.found = sorted(found, key=lambda f: (-len(f), f[0]))

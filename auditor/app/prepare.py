@@ -156,7 +156,7 @@ def _from_summary(summary: IngestSummary, options: AuditOptions, *, embedder, ro
     n_skipped = summary.skipped.total + n_undated if undated is None else len(skipped)
     dups = None if site is None else site_duplicates(site, periods, root=root,
                                                      options=options.ingest)
-    # Per-row data is done with (about 76 bytes a row with site duplicates): freed before the
+    # Per-row data is done with (about 112 bytes a row with site duplicates): freed before the
     # pools are analysed, so the peak is the larger of the two stages, not their sum.
     summary.release()
     if site is not None:

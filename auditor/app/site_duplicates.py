@@ -8,18 +8,22 @@ time). So :class:`SiteIndex` is a sink of the stream (``auditor.ingest.stream.Do
 every dated document in scope is tokenized (:func:`auditor.features.tokens.plain_words`, a
 regular expression: spaCy over every document would cost more than the rest of the audit),
 given its MinHash signature (:func:`auditor.metrics.duplication.minhash_signatures`, word
-5-gram shingles, 128 permutations, the same as the pools') in batches of 4,096 documents, and
-banded (:class:`auditor.metrics.families.BandIndex`, 9 bands x 13 rows). No text is kept.
+5-gram shingles, 128 permutations, the same as the pools') and its shingle sketch (the 256
+smallest shingle hashes, :func:`~auditor.metrics.duplication.shingle_sketches`) in batches of
+4,096 documents, and banded (:class:`auditor.metrics.families.BandIndex`, 16 bands x 8 rows, so
+that families are found whole: see ``metrics.families``). No text is kept.
 
 What stays per document:
 
-* in memory, 56 bytes: the id (8) and 9 band keys (36, folded to 32 bits) in the band index,
-  and a reference of three int32s (file, record number, date);
-* on disk, 512 bytes: the signature (128 x uint32), appended to a temporary file in id order and
-  read back (positioned reads) only for the documents that share a band bucket with another, to
-  verify candidate pairs. The file is deleted when the index is closed.
+* in memory, 92 bytes: the id (8) and 16 band keys (64, folded to 32 bits) in the band index,
+  a reference of three int32s (file, record number, date) and the end of its sketch (8);
+* on disk, 512 bytes and 4 a shingle (at most 1 KB): the signature (128 x uint32) and the
+  sketch, appended to temporary files in id order and read back (positioned reads) only for
+  the documents that share a band bucket with another, to verify candidate pairs (the sketch
+  only for pairs estimated between 0.7 and 0.8). The files are deleted when the index is
+  closed.
 
-A million documents: about 56 MB of memory and 512 MB of temporary disk. Whole files
+A million documents: about 92 MB of memory and 0.7-1.5 GB of temporary disk. Whole files
 (Markdown, HTML, feed items: held in memory by the ingest anyway) keep their
 ``DocRef``; rows of exports are named again after the families are known, by re-reading only
 the records shown (``iter_file(..., wanted=...)``).
@@ -35,7 +39,7 @@ import datetime as dt
 import os
 import tempfile
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +49,8 @@ from auditor.config import IngestOptions
 from auditor.features.tokens import plain_words
 from auditor.ingest import iter_file
 from auditor.metrics import duplication
-from auditor.metrics.families import BANDS, ROWS, BandIndex, verified_families
+from auditor.judge.thresholds import FAMILY_RECHECK_FROM
+from auditor.metrics.families import SITE_BANDS, SITE_ROWS, BandIndex, verified_families
 from auditor.results import DocRef, SiteDuplicates, SiteFamily
 from auditor.types import Document, Period
 
@@ -53,22 +58,33 @@ BATCH = 4096        # documents per vectorised MinHash batch
 TOP_FAMILIES = 10   # families listed in the result
 TOP_MEMBERS = 10    # members listed per family
 METHOD = (f"MinHash LSH over every dated document: word {duplication.SHINGLE_SIZE}-gram "
-          f"shingles, {duplication.NUM_PERM} permutations, {BANDS} bands x {ROWS} rows, "
-          f"pairs verified at estimated Jaccard >= {duplication.DUP_THRESHOLD}, families by "
+          f"shingles, {duplication.NUM_PERM} permutations, {SITE_BANDS} bands x {SITE_ROWS} "
+          f"rows, pairs verified at Jaccard >= {duplication.DUP_THRESHOLD} (estimated; pairs "
+          f"estimated from {FAMILY_RECHECK_FROM} checked on their shingle sets), families by "
           "union-find")
 
 
 class _SignatureFile:
-    """Signatures appended in id order to a temporary file; rows read back by id."""
+    """Signatures appended in id order to a temporary file, and beside them each document's
+    shingle sketch (``duplication.shingle_sketches``: variable length, in a second file, its
+    end offsets in memory, 8 bytes a document); rows read back by id."""
 
     def __init__(self, num_perm: int, directory: str | None = None) -> None:
         fd, self.path = tempfile.mkstemp(prefix="samey-minhash-", suffix=".u32", dir=directory)
         self.file = os.fdopen(fd, "w+b")
+        fd, self.sketch_path = tempfile.mkstemp(prefix="samey-sketch-", suffix=".u32",
+                                                dir=directory)
+        self.sketch_file = os.fdopen(fd, "w+b")
+        self.ends = array("q")
         self.num_perm = num_perm
         self.rows = 0
 
-    def append(self, sig: np.ndarray) -> None:
+    def append(self, sig: np.ndarray, sketches: tuple[np.ndarray, np.ndarray]) -> None:
+        values, offsets = sketches
+        start = self.ends[-1] if self.ends else 0
         self.file.write(np.ascontiguousarray(sig, dtype=np.uint32).tobytes())
+        self.sketch_file.write(np.ascontiguousarray(values, dtype=np.uint32).tobytes())
+        self.ends.frombytes((np.asarray(offsets[1:], dtype=np.int64) + start).tobytes())
         self.rows += len(sig)
 
     def read(self, local_ids: np.ndarray) -> np.ndarray:
@@ -80,13 +96,44 @@ class _SignatureFile:
         buf = b"".join(os.pread(fd, row, int(i) * row) for i in local_ids)
         return np.frombuffer(buf, dtype=np.uint32).reshape(len(local_ids), self.num_perm)
 
+    def sketches(self, local_ids: np.ndarray) -> list[np.ndarray]:
+        """The shingle sketches of these rows (positioned reads)."""
+        self.sketch_file.flush()
+        fd = self.sketch_file.fileno()
+        out = []
+        for i in local_ids:
+            lo = self.ends[int(i) - 1] if i else 0
+            size = self.ends[int(i)] - lo
+            out.append(np.frombuffer(os.pread(fd, 4 * size, 4 * lo), dtype=np.uint32))
+        return out
+
+    def raw(self) -> tuple[bytes, bytes, bytes]:
+        """Signatures, sketch values and sketch end offsets, as bytes (an engine's part)."""
+        for f in (self.file, self.sketch_file):
+            f.flush()
+        return (Path(self.path).read_bytes(), Path(self.sketch_path).read_bytes(),
+                self.ends.tobytes())
+
     def close(self) -> None:
-        if not self.file.closed:
-            self.file.close()
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
+        for f, path in ((self.file, self.path), (self.sketch_file, self.sketch_path)):
+            if not f.closed:
+                f.close()
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
+
+def recheck_with(sketches_of: Any) -> Any:
+    """The second verification of borderline pairs (``verified_families``' ``recheck``):
+    ``sketches_of(ids) -> list of sketches``; a pair is accepted when the Jaccard of its
+    sketches (exact for short texts) reaches the threshold."""
+    def recheck(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ids = np.unique(np.r_[a, b])
+        sk = dict(zip(ids.tolist(), sketches_of(ids)))
+        return np.array([duplication.sketch_jaccard(sk[int(x)], sk[int(y)])
+                         >= duplication.DUP_THRESHOLD for x, y in zip(a, b)], dtype=bool)
+    return recheck
 
 
 class SiteIndex:
@@ -99,7 +146,7 @@ class SiteIndex:
     def __init__(self, *, batch: int = BATCH, directory: str | None = None) -> None:
         self.batch = batch
         self.directory = directory
-        self.index = BandIndex(BANDS, ROWS)
+        self.index = BandIndex(SITE_BANDS, SITE_ROWS)
         self.n = 0
         self.paths: list[str] = []
         self._path_ix: dict[str, int] = {}
@@ -134,14 +181,14 @@ class SiteIndex:
     def _flush(self) -> None:
         if not self._pending:
             return
-        sig = duplication.minhash_signatures(self._pending, shingle_size=duplication.SHINGLE_SIZE,
-                                             num_perm=duplication.NUM_PERM)
+        sig, sketches = duplication.signatures_and_sketches(
+            self._pending, shingle_size=duplication.SHINGLE_SIZE, num_perm=duplication.NUM_PERM)
         first = self._first_pending
         self._pending = []
         if not self._segments or self._segments[-1][0] + self._segments[-1][1].rows \
                 != first:  # ids continue another store (after a merge): start a new one
             self._segments.append((first, _SignatureFile(duplication.NUM_PERM, self.directory)))
-        self._segments[-1][1].append(sig)
+        self._segments[-1][1].append(sig, sketches)
         self.index.add(np.arange(first, first + len(sig)), sig)
 
     def merge(self, other: SiteIndex) -> SiteIndex:
@@ -160,15 +207,19 @@ class SiteIndex:
     def part(self) -> dict[str, Any]:
         """Everything added, as plain data: the references (``refs``: paths, file numbers,
         record numbers, dates, whole-file documents), the band index (``ids``, ``keys``) and
-        every signature (``sig``, 512 bytes a document). What a worker keeps of its partition
-        until the families are found."""
+        every signature (``sig``, 512 bytes a document) and shingle sketch (``sketch``, with
+        ``sketch_ends``). What a worker keeps of its partition until the families are found."""
         self._flush()
-        sig = []
+        sig, values, ends, base = [], [], [], 0
         for _, store in self._segments:  # the files' bytes, one copy
-            store.file.flush()
-            sig.append(Path(store.path).read_bytes())
+            s, v, e = store.raw()
+            sig.append(s)
+            values.append(v)
+            ends.append((np.frombuffer(e, dtype=np.int64) + base).tobytes())
+            base += len(v) // 4
         return {"refs": self.refs(), "ids": self.index.ids.tobytes(),
-                "keys": self.index.keys.tobytes(), "sig": b"".join(sig)}
+                "keys": self.index.keys.tobytes(), "sig": b"".join(sig),
+                "sketch": b"".join(values), "sketch_ends": b"".join(ends)}
 
     def refs(self) -> dict[str, Any]:
         """The references alone, as plain data (``add_refs`` takes them)."""
@@ -197,13 +248,25 @@ class SiteIndex:
         """Signatures of these ids (rows in the order given)."""
         ids = np.asarray(ids, dtype=np.int64)
         out = np.empty((len(ids), duplication.NUM_PERM), dtype=np.uint32)
+        for m, first, store in self._by_segment(ids):
+            out[m] = store.read(ids[m] - first)
+        return out
+
+    def sketches(self, ids: np.ndarray) -> list[np.ndarray]:
+        """Shingle sketches of these ids (in the order given)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        out: list[np.ndarray] = [np.zeros(0, np.uint32)] * len(ids)
+        for m, first, store in self._by_segment(ids):
+            for i, sk in zip(np.flatnonzero(m), store.sketches(ids[m] - first)):
+                out[int(i)] = sk
+        return out
+
+    def _by_segment(self, ids: np.ndarray) -> Iterator[tuple[np.ndarray, int, _SignatureFile]]:
         firsts = [f for f, _ in self._segments]
         seg = np.searchsorted(firsts, ids, side="right") - 1
         for s in np.unique(seg):
             first, store = self._segments[int(s)]
-            m = seg == s
-            out[m] = store.read(ids[m] - first)
-        return out
+            yield seg == s, first, store
 
     def families(self, *, threshold: float = duplication.DUP_THRESHOLD) -> list[list[int]]:
         """Verified near-duplicate families of every document added (ids); ``found`` when
@@ -212,12 +275,15 @@ class SiteIndex:
             return self.found
         self._flush()
         return verified_families(self.index.buckets(), self.signatures, threshold=threshold,
-                                 num_perm=duplication.NUM_PERM)
+                                 num_perm=duplication.NUM_PERM,
+                                 recheck=recheck_with(self.sketches),
+                                 recheck_from=FAMILY_RECHECK_FROM)
 
     @property
     def memory_bytes(self) -> int:
         """Bytes held in memory per the design (band index and references)."""
-        return self.index.nbytes + 4 * (len(self.file_ix) + len(self.record) + len(self.dates))
+        return (self.index.nbytes + 4 * (len(self.file_ix) + len(self.record) + len(self.dates))
+                + sum(8 * len(store.ends) for _, store in self._segments))
 
     def close(self) -> None:
         """Delete the temporary signature files and drop the band index and references (the
@@ -225,7 +291,7 @@ class SiteIndex:
         for _, store in self._segments:
             store.close()
         self._segments = []
-        self.index = BandIndex(BANDS, ROWS)
+        self.index = BandIndex(SITE_BANDS, SITE_ROWS)
         self.file_ix, self.record, self.dates = array("i"), array("i"), array("i")
 
     def __enter__(self) -> SiteIndex:
@@ -246,27 +312,34 @@ def _labeller(periods: Sequence[Period]):
     return label
 
 
-def _row_refs(site: SiteIndex, ids: Sequence[int], root: Path,
-              options: IngestOptions) -> dict[int, DocRef]:
-    """DocRefs of rows, by reading again only their records."""
+def reread(site: SiteIndex, ids: Sequence[int], root: Path,
+           options: IngestOptions) -> dict[int, Document]:
+    """The documents ``ids`` of the index, read again from their files: only the files that
+    hold them, and of a streamed record file only the wanted records."""
     wanted: dict[int, dict[int, int]] = {}  # file -> record -> id
     for i in ids:
-        wanted.setdefault(site.file_ix[i], {})[site.record[i]] = i
-    out: dict[int, DocRef] = {}
+        wanted.setdefault(site.file_ix[i], {})[site.record[i]] = int(i)
+    out: dict[int, Document] = {}
     for f, records in sorted(wanted.items()):
         rel = site.paths[f]
         full = root / rel if root.is_dir() else root
         items, _ = iter_file(full, rel, options, {}, wanted=set(records))
         for n, item in items:
             if isinstance(item, Document) and n in records:
-                out[records[n]] = DocRef(item.doc_id, item.title,
-                                         item.date.isoformat() if item.date else None)
-    for f, records in wanted.items():  # a row that cannot be read again: named by its id
-        for n, i in records.items():
-            if i not in out:
-                d = site.dates[i]
-                out[i] = DocRef(f"{site.paths[f]}#{n}", None,
-                                dt.date.fromordinal(d).isoformat() if d else None)
+                out[records[n]] = item
+    return out
+
+
+def _row_refs(site: SiteIndex, ids: Sequence[int], root: Path,
+              options: IngestOptions) -> dict[int, DocRef]:
+    """DocRefs of rows, by reading again only their records."""
+    out = {i: DocRef(d.doc_id, d.title, d.date.isoformat() if d.date else None)
+           for i, d in reread(site, ids, root, options).items()}
+    for i in ids:  # a row that cannot be read again: named by its id
+        if i not in out:
+            d = site.dates[i]
+            out[i] = DocRef(f"{site.paths[site.file_ix[i]]}#{site.record[i]}", None,
+                            dt.date.fromordinal(d).isoformat() if d else None)
     return out
 
 

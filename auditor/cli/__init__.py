@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as _cx
 
 from auditor._version import __version__
-from auditor.cli import audit, check, report
+from auditor.cli import audit, check, curate, report
 from auditor.cli.options import SameyCommand, err, interrupted
 from auditor.errors import SameyError
 from auditor.progress import plain_lines
@@ -56,6 +56,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 app.command("audit", cls=SameyCommand, epilog=audit.EPILOG)(audit.audit)
 app.command("check", cls=SameyCommand, epilog=check.EPILOG)(check.check)
 app.command("report", cls=SameyCommand, epilog=report.EPILOG)(report.report)
+app.command("curate", cls=SameyCommand, epilog=curate.EPILOG)(curate.curate)
 
 #: The one map from outcomes to exit codes (the help of each command lists them).
 EXIT_DONE, EXIT_FAIL_ON, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -34,6 +34,9 @@ __all__ = [
     "shingle_hash",
     "minhash_signatures",
     "signature_jaccard",
+    "shingle_sketches",
+    "signatures_and_sketches",
+    "sketch_jaccard",
     "lsh_params",
     "near_duplicate_families",
     "duplicate_share",
@@ -52,6 +55,7 @@ NAN = float("nan")
 SHINGLE_SIZE = 5
 NUM_PERM = 128
 DUP_THRESHOLD = 0.8
+SKETCH_SIZE = 256  # shingle hashes kept per document by shingle_sketches (exact up to this)
 EMPTY_HASH = np.uint32(0xFFFFFFFF)  # value of every slot of an empty document's signature
 
 FNV64_PRIME = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: positional hash combiner
@@ -170,54 +174,156 @@ def minhash_signatures(
     >>> bool((sig[0] == sig[1]).all()), bool((sig[2] == EMPTY_HASH).all())
     (True, True)
     """
-    a, b = _permutations(int(num_perm), int(seed))
-    n = len(docs)
-    k = int(shingle_size)
-    sig = np.full((n, num_perm), EMPTY_HASH, dtype=np.uint32)
-    cache = _CrcCache()
-    words = [doc.split() if isinstance(doc, str) else doc for doc in docs]
-    # Documents of at least k words: every word hashed once, the shingle hashes of a whole block
-    # of documents computed over their concatenation (shingles that straddle two documents are
-    # dropped), then the minimum per document and permutation. Shorter documents: one shingle.
-    block: list[int] = []
-    block_len = 0
+    return signatures_and_sketches(docs, shingle_size=shingle_size, num_perm=num_perm,
+                                   seed=seed, k=0)[0]
 
-    def flush() -> None:
-        nonlocal block, block_len
-        if not block:
-            return
-        lens = np.fromiter((len(words[i]) for i in block), dtype=np.int64, count=len(block))
-        wh = np.fromiter(map(cache.__getitem__, chain.from_iterable(map(words.__getitem__, block))),
-                         dtype=np.uint64, count=int(lens.sum()))
-        starts = np.r_[0, np.cumsum(lens)[:-1]]
-        hashes = _shingle_hashes_from_words(wh, k)       # one per start position
-        counts = lens - k + 1                            # shingles per document
-        keep = np.ones(len(hashes), dtype=bool)          # drop straddling positions
-        for j in range(1, k):
-            cut = starts[1:] - j
-            keep[cut[cut >= 0]] = False
-        h = _fmix32(hashes[keep])
+
+def signatures_and_sketches(
+    docs: Sequence[Sequence[str]],
+    *,
+    shingle_size: int = SHINGLE_SIZE,
+    num_perm: int = NUM_PERM,
+    seed: int = 1,
+    k: int = SKETCH_SIZE,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """:func:`minhash_signatures` and :func:`shingle_sketches` of the same documents, hashing
+    their shingles once (``k=0``: no sketches; ``num_perm=0``: no signatures).
+
+    >>> sig, (values, offsets) = signatures_and_sketches([["a", "b", "c"]], shingle_size=2,
+    ...                                                  num_perm=4, k=8)
+    >>> sig.shape, offsets.tolist()
+    ((1, 4), [0, 2])
+    """
+    a, b = _permutations(int(num_perm), int(seed))
+    sig = np.full((len(docs), num_perm), EMPTY_HASH, dtype=np.uint32)
+    lengths = np.zeros(len(docs), dtype=np.int64)
+    parts: list[tuple[list[int], np.ndarray, np.ndarray]] = []
+    for block, h, counts in _shingle_blocks(docs, int(shingle_size)):
         first = np.r_[0, np.cumsum(counts)[:-1]]
         for lo in range(0, num_perm, 16):  # 16 permutations at a time: 64 bytes a shingle
             with np.errstate(over="ignore"):
                 phv = h[None, :] * a[lo:lo + 16, None] + b[lo:lo + 16, None]
             sig[block, lo:lo + 16] = np.minimum.reduceat(phv, first, axis=1).T
-        block, block_len = [], 0
+        if k > 0:
+            part = _bottom_k(h, counts, int(k))
+            lengths[block] = np.bincount(part[1], minlength=len(block))
+            parts.append((block, *part))
+    offsets = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    values = np.empty(int(offsets[-1]), dtype=np.uint32)
+    for block, h, owner in parts:
+        starts = offsets[np.asarray(block)]
+        values[starts[owner] + (np.arange(len(h)) - np.searchsorted(owner, owner))] = h
+    return sig, (values, offsets)
+
+
+def _bottom_k(h: np.ndarray, counts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` smallest distinct hashes of each document of a block, sorted, and the number
+    of the document (in the block) each belongs to."""
+    owner = np.repeat(np.arange(len(counts), dtype=np.uint64), counts)
+    key = (owner << np.uint64(32)) | h.astype(np.uint64)  # by document, then hash
+    key.sort(kind="stable")  # numpy's radix sort for integers: several times a lexsort's speed
+    key = key[np.r_[True, key[1:] != key[:-1]]]  # distinct shingles per document
+    owner_i = (key >> np.uint64(32)).astype(np.int64)
+    rank = np.arange(len(key)) - np.searchsorted(owner_i, owner_i)
+    keep = rank < k
+    return (key[keep] & np.uint64(0xFFFFFFFF)).astype(np.uint32), owner_i[keep]
+
+
+def _shingle_blocks(docs: Sequence[Sequence[str]], k: int
+                    ) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+    """The 32-bit (``fmix32``-mixed) shingle hashes of the documents, a block at a time:
+    ``(document numbers, hashes, shingles per document)``, each document's hashes contiguous
+    and in the order of the numbers. Documents without words are left out; a document of fewer
+    than ``k`` words is one shingle of all its words (a block of its own)."""
+    cache = _CrcCache()
+    words = [doc.split() if isinstance(doc, str) else doc for doc in docs]
+    # Documents of at least k words: every word hashed once, the shingle hashes of a whole block
+    # of documents computed over their concatenation (shingles that straddle two documents are
+    # dropped).
+    block: list[int] = []
+    block_len = 0
+
+    def flush() -> tuple[list[int], np.ndarray, np.ndarray]:
+        lens = np.fromiter((len(words[i]) for i in block), dtype=np.int64, count=len(block))
+        wh = np.fromiter(map(cache.__getitem__, chain.from_iterable(map(words.__getitem__, block))),
+                         dtype=np.uint64, count=int(lens.sum()))
+        starts = np.r_[0, np.cumsum(lens)[:-1]]
+        hashes = _shingle_hashes_from_words(wh, k)       # one per start position
+        keep = np.ones(len(hashes), dtype=bool)          # drop straddling positions
+        for j in range(1, k):
+            cut = starts[1:] - j
+            keep[cut[cut >= 0]] = False
+        return list(block), _fmix32(hashes[keep]), lens - k + 1
 
     for i, w in enumerate(words):
         if not w:
             continue
         if len(w) < k:
             h = _fmix32(_shingle_hashes_from_words(_word_hashes(w, cache), len(w)))
-            with np.errstate(over="ignore"):
-                sig[i] = (h[None, :] * a[:, None] + b[:, None]).min(axis=1)
+            yield [i], h, np.ones(1, dtype=np.int64)
             continue
         block.append(i)
         block_len += len(w)
         if block_len >= _CHUNK:
-            flush()
-    flush()
-    return sig
+            yield flush()
+            block, block_len = [], 0
+    if block:
+        yield flush()
+
+
+def shingle_sketches(
+    docs: Sequence[Sequence[str]],
+    *,
+    shingle_size: int = SHINGLE_SIZE,
+    k: int = SKETCH_SIZE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bottom-k sketches of the documents' word-shingle sets: each document's ``k`` smallest
+    distinct 32-bit shingle hashes, sorted.
+
+    ``sketch(d) = the k smallest of {fmix32(shingle_hash(s)) : s in S_d}`` (the shingles of
+    :func:`minhash_signatures`). A document with at most ``k`` distinct shingles keeps its whole
+    set, so :func:`sketch_jaccard` of two such documents is their exact Jaccard similarity
+    (up to 32-bit hash collisions, about m^2 / 2^33 for m shingles); a longer one keeps a
+    uniform sample of its shingles that still estimates Jaccard (Broder 1997; Cohen & Kaplan
+    2007, bottom-k sketches).
+
+    Returns
+    -------
+    ``(values, offsets)``: uint32 values of every sketch, concatenated, and int64 offsets of
+    length ``n + 1`` (document ``d``'s sketch is ``values[offsets[d]:offsets[d + 1]]``; empty
+    for a document without words).
+
+    >>> v, o = shingle_sketches([["a", "b", "c"], [], ["a", "b", "c", "a", "b", "c"]],
+    ...                         shingle_size=2, k=8)
+    >>> o.tolist(), len(v[o[2]:o[3]])
+    ([0, 2, 2, 5], 3)
+    """
+    return signatures_and_sketches(docs, shingle_size=shingle_size, num_perm=0, k=k)[1]
+
+
+def sketch_jaccard(a: np.ndarray, b: np.ndarray, *, k: int = SKETCH_SIZE) -> float:
+    """Jaccard similarity from two bottom-k sketches (:func:`shingle_sketches`).
+
+    When both sketches hold fewer than ``k`` values they are the whole shingle sets, and the
+    result is exact: ``|A & B| / |A | B|``. Otherwise the bottom-k estimator:
+    ``U = the k smallest of a | b``, ``J = |U & a & b| / |U|`` (Broder 1997; Cohen & Kaplan
+    2007), unbiased with standard error about ``sqrt(J (1 - J) / k)`` (0.025 at J = 0.8 and
+    k = 256, against 0.035 for 128 MinHash slots). Range 0..1; ``nan`` when both are empty.
+
+    >>> sketch_jaccard(np.array([1, 2, 3, 4]), np.array([2, 3, 4, 5]))
+    0.6
+    >>> sketch_jaccard(np.array([1, 2, 3, 4]), np.array([1, 2, 3, 5]), k=2)
+    1.0
+    """
+    a = np.asarray(a, dtype=np.uint32)
+    b = np.asarray(b, dtype=np.uint32)
+    if a.size == 0 and b.size == 0:
+        return NAN
+    union = np.union1d(a, b)
+    if a.size >= k or b.size >= k:
+        union = union[:k]
+    both = np.intersect1d(a, b, assume_unique=True)
+    return float(np.count_nonzero(np.isin(union, both, assume_unique=True))) / union.size
 
 
 def signature_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:

@@ -1,4 +1,4 @@
-"""JSON Schemas (draft 2020-12) of the three documents samey writes (audit, check, report),
+"""JSON Schemas (draft 2020-12) of the documents samey writes (audit, check, report, curate),
 derived from the typed results in :mod:`auditor.results` and checked in under ``schemas/``
 (``python -m auditor.render.schema`` rewrites them; a test fails when they drift).
 
@@ -20,7 +20,7 @@ from auditor import results
 from auditor.types import SCHEMA_VERSION, Estimate, Skipped
 
 DIR = Path(__file__).with_name("schemas")
-KINDS = ("audit", "check", "report")
+KINDS = ("audit", "check", "report", "curate")
 
 
 def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
@@ -119,6 +119,15 @@ def schema(kind: str) -> dict[str, Any]:
             "drafts": _schema(t["drafts"], defs),
             "config": {"type": "object"},
         }
+        required = list(props)
+    elif kind == "curate":
+        t = typing.get_type_hints(results.CurateResult)
+        props = {"schema_version": {"const": results.CURATE_SCHEMA_VERSION},
+                 "kind": {"const": "curate"}}
+        for name in ("corpus", "counts", "measures", "word_budget", "random_subsets",
+                     "sources", "target", "method", "manifest", "out", "notes", "skipped"):
+            props[name] = _schema(t[name], defs)
+        props["config"] = {"type": "object"}
         required = list(props)
     else:
         raise ValueError(f"unknown document kind {kind!r}; one of {', '.join(KINDS)}")
