@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from auditor.config import VerdictOptions
-from auditor.judge.verdict import baseline_model, compare, decide, holm
+from auditor.judge.variation import Variation, baseline_model
+from auditor.judge.verdict import compare, decide, holm
 from auditor.metrics.registry import VERDICT_METRICS
 from auditor.metrics.sampling import (
     default_sample_size,
@@ -55,13 +56,13 @@ def test_holm_known_values():
 
 def test_baseline_model_separates_noise_from_period_variation():
     ests = [Estimate(1.0, 0, 0, 0.1), Estimate(2.0, 0, 0, 0.1), Estimate(3.0, 0, 0, 0.1)]
-    mu, tau2, mse2 = baseline_model(ests)
-    assert mu == 2.0 and mse2 == pytest.approx(0.01) and tau2 == pytest.approx(1.0 - 0.01)
+    v = baseline_model(ests)
+    assert v.mu == 2.0 and v.mean_se2 == pytest.approx(0.01) and v.tau2 == pytest.approx(1 - 0.01)
 
 
 def test_compare_direction():
-    up = compare(Estimate(1.5, 0, 0, 0.1), 1.0, 0.0, 0.01, 2, +1)
-    down = compare(Estimate(1.5, 0, 0, 0.1), 1.0, 0.0, 0.01, 2, -1)
+    up = compare(Estimate(1.5, 0, 0, 0.1), Variation(1.0, 0.0, 0.01, 2), +1)
+    down = compare(Estimate(1.5, 0, 0, 0.1), Variation(1.0, 0.0, 0.01, 2), -1)
     assert up.z > 3 and down.z < -3 and up.p < 0.01 and down.p > 0.99
     assert up.rel_change == pytest.approx(0.5)
 
@@ -79,7 +80,7 @@ def test_decide_statuses():
     ests = [_period(), _period(), _period(), _period(("wording",)),
             _period(("wording", "structure"))]
     flags = [True, True, False, False, False]
-    verdicts, overall = decide(labels, ests, flags, VerdictOptions(trend_periods=5))
+    verdicts, overall = decide(labels, ests, flags, VerdictOptions())
     assert [v.status for v in verdicts] == ["baseline", "baseline", "ok", "watch", "samey"]
     assert verdicts[4].moved_layers == ["wording", "structure"]
     assert overall["status"] == "samey" and overall["flagged_periods"] == ["one", "two"]
