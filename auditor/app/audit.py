@@ -8,7 +8,12 @@ from typing import Any
 
 from auditor._version import __version__
 from auditor.app.evidence import evidence_baseline, period_evidence
-from auditor.app.measure import fill_character, fill_lost_topic_mass, measure_periods
+from auditor.app.measure import (
+    excess_tests,
+    fill_character,
+    fill_lost_topic_mass,
+    measure_periods,
+)
 from auditor.app.prepare import Prepared, prepare, with_baseline
 from auditor.app.segments import analyse_segments
 from auditor.config import AuditOptions
@@ -21,11 +26,13 @@ from auditor.judge.baseline import (
     power,
     power_sentence,
 )
+from auditor.judge.excess import excess_reason, significant_excess
 from auditor.judge.headline import evidence_reasons, headline, join
 from auditor.judge.notes import templated_notes
 from auditor.judge.segments import segment_moves
-from auditor.judge.verdict import decide
+from auditor.judge.verdict import decide, judged_periods
 from auditor.metrics import duplication
+from auditor.metrics.excess import Excess
 from auditor.metrics.registry import BY_NAME, LAYER_FULL, LAYERS
 from auditor.metrics.sampling import MIN_SAMPLE
 from auditor.progress import plural, progress_iter
@@ -57,6 +64,7 @@ class Judged:
     power: dict[str, dict[str, Any]]
     notes: list[str]
     word_budget: int = 0                 # words of every sample (sampling.water_fill)
+    stock: dict[str, dict[str, list[Excess]]] | None = None  # counted excess, by layer and period
 
 
 def judge_full(prep: Prepared, options: AuditOptions, *, extra_from=None) -> Judged:
@@ -71,8 +79,18 @@ def judge_full(prep: Prepared, options: AuditOptions, *, extra_from=None) -> Jud
                           options.verdict, user_given=prep.baseline_given, sample_size=m)
     prep = with_baseline(prep, ref.baseline, random_state=options.sampling.random_state)
     fill_lost_topic_mass(prep, estimates, drawn, m)
-    fill_character(prep, estimates, budget // max(m, 1), random_state=options.sampling.random_state)
-    extra = extra_from(prep) if extra_from is not None else None
+    per_doc = budget // max(m, 1)
+    fill_character(prep, estimates, per_doc, random_state=options.sampling.random_state)
+    judged = judged_periods(ref.baseline, ref.set_aside)
+    stock = {layer: significant_excess(tests)
+             for layer, tests in excess_tests(prep, judged, per_doc).items()}
+    extra: dict[str, list[tuple[str, str]]] = {}
+    for layer, found in stock.items():
+        for label, items in found.items():
+            if items:
+                extra.setdefault(label, []).append((layer, excess_reason(layer, label, items)))
+    for label, items in (extra_from(prep) if extra_from is not None else {}).items():
+        extra.setdefault(label, []).extend(items)
     verdicts, overall = decide(labels, estimates, ref.baseline, options.verdict, extra=extra,
                                sample_size=m, set_aside=ref.set_aside)
     compared = [i for i, v in enumerate(verdicts) if v.status in STATUSES]
@@ -90,7 +108,7 @@ def judge_full(prep: Prepared, options: AuditOptions, *, extra_from=None) -> Jud
             "not see moderate changes in " + join([LAYER_FULL[b] for b in blind]) + " (see "
             "\"what samey could see\"); more posts per period, or a coarser --period, would.")
     return Judged(prep, estimates, m, verdicts, overall, ref, pw, list(prep.notes) + notes,
-                  budget)
+                  budget, stock)
 
 
 def judge(prep: Prepared, options: AuditOptions):
@@ -196,8 +214,9 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
                                    total=len(prep.periods), description="Gathering evidence",
                                    enabled=options.progress):
         if which_evidence == "all" or p.label == last:
-            evidence[p.label] = period_evidence(prep, p, base_idx,
-                                                random_state=options.sampling.random_state)
+            evidence[p.label] = period_evidence(
+                prep, p, base_idx, random_state=options.sampling.random_state,
+                stock={layer: found.get(p.label, []) for layer, found in (j.stock or {}).items()})
         else:
             evidence[p.label] = None
         periods_out.append(PeriodResult(

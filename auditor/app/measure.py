@@ -7,7 +7,9 @@ import numpy as np
 
 from auditor.app.prepare import Prepared
 from auditor.config import AuditOptions
-from auditor.metrics import character, tails
+from auditor.features.lexicon import stop_words
+from auditor.judge.thresholds import EXCESS_MIN_TOTAL, STOCK_WORDS
+from auditor.metrics import character, excess, tails
 from auditor.metrics.panel import measure_sample
 from auditor.metrics.registry import BY_NAME, METRICS
 from auditor.metrics.sampling import (
@@ -72,25 +74,28 @@ def fill_lost_topic_mass(prep: Prepared, estimates: list[dict[str, Estimate]],
 
 
 
-CHARACTER = "character.separability"
+CHARACTER = "character.unlike_baseline"
 CHARACTER_BASELINE = 1000  # baseline posts drawn (seeded) for the character comparison
 
 
 def fill_character(prep: Prepared, estimates: list[dict[str, Estimate]], words_per_doc: int, *,
                    random_state: int = 0) -> None:
-    """``character.separability`` of every period (``auditor.metrics.character``), on every
-    post of its pool, each cut to the same ``words_per_doc`` (the average word budget of a
-    sample, so longer or shorter posts do not separate by length):
+    """``character.unlike_baseline`` of every period (``auditor.metrics.character``): the
+    share of its posts that read unlike the baseline's, on every post of its pool, each cut to
+    the same ``words_per_doc`` (the average word budget of a sample, so longer or shorter posts
+    do not separate by length):
 
     * a period outside the baseline: against the baseline's posts (at most
       ``CHARACTER_BASELINE``, drawn at random, seeded);
     * a baseline period: against the other baseline periods (leave-one-out): the brand's own
-      period-to-period separability, which the verdict takes as normal variation. A single
-      baseline period cannot show it: it gets 0 (a period is not separable from itself) with no
-      standard error, so only the permutation noise of the judged period is allowed for, as
-      for every other metric of a one-period baseline.
+      period-to-period excess, which the verdict takes as normal variation. A single baseline
+      period cannot show it: it gets 0 (what chance gives) with no standard error, so only the
+      permutation noise of the judged period is allowed for, as for every other metric of a
+      one-period baseline.
 
-    The estimate's standard error is the permutation null's sd."""
+    The value is the share's excess over its permutation null mean (what relabelled posts of
+    the same two sets reach: the design of a comparison, leave-one-out or against the whole
+    baseline, moves that mean), its standard error the null's sd."""
     words = [w[:max(words_per_doc, 1)] for w in prep.features.words]
     base = [p for p in prep.periods if p.is_baseline]
     base_idx = [i for p in base for i in p.doc_indices]
@@ -108,6 +113,36 @@ def fill_character(prep: Prepared, estimates: list[dict[str, Estimate]], words_p
             ref = base_idx
         r = character.separability([words[i] for i in ref], [words[i] for i in idx],
                                    random_state=stable_seed(random_state, "character", k))
-        e, se = r.excess, r.null_sd
+        e, se = r.unlike - r.unlike_null_mean, r.unlike_null_sd
         lo, hi = BY_NAME[CHARACTER].bounds
         est[CHARACTER] = Estimate(e, max(lo, e - Z95 * se), min(hi, e + Z95 * se), se)
+
+
+def excess_tests(prep: Prepared, judged: list[int], words_per_doc: int
+                 ) -> dict[str, dict[str, list[excess.Excess]]]:
+    """Whole-period excess tests (``auditor.metrics.excess``) of every judged period against the
+    baseline, on every post of each: ``{"structure": {label: tests}, "wording": {...}}``.
+    Frames are the first and last ``STOCK_WORDS`` words of a post's first and last sentence and
+    its heading outline; phrases its word 1-3-grams with a content word, within the same
+    ``words_per_doc`` as the character layer (longer posts would hold more phrases)."""
+    f = prep.features
+    stop = stop_words()
+
+    def frames(i: int) -> set[str]:
+        sk = f.skeletons[i]
+        outline = " / ".join(f"{level}:{key}" for level, key in sk) if sk else None
+        return excess.frame_keys(f.openings[i], f.closings[i], outline, words=STOCK_WORDS)
+
+    def phrases(i: int) -> set[str]:
+        return excess.phrase_keys(f.words[i][:max(words_per_doc, 1)], stop_words=stop)
+
+    base_idx = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
+    out: dict[str, dict[str, list[excess.Excess]]] = {"structure": {}, "wording": {}}
+    for layer, keys_of in (("structure", frames), ("wording", phrases)):
+        base = excess.key_counts(keys_of(i) for i in base_idx)
+        for k in judged:
+            p = prep.periods[k]
+            counts = excess.key_counts(keys_of(i) for i in p.doc_indices)
+            out[layer][p.label] = excess.excess_tests(counts, p.n_docs, base, len(base_idx),
+                                                      min_total=EXCESS_MIN_TOTAL)
+    return out

@@ -35,6 +35,18 @@ ALPHA_BUILDING = 0.025
 #: null runs simulated per (baseline size, judged periods, metrics) to set the limits
 CUSUM_SIMULATIONS = 20000
 
+# ---- whole-period excess of frames and phrases (judge.excess)
+#: each family (frames; phrases) gets a tenth of the 5% error budget: together they add at
+#: most 1% of false alarms to the verdict's own
+EXCESS_ALPHA = 0.005
+#: a frame or phrase counts only when at least this many posts of the period hold it
+EXCESS_MIN_DOCS = 3
+#: ... and it became at least this many times more common (lower end of its odds ratio's 95%
+#: interval), relative to its baseline rate
+EXCESS_MIN_ODDS = 2.0
+#: posts that hold a key in period and baseline together before it is tested at all
+EXCESS_MIN_TOTAL = 3
+
 # ---- Phase I baseline and power (judge.baseline)
 #: power 80%: the change the audit catches 4 times in 5
 Z_POWER = normal_quantile(0.8)

@@ -143,6 +143,19 @@ def _reason(layer: str, label: str, comps: Mapping[str, Comparison],
     return f"{label}: {LAYER_FULL[layer]} moved toward sameness: " + "; ".join(parts) + "."
 
 
+def judged_periods(baseline_flags: Sequence[bool], set_aside: Sequence[int] = ()) -> list[int]:
+    """Indices of the periods that are judged: after the first baseline period, not in the
+    baseline, not set aside (periods before the baseline are measured for context only).
+
+    >>> judged_periods([False, True, True, False, False], set_aside=[3])
+    [4]
+    """
+    base_i = [i for i, b in enumerate(baseline_flags) if b]
+    first = base_i[0] if base_i else 0
+    return [i for i, b in enumerate(baseline_flags)
+            if not b and i > first and i not in set(set_aside)]
+
+
 def _sustained_sums(comps: Mapping[int, Mapping[str, Comparison]], comp_i: Sequence[int],
                     n_base: int) -> tuple[dict[int, dict[str, float]], tuple[float, float]]:
     """The CUSUM of every verdict metric over the judged periods (``judge.sequential``) and
@@ -195,10 +208,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
     overall verdict ``{"status", "reasons", "flagged_periods"}``.
     """
     base_i = [i for i, b in enumerate(baseline_flags) if b]
-    first_base = base_i[0] if base_i else 0
-    # Periods before the baseline are measured and compared for context, never judged.
-    comp_i = [i for i, b in enumerate(baseline_flags)
-              if not b and i > first_base and i not in set(set_aside)]
+    comp_i = judged_periods(baseline_flags, set_aside)
     models = natural_variation({m.name: [estimates[i][m.name] for i in base_i]
                                 for m in VERDICT_METRICS})
     comps: dict[int, dict[str, Comparison]] = {i: {} for i in range(len(period_labels))}

@@ -1,19 +1,23 @@
-"""Character layer: can a simple classifier tell this period's posts from the baseline's?
+"""Character layer: how many of this period's posts read unlike the baseline's?
 
 A classifier two-sample test (Lopez-Paz & Oquab, ICLR 2017, "Revisiting classifier two-sample
 tests"): when two sets of posts come from the same writing, a classifier trained to tell them
-apart does no better than chance (ROC AUC 0.5); a brand whose posts now read differently (a new
-voice, a language model's favourite words) becomes separable. The features are the words a post
-uses (presence, not counts, over the words at least two posts use), the classifier a smoothed
+apart does no better than chance; a brand whose posts now read differently (a new voice, a
+language model's favourite words) becomes separable. The features are the words and word pairs
+a post uses (presence, not counts, over those at least two posts use), the classifier a smoothed
 log-odds sum (Bernoulli naive Bayes without the absence terms), fitted with K-fold
 cross-fitting so every post is scored by a model that never saw it. The model is linear and
 fitted in closed form, so ``permutations`` relabellings are scored in the same matrix products,
-which gives the exact null of the AUC for these two sets: its mean and sd, and a p-value.
+which gives the exact null of the statistics for these two sets: mean, sd and a p-value.
 
-``separability`` returns the excess AUC over that null mean, in AUC units (0 = no better than
-chance for these sizes), with the null sd as its standard error: comparable across period sizes
-and with the baseline's own period-to-period separability (``auditor.app.audit`` compares it
-like any other metric).
+Two statistics of the held-out scores: the ROC AUC (how separable the sets are as a whole) and
+the **share of the period's posts that score above the baseline posts' 90th percentile**
+(``UNLIKE_QUANTILE``): posts that read unlike the baseline. By chance that share is about 10%;
+when only part of a period changed (60% of the posts written by a model), the share rises with
+that part while the AUC dilutes, so the share is the more sensitive test of a partial switch
+(and reads as "58% of posts read unlike the baseline's, 10% would by chance"). The verdict
+compares that share, with the permutation sd as its standard error, with the baseline's own
+period-to-period value like any other metric (``auditor.app.measure.fill_character``).
 
 Pure: word lists in, numbers out; memory O(nnz + V * permutations), never n x n.
 """
@@ -28,22 +32,23 @@ import numpy as np
 __all__ = ["Separability", "separability", "auc_columns"]
 
 
+#: a period's post "reads unlike the baseline" above this quantile of the baseline's scores
+UNLIKE_QUANTILE = 0.9
+
+
 @dataclass(frozen=True)
 class Separability:
-    """Cross-fitted AUC of this pair of sets, its permutation null and the excess over it."""
+    """Cross-fitted statistics of this pair of sets and their permutation nulls."""
 
     auc: float
-    null_mean: float
-    null_sd: float
-    p_value: float
-
-    @property
-    def excess(self) -> float:
-        """AUC above what relabelled posts reach (the metric value)."""
-        return self.auc - self.null_mean
+    auc_null_mean: float
+    unlike: float          # share of the second set's posts above the first's 90th percentile
+    unlike_null_mean: float
+    unlike_null_sd: float
+    p_value: float         # permutation p-value of ``unlike``
 
 
-NAN_SEPARABILITY = Separability(math.nan, math.nan, math.nan, math.nan)
+NAN_SEPARABILITY = Separability(*(math.nan,) * 6)
 
 
 def auc_columns(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -63,12 +68,35 @@ def auc_columns(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
         return ((ranks * labels).sum(axis=0) - n1 * (n1 + 1) / 2) / (n1 * n0)
 
 
+def unlike_share(scores: np.ndarray, labels: np.ndarray, q: float = UNLIKE_QUANTILE
+                 ) -> np.ndarray:
+    """Per column: the share of label-1 rows scoring above the ``q`` quantile of the label-0
+    rows' scores.
+
+    >>> s = np.array([[0.1], [0.2], [0.3], [0.9], [0.25]]); y = np.array([[0], [0], [0], [1], [1]])
+    >>> unlike_share(s, y, 0.5).tolist()
+    [1.0]
+    """
+    out = np.empty(scores.shape[1])
+    for j in range(scores.shape[1]):
+        mask = labels[:, j] == 1
+        neg, pos = scores[~mask, j], scores[mask, j]
+        out[j] = (pos > np.quantile(neg, q)).mean() if neg.size and pos.size else math.nan
+    return out
+
+
+def _features(doc: Sequence[str]) -> set[str]:
+    """A post's words and adjacent word pairs."""
+    return set(doc) | {f"{a} {b}" for a, b in zip(doc, doc[1:])}
+
+
 def _presence(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]], min_df: int):
-    """Binary document x word matrix (CSR) over the words in at least ``min_df`` documents."""
+    """Binary document x feature matrix (CSR) over the words and word pairs in at least
+    ``min_df`` documents."""
     from scipy import sparse
 
     df: dict[str, int] = {}
-    sets = [set(d) for d in list(docs_a) + list(docs_b)]
+    sets = [_features(d) for d in list(docs_a) + list(docs_b)]
     for s in sets:
         for w in s:
             df[w] = df.get(w, 0) + 1
@@ -91,12 +119,13 @@ def separability(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]
     ``w`` and ``n_a`` / ``n_b`` the side sizes, the weight is
     ``w_w = log((b_w + s) / (n_b + 2 s)) - log((a_w + s) / (n_a + 2 s))`` (``s`` =
     ``smoothing``) and a held-out post scores ``sum of w_w over its words``. The AUC of the
-    held-out scores (``docs_b`` positive) is compared with the same statistic for
-    ``permutations`` random relabellings (same folds): ``null_mean``, ``null_sd`` and
-    ``p = (1 + #{perm AUC >= observed}) / (1 + permutations)``.
+    held-out scores (``docs_b`` positive) and the share of ``docs_b`` above the 90th percentile
+    of ``docs_a``'s scores are compared with the same statistics for ``permutations`` random
+    relabellings (same folds): null means, the share's null sd and
+    ``p = (1 + #{perm share >= observed}) / (1 + permutations)``.
 
-    Range: AUC 0..1, excess about -0.5..0.5; higher = the sets read more differently. NaN when
-    a side has fewer than ``folds`` posts or no word is shared by two posts.
+    Range: AUC 0..1, share 0..1 (about 0.1 by chance); higher = the sets read more differently.
+    NaN when a side has fewer than ``folds`` posts or no word is shared by two posts.
 
     References: Lopez-Paz & Oquab 2017 (classifier two-sample tests); Evidently's
     domain-classifier drift (ROC AUC > 0.55 reads as drift).
@@ -105,8 +134,8 @@ def separability(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]
     >>> b = [["overall", "the", "ambiance", "was", "delightful"]] * 6 \\
     ...     + [["overall", "delightful", "service"]] * 6
     >>> r = separability(a, b, permutations=50)
-    >>> r.auc, r.p_value < 0.05
-    (1.0, True)
+    >>> r.auc, r.unlike, r.p_value < 0.05
+    (1.0, 1.0, True)
     """
     n_a, n_b = len(docs_a), len(docs_b)
     if min(n_a, n_b) < folds:
@@ -130,8 +159,10 @@ def separability(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]
              - np.log((neg + smoothing) / (nneg + 2 * smoothing)))
         scores[te] = np.asarray(X[te] @ W)
     aucs = auc_columns(scores, Y)
-    null = aucs[1:]
-    if not np.isfinite(aucs[0]) or null.size < 2:
+    unlike = unlike_share(scores, Y)
+    null = unlike[1:]
+    if not np.isfinite(unlike[0]) or null.size < 2:
         return NAN_SEPARABILITY
-    p = (1 + int(np.count_nonzero(null >= aucs[0] - 1e-12))) / (1 + null.size)
-    return Separability(float(aucs[0]), float(null.mean()), float(null.std(ddof=1)), p)
+    p = (1 + int(np.count_nonzero(null >= unlike[0] - 1e-12))) / (1 + null.size)
+    return Separability(float(aucs[0]), float(aucs[1:].mean()), float(unlike[0]),
+                        float(null.mean()), float(null.std(ddof=1)), p)

@@ -122,14 +122,15 @@ METRICS: tuple[MetricSpec, ...] = (
                bounds=(1.0, math.inf),
                compute=lambda s: tails.topic_coverage(
                    tails.cluster_shares(s.array("clusters"), s.features.n_clusters))),
-    # Computed once the baseline is known (auditor.app.audit.fill_character), on every post of
-    # each period: the excess AUC of a word classifier telling the period from the baseline
-    # (metrics.character); baseline periods get their own separability from the rest of the
-    # baseline, which is the brand's natural drift. A rise of 0.05 AUC is the smallest move.
-    MetricSpec("character.separability", "character", +1,
-               "separability from the baseline (excess AUC)",
-               "posts read differently: a word classifier tells them from the baseline's",
-               bounds=(-0.5, 0.5), effect_base=1.0),
+    # Computed once the baseline is known (auditor.app.measure.fill_character), on every post
+    # of each period: the share of posts a word classifier scores above the baseline's 90th
+    # percentile (metrics.character), in excess of what relabelled posts reach (0 by chance);
+    # baseline periods get their own excess against the rest of the baseline, which is the
+    # brand's natural drift. A rise of 5 points of posts is the smallest move.
+    MetricSpec("character.unlike_baseline", "character", +1,
+               "posts unlike the baseline (excess share)",
+               "more posts read unlike the baseline's: a word classifier tells them apart",
+               bounds=(-1.0, 1.0), effect_base=1.0),
     # Lost baseline topic mass also rises when a brand simply moves to new subjects (drift),
     # so it is context and evidence (vanished topics), not a verdict metric.
     MetricSpec("tails.lost_topic_mass", "drift", 0, "lost baseline topic mass",
@@ -157,7 +158,7 @@ SHORT = {
     "tails.rare_word_mass": "rare words",
     "tails.topic_coverage": "topics covered",
     "tails.lost_topic_mass": "baseline topics lost",
-    "character.separability": "reads differently",
+    "character.unlike_baseline": "read unlike before",
 }
 METRICS = tuple(dataclasses.replace(m, short=SHORT.get(m.name, m.label)) for m in METRICS)
 BY_NAME = {m.name: m for m in METRICS}
