@@ -8,8 +8,9 @@ runs over the judged periods of every verdict metric, on its directed z against 
 
 ``K`` = 1 sd is half the 2-sd shift the rule is tuned to catch; ``Z_CAP`` winsorizes one wild
 period so that a single outlier cannot hold the sum up for long. A layer is **sustained**
-(``samey``) in a period when one of its metrics has ``S_t >= h_samey`` and is still beyond the
-one-sided 95% limit in that period (``z_t >= Z_TREND``, with an effect of at least
+(``samey``) in a period when one of its metrics has ``S_t >= h_samey``, built over two or more
+periods (``S_(t-1) > 0``: one period alone is the single-period test's to judge), and is still
+beyond the one-sided 95% limit in that period (``z_t >= Z_TREND``, with an effect of at least
 ``min_effect``); it is **building** (``watch``) at ``h_watch``.
 
 The decision limits are calibrated by simulation on null runs of the same shape, fixed before
@@ -19,7 +20,8 @@ baseline error, weight ``1/B``), metrics independent (which only makes the limit
 conservative for correlated metrics). ``h_samey`` is the ``1 - ALPHA_SUSTAINED`` quantile of
 the largest ``S`` over every metric and period of such a run, ``h_watch`` the
 ``1 - ALPHA_BUILDING`` quantile: a steady history of that shape is called sustained in at most
-``ALPHA_SUSTAINED`` of audits (ARL0 by shape in the README).
+``ALPHA_SUSTAINED`` of audits (ARL0 by shape in the README); the two-period and z conditions
+only make a signal rarer, so the limits stay conservative.
 """
 from __future__ import annotations
 

@@ -167,13 +167,16 @@ def _sustained_sums(comps: Mapping[int, Mapping[str, Comparison]], comp_i: Seque
     return sums, sequential.limits(n_base, len(comp_i), len(VERDICT_METRICS))
 
 
-def _held(comps: Mapping[str, Comparison], sums: Mapping[str, float], h: float,
-          options: VerdictOptions) -> list[str]:
-    """Layers with a metric whose CUSUM reached ``h`` and that is still beyond the one-sided
-    95% limit now, by at least the minimum effect."""
+def _held(comps: Mapping[str, Comparison], sums: Mapping[str, float],
+          before: Mapping[str, float], h: float, options: VerdictOptions) -> list[str]:
+    """Layers with a metric whose CUSUM reached ``h`` over two or more periods (its sum was
+    already above 0 in the judged period ``before``: one period alone is the single-period
+    test's to judge) and that is still beyond the one-sided 95% limit now, by at least the
+    minimum effect."""
     out = []
     for layer in LAYERS:
-        if any(sums.get(n, 0.0) >= h and c.z >= Z_TREND and c.effect >= options.min_effect
+        if any(sums.get(n, 0.0) >= h and before.get(n, 0.0) > 0 and c.z >= Z_TREND
+               and c.effect >= options.min_effect
                for n, c in comps.items() if BY_NAME[n].layer == layer):
             out.append(layer)
     return out
@@ -246,8 +249,10 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                  if any(c.moved for n, c in comps[i].items() if BY_NAME[n].layer == layer)]
         extra_here = list((extra or {}).get(label, ()))
         moved += sorted({layer for layer, _ in extra_here})
-        trend = _held(comps[i], sums[i], h_samey, options)
-        building = [layer for layer in _held(comps[i], sums[i], h_watch, options)
+        pos = comp_i.index(i)
+        before = sums[comp_i[pos - 1]] if pos else {}
+        trend = _held(comps[i], sums[i], before, h_samey, options)
+        building = [layer for layer in _held(comps[i], sums[i], before, h_watch, options)
                     if layer not in trend]
         status = "ok"
         if len(moved) >= 2 or trend:
