@@ -184,4 +184,4 @@ def test_changed_character_names_the_marking_words_with_their_shares():
     h = headline(verdict("samey"), BASE + [p], {"2025-03": ALL}, REF)
     assert h.startswith("Since March 2025 your posts read differently and far more alike in "
                         "wording: \"overall\" and \"delightful\" now appear in 56% and 40% of "
-                        "posts (3% and 3% before)")
+                        "posts (3% before)")

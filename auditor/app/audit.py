@@ -88,7 +88,7 @@ def judge_full(prep: Prepared, options: AuditOptions, *, extra_from=None) -> Jud
     for layer, found in stock.items():
         for label, items in found.items():
             if items:
-                extra.setdefault(label, []).append((layer, excess_reason(layer, label, items)))
+                extra.setdefault(label, []).append((layer, excess_reason(layer, items)))
     for label, items in (extra_from(prep) if extra_from is not None else {}).items():
         extra.setdefault(label, []).extend(items)
     verdicts, overall = decide(labels, estimates, ref.baseline, options.verdict, extra=extra,

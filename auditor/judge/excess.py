@@ -38,9 +38,9 @@ def frame_phrase(key: str) -> tuple[str, str]:
     return kind, text
 
 
-def excess_reason(layer: str, label: str, found: Sequence[Excess]) -> str:
-    """'2026-03: structure moved: 7 of 25 posts open with "here is a" (0 of 75 in the
-    baseline).'"""
+def excess_reason(layer: str, found: Sequence[Excess]) -> str:
+    """'stock frames spread: 7 of 25 posts open with "here is a" (0 of 75 in the
+    baseline).' (``verdict.decide`` puts the period's label in front)."""
     parts = []
     for t in found[:2]:
         if layer == "structure":
@@ -53,4 +53,4 @@ def excess_reason(layer: str, label: str, found: Sequence[Excess]) -> str:
             parts.append(f"\"{t.key}\" is in {t.docs} of {t.of} posts ({t.baseline_docs} of "
                          f"{t.baseline_of} in the baseline)")
     what = {"structure": "stock frames spread", "wording": "stock phrases spread"}[layer]
-    return f"{label}: {what}: " + "; ".join(parts) + "."
+    return f"{what}: " + "; ".join(parts) + "."

@@ -22,6 +22,7 @@ from auditor.results import (
     PeriodResult,
     PhraseEvidence,
     ReferenceInfo,
+    StockEvidence,
     Verdict,
 )
 from auditor.types import STATUSES
@@ -141,7 +142,11 @@ def _structure(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, st
 
 def _wording(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, str]:
     if ev.stock_phrases:
-        top = ev.stock_phrases[:3]
+        top: list[StockEvidence] = []
+        for x in ev.stock_phrases:  # "paced" beside "fast paced" says nothing new
+            if not any(f" {x.text} " in f" {y.text} " or f" {y.text} " in f" {x.text} "
+                       for y in top):
+                top.append(x)
         t = top[0]
         fact = (f"\"{t.text}\" is in {t.docs} of {t.of} posts in {when} ({t.baseline_docs} of "
                 f"{t.baseline_of} before)")
@@ -168,11 +173,30 @@ def _character(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, st
     if not rising:
         return None, "write in your own voice again"
     words = _quote([m.text for m in rising])
-    shares = join([f"{m.share:.0%}" for m in rising])
-    before = join([f"{m.baseline_share:.0%}" for m in rising])
     verb = "now appears" if len(rising) == 1 else "now appear"
-    return (f"{words} {verb} in {shares} of posts ({before} before)",
+    return (f"{words} {verb} in {_shares([m.share for m in rising])} "
+            f"({_shares([m.baseline_share for m in rising], before=True)})",
             f"write in your own voice again: brief writers and prompts away from {words}")
+
+
+def _shares(values: Sequence[float], *, before: bool = False) -> str:
+    """'40%, 32% and 28% of posts' (or, ``before``, '5%, 3% and 1% before'); one figure when
+    they round alike ('every post', 'none before').
+
+    >>> _shares([1.0, 1.0]), _shares([0.0, 0.0], before=True), _shares([0.4, 0.25])
+    ('every post', 'none before', '40% and 25% of posts')
+    >>> _shares([0.03, 0.031], before=True)
+    '3% before'
+    """
+    pct = [f"{v:.0%}" for v in values]
+    tail = " before" if before else " of posts"
+    if len(set(pct)) == 1:
+        if pct[0] == "100%":
+            return "every post" + (" before" if before else "")
+        if pct[0] == "0%":
+            return "none before" if before else "no post"
+        return pct[0] + tail
+    return join(pct) + tail
 
 
 def _topics(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, str]:

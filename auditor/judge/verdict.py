@@ -260,7 +260,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
         elif moved or building:
             status = "watch"
         reasons = [_reason(layer, label, comps[i], estimates[i]) for layer in moved
-                   if layer in LAYERS]
+                   if any(c.moved for n, c in comps[i].items() if BY_NAME[n].layer == layer)]
         reasons += [f"{label}: {why}" for _, why in extra_here]
         for layer in trend:
             since = period_labels[_run_start(sums, comp_i, i, layer)]

@@ -108,16 +108,18 @@ def frame_keys(opening: str | None, closing: str | None, outline: str | None, *,
 
 def phrase_keys(words: Sequence[str], *, stop_words: Collection[str],
                 max_n: int = 3) -> set[str]:
-    """The word 1..``max_n``-grams of a post that hold a word outside ``stop_words`` (stock
-    vocabulary and stock phrases).
+    """The word 1..``max_n``-grams of a post that start and end with a content word (a word
+    with a letter, outside ``stop_words``, not a clitic such as ``'s``): stock vocabulary and
+    stock phrases, without fragments like "'s fast" or "of the".
 
-    >>> sorted(phrase_keys(["the", "food", "was", "great"], stop_words={"the", "was"}, max_n=2))
-    ['food', 'food was', 'great', 'the food', 'was great']
+    >>> sorted(phrase_keys(["the", "food", "was", "great"], stop_words={"the", "was"}, max_n=3))
+    ['food', 'food was great', 'great']
     """
     out: set[str] = set()
-    content = [w not in stop_words and any(ch.isalpha() for ch in w) for w in words]
+    content = [w not in stop_words and not w.startswith("'") and any(ch.isalpha() for ch in w)
+               for w in words]
     for n in range(1, max_n + 1):
         for i in range(len(words) - n + 1):
-            if any(content[i:i + n]):
+            if content[i] and content[i + n - 1]:
                 out.add(" ".join(words[i:i + n]))
     return out

@@ -130,7 +130,7 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("character.unlike_baseline", "character", +1,
                "posts unlike the baseline (excess share)",
                "more posts read unlike the baseline's: a word classifier tells them apart",
-               bounds=(-1.0, 1.0), effect_base=1.0),
+               bounds=(-1.0, 1.0), proportion=True, effect_base=1.0),
     # Lost baseline topic mass also rises when a brand simply moves to new subjects (drift),
     # so it is context and evidence (vanished topics), not a verdict metric.
     MetricSpec("tails.lost_topic_mass", "drift", 0, "lost baseline topic mass",
@@ -158,7 +158,7 @@ SHORT = {
     "tails.rare_word_mass": "rare words",
     "tails.topic_coverage": "topics covered",
     "tails.lost_topic_mass": "baseline topics lost",
-    "character.unlike_baseline": "read unlike before",
+    "character.unlike_baseline": "posts unlike the baseline",
 }
 METRICS = tuple(dataclasses.replace(m, short=SHORT.get(m.name, m.label)) for m in METRICS)
 BY_NAME = {m.name: m for m in METRICS}
