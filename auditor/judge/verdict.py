@@ -1,35 +1,35 @@
-"""The only place that knows thresholds: metric estimates per period -> status and reasons.
+"""The audit verdict: metric estimates per period -> status and reasons.
 
 How a period is judged (README, "How the verdict is decided"):
 
-1. **Normal variation.** For each metric, the baseline periods give a mean ``mu_B`` and two kinds
-   of variation: sampling noise (each period's standard error) and real period-to-period variation
-   ``tau^2 = max(0, var(baseline values) - mean(se^2))`` (a random-effects estimate; zero with a
-   single baseline period). A new period is expected within
-   ``sd = sqrt(se_P^2 + tau^2 + (tau^2 + mean se^2) / B)`` of ``mu_B`` (a prediction interval), so
-   a corpus that swings naturally is not flagged for it. With a single baseline period tau^2
-   comes from the whole history's moving ranges (``auditor.judge.baseline``). Control limits for
-   charts: ``mu_B +/- 3 sqrt(tau^2 + mean se^2)`` (NannyML's default of 3 sigma over reference
-   chunks), clipped to the metric's range. The baseline itself is chosen and checked first
-   (Phase I, ``auditor.judge.baseline``).
-2. **Direction.** ``z = direction * (value - mu_B) / sd``: only moves toward homogeneity count.
-3. **Multiple comparisons.** One-sided p-values of all (metric, compared period) pairs are
+1. **Normal variation** comes from the validated baseline alone (``auditor.judge.variation``):
+   for each metric a mean ``mu_B``, sampling noise and the period-to-period variation ``tau^2``
+   (two or three baseline periods borrow the baseline's dispersion pooled across metrics; one
+   period allows sampling noise only). A new period is expected within the prediction sd
+   ``sqrt(se_P^2 + tau^2 + (tau^2 + mean se^2) / B)`` of ``mu_B``, never below a floor fixed
+   in advance. The judged periods never widen it. Control limits for charts:
+   ``mu_B +/- 3 sqrt(tau^2 + mean se^2)`` (NannyML's default), clipped to the metric's range.
+2. **Direction.** ``z = direction * (value - mu_B) / sd``: only moves toward homogeneity count
+   (the character layer: toward reading unlike the baseline).
+3. **Multiple comparisons.** One-sided p-values of all (metric, judged period) pairs are
    adjusted together with Holm's method at ``alpha`` (family-wise error rate).
-4. **Effect size.** A significant metric counts as *moved* only if it is also at least 3.5 sd
-   out (z >= 3.5) and its effect is at least ``min_effect``: the relative change
-   ``|value - mu_B| / |mu_B|`` (5%), or for shares of posts the change in percentage points
-   (5 points: a rise from 0% has no relative size). The prediction sd never falls below a floor
-   (``sd_floor``: binomial for shares, 1% of the baseline value otherwise), so no z is
-   infinite. The 3.5 sd floor comes from null trials (random half splits of every Rust-blog
-   year): z is close to standard normal (sd 0.8-1.1) but with heavier tails (compositional
-   clumps such as release posts), and at 3.0 about 3% of splits still flagged; see
-   ``bench/validity.py``.
-5. **Status of a period.** ``samey``: two or more layers moved, or one layer in a sustained trend
-   (its strongest metric beyond the uncorrected one-sided 95% limit, z >= 1.645, in
-   ``trend_periods`` consecutive periods, rising). ``watch``: one layer moved, or a trend building
-   (two consecutive periods). ``ok`` otherwise. Baseline periods are ``baseline``; periods
-   before the baseline are ``before`` (shown for context, not judged).
-6. **Overall.** The worst status over the compared periods; its reasons are those of the first
+4. **Effect size.** A significant metric counts as *moved* only if it is also at least
+   ``Z_MIN`` = 3.5 sd out and its effect, relative to the baseline rate
+   (``variation.effect_size``), is at least ``min_effect``. The 3.5 sd floor comes from null
+   trials (random half splits of real blogs): z is close to standard normal but with heavier
+   tails (compositional clumps such as release posts); see ``bench/validity.py``.
+5. **Whole-period excess** (``auditor.judge.excess``): a stock frame or phrase counted over every
+   post of the period moves the structure or wording layer; they arrive in ``extra`` with the
+   segments layer.
+6. **Sustained shifts** (``auditor.judge.sequential``, the one trend rule): a CUSUM per metric
+   over the judged periods; a layer whose metric has built the sum past its calibrated limit
+   over two or more periods, and is still beyond the one-sided 95% limit, is *sustained*
+   (``samey``) or *building* (``watch``), whether or not it keeps rising.
+7. **Status of a period.** ``samey``: two or more layers moved, or one layer sustained.
+   ``watch``: one layer moved, or one building. ``ok`` otherwise. Baseline periods are
+   ``baseline``; periods before the baseline are ``before`` and Phase I's odd periods
+   ``set aside`` (shown for context, not judged).
+8. **Overall.** The worst status over the judged periods; its reasons are those of the first
    and the latest period at that status, and the others are named.
 """
 from __future__ import annotations
