@@ -34,6 +34,7 @@ import hashlib
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -450,18 +451,12 @@ class Embedder:
                 yield group, _normalise(sums).astype(np.float32)
 
 
-HASHING_WORDS = 128  # words of a text the hashing embedder reads (a model's window, roughly)
-
-
 class HashingEmbedder:
     """A deterministic bag-of-words embedding: no model, no cache, for tests and ``--model hashing``.
 
-    Each distinct lower-cased word (``[a-z0-9]+``, with an inner apostrophe) among the first
-    ``HASHING_WORDS`` words is hashed (blake2b, salted by ``seed``) to one of ``dim`` buckets with
-    a sign; bucket values are the signed word counts; the row is L2-normalised (an empty text
-    gives a zero row). Presence and a fixed window keep it from treating longer posts as closer
-    to each other (with counts over the whole text, common words dominate a long post's vector),
-    as a sentence-embedding model's window does.
+    Each lower-cased word (``[a-z0-9]+``, with an inner apostrophe) is hashed (blake2b, salted by
+    ``seed``) to one of ``dim`` buckets with a sign; bucket values are the signed term counts; the
+    row is L2-normalised (an empty text gives a zero row).
     """
 
     _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
@@ -487,11 +482,11 @@ class HashingEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float64)
         slots: dict[str, tuple[int, float]] = {}
         for row, text in enumerate(texts):
-            for word in dict.fromkeys(self._WORD.findall(text.lower())[:HASHING_WORDS]):
+            for word, tf in Counter(self._WORD.findall(text.lower())).items():
                 slot = slots.get(word)
                 if slot is None:
                     slot = slots[word] = self._slot(word)
-                out[row, slot[0]] += slot[1]
+                out[row, slot[0]] += slot[1] * tf
         return _normalise(out).astype(np.float32)
 
 

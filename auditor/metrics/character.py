@@ -114,6 +114,7 @@ def _cross_fitted(X, Y: np.ndarray, fold: np.ndarray, folds: int, smoothing: flo
     Counts are whole numbers, so ``log(count + smoothing)`` is a table look-up."""
     n = X.shape[0]
     table = np.log(np.arange(n + 1) + smoothing)
+    sizes = np.maximum(np.asarray(X.sum(axis=1)).ravel(), 1.0)[:, None]
     scores = np.zeros(Y.shape)
     for k in range(folds):
         tr, te = fold != k, fold == k
@@ -124,7 +125,7 @@ def _cross_fitted(X, Y: np.ndarray, fold: np.ndarray, folds: int, smoothing: flo
         nneg = Yt.shape[0] - npos
         W = (table[pos] - table[neg]
              - np.log(npos + 2 * smoothing) + np.log(nneg + 2 * smoothing))
-        scores[te] = np.asarray(X[te] @ W)
+        scores[te] = np.asarray(X[te] @ W) / sizes[te]
     return scores
 
 
@@ -137,7 +138,8 @@ def separability(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]
     For fold k, with ``a_w`` / ``b_w`` the numbers of training posts of each side holding word
     ``w`` and ``n_a`` / ``n_b`` the side sizes, the weight is
     ``w_w = log((b_w + s) / (n_b + 2 s)) - log((a_w + s) / (n_a + 2 s))`` (``s`` =
-    ``smoothing``) and a held-out post scores ``sum of w_w over its words``. The AUC of the
+    ``smoothing``) and a held-out post scores the *mean* of ``w_w`` over its words (a sum would
+    grow with the post's length, and longer posts would read as different for that alone). The AUC of the
     held-out scores (``docs_b`` positive) and the share of ``docs_b`` above the 90th percentile
     of ``docs_a``'s scores are compared with the same statistics for ``permutations`` random
     relabellings (same folds): null means, the share's null sd and
