@@ -80,12 +80,10 @@ class VerdictOptions:
 
     alpha: family-wise error rate over all (metric, period) comparisons (Holm).
     min_effect: smallest relative change (vs the baseline value) that may count as a move.
-    trend_periods: consecutive periods that make a sustained trend.
     """
 
     alpha: float = 0.05
     min_effect: float = 0.05
-    trend_periods: int = 3
 
 
 @dataclass(frozen=True)
@@ -295,8 +293,6 @@ def validate(opts: AuditOptions) -> None:
     if not 0 <= opts.verdict.min_effect < 1:
         raise UsageError(f"verdict.min_effect must be between 0 and 1 (e.g. 0.05 for 5%), not "
                          f"{opts.verdict.min_effect!r}.")
-    if opts.verdict.trend_periods < 2:
-        raise UsageError("verdict.trend_periods must be at least 2.")
     if opts.sampling.sample_size is not None and opts.sampling.sample_size < 2:
         raise UsageError("--sample-size must be at least 2.")
     if opts.sampling.max_pool < 4:

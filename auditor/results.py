@@ -154,6 +154,30 @@ class PhraseEvidence(Result):
 
 
 @dataclass(frozen=True)
+class StockEvidence(Result):
+    """A frame (``opening``, ``closing``, ``outline``) or a ``phrase`` that a period's posts use
+    far more often than the baseline's, counted over every post and tested
+    (``auditor.metrics.excess``, ``auditor.judge.excess``), with example posts."""
+
+    kind: str
+    text: str
+    docs: int
+    of: int
+    baseline_docs: int
+    baseline_of: int
+    odds_ratio: float
+    examples: list[DocRef]
+
+    @property
+    def share(self) -> float:
+        return self.docs / self.of if self.of else float("nan")
+
+    @property
+    def baseline_share(self) -> float:
+        return self.baseline_docs / self.baseline_of if self.baseline_of else float("nan")
+
+
+@dataclass(frozen=True)
 class TemplateEvidence(Result):
     template: str
     docs: int
@@ -237,6 +261,12 @@ class Evidence(Result):
     drift: DriftEvidence | None = None
     side_by_side: SideBySide | None = None
     context: str | None = None
+    #: frames and phrases whose whole-period excess counted in the verdict (judge.excess)
+    stock_frames: list[StockEvidence] = field(default_factory=list)
+    stock_phrases: list[StockEvidence] = field(default_factory=list)
+    #: the words that mark this period's posts against the baseline's (character layer), with
+    #: the share of posts using each on both sides
+    markers: list[StockEvidence] = field(default_factory=list)
 
 
 def evidence_dict(ev: Evidence | None) -> dict[str, Any]:

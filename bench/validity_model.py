@@ -310,7 +310,8 @@ def print_model(table: dict, trials: list[dict]) -> None:
 
 # ---------------------------------------------------------------- L: length only
 
-def run_length(srcs: list[dict], embedder, fast: bool, log=print) -> list[dict]:
+def run_length(srcs: list[dict], embedder, fast: bool, log=print,
+               kinds: tuple[str, ...] = ("shorter", "longer")) -> list[dict]:
     out = []
     n = 1 if fast else 10
     for src in srcs:
@@ -318,7 +319,7 @@ def run_length(srcs: list[dict], embedder, fast: bool, log=print) -> list[dict]:
         by_len = sorted(src["human"], key=lambda r: len(r["text"].split()))
         third = len(by_len) // 3
         pools = {"shorter": by_len[:third], "longer": by_len[-third:]}
-        for kind, pool in pools.items():
+        for kind, pool in ((k, pools[k]) for k in kinds):
             for t in range(n):
                 rng = random.Random(f"length|{src['name']}|{kind}|{t}")
                 ids = {id(r) for r in pool}
@@ -332,7 +333,7 @@ def run_length(srcs: list[dict], embedder, fast: bool, log=print) -> list[dict]:
                 statuses, info = month_statuses(docs, embedder, 4 + MODEL_MONTHS)
                 out.append({"source": src["name"], "kind": kind, "trial": t,
                             "statuses": statuses[4:], "info": info[4:]})
-        log(f"  length ({src['name']}): {2 * n} trials in {time.time() - t0:.0f}s")
+        log(f"  length ({src['name']}): {len(kinds) * n} trials in {time.time() - t0:.0f}s")
     return out
 
 

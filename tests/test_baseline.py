@@ -17,7 +17,8 @@ from auditor.judge.baseline import (
     moving_range_tau2,
     power,
 )
-from auditor.judge.verdict import compare, decide, sd_floor
+from auditor.judge.variation import Variation, natural_variation, sd_floor
+from auditor.judge.verdict import compare, decide
 from auditor.metrics.registry import BY_NAME, VERDICT_METRICS, in_points
 from auditor.metrics.sampling import choose_sample_size, subsample_estimate
 from auditor.types import Estimate
@@ -166,7 +167,7 @@ def test_set_aside_period_is_shown_not_judged():
                           sample_size=20)
     assert ref.set_aside == [0]
     verdicts, overall = decide(LABELS[:9], est, ref.baseline, OPTS, sample_size=20,
-                               fallback_tau2=ref.fallback_tau2, set_aside=ref.set_aside)
+                               set_aside=ref.set_aside)
     assert verdicts[0].status == "set aside"
     assert [v.status for v in verdicts[1:4]] == ["baseline"] * 3
     assert [v.status for v in verdicts[4:]] == ["ok"] * 5  # steady after the odd first period
@@ -200,8 +201,8 @@ def test_power_improves_with_data_and_flags_blind_layers():
     few = world(8, se=0.08)
     many = world(8, se=0.01)
     flags = [True] * 3 + [False] * 5
-    p_few = power(few, flags, list(range(3, 8)), OPTS, sample_size=5, fallback_tau2={})
-    p_many = power(many, flags, list(range(3, 8)), OPTS, sample_size=100, fallback_tau2={})
+    p_few = power(few, flags, list(range(3, 8)), OPTS, sample_size=5)
+    p_many = power(many, flags, list(range(3, 8)), OPTS, sample_size=100)
     for layer in p_many:
         assert p_many[layer]["effect"] <= p_few[layer]["effect"]
     assert any(p["blind"] for p in p_few.values())
@@ -212,14 +213,15 @@ def test_power_improves_with_data_and_flags_blind_layers():
 
 def test_zero_variance_never_gives_infinite_z():
     spec = BY_NAME["topics.mean_cosine"]
-    c = compare(Estimate(0.306, 0.306, 0.306, 0.0), 0.30, 0.0, 0.0, 1, spec.direction,
-                share=False, sample_size=40, bounds=spec.bounds)
+    c = compare(Estimate(0.306, 0.306, 0.306, 0.0), Variation(0.30, 0.0, 0.0, 1),
+                spec.direction, share=False, sample_size=40, bounds=spec.bounds)
     assert math.isfinite(c.z) and c.z < 3.5  # +2%: a tiny change is never a verdict
     share = BY_NAME["duplication.near_duplicate_share"]
-    c = compare(Estimate(0.05, 0.05, 0.05, 0.0), 0.0, 0.0, 0.0, 1, share.direction,
-                share=True, sample_size=40, bounds=share.bounds)
+    c = compare(Estimate(0.05, 0.05, 0.05, 0.0), Variation(0.0, 0.0, 0.0, 1), share.direction,
+                share=True, sample_size=40, bounds=share.bounds, floor=1 / 40)
     assert math.isfinite(c.z) and c.z < 3.5
-    assert math.isnan(c.rel_change) and c.effect == pytest.approx(0.05)
+    # from 0%, the change is measured against one post of the sample: two posts' worth
+    assert math.isnan(c.rel_change) and c.effect == pytest.approx(2.0)
     assert c.low_limit >= 0.0
 
 
@@ -227,8 +229,8 @@ def test_share_intervals_and_limits_stay_in_range():
     e = subsample_estimate([0.0, 0.0, 0.1, 0.0], m=10, n=40, bounds=(0.0, 1.0))
     assert e.low >= 0.0 and e.high <= 1.0
     spec = BY_NAME["structure.opening_repetition"]
-    c = compare(e, 0.02, 0.0004, 0.001, 3, spec.direction, share=True, sample_size=10,
-                bounds=spec.bounds)
+    c = compare(e, Variation(0.02, 0.0004, 0.001, 3), spec.direction, share=True,
+                sample_size=10, bounds=spec.bounds)
     assert 0.0 <= c.low_limit <= c.high_limit <= 1.0
 
 
@@ -261,13 +263,43 @@ def test_tiny_periods_are_merged_with_a_note():
     assert merged[0].label.startswith("2025-01..") and notes and "merged" in notes[0]
 
 
-def test_decide_with_single_period_baseline_uses_history_variation():
-    """A single-period baseline with zero sampling spread: the fallback natural variation keeps
-    an ordinary swing from becoming a verdict."""
-    est = world(6, seed=5, tau=0.04, se=0.0)
-    tau2 = {m.name: moving_range_tau2([e[m.name] for e in est]) for m in VERDICT_METRICS}
+def test_judged_periods_never_widen_normal_variation():
+    """Normal variation comes from the baseline alone: however wildly the judged periods
+    swing, a judged period's sd and z are the same (the masking effect cannot happen)."""
+    calm = world(8, seed=5, tau=0.002, se=0.004)
+    wild = [dict(e) for e in calm]
+    for t in (3, 4, 6, 7):  # every judged period but 5 swings hard
+        wild[t] = {k: _est(v.value * (1.5 if t % 2 else 0.6), v.se * 3) for k, v in calm[t].items()}
+    flags = [True] * 3 + [False] * 5
+    v_calm, _ = decide(LABELS[:8], calm, flags, OPTS, sample_size=20)
+    v_wild, _ = decide(LABELS[:8], wild, flags, OPTS, sample_size=20)
+    for name, c in v_calm[5].comparisons.items():
+        w = v_wild[5].comparisons[name]
+        assert w.sd == pytest.approx(c.sd) and w.z == pytest.approx(c.z), name
+
+
+def test_single_period_baseline_allows_sampling_noise_only_with_finite_z():
+    est = world(6, seed=5, tau=0.0, se=0.0)
     flags = [True] + [False] * 5
-    verdicts, overall = decide(LABELS[:6], est, flags, OPTS, sample_size=20, fallback_tau2=tau2)
+    verdicts, overall = decide(LABELS[:6], est, flags, OPTS, sample_size=20)
     assert overall["status"] == "ok"
     assert all(math.isfinite(c.z) for v in verdicts for c in v.comparisons.values()
                if not math.isnan(c.z))
+
+
+def test_small_baseline_borrows_the_dispersion_pooled_across_metrics():
+    """Two baseline periods: a metric that happens to agree across them still gets the
+    baseline's typical overdispersion (median over metrics of var / se^2)."""
+    est = world(2, seed=3, tau=0.05, se=0.01)
+    name = "wording.compression_ratio"
+    v0 = est[0][name]
+    est[1][name] = _est(v0.value, v0.se)  # identical values: own tau^2 = 0
+    per = {m.name: [e[m.name] for e in est] for m in VERDICT_METRICS}
+    models = natural_variation(per)
+    assert models[name].pooled and models[name].tau2 > 0
+    ratios = sorted(np.var([e.value for e in per[m]], ddof=1) / np.mean([e.se ** 2 for e in per[m]])
+                    for m in per if np.mean([e.se ** 2 for e in per[m]]) > 0)
+    phi = float(np.median(ratios))
+    assert models[name].tau2 == pytest.approx((phi - 1) * models[name].mean_se2)
+
+

@@ -2,12 +2,14 @@
 a Parquet file) keep every record's number, their summaries are plain data and merge to the
 local summary, and an audit on a LocalCluster gives the local engine's JSON."""
 import csv
-import importlib.util
 import dataclasses
+import importlib.util
 import json
 import random
 from pathlib import Path
 
+import pyarrow as pa  # noqa: E402  (test extras: missing fails)
+import pyarrow.parquet as pq  # noqa: E402
 import pytest
 
 from auditor.config import IngestOptions
@@ -16,9 +18,6 @@ from auditor.ingest.partition import plan, summarise_partition
 from auditor.ingest.stream import IngestSummary, summarise
 from auditor.ingest.walk import iter_files
 from auditor.types import json_safe
-
-import pyarrow as pa  # noqa: E402  (test extras: missing fails)
-import pyarrow.parquet as pq  # noqa: E402
 
 WORDS = ("bright calm steady quick fresh bold quiet warm clear sharp smooth light deep wide soft "
          "rich pure true keen fair").split()
@@ -161,6 +160,7 @@ def test_dask_audit_is_the_local_audit(tmp_path, streamed, processes):
     """Worker processes do not see this test's ``STREAM_BYTES``: parts are streamed anyway,
     and the small files read whole give the same rows."""
     import distributed
+
     import auditor
     from auditor.app import engine_dask
     from auditor.features.embeddings import HashingEmbedder
@@ -199,6 +199,7 @@ def test_dask_audit_is_the_local_audit(tmp_path, streamed, processes):
 
 def test_cli_audit_on_a_running_scheduler(tmp_path, streamed):
     import distributed
+
     from auditor.cli import main
 
     root = corpus(tmp_path / "corpus")

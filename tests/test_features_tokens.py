@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from auditor.features.tokens import TokenizedDoc, tokenize
 
-from .conftest import RUST as RUST_BLOG, shared  # noqa: E402
+from .conftest import RUST as RUST_BLOG  # noqa: E402
+from .conftest import shared
 
 
 def one(text: str, **kw) -> TokenizedDoc:

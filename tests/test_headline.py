@@ -4,25 +4,29 @@ from __future__ import annotations
 import dataclasses
 
 from auditor.judge.headline import headline, period_name, period_span
+from auditor.metrics.registry import LAYERS  # noqa: E402
 from auditor.results import (
+    Comparison,
+    DocRef,
     EdgeEvidence,
     Evidence,
+    FamilyEvidence,
     LayerState,
     PeriodResult,
     PhraseEvidence,
     PowerInfo,
     ReferenceInfo,
+    StockEvidence,
     VanishedTopic,
     Verdict,
 )
 
-LAYERS = ("topics", "wording", "structure", "duplication", "tails")
 
-
-def period(label, status, moved=(), trend=(), building=(), reasons=()):
+def period(label, status, moved=(), trend=(), building=(), reasons=(), comparison=None):
     return PeriodResult(
         label=label, start=f"{label}-01", end=f"{label}-28", n_docs=32,
-        is_baseline=status == "baseline", status=status, metrics={}, comparison={},
+        is_baseline=status == "baseline", status=status, metrics={},
+        comparison=comparison or {},
         layers={x: LayerState(0.0, x in moved, x in trend, x in building) for x in LAYERS},
         reasons=list(reasons))
 
@@ -84,7 +88,9 @@ def test_samey_since_the_first_samey_period_with_everyday_figures():
     assert h.startswith("Since April 2025 your posts read far more alike in structure, wording "
                         "and niche ideas: 30 of 32 posts in May 2025 open with \"In today's "
                         "fast-paced world\"")
-    assert "2 phrases appear in every post" in h and "12 posts republish earlier ones" in h
+    assert "2 phrases appear in every post" in h
+    # coherence: reposts are duplication's evidence, and duplication did not move
+    assert "republish" not in h
     assert "Vary openings" in h and "\"seamless\"" in h and "\"Pricing for teams\"" in h
 
 
@@ -109,3 +115,73 @@ def test_nothing_to_compare_and_labels():
     assert period_name("2024-12..2025-02") == "December 2024"
     assert period_span("2024-12..2025-01", "2025-03") == "December 2024 to March 2025"
     assert period_span("2025-Q1", "2025-Q3") == "Q1 to Q3 2025"
+
+
+# ---------------------------------------------------------------- coherence, every layer
+
+def comp(z, moved=True, baseline=0.3, change=0.1):
+    return Comparison(baseline, change, change / baseline, z, 1e-6, 1e-5, moved, 0.3, 0.02)
+
+
+def stock(kind, text, docs=14, of=25, base=2, base_of=75):
+    return StockEvidence(kind, text, docs, of, base, base_of, 9.0, [DocRef("a.md", None, None)])
+
+
+#: evidence of every layer at once: each layer's headline must pick its own, and only its own
+ALL = evidence(
+    stock_frames=[stock("opening", "here is a")],
+    stock_phrases=[stock("phrase", "delve into")],
+    markers=[stock("word", "overall"), stock("word", "delightful", docs=10)],
+    openings=[EdgeEvidence("Here is a", 20, 25, 0.8, [])],
+    amplified_phrases=[phrase("delve into", 9, 0.6, 0.03)],
+    repost_count=5,
+    duplicate_families=[FamilyEvidence(3, [])],
+    vanished_topics=[VanishedTopic(0, ["pricing"], ["Pricing for teams"], 0.2, 0.0, [])])
+
+#: per layer: (driving metric, words its fact must hold, words of its action)
+OWN = {
+    "structure": ("structure.opening_repetition", 'open with "here is a"', "Vary openings"),
+    "wording": ("wording.self_repetition", '"delve into" is in 14 of 25', "Cut stock phrases"),
+    "character": ("character.unlike_baseline", '"overall" and "delightful" now appear',
+                  "own voice"),
+    "topics": ("topics.mean_cosine", "closer together in meaning", "fresh subjects"),
+    "tails": ("tails.topic_coverage", '"Pricing for teams"', "Bring back the topics"),
+    "duplication": ("duplication.repost_share", "5 posts republish", "Stop republishing"),
+}
+
+
+def test_every_layer_quotes_and_advises_from_its_own_measurement():
+    assert set(OWN) == set(LAYERS)
+    for layer, (metric, fact, action) in OWN.items():
+        p = period("2025-03", "watch", moved=(layer,), comparison={metric: comp(5.0)})
+        h = headline(verdict("watch"), BASE + [p], {"2025-03": ALL}, REF)
+        assert fact in h and action in h, (layer, h)
+        for other, (_, ofact, oaction) in OWN.items():
+            if other != layer:
+                assert ofact not in h and oaction not in h, (layer, other, h)
+
+
+def test_segments_headline_gives_the_segments_advice_only():
+    p = period("2025-03", "watch", reasons=["2025-03: product lines now read the same"])
+    h = headline(verdict("watch"), BASE + [p], {"2025-03": ALL}, REF)
+    assert "product lines" in h and "own voice" in h
+    assert all(o[2] not in h for o in OWN.values() if o[2] != "own voice")
+
+
+def test_structure_from_templates_does_not_say_vary_openings():
+    """The issue's case: a structure flag driven by template coverage, no opening repeated."""
+    ev = evidence(templates=[], openings=[])
+    p = period("2025-03", "watch", moved=("structure",),
+               comparison={"structure.template_share": comp(4.0, baseline=0.2, change=0.05)})
+    h = headline(verdict("watch"), BASE + [p], {"2025-03": ev}, REF)
+    assert "25% of the text follows recurring sentence templates (20% before)" in h
+    assert "openings" not in h.lower() and "Vary sentence patterns" in h
+
+
+def test_changed_character_names_the_marking_words_with_their_shares():
+    p = period("2025-03", "samey", moved=("character", "wording"),
+               comparison={"character.unlike_baseline": comp(6.0)})
+    h = headline(verdict("samey"), BASE + [p], {"2025-03": ALL}, REF)
+    assert h.startswith("Since March 2025 your posts read differently and far more alike in "
+                        "wording: \"overall\" and \"delightful\" now appear in 56% and 40% of "
+                        "posts (3% before)")

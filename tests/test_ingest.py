@@ -20,7 +20,8 @@ from auditor.ingest.markdown import clean_markdown
 
 PROSE = ("Our team writes clear and friendly copy for every customer who visits the site, "
          "and we review each draft together before it goes out to the world. ")
-from .conftest import ONEUPTIME as CORPUS, shared  # noqa: E402
+from .conftest import ONEUPTIME as CORPUS  # noqa: E402
+from .conftest import shared
 
 
 def prose(n: int = 1, tag: str = "") -> str:

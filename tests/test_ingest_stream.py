@@ -7,6 +7,8 @@ import json
 import random
 from pathlib import Path
 
+import pyarrow as pa  # noqa: E402  (test extras: missing fails)
+import pyarrow.parquet as pq  # noqa: E402
 import pytest
 
 from auditor.config import IngestOptions
@@ -15,9 +17,6 @@ from auditor.ingest.periods import make_periods, merge_small, periods_from_count
 from auditor.ingest.stream import BottomK, SkipLog, summarise, summarise_files
 from auditor.ingest.walk import iter_files
 from auditor.types import Skipped
-
-import pyarrow as pa  # noqa: E402  (test extras: missing fails)
-import pyarrow.parquet as pq  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ADS = ROOT / "sample_corpora" / "tidewater-ads"

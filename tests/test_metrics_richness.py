@@ -5,6 +5,7 @@ import json
 import math
 from pathlib import Path
 
+import lexicalrichness as lr  # noqa: E402  (a test extra: missing fails)
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,8 +13,6 @@ from hypothesis import strategies as st
 from auditor.metrics import richness as R
 
 from .conftest import shared
-
-import lexicalrichness as lr  # noqa: E402  (a test extra: missing fails)
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "rust-blog.jsonl"
 

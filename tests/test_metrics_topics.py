@@ -9,10 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from vendi_score import vendi  # noqa: E402  (a test extra: missing fails)
 
 from auditor.metrics import topics as T
-
-from vendi_score import vendi  # noqa: E402  (a test extra: missing fails)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Please import `csr_matrix`:DeprecationWarning")
 

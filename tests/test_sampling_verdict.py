@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from auditor.config import VerdictOptions
-from auditor.judge.verdict import baseline_model, compare, decide, holm
+from auditor.judge.variation import Variation, baseline_model
+from auditor.judge.verdict import compare, decide, holm
 from auditor.metrics.registry import VERDICT_METRICS
 from auditor.metrics.sampling import (
     default_sample_size,
@@ -55,13 +56,13 @@ def test_holm_known_values():
 
 def test_baseline_model_separates_noise_from_period_variation():
     ests = [Estimate(1.0, 0, 0, 0.1), Estimate(2.0, 0, 0, 0.1), Estimate(3.0, 0, 0, 0.1)]
-    mu, tau2, mse2 = baseline_model(ests)
-    assert mu == 2.0 and mse2 == pytest.approx(0.01) and tau2 == pytest.approx(1.0 - 0.01)
+    v = baseline_model(ests)
+    assert v.mu == 2.0 and v.mean_se2 == pytest.approx(0.01) and v.tau2 == pytest.approx(1 - 0.01)
 
 
 def test_compare_direction():
-    up = compare(Estimate(1.5, 0, 0, 0.1), 1.0, 0.0, 0.01, 2, +1)
-    down = compare(Estimate(1.5, 0, 0, 0.1), 1.0, 0.0, 0.01, 2, -1)
+    up = compare(Estimate(1.5, 0, 0, 0.1), Variation(1.0, 0.0, 0.01, 2), +1)
+    down = compare(Estimate(1.5, 0, 0, 0.1), Variation(1.0, 0.0, 0.01, 2), -1)
     assert up.z > 3 and down.z < -3 and up.p < 0.01 and down.p > 0.99
     assert up.rel_change == pytest.approx(0.5)
 
@@ -79,7 +80,7 @@ def test_decide_statuses():
     ests = [_period(), _period(), _period(), _period(("wording",)),
             _period(("wording", "structure"))]
     flags = [True, True, False, False, False]
-    verdicts, overall = decide(labels, ests, flags, VerdictOptions(trend_periods=5))
+    verdicts, overall = decide(labels, ests, flags, VerdictOptions())
     assert [v.status for v in verdicts] == ["baseline", "baseline", "ok", "watch", "samey"]
     assert verdicts[4].moved_layers == ["wording", "structure"]
     assert overall["status"] == "samey" and overall["flagged_periods"] == ["one", "two"]
@@ -107,3 +108,48 @@ def test_sustained_trend_gives_samey():
 def test_single_period_is_ok_with_explanation():
     _, overall = decide(["only"], [_period()], [True])
     assert overall["status"] == "ok" and "nothing to compare" in overall["reasons"][0]
+
+
+def test_one_period_is_never_a_sustained_shift():
+    """A single judged period far out is the single-period test's: watch for one layer, never
+    'sustained' (the CUSUM needs two or more periods)."""
+    ests = [_period(), _period(), _period(("wording",), shift=0.5)]
+    verdicts, _ = decide(["b1", "b2", "p1"], ests, [True, True, False])
+    assert verdicts[2].status == "watch" and verdicts[2].trend_layers == []
+
+
+def test_a_level_that_jumps_and_stays_becomes_samey_without_rising():
+    """The issue's case: wording far beyond normal variation month after month, not rising
+    (z about 4.1 each time): samey by the third period on the sustained rule alone."""
+    labels = ["b1", "b2", "p1", "p2", "p3"]
+    ests = [_period(), _period()] + [_period(("wording",), shift=0.05, se=0.01)] * 3
+    verdicts, overall = decide(labels, ests, [True, True, False, False, False],
+                               VerdictOptions(alpha=1e-12))  # no single-period move: CUSUM only
+    zs = [v.layer_scores["wording"] for v in verdicts[2:]]
+    assert all(3.5 < z < 4.5 for z in zs) and zs[0] == pytest.approx(zs[2])
+    statuses = [v.status for v in verdicts[2:]]
+    assert statuses[0] == "ok" and "samey" in statuses[1:]
+    assert any("has stayed beyond normal variation since p1" in r for r in overall["reasons"])
+
+
+def test_cusum_limits_hold_their_false_alarm_rate_on_null_runs():
+    """Validity criterion of the sustained rule, written before the run: on 4,000 simulated
+    steady histories (12 judged periods, a 3-period baseline, 17 metrics, the shared-baseline
+    correlation), the share with any CUSUM at or above h_samey is at most ALPHA_SUSTAINED + 1
+    point, and at h_watch at most ALPHA_BUILDING + 1 point (fresh seeds, not the
+    calibration's)."""
+    from auditor.judge import sequential
+    from auditor.judge.thresholds import ALPHA_BUILDING, ALPHA_SUSTAINED
+
+    T, B, M = 12, 3, 17
+    h_watch, h_samey = sequential.limits(B, T, M)
+    rng = np.random.default_rng(424242)
+    sims = 4000
+    shared = rng.standard_normal((sims, M)) / math.sqrt(B)
+    z = (rng.standard_normal((sims, T, M)) + shared[:, None, :]) / math.sqrt(1 + 1 / B)
+    best = np.zeros(sims)
+    for i in range(sims):
+        best[i] = max(max(sequential.cusum(z[i, :, m])) for m in range(M))
+    assert (best >= h_samey).mean() <= ALPHA_SUSTAINED + 0.01
+    assert (best >= h_watch).mean() <= ALPHA_BUILDING + 0.01
+    assert 0 < h_watch < h_samey

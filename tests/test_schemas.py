@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
+import jsonschema  # noqa: E402  (a test extra: missing fails)
 import pytest
 
 import auditor
@@ -14,8 +15,6 @@ from auditor.render import schema as schemas
 from auditor.render.html import render_html
 from auditor.render.jsonout import dumps
 from tests.conftest import write_corpus
-
-import jsonschema  # noqa: E402  (a test extra: missing fails)
 
 SCRIPT = "<script>alert('samey')</script>"
 

@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from auditor._version import __version__
 from auditor.app.evidence import evidence_baseline, period_evidence
+from auditor.app.measure import (
+    excess_tests,
+    fill_character,
+    fill_lost_topic_mass,
+    measure_periods,
+)
 from auditor.app.prepare import Prepared, prepare, with_baseline
 from auditor.app.segments import analyse_segments
 from auditor.config import AuditOptions
@@ -22,20 +26,15 @@ from auditor.judge.baseline import (
     power,
     power_sentence,
 )
+from auditor.judge.excess import excess_reason, significant_excess
 from auditor.judge.headline import evidence_reasons, headline, join
 from auditor.judge.notes import templated_notes
 from auditor.judge.segments import segment_moves
-from auditor.judge.verdict import decide
-from auditor.metrics import duplication, tails
-from auditor.metrics.panel import measure_sample
-from auditor.metrics.registry import BY_NAME, LAYER_FULL, LAYERS, METRICS
-from auditor.metrics.sampling import (
-    MIN_SAMPLE,
-    choose_sample_size,
-    draw_samples,
-    stable_seed,
-    subsample_estimate,
-)
+from auditor.judge.verdict import decide, judged_periods
+from auditor.metrics import duplication
+from auditor.metrics.excess import Excess
+from auditor.metrics.registry import BY_NAME, LAYER_FULL, LAYERS
+from auditor.metrics.sampling import MIN_SAMPLE
 from auditor.progress import plural, progress_iter
 from auditor.results import (
     AuditResult,
@@ -51,48 +50,6 @@ from auditor.results import (
 )
 from auditor.types import STATUSES, Estimate
 
-# ------------------------------------------------------------------ measurement
-
-def measure_periods(prep: Prepared, options: AuditOptions
-                    ) -> tuple[list[dict[str, Estimate]], int, list[list[np.ndarray]], list[str]]:
-    """Equal-size repeated samples per period -> an Estimate per metric per period, the sample
-    size, the samples drawn (document indices) and notes. ``tails.lost_topic_mass`` needs the
-    baseline and is filled in by :func:`fill_lost_topic_mass` once Phase I has chosen it."""
-    sizes = [p.n_docs for p in prep.periods]
-    m, notes = choose_sample_size(sizes, [p.label for p in prep.periods],
-                                  options.sampling.sample_size)
-    out, drawn = [], []
-    for p in progress_iter(prep.periods, total=len(prep.periods), description="Measuring periods",
-                           enabled=options.progress):
-        rng = np.random.default_rng(stable_seed(options.sampling.random_state, "sample", p.label))
-        pool = np.array(p.doc_indices)
-        vals: dict[str, list[float]] = {s.name: [] for s in METRICS}
-        samples = [pool[local] for local in draw_samples(len(pool), m, options.sampling.repeats,
-                                                          rng)]
-        for r, idx in enumerate(samples):
-            res = measure_sample(prep.features, idx,
-                                 random_state=stable_seed(options.sampling.random_state, p.label, r))
-            for k, v in res.items():
-                vals[k].append(v)
-        out.append({k: subsample_estimate(v, m=min(m, len(pool)), n=len(pool),
-                                          bounds=BY_NAME[k].bounds)
-                    for k, v in vals.items()})
-        drawn.append(samples)
-    return out, m, drawn, notes
-
-
-def fill_lost_topic_mass(prep: Prepared, estimates: list[dict[str, Estimate]],
-                         drawn: list[list[np.ndarray]], m: int) -> None:
-    """``tails.lost_topic_mass`` of every sample against the (final) baseline's topic shares."""
-    f = prep.features
-    for p, est, samples in zip(prep.periods, estimates, drawn):
-        vals = [tails.lost_topic_mass(prep.baseline_shares,
-                                      tails.cluster_shares(f.base_clusters[idx], f.n_base_clusters))
-                for idx in samples]
-        est["tails.lost_topic_mass"] = subsample_estimate(
-            vals, m=min(m, p.n_docs), n=len(p.doc_indices),
-            bounds=BY_NAME["tails.lost_topic_mass"].bounds)
-
 
 @dataclass
 class Judged:
@@ -106,6 +63,8 @@ class Judged:
     reference: ReferenceCheck
     power: dict[str, dict[str, Any]]
     notes: list[str]
+    word_budget: int = 0                 # words of every sample (sampling.water_fill)
+    stock: dict[str, dict[str, list[Excess]]] | None = None  # counted excess, by layer and period
 
 
 def judge_full(prep: Prepared, options: AuditOptions, *, extra_from=None) -> Judged:
@@ -114,16 +73,26 @@ def judge_full(prep: Prepared, options: AuditOptions, *, extra_from=None) -> Jud
     ``extra_from(prep)``: layers judged elsewhere (segments), computed once the baseline is final
     (see ``verdict.decide``'s ``extra``).
     """
-    estimates, m, drawn, notes = measure_periods(prep, options)
+    estimates, m, drawn, notes, budget = measure_periods(prep, options)
     labels = [p.label for p in prep.periods]
     ref = check_reference(labels, estimates, [p.is_baseline for p in prep.periods],
                           options.verdict, user_given=prep.baseline_given, sample_size=m)
     prep = with_baseline(prep, ref.baseline, random_state=options.sampling.random_state)
     fill_lost_topic_mass(prep, estimates, drawn, m)
-    extra = extra_from(prep) if extra_from is not None else None
+    per_doc = budget // max(m, 1)
+    fill_character(prep, estimates, per_doc, random_state=options.sampling.random_state)
+    judged = judged_periods(ref.baseline, ref.set_aside)
+    stock = {layer: significant_excess(tests)
+             for layer, tests in excess_tests(prep, judged, per_doc).items()}
+    extra: dict[str, list[tuple[str, str]]] = {}
+    for layer, found in stock.items():
+        for label, items in found.items():
+            if items:
+                extra.setdefault(label, []).append((layer, excess_reason(layer, items)))
+    for label, items in (extra_from(prep) if extra_from is not None else {}).items():
+        extra.setdefault(label, []).extend(items)
     verdicts, overall = decide(labels, estimates, ref.baseline, options.verdict, extra=extra,
-                               sample_size=m, fallback_tau2=ref.fallback_tau2,
-                               set_aside=ref.set_aside)
+                               sample_size=m, set_aside=ref.set_aside)
     compared = [i for i, v in enumerate(verdicts) if v.status in STATUSES]
     if not compared and len(prep.periods) == 1 and prep.notes:  # tiny periods were merged
         n = prep.periods[0].n_docs
@@ -131,15 +100,15 @@ def judge_full(prep: Prepared, options: AuditOptions, *, extra_from=None) -> Jud
             f"Nothing to compare: the {plural(n, 'post')} form a single period once periods too "
             f"small to sample are merged (see the note). samey needs at least two periods of "
             f"{2 * MIN_SAMPLE} or more posts; add more content or a longer history."]
-    pw = power(estimates, ref.baseline, compared, options.verdict, sample_size=m,
-               fallback_tau2=ref.fallback_tau2)
+    pw = power(estimates, ref.baseline, compared, options.verdict, sample_size=m)
     blind = [layer for layer, p in pw.items() if p["blind"]]
     if overall["status"] == "ok" and blind and compared:
         overall["reasons"].append(
             f"This ok rests on little data: with samples of {m} posts per period samey could "
             "not see moderate changes in " + join([LAYER_FULL[b] for b in blind]) + " (see "
             "\"what samey could see\"); more posts per period, or a coarser --period, would.")
-    return Judged(prep, estimates, m, verdicts, overall, ref, pw, list(prep.notes) + notes)
+    return Judged(prep, estimates, m, verdicts, overall, ref, pw, list(prep.notes) + notes,
+                  budget, stock)
 
 
 def judge(prep: Prepared, options: AuditOptions):
@@ -202,8 +171,7 @@ def reference_info(j: Judged) -> ReferenceInfo:
         stable=not ref.findings,
         warnings=list(ref.warnings),
         findings=[{**f, "period": labels[f["period"]]} for f in ref.findings],
-        natural_variation="baseline" if sum(ref.baseline) >= 2 else
-        ("history" if ref.fallback_tau2 else "sampling only"),
+        natural_variation="baseline" if sum(ref.baseline) >= 2 else "sampling only",
         change_points=cps,
         shifts=shifts,
         power=pw,
@@ -246,8 +214,9 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
                                    total=len(prep.periods), description="Gathering evidence",
                                    enabled=options.progress):
         if which_evidence == "all" or p.label == last:
-            evidence[p.label] = period_evidence(prep, p, base_idx,
-                                                random_state=options.sampling.random_state)
+            evidence[p.label] = period_evidence(
+                prep, p, base_idx, random_state=options.sampling.random_state,
+                stock={layer: found.get(p.label, []) for layer, found in (j.stock or {}).items()})
         else:
             evidence[p.label] = None
         periods_out.append(PeriodResult(
@@ -276,7 +245,7 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
         overall.notes = (overall.notes or []) + notes
     return AuditResult(
         verdict=overall, periods=periods_out, skipped=sorted(prep.skipped, key=lambda s: s.path),
-        config=_config_dict(options, prep, m), corpus=_corpus_summary(prep, path),
+        config=_config_dict(options, prep, m, j.word_budget), corpus=_corpus_summary(prep, path),
         evidence=evidence, layers=_layer_limits(verdicts), segments=segments,
         reference=reference, site_duplicates=prep.site_duplicates)
 
@@ -314,9 +283,10 @@ def _count(items) -> dict[str, int]:
     return out
 
 
-def _config_dict(options: AuditOptions, prep: Prepared, m: int) -> dict[str, Any]:
+def _config_dict(options: AuditOptions, prep: Prepared, m: int, budget: int) -> dict[str, Any]:
     d = options.to_dict()
     d["sample_size_used"] = m
+    d["word_budget_per_sample"] = budget
     d["model_id"] = prep.model_id
     d["samey_version"] = __version__
     d["duplicates"] = {"shingle": f"word {duplication.SHINGLE_SIZE}-gram",

@@ -4,13 +4,15 @@ posts. Data, not prose (the sentences are in ``auditor.judge``)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from auditor.app.prepare import Prepared
 from auditor.features.lexicon import phrase_stop_words, stop_words
+from auditor.judge.excess import frame_phrase
 from auditor.metrics import drift, duplication, structure, tails, wording
+from auditor.metrics.excess import Excess
 from auditor.metrics.sampling import (
     stable_seed,
 )
@@ -25,6 +27,7 @@ from auditor.results import (
     RepostEvidence,
     SideBySide,
     SkeletonEvidence,
+    StockEvidence,
     TemplateEvidence,
     VanishedTopic,
 )
@@ -48,10 +51,33 @@ def evidence_baseline(prep: Prepared, *, random_state: int = 0) -> list[int]:
     return base_idx
 
 
+def stock_evidence(prep: Prepared, p: Period, found: Mapping[str, Sequence[Excess]]
+                   ) -> tuple[list[StockEvidence], list[StockEvidence]]:
+    """The counted frames and phrases of period ``p`` (``judge.excess``) with up to three
+    example posts each: ``(frames, phrases)``."""
+    f, docs, idx = prep.features, prep.documents, list(p.doc_indices)
+    frames, phrases = [], []
+    for t in found.get("structure", ())[:EVIDENCE_TOP]:
+        kind, text = frame_phrase(t.key)
+        words = text.split()
+        key = {"opening": f.openings, "closing": f.closings}.get(kind)
+        ex = [i for i in idx if key is not None and key[i] and (
+            key[i].split()[:len(words)] == words if kind == "opening"
+            else key[i].split()[-len(words):] == words)][:3]
+        frames.append(StockEvidence(kind, text, t.docs, t.of, t.baseline_docs, t.baseline_of,
+                                    t.odds_ratio, [_doc_ref(docs[i]) for i in ex]))
+    for t in found.get("wording", ())[:EVIDENCE_TOP]:
+        ex = [i for i in idx if wording.contains_phrase(f.words[i], t.key)][:3]
+        phrases.append(StockEvidence("phrase", t.key, t.docs, t.of, t.baseline_docs,
+                                     t.baseline_of, t.odds_ratio, [_doc_ref(docs[i]) for i in ex]))
+    return frames, phrases
+
+
 def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
-                    random_state: int) -> Evidence:
-    """What a marketer can act on: amplified phrases, templates, openings, duplicate families,
-    vanished topics, drift, with example documents."""
+                    random_state: int,
+                    stock: Mapping[str, Sequence[Excess]] | None = None) -> Evidence:
+    """What a marketer can act on: counted stock frames and phrases, amplified phrases,
+    templates, openings, duplicate families, vanished topics, drift, with example documents."""
     f, docs = prep.features, prep.documents
     idx = list(p.doc_indices)
     words = [f.words[i] for i in idx]
@@ -122,6 +148,7 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
         heading_skeletons=skeletons, duplicate_families=families,
         near_duplicate_share=duplication.duplicate_share(fams, len(idx)), reposts=reposts,
         repost_count=sum(docs[i].repost_of is not None for i in idx), vanished_topics=vanished)
+    ev.stock_frames, ev.stock_phrases = stock_evidence(prep, p, stock or {})
     if not p.is_baseline and len(base_idx) >= 5 and len(idx) >= 5:
         X, Y = f.embeddings[list(base_idx)], f.embeddings[idx]
         mmd = drift.mmd2_rbf(X, Y, random_state=random_state)
@@ -130,8 +157,25 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
                                             stop_words=stop_words())
         ev.drift = DriftEvidence(mmd.mmd2, mmd.p_value, auc, [w for w, _ in wa],
                                  [w for w, _ in wb])
+        ev.markers = marker_words(prep, idx, list(base_idx), [w for w, _ in wb])
         ev.side_by_side = side_by_side(prep, idx, list(base_idx))
     return ev
+
+
+def marker_words(prep: Prepared, idx: Sequence[int], base_idx: Sequence[int],
+                 words: Sequence[str]) -> list[StockEvidence]:
+    """The words that characterise a period against its baseline (``drift.characteristic_words``),
+    each with the share of posts using it on both sides and example posts, most used first."""
+    f, docs = prep.features, prep.documents
+    out = []
+    for w in words:
+        have = [i for i in idx if w in f.words[i]]
+        base = sum(w in f.words[i] for i in base_idx)
+        a, b = len(have) + 0.5, len(base_idx) - base + 0.5
+        c, d = len(idx) - len(have) + 0.5, base + 0.5
+        out.append(StockEvidence("word", w, len(have), len(idx), base, len(base_idx),
+                                 (a * b) / (c * d), [_doc_ref(docs[i]) for i in have[:3]]))
+    return sorted(out, key=lambda m: (-(m.share - m.baseline_share), m.text))
 
 
 EXCERPT_CHARS = 240

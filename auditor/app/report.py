@@ -166,8 +166,7 @@ def report(path: str | Path, options: AuditOptions | None = None, *,
         store.record_months(key, settings, rows, baseline=baseline_spec,
                             reference={**pin_record, "pinned_in": month})
         stored = store.months(key)
-    alerts = trend_alerts(stored, plain(result.layers),
-                          trend_periods=options.verdict.trend_periods)
+    alerts = trend_alerts(stored, plain(result.layers))
     return ReportResult(month=month, period=target, audit=result, history=stored,
                         alerts=[Alert.from_dict(a) for a in alerts],
                         settings_key=key, settings=settings, history_path=str(hpath),

@@ -4,34 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.judge.thresholds import Z_TREND
 from auditor.metrics.registry import BY_NAME, LAYER_FULL, LAYERS
 from auditor.types import STATUSES
 
 
-def trend_alerts(rows: list[dict[str, Any]], limits: dict[str, Any], *,
-                 trend_periods: int = 3) -> list[dict[str, Any]]:
+def trend_alerts(rows: list[dict[str, Any]], limits: dict[str, Any]) -> list[dict[str, Any]]:
     """Alerts over the stored months that were judged (not baseline or earlier), newest first.
 
     * ``limit``: a verdict metric beyond its control limit (current baseline) toward sameness;
-    * ``trend``: a layer's score at or above z = 1.645 for ``trend_periods`` stored months in a
-      row up to the month (a sustained trend);
+    * ``trend``: a layer in a sustained shift in that month, as the month's own verdict found it
+      (the one trend rule, ``auditor.judge.sequential``; stored with the month);
     * ``status``: the month's own status is watch or samey (its reasons follow).
     """
     alerts: list[dict[str, Any]] = []
-    runs = {layer: 0 for layer in LAYERS}
     for row in rows:
         month = row["month"]
         if row.get("status") not in STATUSES:  # baseline, before, set aside: charted, not judged
             continue
         for layer in LAYERS:
-            score = (row.get("layers", {}).get(layer) or {}).get("score") or 0.0
-            runs[layer] = runs[layer] + 1 if score >= Z_TREND else 0
-            if runs[layer] >= trend_periods:
+            if (row.get("layers", {}).get(layer) or {}).get("trend"):
+                name = LAYER_FULL[layer]
                 alerts.append({"month": month, "kind": "trend", "layer": layer,
-                               "message": f"{LAYER_FULL[layer][:1].upper()}{LAYER_FULL[layer][1:]} "
-                                          "has moved toward sameness, beyond the usual, for "
-                                          f"{runs[layer]} stored months in a row."})
+                               "message": f"{name[:1].upper()}{name[1:]} has stayed beyond "
+                                          "normal variation: a sustained shift."})
         for layer, metrics in limits.items():
             for name, lim in metrics.items():
                 spec = BY_NAME.get(name)

@@ -53,14 +53,14 @@ import numpy as np
 
 from auditor.config import VerdictOptions
 from auditor.judge.thresholds import LOW_POWER, MIN_PERIODS_MR, MR_SCALE, Z_POWER
-from auditor.judge.verdict import (
-    Z_MIN,
-    baseline_model,
+from auditor.judge.variation import (
     effect_size,
-    holm,
+    metric_floor,
+    natural_variation,
     prediction_sd,
     sd_floor,
 )
+from auditor.judge.verdict import Z_MIN, holm
 from auditor.metrics.registry import (
     BY_NAME,
     LAYER_FULL,
@@ -93,7 +93,7 @@ class ReferenceCheck:
 
     baseline: list[bool]                      # final baseline flags, one per period
     set_aside: list[int] = field(default_factory=list)
-    fallback_tau2: dict[str, float] = field(default_factory=dict)
+    history_tau2: dict[str, float] = field(default_factory=dict)  # change points only
     change_points: dict[str, list[ChangePoint]] = field(default_factory=dict)  # by layer
     findings: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -172,7 +172,7 @@ def z_bound(T: int, metrics: int, alpha: float, *, tau2: float = 0.0, se2: float
 
 def change_points_1d(values: Sequence[float], se2: float, tau2: float, *, direction: int,
                      z_bound: float, min_effect: float, share: bool, sample_size: int | None,
-                     name: str = "", points: bool | None = None) -> list[ChangePoint]:
+                     name: str = "", floor: float = 0.0) -> list[ChangePoint]:
     """Binary segmentation of one series (see the module docstring, point 2).
 
     >>> cps = change_points_1d([.3, .7, .72, .71, .7], 1e-4, 1e-4, direction=1, z_bound=3.5,
@@ -199,7 +199,7 @@ def change_points_1d(values: Sequence[float], se2: float, tau2: float, *, direct
         if best is None:
             return
         k, z, mu_l, mu_r = best
-        eff = effect_size(mu_r - mu_l, mu_l, points=share if points is None else points)
+        eff = effect_size(mu_r - mu_l, mu_l, floor=floor)
         if abs(z) >= z_bound and not math.isnan(eff) and eff >= min_effect:
             out.append(ChangePoint(name, k, mu_l, mu_r, direction * z, eff))
             search(a, k)
@@ -230,7 +230,7 @@ def change_points(estimates: Sequence[Mapping[str, Estimate]], options: VerdictO
         for cp in change_points_1d([s.value for s in series], mse2, tau2,
                                    direction=m.direction, z_bound=bound,
                                    min_effect=options.min_effect, share=m.share,
-                                   points=in_points(m),
+                                   floor=metric_floor(m, sample_size),
                                    sample_size=sample_size, name=m.name):
             cur = by_layer.setdefault(m.layer, {}).get(cp.index)
             if cur is None or abs(cp.z) > abs(cur.z):
@@ -244,34 +244,33 @@ def change_points(estimates: Sequence[Mapping[str, Estimate]], options: VerdictO
 
 def leave_one_out(estimates: Sequence[Mapping[str, Estimate]], base: Sequence[int],
                   options: VerdictOptions, *, sample_size: int | None,
-                  tau2_floor: Mapping[str, float] | None = None,
                   z_min: float | Mapping[str, float] = Z_MIN) -> list[dict[str, Any]]:
     """Each baseline period against the other baseline periods (two-sided, Holm over every
     period and metric, the verdict's z and effect floors). Natural variation is the others'
-    random-effects tau^2, never below ``tau2_floor`` (the history's moving-range estimate): two
-    or three periods cannot estimate it alone. Because that variation is itself estimated from
-    few points, a period is out of control only beyond ``z_min`` (Phase I passes the
+    reference model (``auditor.judge.variation.natural_variation``: two or three periods
+    borrow the dispersion pooled across metrics). Because that variation is itself estimated
+    from few points, a period is out of control only beyond ``z_min`` (Phase I passes the
     change-point bound :func:`z_bound`). Returns the out-of-control pairs."""
     if len(base) < 3:
         return []
     keys, pvals, zs = [], [], []
     for i in base:
         others = [j for j in base if j != i]
+        models = natural_variation({m.name: [estimates[j][m.name] for j in others]
+                                    for m in VERDICT_METRICS})
         for m in VERDICT_METRICS:
-            mu, tau2, mse2 = baseline_model([estimates[j][m.name] for j in others])
-            tau2 = max(tau2, (tau2_floor or {}).get(m.name, 0.0))
+            v = models[m.name]
             e = estimates[i][m.name]
-            if math.isnan(e.value) or math.isnan(mu):
+            if math.isnan(e.value) or math.isnan(v.mu):
                 continue
-            sd = prediction_sd(e.se, mu, tau2, mse2, len(others), share=m.share,
-                               sample_size=sample_size)
-            z = 0.0 if sd == 0 else m.direction * (e.value - mu) / sd
-            keys.append((i, m, mu, e.value))
+            sd = prediction_sd(e.se, v, share=m.share, sample_size=sample_size)
+            z = 0.0 if sd == 0 else m.direction * (e.value - v.mu) / sd
+            keys.append((i, m, v.mu, e.value))
             zs.append(z)
             pvals.append(min(1.0, math.erfc(abs(z) / math.sqrt(2.0))))
     out = []
     for (i, m, mu, v), z, p in zip(keys, zs, holm(pvals)):
-        eff = effect_size(v - mu, mu, points=in_points(m))
+        eff = effect_size(v - mu, mu, floor=metric_floor(m, sample_size))
         zmin = z_min.get(m.name, Z_MIN) if isinstance(z_min, Mapping) else z_min
         if p <= options.alpha and abs(z) >= zmin and not math.isnan(eff) \
                 and eff >= options.min_effect:
@@ -290,7 +289,7 @@ def mann_kendall(values: Sequence[float]) -> tuple[float, float]:
 
 
 def trend_in(estimates: Sequence[Mapping[str, Estimate]], base: Sequence[int],
-             options: VerdictOptions) -> list[dict[str, Any]]:
+             options: VerdictOptions, *, sample_size: int | None = None) -> list[dict[str, Any]]:
     """Metrics trending toward sameness across the baseline (Mann-Kendall, Holm over metrics,
     a total change of at least ``min_effect``)."""
     if len(base) < 4:
@@ -304,7 +303,7 @@ def trend_in(estimates: Sequence[Mapping[str, Estimate]], base: Sequence[int],
         rows.append((m, tau, p, vals))
     out = []
     for (m, tau, p, vals), p_adj in zip(rows, holm([r[2] for r in rows])):
-        eff = effect_size(vals[-1] - vals[0], vals[0], points=in_points(m))
+        eff = effect_size(vals[-1] - vals[0], vals[0], floor=metric_floor(m, sample_size))
         if p_adj <= options.alpha and not math.isnan(eff) and eff >= options.min_effect:
             out.append({"kind": "trend", "metric": m.name, "tau": tau, "p_holm": p_adj,
                         "first": vals[0], "last": vals[-1]})
@@ -323,7 +322,7 @@ def check_reference(labels: Sequence[str], estimates: Sequence[Mapping[str, Esti
     cps = change_points(estimates, options, sample_size=sample_size, tau2_mr=tau2_mr)
     cand = [i for i, b in enumerate(candidate) if b]
     ref = ReferenceCheck(list(candidate), rule="user" if user_given else "default",
-                         fallback_tau2={k: v for k, v in tau2_mr.items() if not math.isnan(v)},
+                         history_tau2={k: v for k, v in tau2_mr.items() if not math.isnan(v)},
                          change_points=cps, candidate=cand)
     if not cand or T < 2:
         return ref
@@ -345,13 +344,12 @@ def check_reference(labels: Sequence[str], estimates: Sequence[Mapping[str, Esti
         else:  # the periods before were unusually samey: the reference starts at idx
             ref.set_aside.extend(i for i in base if i < idx)
             base = [i for i in base if i >= idx]
-    floor = ref.fallback_tau2
+    hist = ref.history_tau2
     bound = {m.name: z_bound(T, len(VERDICT_METRICS), options.alpha,
-                             tau2=floor.get(m.name, 0.0),
+                             tau2=hist.get(m.name, 0.0),
                              se2=_mean_se2([e[m.name] for e in estimates]))
              for m in VERDICT_METRICS}
-    loo = leave_one_out(estimates, base, options, sample_size=sample_size, tau2_floor=floor,
-                        z_min=bound)
+    loo = leave_one_out(estimates, base, options, sample_size=sample_size, z_min=bound)
     while loo:
         first = min(f["period"] for f in loo)
         f0 = next(f for f in loo if f["period"] == first)
@@ -363,9 +361,8 @@ def check_reference(labels: Sequence[str], estimates: Sequence[Mapping[str, Esti
             base = base[1:]
         else:
             base = [i for i in base if i < first] or base[:1]
-        loo = leave_one_out(estimates, base, options, sample_size=sample_size, tau2_floor=floor,
-                            z_min=bound)
-    for f in trend_in(estimates, base, options):
+        loo = leave_one_out(estimates, base, options, sample_size=sample_size, z_min=bound)
+    for f in trend_in(estimates, base, options, sample_size=sample_size):
         findings.append({**f, "period": base[0], "layer": BY_NAME[f["metric"]].layer})
     ref.baseline = [i in base for i in range(T)]
     ref.findings = findings
@@ -422,50 +419,47 @@ def _warnings(labels, cand, base, ref: ReferenceCheck, user_given: bool) -> list
                        + (f" and sets {_span(labels, ref.set_aside)} aside (shown, not judged)."
                           if ref.set_aside else ", so the change is judged, not absorbed."))
     if len(base) == 1:
-        if ref.fallback_tau2:
-            out.append(f"The baseline is a single period ({labels[base[0]]}), so it cannot show "
-                       "the brand's normal period-to-period variation; samey uses the variation "
-                       "between consecutive periods over the whole history instead.")
-        else:
-            out.append(f"The baseline is a single period ({labels[base[0]]}) and the history is "
-                       "too short to measure normal period-to-period variation: only sampling "
-                       "noise is allowed for, so treat flags with care.")
+        out.append(f"The baseline is a single period ({labels[base[0]]}), so it cannot show the "
+                   "brand's normal period-to-period variation: only sampling noise is allowed "
+                   "for, so treat flags with care (a longer history gives a longer baseline).")
     return out
 
 
 # ---------------------------------------------------------------- power
 
 def power(estimates: Sequence[Mapping[str, Estimate]], baseline: Sequence[bool],
-          compared: Sequence[int], options: VerdictOptions, *, sample_size: int | None,
-          fallback_tau2: Mapping[str, float]) -> dict[str, dict[str, Any]]:
+          compared: Sequence[int], options: VerdictOptions, *,
+          sample_size: int | None) -> dict[str, dict[str, Any]]:
     """Per layer, the smallest change the audit could detect (module docstring, point 5):
     ``{"metric", "label", "baseline", "detectable", "effect", "share", "blind"}`` where
-    ``detectable`` is in the metric's units and ``effect`` in effect units (points or share)."""
+    ``detectable`` is in the metric's units and ``effect`` relative to the baseline rate
+    (``auditor.judge.variation.effect_size``)."""
     base = [i for i, b in enumerate(baseline) if b]
     if not base:
         return {}
     M = max(1, len(compared) * len(VERDICT_METRICS))
     z_need = max(Z_MIN, NormalDist().inv_cdf(1 - options.alpha / M)) + Z_POWER
+    models = natural_variation({m.name: [estimates[i][m.name] for i in base]
+                                for m in VERDICT_METRICS})
     out: dict[str, dict[str, Any]] = {}
     for m in VERDICT_METRICS:
-        mu, tau2, mse2 = baseline_model([estimates[i][m.name] for i in base],
-                                        fallback_tau2=fallback_tau2.get(m.name, float("nan")))
+        v = models[m.name]
         ses = [estimates[i][m.name].se for i in (compared or base)
                if not math.isnan(estimates[i][m.name].se)]
-        if math.isnan(mu) or not ses:
+        if math.isnan(v.mu) or not ses:
             continue
-        sd = prediction_sd(median(ses), mu, tau2, mse2, len(base), share=m.share,
-                           sample_size=sample_size)
+        sd = prediction_sd(median(ses), v, share=m.share, sample_size=sample_size)
         detect = z_need * sd
-        eff = effect_size(detect, mu, points=in_points(m))
+        floor = metric_floor(m, sample_size)
+        eff = effect_size(detect, v.mu, floor=floor)
         if math.isnan(eff):
             continue
         if eff < options.min_effect:
             eff = options.min_effect
-            detect = options.min_effect if in_points(m) else options.min_effect * abs(mu)
+            detect = options.min_effect * max(abs(v.mu), floor)
         cur = out.get(m.layer)
         if cur is None or eff < cur["effect"]:
-            out[m.layer] = {"metric": m.name, "label": m.label, "baseline": mu,
+            out[m.layer] = {"metric": m.name, "label": m.label, "baseline": v.mu,
                             "detectable": detect, "effect": eff, "share": in_points(m),
                             "blind": eff > LOW_POWER}
     return {layer: out[layer] for layer in LAYERS if layer in out}

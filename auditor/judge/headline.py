@@ -15,27 +15,20 @@ import re
 from collections.abc import Mapping, Sequence
 
 from auditor.judge.thresholds import FACT_SHARE
-from auditor.metrics.registry import LAYER_SHORT
+from auditor.metrics.registry import BY_NAME, LAYER_SHORT
 from auditor.progress import plural
 from auditor.results import (
     Evidence,
     PeriodResult,
     PhraseEvidence,
     ReferenceInfo,
+    StockEvidence,
     Verdict,
 )
 from auditor.types import STATUSES
 
-ACTIONS = {
-    "structure": "vary openings, closings and outlines",
-    "wording": "cut stock phrases{phrases}",
-    "topics": "brief writers on fresh subjects and angles",
-    "tails": "bring back the topics you stopped covering{topics}",
-    "duplication": "stop republishing and merge near-copies",
-    "segments": "give each product line its own voice",
-}
-ORDER = ("structure", "wording", "topics", "tails", "duplication", "segments")  # actions first
-
+ORDER = ("character", "structure", "wording", "topics", "tails", "duplication", "segments")
+DRIFT_LAYERS = ("character",)  # posts read *differently*; the others read *alike*
 
 def period_name(label: str) -> str:
     """'2025-09' -> 'September 2025', '2025-Q3' -> 'Q3 2025', '2019' -> '2019'; a merged
@@ -77,34 +70,6 @@ def join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _facts(ev: Evidence | None, when: str) -> list[str]:
-    out = []
-    if ev is None:
-        return out
-    if ev.openings and ev.openings[0].share >= FACT_SHARE:
-        o = ev.openings[0]
-        out.append(f"{o.docs} of {o.of} posts in {when} open with \"{o.text}\"")
-    if ev.closings and ev.closings[0].share >= FACT_SHARE and len(out) < 2:
-        c = ev.closings[0]
-        out.append(f"{c.docs} of {c.of} close with \"{c.text}\"")
-    amp = _distinct([a for a in ev.amplified_phrases if a.ratio >= 2])
-    everywhere = [a for a in amp if a.period_share >= 0.95]
-    if len(everywhere) >= 2:
-        quoted = join(['"' + a.text + '"' for a in everywhere[:3]])
-        every = ("every post" if all(a.period_share >= 1.0 for a in everywhere)
-                 else "almost every post")
-        such = "such as " if len(everywhere) > 3 else ""
-        out.append(f"{len(everywhere)} phrases appear in {every} ({such}{quoted})")
-    elif amp:
-        a = amp[0]
-        out.append(f"\"{a.text}\" appears in {a.period_share:.0%} of posts (it was in "
-                   f"{a.baseline_share:.0%} before)")
-    n = ev.repost_count
-    if n and len(out) < 3:
-        out.append(f"{plural(n, 'post')} republish earlier ones")
-    return out[:3]
-
-
 def _distinct(phrases: list[PhraseEvidence]) -> list[PhraseEvidence]:
     """Phrases not contained in a longer one listed ("book" beside "book now" says nothing)."""
     texts = [f" {a.text.lower()} " for a in phrases]
@@ -113,7 +78,7 @@ def _distinct(phrases: list[PhraseEvidence]) -> list[PhraseEvidence]:
 
 
 def _layers_of(periods: Sequence[PeriodResult]) -> list[str]:
-    """Layers that moved, trend or are building a trend in these periods, in ORDER."""
+    """Layers that moved, are sustained or building in these periods, in ORDER."""
     found: list[str] = []
     for p in periods:
         for layer, info in p.layers.items():
@@ -126,21 +91,175 @@ def _layers_of(periods: Sequence[PeriodResult]) -> list[str]:
     return [x for x in ORDER if x in found]
 
 
-def _actions(layers: Sequence[str], ev: Evidence | None) -> str:
-    amplified = ev.amplified_phrases if ev is not None else []
-    phrases = [a.text for a in _distinct([a for a in amplified if a.ratio >= 2])][:2]
+def _driver(p: PeriodResult, layer: str) -> str | None:
+    """The metric behind a layer's flag in period ``p``: its moved metric with the largest z,
+    else its metric with the largest z (a sustained or building shift), else None."""
+    mine = [(n, c) for n, c in p.comparison.items() if n.split(".")[0] == layer
+            and c.z == c.z]
+    moved = [x for x in mine if x[1].moved]
+    pool = moved or mine
+    return max(pool, key=lambda x: x[1].z)[0] if pool else None
+
+
+def _quote(items: Sequence[str]) -> str:
+    return join([f'"{x}"' for x in items])
+
+
+FRAME_VERB = {"opening": "open with", "closing": "close with", "outline": "follow the outline"}
+FRAME_ACTION = {"opening": "vary openings", "closing": "vary closings",
+                "outline": "vary outlines"}
+
+
+def _structure(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, str]:
+    if ev.stock_frames:
+        f = ev.stock_frames[0]
+        return (f"{f.docs} of {f.of} posts in {when} {FRAME_VERB.get(f.kind, 'use')} "
+                f"\"{f.text}\" ({f.baseline_docs} of {f.baseline_of} before)",
+                FRAME_ACTION.get(f.kind, "vary the frames of your posts"))
+    driver = _driver(p, "structure")
+    if driver in (None, "structure.opening_repetition") and ev.openings \
+            and ev.openings[0].share >= FACT_SHARE:
+        o = ev.openings[0]
+        return f"{o.docs} of {o.of} posts in {when} open with \"{o.text}\"", "vary openings"
+    if driver in (None, "structure.closing_repetition") and ev.closings \
+            and ev.closings[0].share >= FACT_SHARE:
+        c = ev.closings[0]
+        return f"{c.docs} of {c.of} posts in {when} close with \"{c.text}\"", "vary closings"
+    if driver in (None, "structure.heading_repetition") and ev.heading_skeletons:
+        sk = ev.heading_skeletons[0]
+        return (f"{sk.count} posts share the outline \"{' / '.join(sk.headings[:3])}\"",
+                "vary outlines")
+    c = p.comparison.get(driver or "")
+    if driver == "structure.sentence_uniformity":
+        return ("sentence lengths became more uniform across posts"
+                + (f" (uniformity {c.baseline + c.change:.2f} vs {c.baseline:.2f})" if c else ""),
+                "vary sentence length and rhythm")
+    if driver == "structure.template_share" and c is not None:
+        return (f"{c.baseline + c.change:.0%} of the text follows recurring sentence templates "
+                f"({c.baseline:.0%} before)", "vary sentence patterns")
+    return None, "vary sentence patterns and frames"
+
+
+def _wording(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, str]:
+    if ev.stock_phrases:
+        top: list[StockEvidence] = []
+        for x in ev.stock_phrases:  # "paced" beside "fast paced" says nothing new
+            if not any(f" {x.text} " in f" {y.text} " or f" {y.text} " in f" {x.text} "
+                       for y in top):
+                top.append(x)
+        t = top[0]
+        fact = (f"\"{t.text}\" is in {t.docs} of {t.of} posts in {when} ({t.baseline_docs} of "
+                f"{t.baseline_of} before)")
+        return fact, f"cut stock phrases such as {_quote([x.text for x in top[:2]])}"
+    amp = _distinct([a for a in ev.amplified_phrases if a.ratio >= 2])
+    if not amp:
+        return None, "cut stock phrases"
+    everywhere = [a for a in amp if a.period_share >= 0.95]
+    if len(everywhere) >= 2:
+        every = ("every post" if all(a.period_share >= 1.0 for a in everywhere)
+                 else "almost every post")
+        such = "such as " if len(everywhere) > 3 else ""
+        fact = (f"{len(everywhere)} phrases appear in {every} "
+                f"({such}{_quote([a.text for a in everywhere[:3]])})")
+    else:
+        a = amp[0]
+        fact = (f"\"{a.text}\" appears in {a.period_share:.0%} of posts (it was in "
+                f"{a.baseline_share:.0%} before)")
+    return fact, f"cut stock phrases such as {_quote([a.text for a in amp[:2]])}"
+
+
+def _character(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, str]:
+    rising = [m for m in ev.markers if m.share > m.baseline_share][:3]
+    if not rising:
+        return None, "write in your own voice again"
+    words = _quote([m.text for m in rising])
+    verb = "now appears" if len(rising) == 1 else "now appear"
+    return (f"{words} {verb} in {_shares([m.share for m in rising])} "
+            f"({_shares([m.baseline_share for m in rising], before=True)})",
+            f"write in your own voice again: brief writers and prompts away from {words}")
+
+
+def _shares(values: Sequence[float], *, before: bool = False) -> str:
+    """'40%, 32% and 28% of posts' (or, ``before``, '5%, 3% and 1% before'); one figure when
+    they round alike ('every post', 'none before').
+
+    >>> _shares([1.0, 1.0]), _shares([0.0, 0.0], before=True), _shares([0.4, 0.25])
+    ('every post', 'none before', '40% and 25% of posts')
+    >>> _shares([0.03, 0.031], before=True)
+    '3% before'
+    """
+    pct = [f"{v:.0%}" for v in values]
+    tail = " before" if before else " of posts"
+    if len(set(pct)) == 1:
+        if pct[0] == "100%":
+            return "every post" + (" before" if before else "")
+        if pct[0] == "0%":
+            return "none before" if before else "no post"
+        return pct[0] + tail
+    return join(pct) + tail
+
+
+def _topics(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, str]:
+    c = p.comparison.get(_driver(p, "topics") or "")
+    fact = None
+    if c is not None and c.change == c.change and c.baseline == c.baseline:
+        fact = (f"posts sit closer together in meaning ({BY_NAME[_driver(p, 'topics') or ''].label}"
+                f" {c.baseline + c.change:.2f}, {c.baseline:.2f} before)")
+    return fact, "brief writers on fresh subjects and angles"
+
+
+def _tails(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, str]:
     topics = [t.titles[0] if t.titles else ", ".join(t.keywords[:2])
-              for t in (ev.vanished_topics if ev is not None else [])][:2]
-    acts = []
-    for x in layers[:3]:
-        a = ACTIONS[x]
-        a = a.replace("{phrases}", (" such as " + join([f'"{p}"' for p in phrases]))
-                      if phrases else "")
-        a = a.replace("{topics}", (" (" + join([f'"{t}"' for t in topics]) + ")")
-                      if topics else "")
-        acts.append(a)
-    text = join(acts)
-    return text[:1].upper() + text[1:] + "." if text else ""
+              for t in ev.vanished_topics][:2]
+    if not topics:
+        return None, "bring back rarer subjects and words"
+    return (f"topics you stopped covering include {_quote(topics)}",
+            f"bring back the topics you stopped covering ({_quote(topics)})")
+
+
+def _duplication(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, str]:
+    if ev.repost_count:
+        return (f"{plural(ev.repost_count, 'post')} republish earlier ones",
+                "stop republishing and merge near-copies")
+    if ev.duplicate_families:
+        n = sum(f.size for f in ev.duplicate_families)
+        return (f"{n} posts in {when} are near-copies of another",
+                "stop republishing and merge near-copies")
+    return None, "stop republishing and merge near-copies"
+
+
+def _segments(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, str]:
+    return None, "give each product line its own voice"
+
+
+STORIES = {"structure": _structure, "wording": _wording, "character": _character,
+           "topics": _topics, "tails": _tails, "duplication": _duplication,
+           "segments": _segments}
+
+
+def layer_story(layer: str, p: PeriodResult, ev: Evidence | None,
+                when: str) -> tuple[str | None, str]:
+    """``(fact, action)`` for a flagged layer of period ``p``, both from the measurement that
+    flagged it (its counted frames or phrases, its driving metric, its own evidence): the
+    headline never quotes one layer's evidence, or gives its advice, for another."""
+    if ev is None:
+        ev = Evidence([], [], 0.0, [], [], [], [], 0.0, [], 0, [])
+    return STORIES[layer](p, ev, when)
+
+
+def _aspects(layers: Sequence[str], status: str) -> str:
+    """'read far more alike in structure and wording', 'are starting to read differently and
+    alike in wording', 'read differently'."""
+    alike = join([LAYER_SHORT.get(x, x) for x in layers if x not in DRIFT_LAYERS])
+    differ = any(x in DRIFT_LAYERS for x in layers)
+    samey = status == "samey"
+    if differ and alike:
+        return ("read differently and far more alike in " if samey
+                else "are starting to read differently and alike in ") + alike
+    if differ:
+        return "read differently" if samey else "are starting to read differently"
+    return ("read far more alike in " if samey
+            else "are starting to read alike in ") + (alike or "several aspects")
 
 
 def headline(verdict: Verdict, periods: Sequence[PeriodResult],
@@ -171,22 +290,19 @@ def headline(verdict: Verdict, periods: Sequence[PeriodResult],
     at_worst = [p for p in run if p.status == run_status]
     since, latest = at_worst[0].label, run[-1].label
     layers = _layers_of(at_worst) or _layers_of(run)
-    aspects = join([LAYER_SHORT.get(x, x) for x in layers]) or "several aspects"
     ev = evidence.get(latest)
-    if run_status == "samey":
-        lead = f"Since {period_name(since)} your posts read far more alike in {aspects}"
-    else:
-        lead = f"Since {period_name(since)} your posts are starting to read alike in {aspects}"
+    lead = f"Since {period_name(since)} your posts " + _aspects(layers, run_status)
     earlier = ""
     if status == "samey" and run_status != "samey":  # the samey periods lie before this run
         sam = [p for p in judged[:start] if p.status == "samey"]
-        earlier = (f"Earlier, {period_span(sam[0].label, sam[-1].label)} read far more "
-                   f"alike in {join([LAYER_SHORT.get(x, x) for x in _layers_of(sam)])}. ")
-    facts = _facts(ev, period_name(latest))
+        earlier = (f"Earlier, {period_span(sam[0].label, sam[-1].label)} "
+                   f"{_aspects(_layers_of(sam), 'samey')}. ")
+    stories = [layer_story(x, run[-1], ev, period_name(latest)) for x in layers[:3]]
+    facts = [f for f, _ in stories if f]
     out = earlier + lead + (": " + join(facts) + "." if facts else ".")
-    acts = _actions(layers, ev)
+    acts = join(list(dict.fromkeys(a for _, a in stories)))
     if acts:
-        out += " " + acts
+        out += " " + acts[:1].upper() + acts[1:] + "."
     if run_status == "watch" and status != "samey":
         out += " Not samey yet: keep an eye on the next periods."
     if reference.rule == "user" and reference.warnings:

@@ -14,10 +14,38 @@ from auditor.metrics.sampling import Z95, normal_quantile
 Z_TREND = normal_quantile(0.95)
 #: a move must also clear 3.5 sd whatever Holm allows (verdict docstring, point 4)
 Z_MIN = 3.5
-#: up to this many baseline periods, natural variation is never taken below the history's
+#: up to this many baseline periods, natural variation is never taken below the baseline's
+#: overdispersion pooled across metrics (judge.variation)
 SMALL_BASELINE = 3
-#: a prediction sd is never below 1% of the baseline value (see verdict.sd_floor)
+#: a prediction sd is never below 1% of the baseline value (see variation.sd_floor)
 REL_FLOOR = 0.01
+#: a change of a proportion that is not a share of posts (template coverage) is measured
+#: relative to at least one percentage point (variation.effect_floor)
+PROPORTION_FLOOR = 0.01
+
+# ---- the sustained-shift rule (judge.sequential)
+#: CUSUM reference value: half the 2-sd shift the rule is tuned to catch (Montgomery ch. 9)
+CUSUM_K = 1.0
+#: one period's z counts at most this much, so one wild period cannot hold the sum up
+Z_CAP = 4.0
+#: a steady history is called sustained (samey) in at most 1% of audits of its shape ...
+ALPHA_SUSTAINED = 0.01
+#: ... and building (watch) in at most 2.5%: within the 2% false-alarm goal per judged period
+ALPHA_BUILDING = 0.025
+#: null runs simulated per (baseline size, judged periods, metrics) to set the limits
+CUSUM_SIMULATIONS = 20000
+
+# ---- whole-period excess of frames and phrases (judge.excess)
+#: each family (frames; phrases) gets a tenth of the 5% error budget: together they add at
+#: most 1% of false alarms to the verdict's own
+EXCESS_ALPHA = 0.005
+#: a frame or phrase counts only when at least this many posts of the period hold it
+EXCESS_MIN_DOCS = 3
+#: ... and it became at least this many times more common (lower end of its odds ratio's 95%
+#: interval), relative to its baseline rate
+EXCESS_MIN_ODDS = 2.0
+#: posts that hold a key in period and baseline together before it is tested at all
+EXCESS_MIN_TOTAL = 3
 
 # ---- Phase I baseline and power (judge.baseline)
 #: power 80%: the change the audit catches 4 times in 5

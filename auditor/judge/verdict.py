@@ -1,35 +1,35 @@
-"""The only place that knows thresholds: metric estimates per period -> status and reasons.
+"""The audit verdict: metric estimates per period -> status and reasons.
 
 How a period is judged (README, "How the verdict is decided"):
 
-1. **Normal variation.** For each metric, the baseline periods give a mean ``mu_B`` and two kinds
-   of variation: sampling noise (each period's standard error) and real period-to-period variation
-   ``tau^2 = max(0, var(baseline values) - mean(se^2))`` (a random-effects estimate; zero with a
-   single baseline period). A new period is expected within
-   ``sd = sqrt(se_P^2 + tau^2 + (tau^2 + mean se^2) / B)`` of ``mu_B`` (a prediction interval), so
-   a corpus that swings naturally is not flagged for it. With a single baseline period tau^2
-   comes from the whole history's moving ranges (``auditor.judge.baseline``). Control limits for
-   charts: ``mu_B +/- 3 sqrt(tau^2 + mean se^2)`` (NannyML's default of 3 sigma over reference
-   chunks), clipped to the metric's range. The baseline itself is chosen and checked first
-   (Phase I, ``auditor.judge.baseline``).
-2. **Direction.** ``z = direction * (value - mu_B) / sd``: only moves toward homogeneity count.
-3. **Multiple comparisons.** One-sided p-values of all (metric, compared period) pairs are
+1. **Normal variation** comes from the validated baseline alone (``auditor.judge.variation``):
+   for each metric a mean ``mu_B``, sampling noise and the period-to-period variation ``tau^2``
+   (two or three baseline periods borrow the baseline's dispersion pooled across metrics; one
+   period allows sampling noise only). A new period is expected within the prediction sd
+   ``sqrt(se_P^2 + tau^2 + (tau^2 + mean se^2) / B)`` of ``mu_B``, never below a floor fixed
+   in advance. The judged periods never widen it. Control limits for charts:
+   ``mu_B +/- 3 sqrt(tau^2 + mean se^2)`` (NannyML's default), clipped to the metric's range.
+2. **Direction.** ``z = direction * (value - mu_B) / sd``: only moves toward homogeneity count
+   (the character layer: toward reading unlike the baseline).
+3. **Multiple comparisons.** One-sided p-values of all (metric, judged period) pairs are
    adjusted together with Holm's method at ``alpha`` (family-wise error rate).
-4. **Effect size.** A significant metric counts as *moved* only if it is also at least 3.5 sd
-   out (z >= 3.5) and its effect is at least ``min_effect``: the relative change
-   ``|value - mu_B| / |mu_B|`` (5%), or for shares of posts the change in percentage points
-   (5 points: a rise from 0% has no relative size). The prediction sd never falls below a floor
-   (``sd_floor``: binomial for shares, 1% of the baseline value otherwise), so no z is
-   infinite. The 3.5 sd floor comes from null trials (random half splits of every Rust-blog
-   year): z is close to standard normal (sd 0.8-1.1) but with heavier tails (compositional
-   clumps such as release posts), and at 3.0 about 3% of splits still flagged; see
-   ``bench/validity.py``.
-5. **Status of a period.** ``samey``: two or more layers moved, or one layer in a sustained trend
-   (its strongest metric beyond the uncorrected one-sided 95% limit, z >= 1.645, in
-   ``trend_periods`` consecutive periods, rising). ``watch``: one layer moved, or a trend building
-   (two consecutive periods). ``ok`` otherwise. Baseline periods are ``baseline``; periods
-   before the baseline are ``before`` (shown for context, not judged).
-6. **Overall.** The worst status over the compared periods; its reasons are those of the first
+4. **Effect size.** A significant metric counts as *moved* only if it is also at least
+   ``Z_MIN`` = 3.5 sd out and its effect, relative to the baseline rate
+   (``variation.effect_size``), is at least ``min_effect``. The 3.5 sd floor comes from null
+   trials (random half splits of real blogs): z is close to standard normal but with heavier
+   tails (compositional clumps such as release posts); see ``bench/validity.py``.
+5. **Whole-period excess** (``auditor.judge.excess``): a stock frame or phrase counted over every
+   post of the period moves the structure or wording layer; they arrive in ``extra`` with the
+   segments layer.
+6. **Sustained shifts** (``auditor.judge.sequential``, the one trend rule): a CUSUM per metric
+   over the judged periods; a layer whose metric has built the sum past its calibrated limit
+   over two or more periods, and is still beyond the one-sided 95% limit, is *sustained*
+   (``samey``) or *building* (``watch``), whether or not it keeps rising.
+7. **Status of a period.** ``samey``: two or more layers moved, or one layer sustained.
+   ``watch``: one layer moved, or one building. ``ok`` otherwise. Baseline periods are
+   ``baseline``; periods before the baseline are ``before`` and Phase I's odd periods
+   ``set aside`` (shown for context, not judged).
+8. **Overall.** The worst status over the judged periods; its reasons are those of the first
    and the latest period at that status, and the others are named.
 """
 from __future__ import annotations
@@ -39,13 +39,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auditor.config import VerdictOptions
-from auditor.judge.thresholds import REL_FLOOR, SMALL_BASELINE, Z_MIN, Z_TREND
+from auditor.judge import sequential
+from auditor.judge.thresholds import Z_MIN, Z_TREND
+from auditor.judge.variation import (
+    Variation,
+    effect_size,
+    metric_floor,
+    natural_variation,
+    prediction_sd,
+    sd_floor,
+)
 from auditor.metrics.registry import (
     BY_NAME,
     LAYER_FULL,
     LAYERS,
     VERDICT_METRICS,
-    in_points,
 )
 from auditor.results import Comparison
 from auditor.types import STATUSES, Estimate, worst
@@ -84,100 +92,32 @@ def holm(pvalues: Sequence[float]) -> list[float]:
 
 
 
-def baseline_model(estimates: Sequence[Estimate], *, fallback_tau2: float = float("nan")
-                   ) -> tuple[float, float, float]:
-    """(mu_B, tau^2, mean se^2) of one metric over the baseline periods (NaNs ignored).
-
-    With a single baseline period tau^2 cannot be estimated from the baseline; ``fallback_tau2``
-    (the whole history's moving-range estimate, ``auditor.judge.baseline.moving_range_tau2``) is used
-    when given, else 0. With two or three baseline periods the estimate rests on one or two
-    degrees of freedom (half the time below half the truth), so it is never taken below
-    ``fallback_tau2`` either (``SMALL_BASELINE``).
-    """
-    vals = [e for e in estimates if not math.isnan(e.value)]
-    if not vals:
-        return float("nan"), float("nan"), float("nan")
-    mu = sum(e.value for e in vals) / len(vals)
-    se2 = [e.se ** 2 for e in vals if not math.isnan(e.se)]
-    mean_se2 = sum(se2) / len(se2) if se2 else 0.0
-    tau2 = 0.0
-    if len(vals) >= 2:
-        var = sum((e.value - mu) ** 2 for e in vals) / (len(vals) - 1)
-        tau2 = max(0.0, var - mean_se2)
-    if len(vals) <= SMALL_BASELINE and not math.isnan(fallback_tau2):
-        tau2 = max(tau2, fallback_tau2)
-    return mu, tau2, mean_se2
-
-
-
-
-def sd_floor(mu: float, *, share: bool, sample_size: int | None) -> float:
-    """The smallest prediction sd samey accepts, so that zero estimated variation (identical
-    samples, a baseline of one period) never turns a small change into certainty.
-
-    Shares: the binomial sd of a share observed on a period twice the sample size, at a rate of
-    at least one post in the sample, ``sqrt(p (1 - p) / (2 m))`` with ``p = clip(mu, 1/m, 1/2)``.
-    Other figures: ``REL_FLOOR * |mu|``.
-
-    >>> round(sd_floor(0.0, share=True, sample_size=10), 4)
-    0.0671
-    >>> sd_floor(2.0, share=False, sample_size=10)
-    0.02
-    """
-    if math.isnan(mu):
-        return 0.0
-    if share and sample_size:
-        m = max(int(sample_size), 2)
-        p = min(max(mu, 1.0 / m), 0.5)
-        return math.sqrt(p * (1 - p) / (2 * m))
-    return REL_FLOOR * abs(mu)
-
-
-def prediction_sd(se: float, mu: float, tau2: float, mean_se2: float, n_base: int, *,
-                  share: bool = False, sample_size: int | None = None) -> float:
-    """sd of a new period's value around mu_B: sqrt(se^2 + tau^2 + (tau^2 + mean se^2)/B),
-    never below :func:`sd_floor`."""
-    se2 = 0.0 if math.isnan(se) else se ** 2
-    sd = math.sqrt(se2 + tau2 + (tau2 + mean_se2) / max(n_base, 1))
-    return max(sd, sd_floor(mu, share=share, sample_size=sample_size))
-
-
-def effect_size(change: float, mu: float, *, points: bool) -> float:
-    """The size of a change that ``min_effect`` is compared with: percentage points for shares
-    and proportions (a move from 0% has no relative size), the relative change otherwise (nan
-    when mu_B = 0)."""
-    if math.isnan(change):
-        return float("nan")
-    if points:
-        return abs(change)
-    return abs(change) / abs(mu) if mu != 0 else float("nan")
-
-
-def compare(est: Estimate, mu: float, tau2: float, mean_se2: float, n_base: int,
-            direction: int, *, share: bool = False, sample_size: int | None = None,
+def compare(est: Estimate, v: Variation, direction: int, *, share: bool = False,
+            sample_size: int | None = None,
             bounds: tuple[float, float] = (-math.inf, math.inf),
-            points: bool | None = None) -> Comparison:
-    """Directed z and one-sided p of one period's estimate against the baseline model.
+            floor: float = 0.0) -> Comparison:
+    """Directed z and one-sided p of one period's estimate against the reference model ``v``
+    (``auditor.judge.variation``); ``floor`` is the effect's smallest base (``effect_floor``).
 
-    z is always finite: the prediction sd has a floor (:func:`sd_floor`).
+    z is always finite: the prediction sd has a floor (:func:`~auditor.judge.variation.sd_floor`).
     """
+    mu = v.mu
     lo_b, hi_b = bounds
-    if math.isnan(mean_se2):
+    if math.isnan(v.mean_se2):
         low = high = float("nan")
     else:
-        limit = 3 * max(math.sqrt(tau2 + mean_se2),
+        limit = 3 * max(math.sqrt(v.tau2 + v.mean_se2),
                         sd_floor(mu, share=share, sample_size=sample_size))
         low, high = max(lo_b, mu - limit), min(hi_b, mu + limit)
     if math.isnan(est.value) or math.isnan(mu):
         nan = float("nan")
         return Comparison(mu, nan, nan, nan, nan, low_limit=low, high_limit=high)
-    sd = prediction_sd(est.se, mu, tau2, mean_se2, n_base, share=share, sample_size=sample_size)
+    sd = prediction_sd(est.se, v, share=share, sample_size=sample_size)
     change = est.value - mu
     rel = change / abs(mu) if mu != 0 else float("nan")
     z = 0.0 if sd == 0 else direction * change / sd  # sd == 0 only when mu == 0 and no floor
     return Comparison(mu, change, rel, z, _phi_sf(z),
-                      effect=effect_size(change, mu, points=share if points is None else points),
-                      sd=sd,
+                      effect=effect_size(change, mu, floor=floor), sd=sd,
                       low_limit=low, high_limit=high)
 
 
@@ -203,16 +143,65 @@ def _reason(layer: str, label: str, comps: Mapping[str, Comparison],
     return f"{label}: {LAYER_FULL[layer]} moved toward sameness: " + "; ".join(parts) + "."
 
 
+def judged_periods(baseline_flags: Sequence[bool], set_aside: Sequence[int] = ()) -> list[int]:
+    """Indices of the periods that are judged: after the first baseline period, not in the
+    baseline, not set aside (periods before the baseline are measured for context only).
+
+    >>> judged_periods([False, True, True, False, False], set_aside=[3])
+    [4]
+    """
+    base_i = [i for i, b in enumerate(baseline_flags) if b]
+    first = base_i[0] if base_i else 0
+    return [i for i, b in enumerate(baseline_flags)
+            if not b and i > first and i not in set(set_aside)]
+
+
+def _sustained_sums(comps: Mapping[int, Mapping[str, Comparison]], comp_i: Sequence[int],
+                    n_base: int) -> tuple[dict[int, dict[str, float]], tuple[float, float]]:
+    """The CUSUM of every verdict metric over the judged periods (``judge.sequential``) and
+    the ``(h_watch, h_samey)`` limits for this many periods and baseline periods."""
+    sums: dict[int, dict[str, float]] = {i: {} for i in comps}
+    for m in VERDICT_METRICS:
+        for i, s in zip(comp_i, sequential.cusum([comps[i][m.name].z for i in comp_i])):
+            sums[i][m.name] = s
+    return sums, sequential.limits(n_base, len(comp_i), len(VERDICT_METRICS))
+
+
+def _held(comps: Mapping[str, Comparison], sums: Mapping[str, float],
+          before: Mapping[str, float], h: float, options: VerdictOptions) -> list[str]:
+    """Layers with a metric whose CUSUM reached ``h`` over two or more periods (its sum was
+    already above 0 in the judged period ``before``: one period alone is the single-period
+    test's to judge) and that is still beyond the one-sided 95% limit now, by at least the
+    minimum effect."""
+    out = []
+    for layer in LAYERS:
+        if any(sums.get(n, 0.0) >= h and before.get(n, 0.0) > 0 and c.z >= Z_TREND
+               and c.effect >= options.min_effect
+               for n, c in comps.items() if BY_NAME[n].layer == layer):
+            out.append(layer)
+    return out
+
+
+def _run_start(sums: Mapping[int, Mapping[str, float]], comp_i: Sequence[int], i: int,
+               layer: str) -> int:
+    """The first period of the run that brought ``layer``'s strongest sum to period ``i``."""
+    names = [m.name for m in VERDICT_METRICS if m.layer == layer]
+    name = max(names, key=lambda n: sums[i].get(n, 0.0))
+    pos = list(comp_i).index(i)
+    while pos > 0 and sums[comp_i[pos - 1]].get(name, 0.0) > 0:
+        pos -= 1
+    return comp_i[pos]
+
+
 def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estimate]],
            baseline_flags: Sequence[bool], options: VerdictOptions = VerdictOptions(), *,
            extra: Mapping[str, Sequence[tuple[str, str]]] | None = None,
            sample_size: int | None = None,
-           fallback_tau2: Mapping[str, float] | None = None,
            set_aside: Sequence[int] = ()) -> tuple[list[PeriodVerdict], dict]:
     """Judge every period against the baseline.
 
-    ``sample_size`` sets the floor of share metrics' sd (``sd_floor``); ``fallback_tau2`` gives
-    each metric's natural variation when the baseline is a single period; ``set_aside``
+    Normal variation comes from the baseline periods alone (``auditor.judge.variation``);
+    ``sample_size`` sets the floor of share metrics' sd and effects; ``set_aside``
     indexes periods that Phase I set aside (status ``set aside``: shown, not judged).
 
     ``extra`` maps a period label to layers judged elsewhere with their own tests (the segments
@@ -222,22 +211,16 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
     overall verdict ``{"status", "reasons", "flagged_periods"}``.
     """
     base_i = [i for i, b in enumerate(baseline_flags) if b]
-    first_base = base_i[0] if base_i else 0
-    # Periods before the baseline are measured and compared for context, never judged.
-    comp_i = [i for i, b in enumerate(baseline_flags)
-              if not b and i > first_base and i not in set(set_aside)]
-    fb = fallback_tau2 or {}
-    models = {m.name: baseline_model([estimates[i][m.name] for i in base_i],
-                                     fallback_tau2=fb.get(m.name, float("nan")))
-              for m in VERDICT_METRICS}
+    comp_i = judged_periods(baseline_flags, set_aside)
+    models = natural_variation({m.name: [estimates[i][m.name] for i in base_i]
+                                for m in VERDICT_METRICS})
     comps: dict[int, dict[str, Comparison]] = {i: {} for i in range(len(period_labels))}
     keys, pvals = [], []
     for i in range(len(period_labels)):
         for m in VERDICT_METRICS:
-            mu, tau2, mse2 = models[m.name]
-            c = compare(estimates[i][m.name], mu, tau2, mse2, len(base_i), m.direction,
+            c = compare(estimates[i][m.name], models[m.name], m.direction,
                         share=m.share, sample_size=sample_size, bounds=m.bounds,
-                        points=in_points(m))
+                        floor=metric_floor(m, sample_size))
             comps[i][m.name] = c
             if i in comp_i:
                 keys.append((i, m.name))
@@ -248,8 +231,8 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                  and c.effect >= options.min_effect)
         comps[i][name] = Comparison(**{**c.to_dict(), "p_holm": p_adj, "moved": moved})
 
+    sums, (h_watch, h_samey) = _sustained_sums(comps, comp_i, len(base_i))
     verdicts: list[PeriodVerdict] = []
-    run: dict[str, list[float]] = {layer: [] for layer in LAYERS}
     for i, label in enumerate(period_labels):
         scores = {}
         for layer in LAYERS:
@@ -266,31 +249,28 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                  if any(c.moved for n, c in comps[i].items() if BY_NAME[n].layer == layer)]
         extra_here = list((extra or {}).get(label, ()))
         moved += sorted({layer for layer, _ in extra_here})
-        trend, building = [], []
-        for layer in LAYERS:
-            s = scores[layer]
-            run[layer] = run[layer] + [s] if s >= Z_TREND else []
-            r = run[layer]
-            rising = all(b >= a for a, b in zip(r, r[1:]))
-            if len(r) >= options.trend_periods and rising:
-                trend.append(layer)
-            elif len(r) >= 2 and rising:
-                building.append(layer)
+        pos = comp_i.index(i)
+        before = sums[comp_i[pos - 1]] if pos else {}
+        trend = _held(comps[i], sums[i], before, h_samey, options)
+        building = [layer for layer in _held(comps[i], sums[i], before, h_watch, options)
+                    if layer not in trend]
         status = "ok"
         if len(moved) >= 2 or trend:
             status = "samey"
         elif moved or building:
             status = "watch"
         reasons = [_reason(layer, label, comps[i], estimates[i]) for layer in moved
-                   if layer in LAYERS]
+                   if any(c.moved for n, c in comps[i].items() if BY_NAME[n].layer == layer)]
         reasons += [f"{label}: {why}" for _, why in extra_here]
         for layer in trend:
-            reasons.append(f"{label}: {LAYER_FULL[layer]} moved toward sameness "
-                           f"{len(run[layer])} periods in a row (a sustained trend).")
+            since = period_labels[_run_start(sums, comp_i, i, layer)]
+            reasons.append(f"{label}: {LAYER_FULL[layer]} has stayed beyond normal variation "
+                           f"since {since} (a sustained shift).")
         for layer in building:
             if layer not in moved:
-                reasons.append(f"{label}: {LAYER_FULL[layer]} drifted toward sameness "
-                               f"{len(run[layer])} periods in a row; watch for a trend.")
+                since = period_labels[_run_start(sums, comp_i, i, layer)]
+                reasons.append(f"{label}: {LAYER_FULL[layer]} has leaned toward sameness since "
+                               f"{since}; watch whether it holds.")
         verdicts.append(PeriodVerdict(label, status, moved, trend, building, scores, comps[i],
                                       reasons))
 

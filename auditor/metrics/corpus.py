@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from auditor.features.tokens import tokenize
+from auditor.features.tokens import SHAPE_PUNCT, tokenize
 from auditor.metrics import (
     duplication,
     hashed,
@@ -47,6 +47,14 @@ class CorpusFeatures:
     mattr: np.ndarray = None
     lemmas: tuple = ()            # per doc: lookup lemmas of ``words`` (vocabulary tails)
     is_repost: np.ndarray = None  # per doc: republishes an earlier document (Document.repost_of)
+    word_first: tuple = ()        # per doc: first positions of ``word_ngrams`` (word budgets)
+    shape_first: tuple = ()       # per doc: first positions of ``shape_unique``
+    shape_words: tuple = ()       # per doc: words among the first j+1 shapes
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Words of each document (within the text budget)."""
+        return np.fromiter((len(w) for w in self.words), dtype=np.int64, count=len(self.words))
 
     def __len__(self) -> int:
         return len(self.doc_ids)
@@ -54,27 +62,54 @@ class CorpusFeatures:
 
 
 
-def hash_features(words, shapes):
+@dataclass(frozen=True)
+class HashedFeatures:
+    """Per-document n-gram hashes for the fast metric paths (see ``metrics.hashed``), with the
+    first position of each distinct n-gram, so that a sample can keep only the words of its
+    word budget (``panel.Sample``, ``sampling.water_fill``) without hashing again."""
+
+    word_ngrams: tuple     # per doc: (sorted unique 1..4-gram hashes, ...)
+    word_first: tuple      # per doc: (first start position of each of those, ...)
+    totals: np.ndarray     # (n, 4) number of 1..4-grams per doc (repeats counted)
+    shape_ngrams: tuple    # per doc: shape 5-gram hashes in order (with repeats)
+    shape_eligible: tuple  # per doc: bool per shape 5-gram, >= 2 function words
+    shape_unique: tuple    # per doc: sorted unique shape 5-gram hashes
+    shape_first: tuple     # per doc: first position of each of those
+    shape_words: tuple     # per doc: words among shapes[:j + 1], for every j
+
+
+def hash_features(words, shapes) -> HashedFeatures:
     """Per-document n-gram hashes for the fast metric paths (see metrics.hashed)."""
     vocab: dict[str, int] = {}
-    word_ngrams, totals, shape_ngrams, eligible = [], [], [], []
+    word_ngrams, word_first, totals = [], [], []
+    shape_ngrams, eligible, shape_unique, shape_first, shape_words = [], [], [], [], []
     for w in words:
         ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in w), dtype=np.int64,
                           count=len(w))
         grams = [hashed.hash_ngrams(ids, n) for n in (1, 2, 3, 4)]
-        word_ngrams.append(tuple(hashed.distinct(g) for g in grams))
+        pairs = [hashed.distinct_first(g) for g in grams]
+        word_ngrams.append(tuple(u for u, _ in pairs))
+        word_first.append(tuple(f for _, f in pairs))
         totals.append([len(g) for g in grams])
     svocab: dict[str, int] = {}
     for sh in shapes:
         ids = np.fromiter((svocab.setdefault(t, len(svocab)) for t in sh), dtype=np.int64,
                           count=len(sh))
-        shape_ngrams.append(hashed.hash_ngrams(ids, 5))
+        grams5 = hashed.hash_ngrams(ids, 5)
+        shape_ngrams.append(grams5)
+        u, f = hashed.distinct_first(grams5)
+        shape_unique.append(u)
+        shape_first.append(f)
+        shape_words.append(np.cumsum(np.fromiter((t not in SHAPE_PUNCT for t in sh),
+                                                 dtype=np.int32, count=len(sh))))
         fw = np.fromiter((t.islower() for t in sh), dtype=np.int64, count=len(sh))
         nfw = np.convolve(fw, np.ones(5, dtype=np.int64), mode="valid") if len(sh) >= 5 \
             else np.zeros(0, np.int64)
         eligible.append(nfw >= 2)
-    return (tuple(word_ngrams), np.array(totals, dtype=np.int64).reshape(-1, 4),
-            tuple(shape_ngrams), tuple(eligible))
+    return HashedFeatures(tuple(word_ngrams), tuple(word_first),
+                          np.array(totals, dtype=np.int64).reshape(-1, 4), tuple(shape_ngrams),
+                          tuple(eligible), tuple(shape_unique), tuple(shape_first),
+                          tuple(shape_words))
 
 
 TOKENS_NAMESPACE = "tokens-v1"  # bump when tokenisation or the per-document measures change
@@ -118,7 +153,7 @@ def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
     shapes = tuple(_strings(r["shapes"]) for r in recs)
     sigs = duplication.minhash_signatures(words, shingle_size=duplication.SHINGLE_SIZE,
                                            num_perm=duplication.NUM_PERM)
-    wng, totals, sng, elig = hash_features(words, shapes)
+    hf = hash_features(words, shapes)
     nan = float("nan")
     mtld = np.array([nan if r["mtld"] is None else r["mtld"] for r in recs], dtype=float)
     mattr = np.array([nan if r["mattr"] is None else r["mattr"] for r in recs], dtype=float)
@@ -137,8 +172,9 @@ def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
         n_clusters=1,
         base_clusters=np.zeros(len(docs), dtype=int),
         n_base_clusters=1,
-        word_ngrams=wng, word_ngram_totals=totals, shape_ngrams=sng, shape_eligible=elig,
-        shape_unique=tuple(hashed.distinct(g) for g in sng),
+        word_ngrams=hf.word_ngrams, word_ngram_totals=hf.totals, shape_ngrams=hf.shape_ngrams,
+        shape_eligible=hf.shape_eligible, shape_unique=hf.shape_unique,
+        word_first=hf.word_first, shape_first=hf.shape_first, shape_words=hf.shape_words,
         mtld=mtld, mattr=mattr, lemmas=tuple(_strings(r["lemmas"]) for r in recs),
         is_repost=np.array([getattr(d, "repost_of", None) is not None for d in docs], dtype=bool),
     )

@@ -29,6 +29,22 @@ def distinct(a: np.ndarray) -> np.ndarray:
     return s[np.concatenate(([True], s[1:] != s[:-1]))]
 
 
+def distinct_first(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and the position of each one's first occurrence in ``a``: what a
+    text budget needs to keep only the n-grams that start early enough.
+
+    >>> v, f = distinct_first(np.array([3, 1, 3, 2], dtype=np.uint64))
+    >>> v.tolist(), f.tolist()
+    ([1, 2, 3], [1, 3, 0])
+    """
+    order = np.argsort(a, kind="stable")
+    s = a[order]
+    if s.size == 0:
+        return s, order.astype(np.int32)
+    keep = np.concatenate(([True], s[1:] != s[:-1]))
+    return s[keep], order[keep].astype(np.int32)
+
+
 def hash_ngrams(ids: np.ndarray, n: int) -> np.ndarray:
     """64-bit hashes of the n-grams of an integer id sequence, in order (length len(ids)-n+1).
 

@@ -34,16 +34,19 @@ class MetricSpec:
     share: bool = False        # a share of the sample's posts (binomial sd floor)
     proportion: bool = False   # a proportion 0..1 that is not a count of posts
     short: str = ""  # a marketer's name for the figure (tables); ``label`` is the technical one
+    #: effects are relative to at least this base (a figure on an absolute scale, such as an
+    #: AUC, whose baseline value may be near 0): ``auditor.judge.variation.effect_size``
+    effect_base: float = 0.0
     #: the metric on one sample (``auditor.metrics.panel.Sample``); None: computed elsewhere
     compute: Callable[[Any], float] | None = field(default=None, compare=False, repr=False)
 
 
-LAYERS = ("topics", "wording", "structure", "duplication", "tails")
+LAYERS = ("topics", "wording", "structure", "duplication", "tails", "character")
 
 # Each layer in a marketer's words (``short``), and with its technical name beside it (``full``):
 # used the same way in every output.
 LAYER_SHORT = {"topics": "subjects", "wording": "wording", "structure": "structure",
-               "duplication": "copies", "tails": "niche ideas",
+               "duplication": "copies", "tails": "niche ideas", "character": "voice",
                "segments": "product lines"}
 LAYER_FULL = {
     "topics": "subjects (topics layer)",
@@ -51,6 +54,7 @@ LAYER_FULL = {
     "structure": "structure (openings, closings, templates)",
     "duplication": "copies (duplication layer)",
     "tails": "niche ideas (rare words and topics: tails layer)",
+    "character": "voice (how posts read: character layer)",
     "segments": "product lines (segments layer)",
 }
 
@@ -77,18 +81,15 @@ METRICS: tuple[MetricSpec, ...] = (
                compute=lambda s: wording.compression_ratio([" ".join(w) for w in s.words])),
     MetricSpec("wording.self_repetition", "wording", +1, "4-gram self-repetition",
                "more 4-word phrases are shared between posts", bounds=(0.0, math.inf),
-               compute=lambda s: hashed.self_repetition_hashed(
-                   [g[3] for g in s.rows("word_ngrams")])),
+               compute=lambda s: hashed.self_repetition_hashed([g[3] for g in s.ngram_sets])),
     MetricSpec("wording.ngram_diversity", "wording", -1, "n-gram diversity (1-4)",
                "fewer distinct words and phrases", bounds=(0.0, 4.0),
-               compute=lambda s: hashed.ngram_diversity_hashed(
-                   s.rows("word_ngrams"), s.array("word_ngram_totals").sum(axis=0))),
+               compute=lambda s: hashed.ngram_diversity_hashed(s.ngram_sets, s.ngram_totals)),
     MetricSpec("structure.template_share", "structure", +1, "template coverage",
                "more of the text follows recurring sentence templates",
                bounds=(0.0, 1.0), proportion=True,
                compute=lambda s: hashed.template_coverage_hashed(
-                   s.rows("shape_ngrams"), s.rows("shape_eligible"),
-                   doc_unique=s.rows("shape_unique"))),
+                   s.shape_grams, s.shape_eligible, doc_unique=s.shape_sets)),
     MetricSpec("structure.opening_repetition", "structure", +1, "repeated openings",
                "more posts open with the same words", bounds=(0.0, 1.0), share=True,
                compute=lambda s: structure.repetition_share(s.rows("openings"))),
@@ -101,8 +102,7 @@ METRICS: tuple[MetricSpec, ...] = (
                compute=lambda s: structure.repetition_share(s.rows("skeletons"))),
     MetricSpec("structure.sentence_uniformity", "structure", +1, "sentence-length uniformity",
                "posts have more uniform sentence rhythm", bounds=(0.0, 1.0),
-               compute=lambda s: structure.sentence_length_uniformity(
-                   s.rows("sentence_lengths"))),
+               compute=lambda s: structure.sentence_length_uniformity(s.sentence_lengths)),
     MetricSpec("duplication.near_duplicate_share", "duplication", +1, "near-duplicate share",
                "more posts are near-copies of another", bounds=(0.0, 1.0), share=True,
                compute=lambda s: duplication.duplicate_share(
@@ -116,12 +116,21 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("tails.rare_word_mass", "tails", -1, "rare-word mass",
                "less rare vocabulary",
                bounds=(0.0, 1.0),
-               compute=lambda s: tails.rare_word_mass(s.rows("lemmas"))),
+               compute=lambda s: tails.rare_word_mass(s.lemmas)),
     MetricSpec("tails.topic_coverage", "tails", -1, "topic coverage",
                "posts spread over fewer topics",
                bounds=(1.0, math.inf),
                compute=lambda s: tails.topic_coverage(
                    tails.cluster_shares(s.array("clusters"), s.features.n_clusters))),
+    # Computed once the baseline is known (auditor.app.measure.fill_character), on every post
+    # of each period: the share of posts a word classifier scores above the baseline's 90th
+    # percentile (metrics.character), in excess of what relabelled posts reach (0 by chance);
+    # baseline periods get their own excess against the rest of the baseline, which is the
+    # brand's natural drift. A rise of 5 points of posts is the smallest move.
+    MetricSpec("character.unlike_baseline", "character", +1,
+               "posts unlike the baseline (excess share)",
+               "more posts read unlike the baseline's: a word classifier tells them apart",
+               bounds=(-1.0, 1.0), proportion=True, effect_base=1.0),
     # Lost baseline topic mass also rises when a brand simply moves to new subjects (drift),
     # so it is context and evidence (vanished topics), not a verdict metric.
     MetricSpec("tails.lost_topic_mass", "drift", 0, "lost baseline topic mass",
@@ -149,6 +158,7 @@ SHORT = {
     "tails.rare_word_mass": "rare words",
     "tails.topic_coverage": "topics covered",
     "tails.lost_topic_mass": "baseline topics lost",
+    "character.unlike_baseline": "posts unlike the baseline",
 }
 METRICS = tuple(dataclasses.replace(m, short=SHORT.get(m.name, m.label)) for m in METRICS)
 BY_NAME = {m.name: m for m in METRICS}

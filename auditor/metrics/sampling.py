@@ -110,6 +110,40 @@ def choose_sample_size(period_sizes: Sequence[int], labels: Sequence[str],
     return m, notes
 
 
+def water_fill(lengths: Sequence[int] | np.ndarray, budget: int) -> np.ndarray:
+    """Words to take from each document so that a sample holds exactly ``budget`` words in all
+    (or every word it has, when it holds fewer): every document gives ``min(length, c)``, the
+    level ``c`` as high as the budget allows, and the words left over go one each to the first
+    documents still longer than ``c``. Equal word budgets per sample make the length-dependent
+    metrics (compression, n-gram diversity, repetition, rare words) compare like with like when
+    posts get shorter or longer (Shaib et al. 2024, arXiv 2403.00553, on length sensitivity).
+
+    >>> water_fill([10, 100, 100], 120).tolist()
+    [10, 55, 55]
+    >>> water_fill([10, 100, 100], 121).tolist()
+    [10, 56, 55]
+    >>> water_fill([3, 4], 100).tolist()
+    [3, 4]
+    """
+    lens = np.asarray(lengths, dtype=np.int64)
+    if lens.size == 0 or int(lens.sum()) <= budget:
+        return lens.copy()
+    srt = np.sort(lens)
+    # the largest level c with sum(min(len, c)) <= budget
+    lo, hi = 0, int(srt[-1])
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if int(np.minimum(srt, mid).sum()) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    cuts = np.minimum(lens, lo)
+    left = budget - int(cuts.sum())
+    more = np.flatnonzero(lens > lo)[:left]
+    cuts[more] += 1
+    return cuts
+
+
 def draw_samples(n: int, m: int, repeats: int, rng: np.random.Generator) -> list[np.ndarray]:
     """``repeats`` sorted index arrays of size ``min(m, n)`` drawn without replacement."""
     m = min(m, n)

@@ -75,15 +75,15 @@ def _moved_cell(p: PeriodResult) -> Text:
                        else f"{v:.3g} (was {c.baseline:.3g})")
                 out.append(f" {spec.short} {fig}")
         if info.trend and not info.moved:
-            out.append(" trending")
-    drifting = [LAYER_SHORT.get(layer, layer) for layer, info in p.layers.items()
-                if info.building and not (info.moved or info.trend)]
-    if drifting:
+            out.append(" sustained")
+    leaning = [LAYER_SHORT.get(layer, layer) for layer, info in p.layers.items()
+               if info.building and not (info.moved or info.trend)]
+    if leaning:
         if out:
             out.append("; ")
-        out.append(", ".join(drifting) + " drifting (2 periods in a row)", style="yellow")
+        out.append(", ".join(leaning) + " leaning toward sameness", style="yellow")
     elif not out and p.status == "watch":
-        out.append("drifting", style="yellow")
+        out.append("leaning toward sameness", style="yellow")
     return out
 
 
@@ -125,8 +125,8 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
             f"{corpus.last_date}), {corpus.skipped} skipped; "
             f"{plural(corpus.periods, 'period')} by "
             f"{corpus.granularity}; samples of "
-            f"{cfg['sample_size_used']} posts x {sampling['text_budget']} "
-            f"words, {sampling['repeats']} repeats; model "
+            f"{cfg['sample_size_used']} posts, {cfg.get('word_budget_per_sample', 0)} words "
+            f"each, {sampling['repeats']} repeats; model "
             f"{cfg['model_id']}.[/]")
 
     body = Text()
