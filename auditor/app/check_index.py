@@ -178,7 +178,7 @@ def fingerprint(root: str | Path, options: AuditOptions, model_id: str) -> str:
         "period": options.period, "min_docs": options.min_docs, "baseline": options.baseline,
         "min_shared_docs": options.check.min_shared_docs,
     }, sort_keys=True, default=str).encode())
-    for full, rel in iter_files(Path(root)):
+    for full, rel in iter_files(Path(root), options.ingest.exclude):
         try:
             st = full.stat()
         except OSError:
@@ -542,7 +542,7 @@ class _Stream:
 
         ingest = self.options.ingest
         summary = IngestSummary(SEED, 1, str(self.root))
-        files = iter_files(self.root)
+        files = iter_files(self.root, ingest.exclude)
         git_dates: dict[str, Any] = {}
         if ingest.date_from == "git":
             root = self.root if self.root.is_dir() else self.root.parent

@@ -2,16 +2,27 @@
 
 JSON: a list of records, an object holding such a list under ``items``, ``data``, ``records``,
 ``posts``, ``entries`` or ``rows`` (case-insensitive), or one object = one record. JSONL/NDJSON:
-one record per line; record numbers are line numbers, and a line that is not JSON is skipped as
-``file.jsonl#N`` (``unreadable``). CSV/TSV: utf-8 (BOM allowed), header row first; record numbers
-count data rows from 1, and a row with more cells than the header is skipped as ``unreadable``.
+one record per line; record numbers are line numbers, and a line that is not JSON (or not UTF-8,
+when the file is streamed) is skipped as ``file.jsonl#N`` (``unreadable``). CSV/TSV: utf-8 (BOM
+allowed), header row first; record numbers count data rows from 1 (blank lines are not rows),
+and a row with more cells than the header is skipped as ``unreadable``.
+
+No row is lost to a broken quote. A cell that opens a quote and does not close it at the end
+of its row would swallow the rows after it (the ``csv`` module reads on to the next quote, or
+to the end of the file); so a row that runs over several lines is kept only when those lines
+parse as one strict CSV record (a real multi-line cell); otherwise its first line is skipped
+(``unreadable``, naming the row and the line) and reading resumes on the next line. Single-line
+sloppiness (``"Best" boots``) is read as the ``csv`` module reads it.
 
 Fields come from ``IngestOptions`` (``text_field``, ``title_field``, ``date_field``,
 ``segment_field``); text and title are otherwise auto-detected case-insensitively (first match in
 ``TEXT_FIELDS``/``TITLE_FIELDS``), dates tried per record in ``DATE_FIELDS`` order. A file without
 a text field is skipped as ``not prose``; a field given in the options but absent from the file
 skips the file too (``not prose`` for the text field, ``unsupported`` for the others). Text values
-may hold Markdown or HTML and go through ``clean_markdown``.
+may hold Markdown or HTML and go through ``clean_markdown``, after being cut to
+``IngestOptions.max_document_bytes`` (``Parsed.truncated``). A record without a date says why
+(``Parsed.date_note``): the value that is no date and ``--date-format``, or the columns and
+``--date-field``.
 """
 from __future__ import annotations
 
@@ -23,9 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.config import IngestOptions
-from auditor.ingest.dates import date_from_mapping
+from auditor.config import MAX_CELL_CHARS, IngestOptions
+from auditor.ingest.dates import date_from_mapping, undated_note
 from auditor.ingest.markdown import Parsed, clean_markdown
+from auditor.ingest.walk import cap_text
 from auditor.types import Skipped
 
 TEXT_FIELDS = ("text", "body", "content", "copy", "ad_text", "description", "message", "post",
@@ -56,6 +68,9 @@ def _records(text: str, rel: str, fmt: str) -> tuple[list[tuple[int, Any]], list
                     bad.append(Skipped(f"{rel}#{n}", "unreadable",
                                        f"line {n} is not valid JSON ({e.msg}, column {e.colno}); "
                                        "fix or delete the line"))
+                except RecursionError:
+                    bad.append(Skipped(f"{rel}#{n}", "unreadable", f"line {n} is JSON nested "
+                                       "too deeply to read; fix or delete the line"))
         return records, bad
     if fmt == "json":
         data = json.loads(text)
@@ -65,32 +80,48 @@ def _records(text: str, rel: str, fmt: str) -> tuple[list[tuple[int, Any]], list
                         if isinstance(data.get(lower.get(k, "")), list)), None)
             data = data[key] if key is not None else [data]
         return list(enumerate(data if isinstance(data, list) else [data], 1)), []
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
     records, bad = [], []
-    old = csv.field_size_limit(2**31 - 1)
-    try:
-        for n, row in enumerate(reader, 1):
-            if None in row:
-                bad.append(Skipped(f"{rel}#{n}", "unreadable",
-                                   f"row {n} has more cells than the header; quote cells that "
-                                   "contain the delimiter"))
-            else:
-                records.append((n, row))
-    except csv.Error as e:
-        raise ValueError(f"not valid {fmt.upper()} ({e})") from e
-    finally:
-        csv.field_size_limit(old)
+    for n, item in csv_dicts(TextLines(text), rel, fmt):
+        (bad if isinstance(item, Skipped) else records).append(item if isinstance(item, Skipped)
+                                                                else (n, item))
     return records, bad
 
 
 @dataclass(frozen=True)
 class Fields:
     """The columns a tabular file is read by: text, title (or ``None``) and the date keys tried
-    in order."""
+    in order; the date format, the size cap, and what to say of a record without a date
+    column."""
 
     text: str
     title: str | None
     date_keys: tuple[str, ...]
+    date_format: str | None = None
+    max_bytes: int = 1_000_000
+    no_date_column: str | None = None
+
+
+#: Words in column names that suggest a column's role, for messages (never to choose one).
+_HINTS = {"text": ("body", "text", "content", "copy", "description", "message", "caption"),
+          "date": ("date", "time", "published", "created", "day"),
+          "title": ("title", "headline", "subject", "heading", "name")}
+
+
+def suggest_column(columns: list[str], role: str) -> str | None:
+    """A column whose name suggests ``role`` (``text``, ``date``, ``title``), for a hint."""
+    for hint in _HINTS[role]:
+        for c in columns:
+            if hint in str(c).lower():
+                return str(c)
+    return None
+
+
+def _option_hint(columns: list[str], role: str) -> str:
+    guess = suggest_column(columns, role)
+    if guess is None:
+        return f"--{role}-field"
+    quoted = f"'{guess}'" if any(ch in guess for ch in " \"'$&;|") else guess
+    return f"--{role}-field {quoted}"
 
 
 def resolve_fields(columns: list[str], rel: str, options: IngestOptions) -> Fields | Skipped:
@@ -98,18 +129,29 @@ def resolve_fields(columns: list[str], rel: str, options: IngestOptions) -> Fiel
     shown = ", ".join(map(str, columns[:20])) or "none"
     # Only a missing text field skips the file: without a date, title or segment field the
     # records are still copy (they are then undated, untitled or unsegmented, and reported so).
+    maps = (f"map them with {_option_hint(columns, 'text')}, {_option_hint(columns, 'date')} "
+            f"and {_option_hint(columns, 'title')}")
     if options.text_field and find_field(columns, options.text_field) is None:
-        return Skipped(rel, "not prose", f"no field '{options.text_field}' (the text field "
-                       f"asked for); fields found: {shown}. Fix --text-field")
+        return Skipped(rel, "not prose", f"no column '{options.text_field}' (the --text-field "
+                       f"asked for); columns found: {shown}; {maps}")
     text_col = find_field(columns, options.text_field) if options.text_field else \
         next((c for name in TEXT_FIELDS if (c := find_field(columns, name))), None)
     if text_col is None:
-        return Skipped(rel, "not prose", f"no text field found among: {shown}; "
-                       "name the field with --text-field")
+        return Skipped(rel, "not prose", f"no text column among the columns found: {shown}; "
+                       f"{maps}")
     title_col = find_field(columns, options.title_field) if options.title_field else \
         next((c for name in TITLE_FIELDS if (c := find_field(columns, name))), None)
     date_keys = (options.date_field,) if options.date_field else DATE_FIELDS
-    return Fields(text_col, title_col, date_keys)
+    if options.date_field:
+        no_date = (None if find_field(columns, options.date_field) is not None else
+                   f"no column '{options.date_field}' (the --date-field asked for); columns "
+                   f"found: {shown}; fix {_option_hint(columns, 'date')}")
+    else:
+        no_date = (None if any(find_field(columns, k) for k in DATE_FIELDS) else
+                   f"no date column (none of {', '.join(DATE_FIELDS[:3])}...); columns "
+                   f"found: {shown}; name it with {_option_hint(columns, 'date')}")
+    return Fields(text_col, title_col, date_keys, options.date_format,
+                  options.max_document_bytes, no_date)
 
 
 def parse_record(n: int, rec: Any, fields: Fields, rel: str) -> Parsed | Skipped:
@@ -121,13 +163,20 @@ def parse_record(n: int, rec: Any, fields: Fields, rel: str) -> Parsed | Skipped
     value = rec.get(fields.text)
     raw = value if isinstance(value, str) else ("" if value is None else json.dumps(value,
                                                                                    default=str))
+    raw, cut = cap_text(raw, fields.max_bytes)
     prose, headings = clean_markdown(raw) if isinstance(value, str) else ("", ())
     title = rec.get(fields.title) if fields.title else None
     if not isinstance(title, str) or not title.strip():
         title = next((h for level, h in headings if level == 1), None)
-    date, source = date_from_mapping(rec, fields.date_keys, "field")
+    else:
+        title = cap_text(title, fields.max_bytes)[0]
+    date, source = date_from_mapping(rec, fields.date_keys, "field", fields.date_format)
+    note = None
+    if date is None:
+        note = undated_note(rec, fields.date_keys, "column", fields.date_format) or \
+            fields.no_date_column
     return Parsed(prose, title.strip() if title else None, headings, rec, n, date, source,
-                  raw_empty=not raw.strip())
+                  raw_empty=not raw.strip(), truncated=cut, date_note=note)
 
 
 def parse_tabular(text: str, rel: str, fmt: str, options: IngestOptions) -> list[Parsed | Skipped]:
@@ -157,23 +206,20 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
                    wanted: Container[int] | None = None,
                    part: tuple[int, int, int] | None = None) -> Iterator[Parsed | Skipped]:
     """The records of a large CSV, TSV or JSON Lines file, read one at a time (bounded memory):
-    what :func:`parse_tabular` gives for the file's text, with three differences a stream
-    imposes: the file must be utf-8 (BOM allowed; a small file may also be utf-16 or cp1252);
-    a JSON Lines file's fields are those of its first ``JSONL_SCHEMA_RECORDS`` records; and a
-    syntax error part-way skips the rest of the file (``unreadable``, naming the last good
-    record) instead of the whole file. ``wanted``: parse only these record numbers (a second
-    read that fetches a few records). A JSON file (one document) is read whole.
+    what :func:`parse_tabular` gives for the file's text, with two differences a stream
+    imposes: the file must be utf-8 (BOM allowed; a small file may also be utf-16 or cp1252;
+    a row or line that is not is skipped on its own), and a JSON Lines file's fields are those
+    of its first ``JSONL_SCHEMA_RECORDS`` records. ``wanted``: parse only these record numbers
+    (a second read that fetches a few records). A JSON file (one document) is read whole.
 
     ``part``: ``(start, stop, first)``, only the bytes ``[start, stop)`` of the file, which
     begin at a record boundary and hold records numbered from ``first`` (a partition of a large
     file, planned by ``ingest.partition``); the header (CSV/TSV) or the fields (JSON Lines) are
-    still those of the file's start. A syntax error then skips the rest of the part."""
-    newline = "" if fmt in ("csv", "tsv") else None
+    still those of the file's start."""
     try:
         header = file_head(path, fmt) if part and (part[0] > 0 or fmt == "jsonl") \
             else None
-        handle = open_range(path, part[0], part[1], newline) if part else \
-            open(path, encoding="utf-8-sig", newline=newline)  # noqa: SIM115 (with below)
+        lines = FileLines(path, part[0] if part else 0, part[1] if part else None)
     except OSError as e:
         yield Skipped(rel, "unreadable", f"cannot read the file ({e.strerror or e}); check that "
                       "it exists and that you may read it")
@@ -183,86 +229,270 @@ def stream_tabular(path: Path, rel: str, fmt: str, options: IngestOptions,
                       "is UTF-8 CSV/TSV/JSON Lines and was not changed while samey read it")
         return
     first = part[2] if part else 1
-    n = first - 1
-    with handle:
-        try:
-            if fmt in ("csv", "tsv"):
-                old = csv.field_size_limit(2**31 - 1)
-                try:
-                    reader = csv.DictReader(handle, fieldnames=header,
-                                            delimiter="\t" if fmt == "tsv" else ",")
-                    columns = list(reader.fieldnames or [])
-                    if not columns:
-                        yield Skipped(rel, "empty", "the file has no records; remove it or add "
-                                      "records")
-                        return
-                    fields = resolve_fields(columns, rel, options)
-                    if isinstance(fields, Skipped):
-                        yield fields
-                        return
-                    any_row = False
-                    for n, row in enumerate(reader, first):
-                        any_row = True
-                        if wanted is not None and n not in wanted:
-                            continue
-                        if None in row:
-                            yield Skipped(f"{rel}#{n}", "unreadable",
-                                          f"row {n} has more cells than the header; quote cells "
-                                          "that contain the delimiter")
-                        else:
-                            yield parse_record(n, row, fields, rel)
-                    if not any_row and first == 1:
-                        yield Skipped(rel, "empty", "the file has no records; remove it or add "
-                                      "records")
-                finally:
-                    csv.field_size_limit(old)
+    with lines:
+        if fmt in ("csv", "tsv"):
+            yield from _stream_csv(lines, rel, fmt, options, wanted, header, first)
+        else:
+            yield from _stream_jsonl(lines, rel, options, wanted, header, first)
+
+
+def _stream_csv(lines: FileLines, rel: str, fmt: str, options: IngestOptions,
+                wanted: Container[int] | None, header: list[str] | None,
+                first: int) -> Iterator[Parsed | Skipped]:
+    rows = csv_dicts(lines, rel, fmt, header=header, first=first)
+    fields: Fields | Skipped | None = None
+    for n, item in rows:
+        if fields is None:
+            fields = resolve_fields(list(rows.header or []), rel, options)
+            if isinstance(fields, Skipped):
+                yield fields
                 return
-            # JSON Lines: buffer the first records to learn the fields, then stream.
-            head: list[tuple[int, Any]] = []
-            lines = enumerate(handle, first)
-            fields: Fields | Skipped | None = None
-            if header is not None:  # a part: the fields of the file's first records
-                fields = _jsonl_fields(header, rel, options)
-                if isinstance(fields, Skipped):  # never split (see ingest.partition)
-                    yield fields
-                    return
-            for n, line in lines:
-                if not line.strip():
-                    continue
+        if wanted is not None and n not in wanted:
+            continue
+        yield item if isinstance(item, Skipped) else parse_record(n, item, fields, rel)
+    if fields is None:  # no data row
+        columns = list(rows.header or [])
+        if columns and first == 1:
+            fields = resolve_fields(columns, rel, options)
+            if isinstance(fields, Skipped):
+                yield fields
+                return
+        if first == 1:
+            yield Skipped(rel, "empty", "the file has no records; remove it or add records")
+
+
+def _stream_jsonl(lines: FileLines, rel: str, options: IngestOptions,
+                  wanted: Container[int] | None, header: Any,
+                  first: int) -> Iterator[Parsed | Skipped]:
+    """JSON Lines: buffer the first records to learn the fields, then stream."""
+    head: list[tuple[int, Any]] = []
+    fields: Fields | Skipped | None = None
+    if header is not None:  # a part: the fields of the file's first records
+        fields = _jsonl_fields(header, rel, options)
+        if isinstance(fields, Skipped):  # never split (see ingest.partition)
+            yield fields
+            return
+    for n, (line, _, ok) in enumerate(lines.read_from(lines.start), first):
+        if not line.strip():
+            continue
+        if not ok:
+            yield Skipped(f"{rel}#{n}", "unreadable", f"line {n} is not UTF-8 text; save the "
+                          "file as UTF-8")
+            continue
+        try:
+            rec = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as e:
+            msg = f"{e.msg}, column {e.colno}" if isinstance(e, json.JSONDecodeError) \
+                else "nested too deeply"
+            yield Skipped(f"{rel}#{n}", "unreadable",
+                          f"line {n} is not valid JSON ({msg}); fix or delete the line")
+            continue
+        if fields is None:
+            head.append((n, rec))
+            if len(head) < JSONL_SCHEMA_RECORDS:
+                continue
+            fields = _jsonl_fields(head, rel, options)
+            if isinstance(fields, Skipped):
+                yield fields
+                return
+            yield from (parse_record(m, r, fields, rel) for m, r in head
+                        if wanted is None or m in wanted)
+            head = []
+        elif wanted is None or n in wanted:
+            yield parse_record(n, rec, fields, rel)
+    if fields is None:
+        if not head:
+            yield Skipped(rel, "empty", "the file has no records; remove it or add records")
+            return
+        fields = _jsonl_fields(head, rel, options)
+        if isinstance(fields, Skipped):
+            yield fields
+            return
+        yield from (parse_record(m, r, fields, rel) for m, r in head
+                    if wanted is None or m in wanted)
+
+
+# ------------------------------------------------------------------ lines and CSV rows
+
+
+class TextLines:
+    """The lines of a text in memory (split on ``\\n`` only, ends kept), read from a line
+    index: the line source of :class:`CsvRows` for a file read whole."""
+
+    def __init__(self, text: str) -> None:
+        parts = text.split("\n")
+        self.lines = [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+        self.start = 0
+
+    def read_from(self, pos: int) -> Iterator[tuple[str, int, bool]]:
+        """``(line, position after it, decoded cleanly)`` from position ``pos``."""
+        for i in range(pos, len(self.lines)):
+            yield self.lines[i], i + 1, True
+
+    def between(self, a: int, b: int) -> str:
+        return "".join(self.lines[a:b])
+
+
+class FileLines:
+    """The lines of a file's bytes ``[start, stop)``, decoded one by one as UTF-8 (a BOM at the
+    file's start dropped; a line that is not UTF-8 is decoded with replacement characters and
+    flagged), read from a byte offset: bounded memory, and a reader can go back to any line."""
+
+    def __init__(self, path: Path, start: int = 0, stop: int | None = None) -> None:
+        self.fh = open(path, "rb")  # noqa: SIM115 (closed by __exit__)
+        self.start, self.stop = start, stop
+
+    def __enter__(self) -> FileLines:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.fh.close()
+
+    def read_from(self, pos: int) -> Iterator[tuple[str, int, bool]]:
+        self.fh.seek(pos)
+        while self.stop is None or pos < self.stop:
+            raw = self.fh.readline() if self.stop is None else \
+                self.fh.readline(self.stop - pos)
+            if not raw:
+                return
+            if pos == 0 and raw.startswith(b"\xef\xbb\xbf"):
+                raw_text = raw[3:]
+            else:
+                raw_text = raw
+            pos += len(raw)
+            try:
+                yield raw_text.decode("utf-8"), pos, True
+            except UnicodeDecodeError:
+                yield raw_text.decode("utf-8", "replace"), pos, False
+
+    def between(self, a: int, b: int) -> str:
+        self.fh.seek(a)
+        return self.fh.read(b - a).decode("utf-8", "replace")
+
+
+class _Tracker:
+    """The lines a ``csv.reader`` pulls, with where the current record started."""
+
+    def __init__(self, source: TextLines | FileLines, pos: int, line: int) -> None:
+        self.it = source.read_from(pos)
+        self.pos, self.line = pos, line
+        self.fresh = True
+        self.start_pos = self.after_first = pos
+        self.start_line, self.n_lines, self.ok = line + 1, 0, True
+
+    def __iter__(self) -> _Tracker:
+        return self
+
+    def __next__(self) -> str:
+        text, nxt, ok = next(self.it)
+        if self.fresh:
+            self.fresh = False
+            self.start_pos, self.after_first, self.start_line = self.pos, nxt, self.line + 1
+            self.n_lines, self.ok = 0, True
+        self.line += 1
+        self.n_lines += 1
+        self.ok = self.ok and ok
+        self.pos = nxt
+        return text
+
+
+class CsvRows:
+    """Iterate ``(record number, cells or Skipped)`` over the data rows of a CSV/TSV line
+    source; the first row is the header (``self.header``) unless one is given. See the module
+    docstring for how a broken quote is recovered from."""
+
+    def __init__(self, source: TextLines | FileLines, rel: str, fmt: str,
+                 header: list[str] | None = None, first: int = 1) -> None:
+        self.source, self.rel, self.header = source, rel, header
+        self.delimiter = "\t" if fmt == "tsv" else ","
+        self.first = first
+
+    def __iter__(self) -> Iterator[tuple[int, list[str] | Skipped]]:
+        pos, line, n = self.source.start, 0, self.first - 1
+        old = csv.field_size_limit(MAX_CELL_CHARS)
+        try:
+            while True:
+                track = _Tracker(self.source, pos, line)
+                reader = csv.reader(track, delimiter=self.delimiter)
+                resume = None
                 try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as e:
-                    yield Skipped(f"{rel}#{n}", "unreadable",
-                                  f"line {n} is not valid JSON ({e.msg}, column {e.colno}); fix "
-                                  "or delete the line")
-                    continue
-                if fields is None:
-                    head.append((n, rec))
-                    if len(head) < JSONL_SCHEMA_RECORDS:
-                        continue
-                    fields = _jsonl_fields(head, rel, options)
-                    if isinstance(fields, Skipped):
-                        yield fields
-                        return
-                    yield from (parse_record(m, r, fields, rel) for m, r in head
-                                if wanted is None or m in wanted)
-                    head = []
-                elif wanted is None or n in wanted:
-                    yield parse_record(n, rec, fields, rel)
-            if fields is None:
-                if not head:
-                    yield Skipped(rel, "empty", "the file has no records; remove it or add "
-                                  "records")
+                    for row in reader:
+                        if not row:  # a blank line is not a row
+                            track.fresh = True
+                            continue
+                        broken = track.n_lines > 1 and not self._one_record(track)
+                        if self.header is None and not broken:
+                            self.header = row
+                        else:
+                            n += 1
+                            if broken:
+                                yield n, self._skip(n, track.start_line, "quote")
+                                resume = track
+                                break
+                            yield n, (row if track.ok else
+                                      self._skip(n, track.start_line, "utf8"))
+                        track.fresh = True
+                except csv.Error as e:
+                    n += 1
+                    yield n, self._skip(n, track.start_line, str(e))
+                    resume = track
+                if resume is None:
                     return
-                fields = _jsonl_fields(head, rel, options)
-                if isinstance(fields, Skipped):
-                    yield fields
-                    return
-                yield from (parse_record(m, r, fields, rel) for m, r in head
-                            if wanted is None or m in wanted)
-        except (csv.Error, UnicodeDecodeError) as e:
-            yield Skipped(rel, "unreadable", f"cannot parse the file after record {n} ({e}); "
-                          "records before it were read; fix its syntax or save it as utf-8")
+                pos, line = resume.after_first, resume.start_line
+        finally:
+            csv.field_size_limit(old)
+
+    def _one_record(self, track: _Tracker) -> bool:
+        """Whether the lines of the record just read are one strict CSV record."""
+        text = self.source.between(track.start_pos, track.pos)
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter,
+                                   strict=True))
+        except csv.Error:
+            return False
+        return len([r for r in rows if r]) == 1
+
+    def _skip(self, n: int, line: int, why: str) -> Skipped:
+        if why == "quote":
+            detail = (f"row {n} (line {line}) opens a quoted cell that does not close where "
+                      "the row ends, so it would swallow the rows after it; the row is skipped "
+                      "and the next line is read as a row: fix the quote (a quote inside a "
+                      "quoted cell is written twice)")
+        elif why == "utf8":
+            detail = f"row {n} (line {line}) is not UTF-8 text; save the file as UTF-8"
+        else:
+            detail = f"row {n} (line {line}) cannot be parsed ({why}); fix the row"
+        return Skipped(f"{self.rel}#{n}", "unreadable", detail)
+
+
+def csv_dicts(source: TextLines | FileLines, rel: str, fmt: str,
+              header: list[str] | None = None, first: int = 1) -> _Dicts:
+    """``(record number, {column: cell} or Skipped)`` for each data row (cells missing at the
+    end are ``None``, as ``csv.DictReader`` gives them); a row with more cells than the header
+    is skipped as ``unreadable``. ``.header``: the columns, once the first row is read."""
+    return _Dicts(CsvRows(source, rel, fmt, header, first), rel)
+
+
+class _Dicts:
+    def __init__(self, rows: CsvRows, rel: str) -> None:
+        self.rows, self.rel = rows, rel
+
+    @property
+    def header(self) -> list[str] | None:
+        return self.rows.header
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any] | Skipped]]:
+        for n, row in self.rows:
+            if isinstance(row, Skipped):
+                yield n, row
+                continue
+            header = self.rows.header or []
+            if len(row) > len(header):
+                yield n, Skipped(f"{self.rel}#{n}", "unreadable",
+                                 f"row {n} has more cells than the header; quote cells that "
+                                 "contain the delimiter")
+            else:
+                yield n, dict(zip(header, list(row) + [None] * (len(header) - len(row))))
 
 
 def open_range(path: Path, start: int, stop: int, newline: str | None) -> io.TextIOWrapper:
