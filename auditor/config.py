@@ -355,6 +355,9 @@ def validate(opts: AuditOptions) -> None:
                          f"(--min-record-words) must be at least 1; got "
                          f"{opts.ingest.min_words} and {opts.ingest.min_record_words}.")
     _validate_ingest(opts.ingest)
+    if not 0 <= opts.sampling.random_state < 2**32:
+        raise UsageError(f"--seed (sampling.random_state) must be a whole number from 0 to "
+                         f"{2**32 - 1}, not {opts.sampling.random_state}.")
     if opts.sampling.repeats < 2:
         raise UsageError("--repeats must be at least 2.")
     if opts.sampling.text_budget < 20:

@@ -93,7 +93,11 @@ def test_outputs_inside_the_corpus_are_refused_before_any_work(tmp_path, capsys,
         (["report", str(corpus), "--markdown", str(corpus / "new" / "summary.md")], "summary.md"),
         (["audit", str(corpus), "--json", str(corpus / "audit.json")], "audit.json"),
         (["report", str(corpus), "--history", str(corpus / "history.sqlite")], "history"),
+        (["check", str(draft := tmp_path / "draft.md"), "--against", str(corpus), "--json",
+          str(draft)], "draft.md"),
     ]
+    draft.write_text("A draft " + " ".join(WORDS), encoding="utf-8")
+    monkeypatch.setattr("auditor.check", lambda *a, **k: pytest.fail("the check started"))
     for args, named in cases:
         code = main([*args, *(FAST if args[0] == "audit" else RFAST)])
         line = _one_line_error(capsys.readouterr().err, 2, code)
@@ -390,3 +394,19 @@ def test_markdown_output_escapes_html(hostile_report):
 def test_a_post_over_the_size_cap_is_cut_with_a_note(hostile_report):
     notes = " ".join(hostile_report.audit.verdict.notes or [])
     assert "2025-02-20-huge.md" in notes and "1,000,000 bytes" in notes
+
+
+# ------------------------------------------------------------------ found by bench/fuzz.py
+
+
+def test_fuzz_findings_are_usage_errors_before_any_work(tmp_path, capsys, monkeypatch):
+    """``--seed -1`` reached scikit-learn's KMeans (exit 4); ``--history -`` created a SQLite
+    file named '-' in the working folder."""
+    _no_work(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    base = _csv(tmp_path / "base.csv")
+    code = main(["audit", str(base), "--seed", "-1", *FAST])
+    assert "--seed" in _one_line_error(capsys.readouterr().err, 2, code)
+    code = main(["report", str(base), "--history", "-", *RFAST])
+    assert "--history" in _one_line_error(capsys.readouterr().err, 2, code)
+    assert sorted(os.listdir(tmp_path)) == ["base.csv"]

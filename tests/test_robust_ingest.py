@@ -255,7 +255,8 @@ def _feed(rows, kind: str) -> str:
     items = "".join(
         f"<item><title>{r['title']}</title><guid>g{i}</guid><pubDate>{r['date']}</pubDate>"
         f"<description>{r['text']}</description></item>" for i, r in enumerate(rows))
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>B</title>{items}</channel></rss>'
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>B</title>{items}'
+            "</channel></rss>")
 
 
 # ------------------------------------------------------------------ defect 4: WordPress

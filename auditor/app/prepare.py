@@ -123,18 +123,20 @@ def _no_documents(path: str | Path, skipped: Sequence[Skipped],
                      + "; ".join(parts) + (f"; and {more} more" if more else "") + ".")
 
 
-def cut_notes(cut: SkipLog, max_bytes: int) -> list[str]:
+def cut_notes(cut: SkipLog, max_bytes: int, text_budget: int = 300) -> list[str]:
     """The note that names the documents cut to ``max_bytes`` (none: no note)."""
     if not cut.total:
         return []
     listed = [s.path for s in cut.listed() if not s.path.startswith("... and")]
     shown = ", ".join(listed[:3]) + (f" and {cut.total - 3:,} more" if cut.total > 3 else "")
+    one = cut.total == 1
     return [f"{plural(cut.total, 'document')} longer than {max_bytes:,} bytes "
-            f"({shown}) {'were' if cut.total != 1 else 'was'} cut to their first "
-            f"{max_bytes:,} bytes (about {max_bytes // 7:,} words) to keep memory bounded; "
-            "the audit reads at most the first 300 words of each post for wording and "
-            "structure, and the model about 1,800, so only site-wide near-copies could "
-            "differ. Raise max_document_bytes under [ingest] in samey.toml to read more."]
+            f"({shown}) {'was' if one else 'were'} cut to {'its' if one else 'their'} first "
+            f"{max_bytes:,} bytes (about {round(max_bytes / 7, -4):,.0f} words) to keep memory "
+            f"bounded; the audit reads at most the first {text_budget:,} words of each post "
+            "for wording and structure, and the model about 1,800, so only site-wide "
+            "near-copies could differ. Raise max_document_bytes under [ingest] in samey.toml "
+            "to read more."]
 
 
 def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedder=None,
@@ -182,7 +184,8 @@ def _from_summary(summary: IngestSummary, options: AuditOptions, *, embedder, ro
                          f"e.g. {why}.")
     spans, gran, notes = periods_from_counts(summary.month_counts(), period=options.period,
                                              min_docs=options.min_docs, min_sample=MIN_SAMPLE)
-    notes = notes + cut_notes(summary.cut, options.ingest.max_document_bytes)
+    notes = notes + cut_notes(summary.cut, options.ingest.max_document_bytes,
+                              options.sampling.text_budget)
     analysed: list[Document] = []
     periods: list[Period] = []
     for span in spans:

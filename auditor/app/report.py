@@ -13,7 +13,8 @@ history, and build the trend of every stored month of the same settings.
 3. The month's figures (metrics with intervals, comparisons with control limits, layer scores,
    status, reasons, top evidence) are written to the history in one transaction, replacing an
    earlier run of the same month; ``before_commit(result)`` (the CLI's output writes) runs
-   inside it, so a run that dies before its report is written leaves the history as it was. The same transaction backfills the months the history lacks:
+   inside it, so a run that dies before its report is written leaves the history as it was. The
+   same transaction backfills the months the history lacks:
    on the first run of a settings key every complete month up to the reported one (baseline
    months included), later the months between the last stored month and the reported one. The
    audit already measures every month, so backfilling costs no extra audit; backfilled months

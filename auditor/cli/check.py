@@ -88,7 +88,8 @@ def check(
             raise UsageError("give the corpus with --against FOLDER, or set 'corpus' in "
                              "samey.toml.")
     exclude = check_outputs(Path(against), {"json": json_out}, allow_inside=output_in_corpus,
-                            exclude=values.get("ingest", {}).get("exclude"))
+                            exclude=values.get("ingest", {}).get("exclude"),
+                            inputs=[d for d in drafts if d != "-"])
     opts = make_options(
         values, quiet=quiet, model=model, text_field=text_field, title_field=title_field,
         max_similarity=max_similarity, duplicate_similarity=duplicate_similarity,

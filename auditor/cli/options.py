@@ -261,11 +261,12 @@ _OUTPUT_FILES = {"json": "audit.json", "html": "report.html", "markdown": "summa
 
 
 def check_outputs(target: Path, outputs: dict[str, Any], *, allow_inside: bool = False,
-                  exclude: Any = ()) -> tuple[str, ...]:
+                  exclude: Any = (), inputs: Any = ()) -> tuple[str, ...]:
     """Refuse, before any work, an output (``{option name: path or None}``) that is a folder,
     that lies below a file, that is the input file, or that lies inside the corpus folder
     where the next run would read it back as an input (allowed with ``--output-in-corpus``;
     hidden paths such as ``FOLDER/.samey/`` are never inputs, so they are always allowed).
+    ``inputs``: other input files (``samey check``'s drafts), which no output may be either.
     Returns the corpus exclusions (``IngestOptions.exclude``): ``exclude`` plus the outputs
     allowed inside the corpus, relative to it."""
     from auditor.files import is_stdout
@@ -288,6 +289,10 @@ def check_outputs(target: Path, outputs: dict[str, Any], *, allow_inside: bool =
         if above is not None and not above.is_dir():
             raise UsageError(f"{opt} {path}: {above} is a file, not a folder; fix the path.")
         full = path.resolve()
+        for other in inputs:
+            if Path(other).exists() and Path(other).resolve() == full:
+                raise UsageError(f"{opt} {path} is the input file {other}; writing it would "
+                                 "destroy the input: write the output to another file.")
         if full == corpus:
             raise UsageError(f"{opt} {path} is the input file {target}; writing it would "
                              "destroy the input: write the output to another file.")
@@ -303,6 +308,8 @@ def check_outputs(target: Path, outputs: dict[str, Any], *, allow_inside: bool =
                     f"hidden folder such as {target / '.samey'}, or pass --output-in-corpus to "
                     "write it there and leave it out of the inputs.")
             out.append(rel)
+            if name == "history":  # SQLite's companions while it writes
+                out += [rel + "-wal", rel + "-shm", rel + "-journal"]
         if full.exists() and not os.access(full, os.W_OK):
             raise InputError(f"{path}: cannot write the file (permission denied); check that "
                              "you may write it, or write somewhere else.")

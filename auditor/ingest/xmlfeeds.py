@@ -11,7 +11,8 @@ The root element then says what the file is:
 
 * **WordPress export (WXR)**: ``<rss>`` whose ``<channel>`` holds elements in a
   ``http://wordpress.org/export/1.x/`` or ``https://wordpress.org/export/1.x/`` namespace
-  (``wp:wxr_version``...; WordPress.com and the official theme unit test data use https). Each ``<item>`` is record
+  (``wp:wxr_version``...; WordPress.com and the official theme unit test data use https).
+  Each ``<item>`` is record
   ``file.xml#N`` (N counts items from 1). Only posts and pages (``wp:post_type``) that are
   published (``wp:status`` ``publish``) are read; attachments, revisions, menu items and other
   post types are skipped as ``unsupported``, drafts, pending, private, scheduled and trashed
