@@ -440,3 +440,11 @@ def test_one_huge_post_costs_bounded_memory(tmp_path):
     (doc,) = s.pool(list(s.months))
     assert doc.truncated and len(doc.text.encode("utf-8")) <= IngestOptions().max_document_bytes
     assert "max_document_bytes" in s.cut.listed()[0].detail
+
+
+def test_fuzz_finding_a_json_object_with_an_empty_key_is_read(tmp_path):
+    """bench/fuzz.py found ``{"": []}`` raising KeyError in the JSON reader."""
+    path = tmp_path / "f.json"
+    path.write_text('{"": []}', encoding="utf-8")
+    got = load_documents(path)
+    assert not got.documents and [s.reason for s in got.skipped] == ["not prose"]
