@@ -82,10 +82,13 @@ def check(drafts: Any, against: str | Path, opts: AuditOptions | None = None, *,
 
 
 def report(path: str | Path, opts: AuditOptions | None = None, *, period_end: str | None = None,
-           history: str | Path | None = None, embedder: Any = None, **overrides: Any) -> Any:
+           history: str | Path | None = None, embedder: Any = None,
+           before_commit: Any = None, **overrides: Any) -> Any:
     """Monthly report: audit ``path`` by month up to ``period_end`` (``YYYY-MM``; default the
     last complete month with documents), store that month in the history (default
     ``<path>/.samey/history.sqlite``) and return a ``ReportResult`` with the trend and alerts.
+    ``before_commit(result)``: called before the month is committed to the history (write your
+    outputs there; if it raises, the history is left as it was).
     Raises ``UsageError``, ``InputError``, ``HistoryError``, ``ModelError``.
     """
     from auditor.app.report import report as _report
@@ -94,7 +97,8 @@ def report(path: str | Path, opts: AuditOptions | None = None, *, period_end: st
         opts = build_options(None, **overrides)
     elif overrides:
         opts = build_options(None, **{**_flatten(opts), **overrides})
-    return _report(path, opts, period_end=period_end, history=history, embedder=embedder)
+    return _report(path, opts, period_end=period_end, history=history, embedder=embedder,
+                   before_commit=before_commit)
 
 
 def curate(path: str | Path, opts: AuditOptions | None = None, *, keep: int | str | None = None,

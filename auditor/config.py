@@ -6,6 +6,7 @@ Precedence: command-line option > config file > default here.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,7 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from auditor.errors import UsageError
+from auditor.errors import InputError, UsageError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Embedding backends: sentence-transformers on torch (the default), or the same model exported to
@@ -26,6 +27,40 @@ BACKENDS = ("torch", "onnx", "onnx-int8")
 #: dask.distributed workers and their summaries merged; ``samey[dask]``, see
 #: ``auditor.app.engine_dask``). Both give the same audit.
 ENGINES = ("local", "dask")
+
+#: Plausible publication dates (the defaults of ``IngestOptions.earliest_date`` and
+#: ``future_days``): a document dated before ``EARLIEST_DATE`` or more than ``FUTURE_DAYS`` after
+#: today is skipped as ``implausible date`` (a typo, a placeholder such as 1970-01-01 or
+#: 2100-12-31, a far-future schedule) and never decides the periods. 1990: before the web, no
+#: brand published posts or ads; 31 days: posts scheduled for the coming month still count.
+EARLIEST_DATE = "1990-01-01"
+FUTURE_DAYS = 31
+#: Years a date value is read in at all (a number or string outside them is not a date: a
+#: price, an id); inside them but outside the window above it is an implausible date.
+PARSE_YEARS = (1000, 9999)
+#: ``--period auto`` (``ingest.periods``) takes the finest period whose median count reaches
+#: ``--min-docs`` over the whole history, or over its most recent periods: the last
+#: ``AUTO_RECENT_SHARE`` of them, at least ``AUTO_RECENT_MIN``. So a blog that publishes far more
+#: now than it did is audited at the pace it has now, and a recent change is not averaged into
+#: one long period (sparse early periods are merged up to --min-docs, as always).
+AUTO_RECENT_SHARE = 1 / 3
+AUTO_RECENT_MIN = 3
+#: Years a date in a file or folder name is read in (``2024/05/slug.md``): narrower, since a
+#: number in a name (``sku-5000-12.md``) is more often not a date.
+PATH_YEARS = (1900, 2199)
+#: A number is read as a unix timestamp from this many seconds on (1973-03-03): smaller numbers
+#: (a year, a count, 0) are not dates; from ``EPOCH_MS_FROM`` on, as milliseconds.
+EPOCH_SECONDS_FROM = 10**8
+EPOCH_MS_FROM = 10**11
+#: Bytes of one document that are analysed (``IngestOptions.max_document_bytes``): a longer
+#: post (or record cell) is cut to its first megabyte, about 150,000 words of prose, with a note,
+#: so that one huge file cannot exhaust memory. The lexical metrics read 300 words and the model
+#: about 1,800 of each post; only site-wide near-copies read more.
+MAX_DOCUMENT_BYTES = 1_000_000
+#: The longest CSV/TSV cell read at all (characters): a longer one is almost always a quote
+#: that never closes, swallowing the rest of the file; its row is skipped and reading resumes
+#: on the next line, so a broken file costs bounded memory.
+MAX_CELL_CHARS = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -44,6 +79,15 @@ class IngestOptions:
     ``min(min_words, min_record_words)`` words. Ad copy is short by design, so an ad export is
     audited row by row by default (3 words: "Shop winter boots"), while a two-word fragment is
     still skipped. Lowering ``min_words`` (``--min-words``) lowers both.
+    date_format: a ``strptime`` pattern (``%m/%d/%Y``) tried first on every date value of front
+    matter and record fields (``--date-format``); dates it does not match are read as usual.
+    earliest_date, future_days: the plausible dates (see ``EARLIEST_DATE``): a document dated
+    before ``earliest_date`` (ISO) or more than ``future_days`` days after today is skipped as
+    ``implausible date``.
+    max_document_bytes: the bytes of one document (a file, or one record's text) that are read
+    (see ``MAX_DOCUMENT_BYTES``); a longer one is cut, and the audit says which.
+    exclude: paths (relative to the audited folder, posix) that are not inputs: outputs written
+    inside the corpus with ``--output-in-corpus``. A folder excludes everything below it.
     """
 
     text_field: str | None = None
@@ -54,6 +98,24 @@ class IngestOptions:
     date_from: str = "content"
     min_words: int = 20
     min_record_words: int = 3
+    date_format: str | None = None
+    earliest_date: str = EARLIEST_DATE
+    future_days: int = FUTURE_DAYS
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    exclude: tuple[str, ...] = ()
+
+    def date_window(self, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+        """The first and last plausible dates (inclusive)."""
+        today = today or dt.date.today()
+        return dt.date.fromisoformat(self.earliest_date), today + dt.timedelta(
+            days=self.future_days)
+
+
+#: IngestOptions fields added after the history's settings key was defined: left out of a
+#: report's settings while they keep their defaults, so an existing trend keeps its key.
+NEW_INGEST_DEFAULTS = {"date_format": None, "earliest_date": EARLIEST_DATE,
+                       "future_days": FUTURE_DAYS, "max_document_bytes": MAX_DOCUMENT_BYTES,
+                       "exclude": ()}
 
 
 @dataclass(frozen=True)
@@ -188,7 +250,7 @@ def find_config(start: Path | None = None) -> Path | None:
             try:
                 if "samey" in tomllib.loads(pp.read_text(encoding="utf-8")).get("tool", {}):
                     return pp
-            except (OSError, tomllib.TOMLDecodeError):
+            except (OSError, ValueError):  # unreadable, not UTF-8 or not TOML: not ours
                 pass
     return None
 
@@ -199,9 +261,13 @@ def read_config(path: Path) -> dict[str, Any]:
     Raises UsageError naming the file and the unknown key or bad value.
     """
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        data = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
     except OSError as e:
-        raise UsageError(f"{path}: cannot read config file ({e.strerror}).") from e
+        raise InputError(f"{path}: cannot read the config file ({e.strerror or e}); check that "
+                         "it exists and that you may read it.") from e
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: the config file is not UTF-8 text (byte {e.start}); save it "
+                         "as UTF-8 (TOML files must be).") from e
     except tomllib.TOMLDecodeError as e:
         raise UsageError(f"{path}: not valid TOML ({e}). Fix the syntax or remove the file.") from e
     if Path(path).name == "pyproject.toml":
@@ -321,6 +387,10 @@ def validate(opts: AuditOptions) -> None:
         raise UsageError(f"[ingest] min_words (--min-words) and min_record_words "
                          f"(--min-record-words) must be at least 1; got "
                          f"{opts.ingest.min_words} and {opts.ingest.min_record_words}.")
+    _validate_ingest(opts.ingest)
+    if not 0 <= opts.sampling.random_state < 2**32:
+        raise UsageError(f"--seed (sampling.random_state) must be a whole number from 0 to "
+                         f"{2**32 - 1}, not {opts.sampling.random_state}.")
     if opts.sampling.repeats < 2:
         raise UsageError("--repeats must be at least 2.")
     if opts.sampling.text_budget < 20:
@@ -363,3 +433,34 @@ def validate_curate(c: CurateOptions) -> None:
         raise UsageError("curate.cluster_sample and curate.report_words must be at least 100.")
     if c.random_subsets < 2:
         raise UsageError(f"curate.random_subsets must be at least 2, not {c.random_subsets}.")
+
+
+def _validate_ingest(ing: IngestOptions) -> None:
+    """The date format, the date window, the size cap and the exclusions (before any work)."""
+    if ing.date_format is not None:
+        fmt = ing.date_format
+        if "%" not in fmt or not any(d in fmt for d in ("%Y", "%y", "%G")):
+            raise UsageError(f"--date-format '{fmt}' must name the year (%Y, or %y), e.g. "
+                             "--date-format %m/%d/%Y for 03/24/2024.")
+        try:
+            sample = dt.datetime(2024, 3, 24, 13, 5, 7).strftime(fmt)
+            dt.datetime.strptime(sample, fmt)
+        except ValueError as e:
+            raise UsageError(f"--date-format '{fmt}' is not a strptime pattern that samey can "
+                             f"read back ({e}); e.g. --date-format %m/%d/%Y.") from e
+    try:
+        earliest = dt.date.fromisoformat(ing.earliest_date)
+    except ValueError as e:
+        raise UsageError(f"ingest.earliest_date must be an ISO date such as 1990-01-01, not "
+                         f"'{ing.earliest_date}'.") from e
+    if not PARSE_YEARS[0] <= earliest.year:
+        raise UsageError(f"ingest.earliest_date must be in the year {PARSE_YEARS[0]} or later.")
+    if ing.future_days < 0:
+        raise UsageError(f"ingest.future_days must be 0 or more, not {ing.future_days}.")
+    if ing.max_document_bytes < 1000:
+        raise UsageError(f"ingest.max_document_bytes must be at least 1000, not "
+                         f"{ing.max_document_bytes}.")
+    if not isinstance(ing.exclude, (list, tuple)) or not all(
+            isinstance(x, str) for x in ing.exclude):
+        raise UsageError("ingest.exclude must be a list of paths relative to the corpus "
+                         "(e.g. [\"reports/\"]).")

@@ -68,6 +68,14 @@ class Document:
     # doc_id of the first publication of the same body when this document republishes it under a
     # later date (a repost, see ``auditor.ingest``); ``None`` for a first publication.
     repost_of: str | None = None
+    # True when the document was longer than ``IngestOptions.max_document_bytes`` and only its
+    # first part was read (the audit notes it).
+    truncated: bool = False
+    # Why an undated document has no date: the ``Skipped`` entry an audit lists for it
+    # (``undated``, naming the value that is not a date and the option that reads it, or
+    # ``implausible date`` for a date outside the plausible window); ``None``: nothing to say
+    # beyond the default reason.
+    why_undated: Skipped | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,9 @@ class Skipped:
     """An input that was not analysed, with a short reason code and a human explanation."""
 
     path: str
-    reason: str  # unreadable | binary | empty | undated | not prose | too short | duplicate | unsupported
+    # unreadable | binary | empty | undated | implausible date | not prose | too short |
+    # duplicate | unsupported | not published
+    reason: str
     detail: str = ""
 
 

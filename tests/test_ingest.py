@@ -332,7 +332,10 @@ def test_date_priority_and_sources(tmp_path):
     (dt.datetime(2024, 5, 1, 9), dt.date(2024, 5, 1)), (1714521600, dt.date(2024, 5, 1)),
     (1714521600000, dt.date(2024, 5, 1)), ("1714521600", dt.date(2024, 5, 1)),
     ("May 1, 2024", dt.date(2024, 5, 1)), ("Wed, 01 May 2024 10:00:00 +0000", dt.date(2024, 5, 1)),
-    ("2024", None), ("1800-01-01", None), ("2024-13-01", None), ("soon", None), (True, None),
+    ("2024", None), ("0999-01-01", None), ("2024-13-01", None), ("soon", None), (True, None),
+    # a date, though not a plausible one: the ingest sets it aside as "implausible date"
+    # (issue 19) instead of calling the document undated
+    ("1800-01-01", dt.date(1800, 1, 1)),
 ])
 def test_parse_date(value, expected):
     assert parse_date(value) == expected
@@ -342,7 +345,8 @@ def test_parse_date(value, expected):
     ("2024-05-01-slug.md", dt.date(2024, 5, 1)), ("blog/20240501-slug.md", dt.date(2024, 5, 1)),
     ("2024/05/01/slug.md", dt.date(2024, 5, 1)), ("2024/05/slug.md", dt.date(2024, 5, 1)),
     ("2024-05/slug.md", dt.date(2024, 5, 1)), ("2024/slug.md", None), ("post-123456789.md", None),
-    ("1985-01-01-old.md", None), ("2024-02-30-bad.md", dt.date(2024, 2, 1)),
+    ("1985-01-01-old.md", dt.date(1985, 1, 1)),  # read, then set aside as implausible
+    ("1885-01-01-old.md", None), ("2024-02-30-bad.md", dt.date(2024, 2, 1)),
 ])
 def test_date_from_path(rel, expected):
     assert date_from_path(rel) == expected

@@ -207,7 +207,7 @@ def read_corpus(root: Path, options: IngestOptions, index: CurateIndex, *,
                 progress: bool = False) -> None:
     """Read every input below ``root`` (or the file ``root``) into ``index``: each document
     added, each skipped input (a file or a record) listed with its reason."""
-    files = iter_files(root)
+    files = iter_files(root, options.exclude)
     for full, rel in progress_iter(files, total=len(files), description="Reading and embedding",
                                    enabled=progress):
         items, _ = iter_file(full, rel, options, {})

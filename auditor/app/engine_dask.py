@@ -207,7 +207,7 @@ def summarise_dask(path: str | Path, options: AuditOptions, *, until: dt.date | 
     def mapper(func, jobs: Sequence) -> list:
         return client.gather(client.map(func, list(jobs), pure=False))
 
-    files = iter_files(root)
+    files = iter_files(root, options.ingest.exclude)
     partitions = plan(root, files, options.ingest, part_bytes=part_bytes or PART_BYTES,
                       partitions=PARTS_PER_WORKER * n_workers, mapper=mapper)
     s = options.sampling

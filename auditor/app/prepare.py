@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
@@ -17,7 +19,8 @@ from auditor.errors import InputError
 from auditor.features.embeddings import make_embedder
 from auditor.ingest import load_documents
 from auditor.ingest.periods import periods_from_counts, select_baseline
-from auditor.ingest.stream import IngestSummary, summarise, undated_skip
+from auditor.ingest.stream import UNDATED as undated_skip_default
+from auditor.ingest.stream import IngestSummary, SkipLog, summarise, undated_skip
 from auditor.metrics import tails
 from auditor.metrics.corpus import (
     CorpusFeatures,
@@ -75,7 +78,7 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
         docs = [d for d in ingested.documents if until is None or d.date is None
                 or d.date <= until]
         if not docs:
-            _no_documents(path)
+            _no_documents(path, ingested.skipped)
         return prepare_documents(docs, options, embedder=embedder, need_dates=False,
                                  skipped=ingested.skipped, root=Path(path))
     sampling = options.sampling
@@ -89,16 +92,51 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
                                 k=sampling.max_pool, until=until, progress=options.progress,
                                 sinks=[index] if site else ())
         if summary.n_dated + summary.n_undated == 0:
-            _no_documents(path)
+            _no_documents(path, summary.skipped.listed(), summary.skipped.counts)
         return _from_summary(summary, options, embedder=embedder, root=Path(path),
                              skipped=summary.skipped.listed(), site=index if site else None)
 
 
-def _no_documents(path: str | Path):
+#: Skip reasons shown in the error of an audit that read nothing (the most frequent first).
+TOP_REASONS = 3
+
+
+def _no_documents(path: str | Path, skipped: Sequence[Skipped],
+                  counts: Mapping[str, int] | None = None) -> NoReturn:
+    """Nothing to audit: one line with the top skip reasons, their counts and the first
+    example's detail (which names the columns found and the option to use)."""
     from auditor.ingest import supported_message
 
-    raise InputError(f"{path}: no documents found ({supported_message()}); check the path, "
-                     "or see the skipped files with --json.")
+    if not skipped:
+        raise InputError(f"{path}: no documents found ({supported_message()}); check the path "
+                         "and pass the folder (or file) that holds your content.")
+    counts = dict(counts or Counter(s.reason for s in skipped))
+    total = sum(counts.values())
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
+    parts = []
+    for reason, n in top:
+        first = next((s for s in skipped if s.reason == reason), None)
+        example = f" (e.g. {first.path}: {first.detail})" if first is not None else ""
+        parts.append(f"{n} {reason}{example}")
+    more = total - sum(n for _, n in top)
+    raise InputError(f"{path}: nothing to audit: {plural(total, 'input')} skipped: "
+                     + "; ".join(parts) + (f"; and {more} more" if more else "") + ".")
+
+
+def cut_notes(cut: SkipLog, max_bytes: int, text_budget: int = 300) -> list[str]:
+    """The note that names the documents cut to ``max_bytes`` (none: no note)."""
+    if not cut.total:
+        return []
+    listed = [s.path for s in cut.listed() if not s.path.startswith("... and")]
+    shown = ", ".join(listed[:3]) + (f" and {cut.total - 3:,} more" if cut.total > 3 else "")
+    one = cut.total == 1
+    return [f"{plural(cut.total, 'document')} longer than {max_bytes:,} bytes "
+            f"({shown}) {'was' if one else 'were'} cut to {'its' if one else 'their'} first "
+            f"{max_bytes:,} bytes (about {round(max_bytes / 7, -4):,.0f} words) to keep memory "
+            f"bounded; the audit reads at most the first {text_budget:,} words of each post "
+            "for wording and structure, and the model about 1,800, so only site-wide "
+            "near-copies could differ. Raise max_document_bytes under [ingest] in samey.toml "
+            "to read more."]
 
 
 def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedder=None,
@@ -116,7 +154,8 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
                                 sinks=[index] if site else [])
         for d in docs:  # taken as they are (no copy check): counted, sampled
             summary.count(0, d)
-        undated = [undated_skip(d) for d in docs if d.date is None]  # in the order given
+        undated = [undated_skip(d) for d in docs if d.date is None and (
+            d.why_undated is None or d.why_undated.reason == "undated")]  # in the order given
         return _from_summary(summary, options, embedder=embedder, root=path,
                              skipped=list(skipped), undated=undated, in_memory=docs, site=index)
 
@@ -133,14 +172,20 @@ def _from_summary(summary: IngestSummary, options: AuditOptions, *, embedder, ro
     """Periods from the month counts, each period's pool the bottom-k of its months, then
     features."""
     n_dated, n_undated = summary.n_dated, summary.n_undated
-    skipped = skipped + (summary.undated.listed() if undated is None else undated)
+    undated_list = summary.undated.listed() if undated is None else undated
+    skipped = skipped + undated_list
     if not n_dated:
+        first = undated_list[0] if undated_list else None
+        why = (f"{first.path}: {first.detail}" if first is not None and
+               first.detail != undated_skip_default else
+               "add dates (front matter 'date', a date in the file name, or --date-field), or "
+               "pass --date-from git / --date-from mtime")
         raise InputError(f"{root}: none of the {plural(n_undated, 'document')} has a date; "
-                         "add dates "
-                         "(front matter 'date', a date in the file name, or --date-field), or "
-                         "pass --date-from git / --date-from mtime.")
+                         f"e.g. {why}.")
     spans, gran, notes = periods_from_counts(summary.month_counts(), period=options.period,
                                              min_docs=options.min_docs, min_sample=MIN_SAMPLE)
+    notes = notes + cut_notes(summary.cut, options.ingest.max_document_bytes,
+                              options.sampling.text_budget)
     analysed: list[Document] = []
     periods: list[Period] = []
     for span in spans:

@@ -12,7 +12,9 @@ history, and build the trend of every stored month of the same settings.
    the reference it came from; every later month is compared with the same baseline.
 3. The month's figures (metrics with intervals, comparisons with control limits, layer scores,
    status, reasons, top evidence) are written to the history in one transaction, replacing an
-   earlier run of the same month. The same transaction backfills the months the history lacks:
+   earlier run of the same month; ``before_commit(result)`` (the CLI's output writes) runs
+   inside it, so a run that dies before its report is written leaves the history as it was. The
+   same transaction backfills the months the history lacks:
    on the first run of a settings key every complete month up to the reported one (baseline
    months included), later the months between the last stored month and the reported one. The
    audit already measures every month, so backfilling costs no extra audit; backfilled months
@@ -26,13 +28,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from auditor._version import __version__
 from auditor.app.audit import audit as run_audit
-from auditor.config import AuditOptions
+from auditor.config import NEW_INGEST_DEFAULTS, AuditOptions
 from auditor.errors import InputError, UsageError
 from auditor.history import HistoryStore, settings_key
 from auditor.judge.alerts import trend_alerts
@@ -85,6 +87,10 @@ def report_settings(options: AuditOptions, model_id: str, corpus: str) -> dict[s
     for k in ("progress", "cache_dir", "check", "model", "backend", "site_duplicates",
               "engine", "workers", "scheduler"):
         d.pop(k, None)
+    # ingest options added later count only when set (an existing trend keeps its key); the
+    # exclusions name outputs, not content
+    d["ingest"] = {k: v for k, v in d["ingest"].items() if k != "exclude" and not (
+        k in NEW_INGEST_DEFAULTS and v == NEW_INGEST_DEFAULTS[k])}
     return {"corpus": corpus, "model_id": model_id, **d,
             "samey_major": __version__.split(".")[0]}
 
@@ -111,9 +117,11 @@ def _audit_until(path: str | Path, options: AuditOptions, embedder: Any,
 
 def report(path: str | Path, options: AuditOptions | None = None, *,
            period_end: str | None = None, history: str | Path | None = None,
-           embedder: Any = None, today: dt.date | None = None) -> ReportResult:
+           embedder: Any = None, today: dt.date | None = None,
+           before_commit: Callable[[ReportResult], Any] | None = None) -> ReportResult:
     """Audit ``path`` by month up to ``period_end``, store the month (and backfill the months
-    the history lacks), return the trend.
+    the history lacks), return the trend. ``before_commit(result)`` runs before the history's
+    transaction commits (write the outputs there): if it raises, nothing is stored.
 
     Raises ``UsageError`` (bad month or options), ``InputError`` (nothing dated in the month),
     ``HistoryError`` (the store cannot be opened or stays locked), ``ModelError``.
@@ -133,9 +141,11 @@ def report(path: str | Path, options: AuditOptions | None = None, *,
     key = settings_key(settings)
     hpath = history_path_for(path, history)
 
-    with HistoryStore(hpath) as store:
-        pin = store.pinned(key)
-        last_stored = store.last_month(key)
+    pin, last_stored = None, None
+    if hpath.exists():  # a run that fails later creates no history
+        with HistoryStore(hpath) as store:
+            pin = store.pinned(key)
+            last_stored = store.last_month(key)
     pinned_spec = pin["baseline"] if pin and options.baseline is None else None
     run_opts = dataclasses.replace(options, baseline=pinned_spec) if pinned_spec else options
     result = _audit_until(path, run_opts, embedder, until)
@@ -162,17 +172,20 @@ def report(path: str | Path, options: AuditOptions | None = None, *,
     pin_record = {"baseline": reference.baseline, "rule": reference.rule,
                   "warnings": reference.warnings,
                   "change_points": plain(reference.change_points)}
-    with HistoryStore(hpath) as store:
-        store.record_months(key, settings, rows, baseline=baseline_spec,
-                            reference={**pin_record, "pinned_in": month})
+    with HistoryStore(hpath) as store, store.writing():
+        store.put_months(key, settings, rows, baseline=baseline_spec,
+                         reference={**pin_record, "pinned_in": month})
         stored = store.months(key)
-    alerts = trend_alerts(stored, plain(result.layers))
-    return ReportResult(month=month, period=target, audit=result, history=stored,
-                        alerts=[Alert.from_dict(a) for a in alerts],
-                        settings_key=key, settings=settings, history_path=str(hpath),
-                        limits=result.layers,
-                        backfilled=[r["month"] for r in rows if r["month"] != month],
-                        reference=reference)
+        alerts = trend_alerts(stored, plain(result.layers))
+        out = ReportResult(month=month, period=target, audit=result, history=stored,
+                           alerts=[Alert.from_dict(a) for a in alerts],
+                           settings_key=key, settings=settings, history_path=str(hpath),
+                           limits=result.layers,
+                           backfilled=[r["month"] for r in rows if r["month"] != month],
+                           reference=reference)
+        if before_commit is not None:
+            before_commit(out)
+    return out
 
 
 def months_to_store(periods: list[PeriodResult],

@@ -13,6 +13,7 @@ from auditor.cli.options import (
     O_CACHE_DIR,
     O_CONFIG,
     O_DATE,
+    O_DATE_FORMAT,
     O_DATE_FROM,
     O_ENGINE,
     O_JSON,
@@ -20,6 +21,7 @@ from auditor.cli.options import (
     O_MIN_RECORD_WORDS,
     O_MIN_WORDS,
     O_MODEL,
+    O_OUTPUT_IN_CORPUS,
     O_PERIOD,
     O_QUIET,
     O_SCHEDULER,
@@ -33,6 +35,7 @@ from auditor.cli.options import (
     FailOn,
     Period,
     SegmentFrom,
+    check_outputs,
     epilog,
     exit_if_fails,
     human_console,
@@ -63,6 +66,7 @@ def audit(
     segment_field: Optional[str] = O_SEG,
     segment_from: Optional[SegmentFrom] = O_SEG_FROM,
     date_from: Optional[DateFrom] = O_DATE_FROM,
+    date_format: Optional[str] = O_DATE_FORMAT,
     min_words: Optional[int] = O_MIN_WORDS,
     min_record_words: Optional[int] = O_MIN_RECORD_WORDS,
     sample_size: Optional[int] = typer.Option(None, "--sample-size", metavar="N",
@@ -79,6 +83,7 @@ def audit(
     workers: Optional[int] = O_WORKERS,
     scheduler: Optional[str] = O_SCHEDULER,
     json_out: Optional[Path] = O_JSON,
+    output_in_corpus: bool = O_OUTPUT_IN_CORPUS,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when the verdict reaches this level."),
     site_duplicates: Optional[bool] = O_SITE_DUPLICATES,
@@ -92,10 +97,13 @@ def audit(
     console = human_console(quiet, to_stdout(json=json_out))
     values, cfg_path = load_config_values(config)
     target = resolve_path(path, values, cfg_path)
+    exclude = check_outputs(target, {"json": json_out}, allow_inside=output_in_corpus,
+                            exclude=values.get("ingest", {}).get("exclude"))
     opts = make_options(
         values, quiet=quiet, period=period, min_docs=min_docs, baseline=baseline, model=model,
         text_field=text_field, date_field=date_field, title_field=title_field,
         segment_field=segment_field, segment_from=segment_from, date_from=date_from,
+        date_format=date_format, exclude=exclude or None,
         min_words=min_words, min_record_words=min_record_words, sample_size=sample_size,
         text_budget=text_budget, repeats=repeats,
         random_state=seed, cache_dir=cache_dir,

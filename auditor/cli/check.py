@@ -16,10 +16,12 @@ from auditor.cli.options import (
     O_CONFIG,
     O_JSON,
     O_MODEL,
+    O_OUTPUT_IN_CORPUS,
     O_QUIET,
     O_TEXT,
     O_TITLE,
     FailOn,
+    check_outputs,
     epilog,
     exit_if_fails,
     human_console,
@@ -67,6 +69,7 @@ def check(
     title_field: Optional[str] = O_TITLE,
     cache_dir: Optional[Path] = O_CACHE_DIR,
     json_out: Optional[Path] = O_JSON,
+    output_in_corpus: bool = O_OUTPUT_IN_CORPUS,
     fail_on: FailOn = typer.Option(FailOn.samey, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when a draft reaches this status."),
     config: Optional[Path] = O_CONFIG,
@@ -84,12 +87,15 @@ def check(
         else:
             raise UsageError("give the corpus with --against FOLDER, or set 'corpus' in "
                              "samey.toml.")
+    exclude = check_outputs(Path(against), {"json": json_out}, allow_inside=output_in_corpus,
+                            exclude=values.get("ingest", {}).get("exclude"),
+                            inputs=[d for d in drafts if d != "-"])
     opts = make_options(
         values, quiet=quiet, model=model, text_field=text_field, title_field=title_field,
         max_similarity=max_similarity, duplicate_similarity=duplicate_similarity,
         watch_percentile=watch_percentile, samey_percentile=samey_percentile,
         min_shared_docs=min_shared_docs, neighbours=neighbours, cache_dir=cache_dir,
-        backend=backend)
+        backend=backend, exclude=exclude or None)
     items: list = []
     for d in drafts:
         if d == "-":

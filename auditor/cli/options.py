@@ -7,6 +7,7 @@ plain lines otherwise (see :mod:`auditor.progress`).
 """
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -16,7 +17,7 @@ import typer
 from rich.console import Console
 
 from auditor.config import build_options, find_config, read_config
-from auditor.errors import UsageError
+from auditor.errors import InputError, UsageError
 from auditor.types import RANK
 
 try:
@@ -172,6 +173,11 @@ O_DATE_FROM = typer.Option(None, "--date-from", metavar="git|mtime", help="Also 
                            "nothing else dates them.")
 O_JSON = typer.Option(None, "--json", metavar="FILE", help="Write the versioned JSON result to "
                       "FILE (- for standard output).")
+O_DATE_FORMAT = typer.Option(None, "--date-format", metavar="PATTERN", help="strptime pattern "
+                             "of the dates in front matter or a date column, e.g. %m/%d/%Y for "
+                             "03/24/2024 (default: ISO and other unambiguous forms only).")
+O_OUTPUT_IN_CORPUS = typer.Option(False, "--output-in-corpus", help="Allow output files inside "
+                                  "the corpus folder (they are then not read as inputs).")
 O_CONFIG = typer.Option(None, "--config", metavar="FILE", help="Config file (default: the "
                         "nearest samey.toml, or \\[tool.samey] in pyproject.toml).")
 O_QUIET = typer.Option(False, "--quiet", "-q", help="No progress and no terminal report.")
@@ -247,3 +253,67 @@ def interrupted(e: Optional[BaseException]) -> int:
     detail = str(e) if isinstance(e, KeyboardInterrupt) and str(e) else ""
     print(f"Interrupted{': ' + detail if detail else '.'}", file=sys.stderr, flush=True)
     return 130
+
+
+#: Output names in messages, and a file name to suggest when a folder is given.
+_OUTPUT_FILES = {"json": "audit.json", "html": "report.html", "markdown": "summary.md",
+                 "history": "history.sqlite"}
+
+
+def check_outputs(target: Path, outputs: dict[str, Any], *, allow_inside: bool = False,
+                  exclude: Any = (), inputs: Any = ()) -> tuple[str, ...]:
+    """Refuse, before any work, an output (``{option name: path or None}``) that is a folder,
+    that lies below a file, that is the input file, or that lies inside the corpus folder
+    where the next run would read it back as an input (allowed with ``--output-in-corpus``;
+    hidden paths such as ``FOLDER/.samey/`` are never inputs, so they are always allowed).
+    ``inputs``: other input files (``samey check``'s drafts), which no output may be either.
+    Returns the corpus exclusions (``IngestOptions.exclude``): ``exclude`` plus the outputs
+    allowed inside the corpus, relative to it."""
+    from auditor.files import is_stdout
+    from auditor.ingest.walk import SKIP_DIRS
+
+    out = [str(x) for x in exclude or ()]
+    corpus = target.resolve()
+    for name, value in outputs.items():
+        if name == "history" and value is not None and is_stdout(value):
+            raise UsageError("--history -: the history is a database file, it cannot go to "
+                             "standard output; give a file name, e.g. --history "
+                             "history.sqlite.")
+        if value is None or is_stdout(value):
+            continue
+        opt, path = f"--{name}", Path(value)
+        if path.is_dir():
+            raise UsageError(f"{opt} {path}: is a folder; give a file name, e.g. "
+                             f"{opt} {path / _OUTPUT_FILES.get(name, 'out')}.")
+        above = next((p for p in path.absolute().parents if p.exists()), None)
+        if above is not None and not above.is_dir():
+            raise UsageError(f"{opt} {path}: {above} is a file, not a folder; fix the path.")
+        full = path.resolve()
+        for other in inputs:
+            if Path(other).exists() and Path(other).resolve() == full:
+                raise UsageError(f"{opt} {path} is the input file {other}; writing it would "
+                                 "destroy the input: write the output to another file.")
+        if full == corpus:
+            raise UsageError(f"{opt} {path} is the input file {target}; writing it would "
+                             "destroy the input: write the output to another file.")
+        if corpus.is_dir() and full.is_relative_to(corpus):
+            rel = full.relative_to(corpus).as_posix()
+            if any(part.startswith(".") or part in SKIP_DIRS for part in rel.split("/")):
+                continue  # hidden: never read as an input
+            if not allow_inside:
+                now = " (it is one of the corpus's files now)" if full.exists() else ""
+                raise UsageError(
+                    f"{opt} {path} lies inside the corpus {target}{now}, so it would be read "
+                    "back as an input (or overwrite one): write it outside the corpus or in a "
+                    f"hidden folder such as {target / '.samey'}, or pass --output-in-corpus to "
+                    "write it there and leave it out of the inputs.")
+            out.append(rel)
+            if name == "history":  # SQLite's companions while it writes
+                out += [rel + "-wal", rel + "-shm", rel + "-journal"]
+        if full.exists() and not os.access(full, os.W_OK):
+            raise InputError(f"{path}: cannot write the file (permission denied); check that "
+                             "you may write it, or write somewhere else.")
+        if above is not None and not full.exists() and not os.access(above, os.W_OK | os.X_OK):
+            raise InputError(f"{path}: cannot write in {above} (permission denied); check that "
+                             "you may write there, or write somewhere else.")
+    return tuple(dict.fromkeys(out))

@@ -6,6 +6,7 @@ output to standard output; the terminal summary and the list then go to stderr.
 """
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Optional
@@ -20,6 +21,7 @@ from auditor.cli.options import (
     O_CACHE_DIR,
     O_CONFIG,
     O_DATE,
+    O_DATE_FORMAT,
     O_DATE_FROM,
     O_ENGINE,
     O_JSON,
@@ -27,6 +29,7 @@ from auditor.cli.options import (
     O_MIN_RECORD_WORDS,
     O_MIN_WORDS,
     O_MODEL,
+    O_OUTPUT_IN_CORPUS,
     O_QUIET,
     O_SCHEDULER,
     O_SEG,
@@ -38,6 +41,7 @@ from auditor.cli.options import (
     DateFrom,
     FailOn,
     SegmentFrom,
+    check_outputs,
     epilog,
     exit_if_fails,
     human_console,
@@ -49,6 +53,7 @@ from auditor.cli.options import (
     write_outputs,
 )
 from auditor.errors import InputError
+from auditor.render.safe import terminal_text
 
 EPILOG = epilog(
     "samey report content/blog --html report.html --markdown summary.md",
@@ -71,6 +76,7 @@ def report(
                                           "Markdown summary (for email or chat) to FILE (- for "
                                           "standard output)."),
     json_out: Optional[Path] = O_JSON,
+    output_in_corpus: bool = O_OUTPUT_IN_CORPUS,
     min_docs: Optional[int] = O_MIN_DOCS,
     baseline: Optional[str] = O_BASELINE,
     model: Optional[str] = O_MODEL,
@@ -81,6 +87,7 @@ def report(
     segment_field: Optional[str] = O_SEG,
     segment_from: Optional[SegmentFrom] = O_SEG_FROM,
     date_from: Optional[DateFrom] = O_DATE_FROM,
+    date_format: Optional[str] = O_DATE_FORMAT,
     min_words: Optional[int] = O_MIN_WORDS,
     min_record_words: Optional[int] = O_MIN_RECORD_WORDS,
     cache_dir: Optional[Path] = O_CACHE_DIR,
@@ -100,18 +107,27 @@ def report(
     console = human_console(quiet, to_stdout(json=json_out, markdown=md_out, html=html_out))
     values, cfg_path = load_config_values(config)
     target = resolve_path(path, values, cfg_path)
+    exclude = check_outputs(target, {"html": html_out, "markdown": md_out, "json": json_out,
+                                     "history": history}, allow_inside=output_in_corpus,
+                            exclude=values.get("ingest", {}).get("exclude"))
     values.pop("period", None)  # a report is always monthly
     opts = make_options(
         values, quiet=quiet, period="month", min_docs=min_docs, baseline=baseline, model=model,
         text_field=text_field, date_field=date_field, title_field=title_field,
         segment_field=segment_field, segment_from=segment_from, date_from=date_from,
+        date_format=date_format, exclude=exclude or None,
         min_words=min_words, min_record_words=min_record_words, cache_dir=cache_dir,
         backend=backend, site_duplicates=site_duplicates, engine=engine, workers=workers,
         scheduler=scheduler)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
-    result = api_report(target, opts, period_end=period_end, history=history)
-    written = write_outputs(result, html=html_out, markdown=md_out, json=json_out)
+    written: list = []
+
+    def write(result: object) -> None:  # before the history commits: never a month without it
+        written.extend(write_outputs(result, html=html_out, markdown=md_out, json=json_out))
+
+    result = api_report(target, opts, period_end=period_end, history=history,
+                        before_commit=write)
     if console is not None:
         print_markdown(console, render_markdown(result))
     say_written(console, [*written, ("history store", result.history_path)])
@@ -123,8 +139,9 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 def print_markdown(console: Console, markdown: str) -> None:
     """The summary as terminal text: ``**bold**`` shown bold without its stars, ``- `` items and
-    everything else as written (no markup is interpreted: corpus text stays literal)."""
-    for line in markdown.rstrip("\n").split("\n"):
+    everything else as written (no markup is interpreted: corpus text stays literal; the
+    Markdown's HTML escapes undone and escape sequences removed, see ``render.safe``)."""
+    for line in terminal_text(html.unescape(markdown)).rstrip("\n").split("\n"):
         text = Text()
         for i, part in enumerate(_BOLD.split(line)):
             text.append(part, style="bold" if i % 2 else "")

@@ -19,20 +19,27 @@ Guarantees:
   baseline, thresholds or samey major version) have different keys: they never share a trend.
 * Each run's writes happen in ONE transaction (``BEGIN IMMEDIATE``): a run killed mid-way
   leaves the store exactly as it was before (SQLite rolls the unfinished transaction back).
+  ``samey report`` writes its outputs inside that transaction, before the commit
+  (:meth:`HistoryStore.writing`), so the history never holds a month whose report was not
+  written.
+* A write the machine refuses (a full disk, a file-size limit, a read-only file) raises
+  ``HistoryError`` naming the store and the reason, and leaves the store as it was.
 * WAL journal and a busy timeout: two runs at once queue for the write lock instead of failing
   or corrupting the file; readers never block the writer.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import HistoryError
+from auditor.files import environment_error
 from auditor.types import json_safe
 
 SCHEMA_VERSION = 2
@@ -101,6 +108,8 @@ class HistoryStore:
         except sqlite3.DatabaseError as e:
             raise HistoryError(f"{self.path}: cannot open the history store ({e}); "
                                "pass another --history PATH or move the broken file away.") from e
+        except OSError as e:
+            raise HistoryError(str(environment_error(self.path, e, "create"))) from e
 
     # ------------------------------------------------------------ lifecycle
 
@@ -133,8 +142,17 @@ class HistoryStore:
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        """Roll back the open transaction, if SQLite has not already (it does on a full disk
+        or an I/O error, and a second ROLLBACK would fail)."""
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     # ------------------------------------------------------------ reads
 
@@ -210,33 +228,65 @@ class HistoryStore:
         any earlier row of the same month. Each row has ``month``, ``label``, ``status``,
         ``model_id``, ``samey_version``, ``figures`` and ``evidence``. ``baseline`` (a spec)
         and ``reference`` are pinned for the key if none is pinned yet."""
-        now = _now()
+        with self.writing():
+            self.put_months(key, settings, rows, baseline=baseline, reference=reference)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[HistoryStore]:
+        """One write transaction (``BEGIN IMMEDIATE``): committed when the block ends, rolled
+        back when it raises (or when the process dies in it). Reads inside it see its writes, so
+        a caller can build and write its outputs before the commit."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
-            raise HistoryError(f"{self.path}: the history store stayed locked for "
-                               f"{BUSY_TIMEOUT_MS // 1000} s ({e}); is another run stuck?") from e
+            if "lock" in str(e):
+                raise HistoryError(f"{self.path}: the history store stayed locked for "
+                                   f"{BUSY_TIMEOUT_MS // 1000} s ({e}); is another run "
+                                   "stuck?") from e
+            raise self._write_error(e) from e
         try:
-            self._db.execute(
-                "INSERT INTO series (settings_key, settings, baseline, reference, created_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (settings_key) DO UPDATE SET "
-                "baseline = COALESCE(series.baseline, excluded.baseline), "
-                "reference = CASE WHEN series.baseline IS NULL "
-                "THEN excluded.reference ELSE series.reference END",
-                (key, _json(settings), baseline,
-                 None if reference is None else _json(reference), now))
-            for r in rows:
-                self._db.execute(
-                    "INSERT INTO runs (settings_key, month, period_label, status, model_id, "
-                    "samey_version, figures, evidence, written_at) VALUES (?,?,?,?,?,?,?,?,?) "
-                    "ON CONFLICT (settings_key, month) DO UPDATE SET "
-                    "period_label = excluded.period_label, status = excluded.status, "
-                    "model_id = excluded.model_id, samey_version = excluded.samey_version, "
-                    "figures = excluded.figures, evidence = excluded.evidence, "
-                    "written_at = excluded.written_at",
-                    (key, r["month"], r["label"], r["status"], r["model_id"],
-                     r["samey_version"], _json(r["figures"]), _json(r["evidence"]), now))
+            yield self
             self._db.execute("COMMIT")
+        except sqlite3.Error as e:
+            self._rollback()
+            raise self._write_error(e) from e
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _write_error(self, e: sqlite3.Error) -> HistoryError:
+        msg = str(e)
+        if "full" in msg or "I/O" in msg:
+            fix = ("free some disk space, or raise the file-size limit (ulimit -f); the store "
+                   "is as it was before this run")
+        elif "readonly" in msg or "read-only" in msg:
+            fix = "check that you may write it, or pass another --history PATH"
+        else:
+            fix = "pass another --history PATH, or move the file away"
+        return HistoryError(f"{self.path}: cannot write the history store ({msg}); {fix}.")
+
+    def put_months(self, key: str, settings: Mapping[str, Any],
+                   rows: Sequence[Mapping[str, Any]], *, baseline: str | None = None,
+                   reference: Mapping[str, Any] | None = None) -> None:
+        """The writes of :meth:`record_months`, inside a transaction opened by
+        :meth:`writing`."""
+        now = _now()
+        self._db.execute(
+            "INSERT INTO series (settings_key, settings, baseline, reference, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (settings_key) DO UPDATE SET "
+            "baseline = COALESCE(series.baseline, excluded.baseline), "
+            "reference = CASE WHEN series.baseline IS NULL "
+            "THEN excluded.reference ELSE series.reference END",
+            (key, _json(settings), baseline,
+             None if reference is None else _json(reference), now))
+        for r in rows:
+            self._db.execute(
+                "INSERT INTO runs (settings_key, month, period_label, status, model_id, "
+                "samey_version, figures, evidence, written_at) VALUES (?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT (settings_key, month) DO UPDATE SET "
+                "period_label = excluded.period_label, status = excluded.status, "
+                "model_id = excluded.model_id, samey_version = excluded.samey_version, "
+                "figures = excluded.figures, evidence = excluded.evidence, "
+                "written_at = excluded.written_at",
+                (key, r["month"], r["label"], r["status"], r["model_id"],
+                 r["samey_version"], _json(r["figures"]), _json(r["evidence"]), now))

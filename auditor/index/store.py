@@ -213,7 +213,7 @@ def fingerprint(root: str | Path, options: AuditOptions, model_id: str) -> str:
         options, model_id, period=options.period, min_docs=options.min_docs,
         baseline=options.baseline, min_shared_docs=options.check.min_shared_docs),
         sort_keys=True, default=str).encode())
-    for full, rel in iter_files(Path(root)):
+    for full, rel in iter_files(Path(root), options.ingest.exclude):
         try:
             st = full.stat()
         except OSError:

@@ -4,15 +4,22 @@
 Every file ends in exactly one of the two lists, except tabular files, whose records are listed
 one by one (``doc_id`` ``file.csv#N``). Each input goes through, in order:
 
-1. format by extension (``unsupported`` otherwise), reading (``unreadable``), decoding
-   (``binary``), nothing to read (``empty``);
+1. a folder that cannot be listed (``unreadable``) or a link to a folder (``unsupported``), see
+   ``walk``; format by extension (``unsupported`` otherwise, and for anything that is not a
+   regular file: a pipe, a socket, a device), reading (``unreadable``), decoding (``binary``),
+   nothing to read (``empty``). A whole file (Markdown, HTML, text) is read up to
+   ``IngestOptions.max_document_bytes`` and cut there (``Document.truncated``; the audit notes
+   it), so one huge file costs bounded memory; record files cut each record's text instead;
 2. the format's reader, found in the format registry (``readers``: ``markdown``, ``html``,
    ``tabular``, ``xmlfeeds`` for WordPress exports and RSS/Atom feeds) -> prose text, title,
    headings; a reader may skip single records (a WordPress draft: ``not published``);
 3. prose checks: nothing but markup/code, or under half the tokens alphabetic words
    (``not prose``); fewer than ``min_words`` words (``too short``), or for records of tabular
    files (ad exports: CSV/TSV/JSON/JSONL rows) fewer than ``min(min_words, min_record_words)``;
-4. date (see ``dates``) and segments;
+4. date (see ``dates``) and segments; a date outside the plausible window
+   (``IngestOptions.date_window``: before 1990 or more than 31 days after today by default) is
+   not a date: the document is returned undated with ``why_undated`` saying ``implausible
+   date`` (the audit lists it so, and it never decides the periods);
 5. same body as another document (see "Copies and reposts" below): a **repost** is kept and
    marked (``Document.repost_of``); a **copy** is skipped (``duplicate``, the reason saying which
    kind of copy and how to fix it).
@@ -58,6 +65,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -72,6 +80,7 @@ from auditor.ingest.dates import (
     date_from_path,
     git_first_added,
     parse_date,
+    undated_note,
 )
 from auditor.ingest.markdown import Parsed
 from auditor.ingest.readers import (
@@ -82,7 +91,7 @@ from auditor.ingest.readers import (
     supported_message,
 )
 from auditor.ingest.tabular import find_field
-from auditor.ingest.walk import decode, iter_files
+from auditor.ingest.walk import cut_text_bytes, decode, folder_problem, iter_files
 from auditor.progress import plural, progress_iter
 from auditor.types import Document, Skipped
 
@@ -110,7 +119,7 @@ def load_documents(
     if not root.exists():
         raise InputError(f"{path}: no such file or folder; check the path and pass the folder "
                          "(or file) that holds your content.")
-    files = iter_files(root)
+    files = iter_files(root, options.exclude)
     git_dates: dict[str, Any] = {}
     if options.date_from == "git":
         git_dates = git_first_added(root if root.is_dir() else root.parent, [r for _, r in files])
@@ -222,6 +231,9 @@ def iter_file(
     record numbers of a streamed file (a second read that fetches a few records). ``part``: one
     partition of a streamed file (``(start, stop, first record number)``: a byte range of a
     CSV/TSV/JSONL file or row groups of a Parquet file; see ``ingest.partition``)."""
+    if rel.endswith("/"):  # a folder that could not be listed, or a link to one (see walk)
+        return iter([(0, Skipped(rel, "unsupported" if full.is_symlink() else "unreadable",
+                                 folder_problem(full)))]), None
     ext = full.suffix.lower()
     fmt = FORMATS.get(ext)
     if fmt is None:
@@ -230,23 +242,43 @@ def iter_file(
                                  "folder"))]), None
     reader = BY_NAME[fmt]
     try:
-        size = full.stat().st_size
+        st = full.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return iter([(0, Skipped(rel, "unsupported", "not a regular file (a pipe, socket, "
+                                     "device or folder); samey reads files only: move it out "
+                                     "of the folder"))]), None
+        size = st.st_size
         if reader.streams(size) or (part is not None and reader.stream is not None):
             if size == 0:
                 return iter([(0, Skipped(rel, "empty", "the file is empty; remove it or write "
                                          "its text"))]), None
             parsed = reader.stream(full, rel, fmt, options, wanted, part)
             return _documents(parsed, full, rel, fmt, options, git_dates), None
-        data = full.read_bytes()
+        cap = None if reader.records else options.max_document_bytes
+        data, cut, digest = read_head(full, cap)
     except OSError as e:
         return iter([(0, Skipped(rel, "unreadable", f"cannot read the file ({e.strerror or e}); "
                                  "check that it exists and that you may read it"))]), None
-    return iter(_parse_file(data, full, rel, fmt, options, git_dates)), \
-        hashlib.sha256(data).hexdigest()
+    return iter(_parse_file(data, full, rel, fmt, options, git_dates, cut)), digest
+
+
+def read_head(full: Path, cap: int | None) -> tuple[bytes, bool, str]:
+    """The file's bytes, at most ``cap`` of them (cut at a character boundary), whether it was
+    cut, and the sha256 of the whole file (read in blocks past the cap: bounded memory)."""
+    h = hashlib.sha256()
+    with open(full, "rb") as fh:
+        data = fh.read() if cap is None else fh.read(cap + 1)
+        h.update(data)
+        if cap is None or len(data) <= cap:
+            return data, False, h.hexdigest()
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return cut_text_bytes(data[:cap]), True, h.hexdigest()
 
 
 def _parse_file(
-    data: bytes, full: Path, rel: str, fmt: str, options: IngestOptions, git_dates: dict[str, Any]
+    data: bytes, full: Path, rel: str, fmt: str, options: IngestOptions, git_dates: dict[str, Any],
+    cut: bool = False,
 ) -> list[tuple[int, Document | Skipped]]:
     """The documents and skipped records of one file's bytes."""
     if not data.strip():
@@ -260,6 +292,8 @@ def _parse_file(
             return [(0, Skipped(rel, "binary",
                                 "not a text file; remove it or move it out of the folder"))]
         parsed = reader.read(data, text, rel, fmt, options)
+    if cut:
+        parsed = [replace(p, truncated=True) if isinstance(p, Parsed) else p for p in parsed]
     return list(_documents(parsed, full, rel, fmt, options, git_dates))
 
 
@@ -269,6 +303,7 @@ def _documents(
 ) -> Iterator[tuple[int, Document | Skipped]]:
     """Reader output -> ``(record index, Document or Skipped)``: prose checks, date, segments."""
     reader = BY_NAME[fmt]
+    window = options.date_window()
     min_words = (min(options.min_words, options.min_record_words) if reader.short_records
                  else options.min_words)
     option = "min_record_words" if reader.short_records and min_words < options.min_words \
@@ -284,9 +319,28 @@ def _documents(
             yield p.index or 0, Skipped(doc_id, *problem)
             continue
         date, source = _date(p, full, rel, options, git_dates)
+        why = None
+        if date is not None:
+            lo, hi = window
+            if not lo <= date <= hi:
+                why = Skipped(doc_id, "implausible date", (
+                    f"dated {date.isoformat()} ({source or 'content'}), outside the plausible "
+                    f"dates {lo.isoformat()}..{hi.isoformat()} (from "
+                    f"earliest_date={options.earliest_date} to {options.future_days} days after "
+                    "today): a typo or a placeholder? Fix the date, or widen the window "
+                    "(earliest_date, future_days under [ingest] in samey.toml)"))
+                date, source = None, None
+        else:
+            note = p.date_note if p.index is not None else undated_note(
+                p.meta, (options.date_field,) if options.date_field else FRONT_MATTER_KEYS,
+                "front matter key", options.date_format)
+            if note:
+                why = Skipped(doc_id, "undated", note if p.index is not None else
+                              f"{note}; or pass --date-from git or --date-from mtime")
         yield p.index or 0, Document(
             doc_id=doc_id, path=rel, text=p.text, title=p.title, date=date, date_source=source,
             segments=_segments(p.meta, rel, options), headings=p.headings, fmt=p.fmt or fmt,
+            truncated=p.truncated, why_undated=why,
         )
 
 
@@ -320,11 +374,11 @@ def _date(
 ) -> tuple[Any, str | None]:
     """The document's date and its source, in the order documented in ``dates``. A record (a
     row, an export or feed item) is dated by its reader only, never by its file's name."""
-    if p.date is not None and (date := parse_date(p.date)) is not None:
+    if p.date is not None and (date := parse_date(p.date, options.date_format)) is not None:
         return date, p.date_source
     if p.index is None:
         keys = (options.date_field,) if options.date_field else FRONT_MATTER_KEYS
-        date, source = date_from_mapping(p.meta, keys, "front-matter")
+        date, source = date_from_mapping(p.meta, keys, "front-matter", options.date_format)
         if date is not None:
             return date, source
         if (date := date_from_path(rel)) is not None:

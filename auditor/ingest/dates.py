@@ -1,6 +1,8 @@
 """Publication dates of documents.
 
-A document's date is the first of these that gives a valid date (years 1990..2100):
+A document's date is the first of these that gives a valid date (any year of
+``config.PARSE_YEARS``; a date outside the plausible window, ``IngestOptions.date_window``, is
+then skipped by ``auditor.ingest`` as ``implausible date``, never taken as undated):
 
 1. **Content.** Markdown front matter keys, in this order: ``date, publishDate, publish_date,
    published, pubDate, published_at, datePublished, created, created_at`` (keys match
@@ -10,7 +12,10 @@ A document's date is the first of these that gives a valid date (years 1990..210
    ISO strings (``2024-05-01``, ``2024-05-01T10:00:00Z``, ``2024-05-01 10:00``), ``YYYY-MM``
    (first of the month), RFC 2822 (``Wed, 01 May 2024 10:00:00 +0000``), ``May 1, 2024``,
    ``YYYYMMDD`` or unix timestamps in seconds or milliseconds (UTC). Times are dropped, keeping
-   the date as written.
+   the date as written. ``IngestOptions.date_format`` (``--date-format %m/%d/%Y``) is tried
+   first on text values: day-first and month-first dates are never guessed. A value that is
+   there but is no date gives the document a ``date_note`` (:func:`undated_note`) naming the
+   value and the option that reads it.
 2. **File or folder name** (not for records of tabular files): ``2024-05-01-slug.md``,
    ``20240501-slug.md``, ``2024/05/01/slug.md``, ``2024/05/slug.md`` and ``2024-05/slug.md``
    (day 1); the match nearest the file name wins, full dates before year-month. A lone 4-digit
@@ -33,11 +38,19 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from auditor.config import EPOCH_MS_FROM, EPOCH_SECONDS_FROM, PARSE_YEARS, PATH_YEARS
+
 FRONT_MATTER_KEYS = (
     "date", "publishDate", "publish_date", "published", "pubDate", "published_at",
     "datePublished", "created", "created_at",
 )
-MIN_YEAR, MAX_YEAR = 1990, 2100
+MIN_YEAR, MAX_YEAR = PARSE_YEARS
+#: Formats offered in messages when a date value does not parse (the ones that read it).
+SUGGESTED_FORMATS = ("%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y",
+                     "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d", "%Y.%m.%d", "%d %m %Y",
+                     "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M", "%m/%d/%Y %I:%M %p",
+                     "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d.%m.%Y %H:%M",
+                     "%b %d %Y", "%d-%b-%Y", "%d-%b-%y", "%Y%m%d %H%M%S")
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s_])")
 _SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -59,11 +72,13 @@ def _make(y: int | str, m: int | str, d: int | str = 1) -> dt.date | None:
 
 
 def _from_number(x: float) -> dt.date | None:
-    if 19900101 <= x <= 21001231 and x == int(x):  # YYYYMMDD
+    if MIN_YEAR * 10**4 + 101 <= x <= MAX_YEAR * 10**4 + 1231 and x == int(x):  # YYYYMMDD
         s = str(int(x))
         if (date := _make(s[:4], s[4:6], s[6:])) is not None:
             return date
-    if x > 1e11:  # milliseconds
+    if x < EPOCH_SECONDS_FROM:  # a year, a count, 0: not a timestamp
+        return None
+    if x >= EPOCH_MS_FROM:  # milliseconds
         x /= 1000.0
     try:
         date = dt.datetime.fromtimestamp(x, dt.timezone.utc).date()
@@ -72,8 +87,18 @@ def _from_number(x: float) -> dt.date | None:
     return date if MIN_YEAR <= date.year <= MAX_YEAR else None
 
 
-def parse_date(value: Any) -> dt.date | None:
-    """A date from a front matter / field value, or ``None`` when it is not a valid date."""
+def parse_date(value: Any, fmt: str | None = None) -> dt.date | None:
+    """A date from a front matter / field value, or ``None`` when it is not a valid date.
+    ``fmt``: a ``strptime`` pattern tried first on a text value (``--date-format``).
+
+    >>> parse_date("03/04/2024"), parse_date("03/04/2024", "%m/%d/%Y")
+    (None, datetime.date(2024, 3, 4))
+    """
+    if fmt and isinstance(value, str):
+        try:
+            return parse_date(dt.datetime.strptime(value.strip(), fmt))
+        except ValueError:
+            pass
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -89,6 +114,8 @@ def parse_date(value: Any) -> dt.date | None:
 
 @functools.lru_cache(maxsize=4096)  # a large export repeats the same few hundred dates
 def _parse_date_text(value: str) -> dt.date | None:
+    if len(value) > 100:  # a text, not a date
+        return None
     s = value.strip()
     if not s:
         return None
@@ -110,16 +137,55 @@ def _parse_date_text(value: str) -> dt.date | None:
 
 
 def date_from_mapping(
-    mapping: Mapping[str, Any], keys: Iterable[str], prefix: str
+    mapping: Mapping[str, Any], keys: Iterable[str], prefix: str, fmt: str | None = None
 ) -> tuple[dt.date | None, str | None]:
     """The first valid date under ``keys`` (matched case-insensitively), with its source
     ``<prefix>:<key as written in the mapping>``."""
     lower = {str(k).lower(): k for k in mapping}
     for key in keys:
         real = key if key in mapping else lower.get(key.lower())
-        if real is not None and (date := parse_date(mapping[real])) is not None:
+        if real is not None and (date := parse_date(mapping[real], fmt)) is not None:
             return date, f"{prefix}:{real}"
     return None, None
+
+
+def suggest_formats(value: str) -> list[str]:
+    """The ``SUGGESTED_FORMATS`` that read ``value`` as a date.
+
+    >>> suggest_formats("03/24/2024"), suggest_formats("03/04/2024")
+    (['%m/%d/%Y'], ['%m/%d/%Y', '%d/%m/%Y'])
+    """
+    out = []
+    for fmt in SUGGESTED_FORMATS:
+        try:
+            if parse_date(dt.datetime.strptime(value.strip(), fmt)) is not None:
+                out.append(fmt)
+        except ValueError:
+            continue
+    return out
+
+
+def undated_note(mapping: Mapping[str, Any], keys: Iterable[str], where: str,
+                 fmt: str | None = None) -> str | None:
+    """Why a mapping (front matter, a record) under ``keys`` gives no date although it has a
+    value there (the value shown, and the option that reads it), or ``None`` when no key holds
+    a value (the caller says which keys were looked for)."""
+    lower = {str(k).lower(): k for k in mapping}
+    for key in keys:
+        real = key if key in mapping else lower.get(key.lower())
+        value = mapping.get(real) if real is not None else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        shown = " ".join(str(value).split())[:40]
+        if fmt:
+            return (f"its {where} '{real}' is '{shown}', which --date-format {fmt} does not "
+                    "read; fix the value or the format")
+        formats = suggest_formats(str(value)) if isinstance(value, str) else []
+        hint = (f" (e.g. --date-format {' or '.join(formats[:2])})" if formats else
+                " (a strptime pattern such as %d/%m/%Y)")
+        return (f"its {where} '{real}' is '{shown}', which is not a date samey reads on its "
+                f"own; give its format with --date-format{hint}")
+    return None
 
 
 def date_from_path(rel_path: str) -> dt.date | None:
@@ -127,7 +193,8 @@ def date_from_path(rel_path: str) -> dt.date | None:
     stem = rel_path.rsplit(".", 1)[0] if "." in rel_path.rsplit("/", 1)[-1] else rel_path
     for pattern in (_PATH_YMD, _PATH_COMPACT, _PATH_YM):
         for m in reversed(list(pattern.finditer(stem))):
-            if (date := _make(*m.groups())) is not None:
+            if (date := _make(*m.groups())) is not None and \
+                    PATH_YEARS[0] <= date.year <= PATH_YEARS[1]:
                 return date
     return None
 

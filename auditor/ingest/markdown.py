@@ -46,6 +46,8 @@ class Parsed:
     date_source: str | None = None
     raw_empty: bool = False  # nothing at all to read (as opposed to nothing but markup)
     fmt: str | None = None  # Document.fmt when the reader knows better than the extension (wxr)
+    truncated: bool = False  # the text was cut to IngestOptions.max_document_bytes
+    date_note: str | None = None  # why a record with a date value has no date (see dates)
 
 
 class _TOMLHandler(BaseHandler):

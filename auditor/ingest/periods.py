@@ -4,8 +4,10 @@ Rules (also in the README):
 
 * ``month``, ``quarter``, ``year``: calendar periods labelled ``2025-03``, ``2025-Q1``, ``2025``.
 * ``auto``: the finest of month, quarter, year whose periods hold at least ``min_docs`` documents
-  in the median period over the span, and that gives at least two periods after merging;
-  ``year`` when none does.
+  in the median period, over the whole span or over its recent periods (the last third, at
+  least three: ``config.AUTO_RECENT_SHARE``), and that gives at least two periods after
+  merging; ``year`` when none does. When only the recent periods qualify, a note says so (the
+  sparse early periods are merged as below).
 * Sparse periods (fewer than ``min_docs``, including empty ones in a gap) are merged into the
   following period (the last one into the previous), never dropped; a merged period is labelled
   ``FIRST..LAST``.
@@ -27,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
+from auditor.config import AUTO_RECENT_MIN, AUTO_RECENT_SHARE
 from auditor.errors import UsageError
 from auditor.progress import plural
 from auditor.types import Period
@@ -164,6 +167,26 @@ def _small_groups(sizes: Sequence[int], labels: Sequence[str],
     return _group_sparse(sizes, threshold), note
 
 
+def _auto_fit(sizes: Sequence[int], min_docs: int) -> str | None:
+    """``"whole"`` when the median period holds ``min_docs``, ``"recent"`` when only the median
+    of the recent periods does (see the module docstring), else ``None``."""
+    if median(sizes) >= min_docs:
+        return "whole"
+    k = max(AUTO_RECENT_MIN, math.ceil(len(sizes) * AUTO_RECENT_SHARE))
+    if len(sizes) > k and median(sizes[-k:]) >= min_docs:
+        return "recent"
+    return None
+
+
+def _recent_note(gran: str, sizes: Sequence[int], min_docs: int) -> str:
+    k = max(AUTO_RECENT_MIN, math.ceil(len(sizes) * AUTO_RECENT_SHARE))
+    return (f"Periods are {gran}s because the recent ones are full: the last "
+            f"{plural(k, gran)} hold a median of {median(sizes[-k:]):g} posts, while over the "
+            f"whole history the median {gran} holds {median(sizes):g}; earlier {gran}s with "
+            f"fewer than {min_docs} posts were merged with the next, so that a recent change "
+            f"is judged {gran} by {gran} rather than averaged into one long period.")
+
+
 def make_periods(dates: Sequence[dt.date | None], *, period: str = "auto",
                  min_docs: int = 20) -> tuple[list[Period], str]:
     """Periods for the dated documents and the granularity used (see module docstring)."""
@@ -174,7 +197,7 @@ def make_periods(dates: Sequence[dt.date | None], *, period: str = "auto",
         if not cal:
             return [], gran
         merged = merge_sparse(cal, min_docs)
-        if median(p.n_docs for p in cal) >= min_docs and len(merged) >= 2:
+        if _auto_fit([p.n_docs for p in cal], min_docs) and len(merged) >= 2:
             return merged, gran
     return merge_sparse(calendar_periods(dates, "year"), min_docs), "year"
 
@@ -296,15 +319,19 @@ def periods_from_counts(counts: Mapping[tuple[int, int], int], *, period: str = 
     def sparse(spans: list[Span]) -> list[Span]:
         return merge(spans, _group_sparse([s.n_docs for s in spans], min_docs))
 
+    notes = []
     if period != "auto":
         spans, gran = sparse(calendar(period)), period
     else:
         for gran in GRANULARITIES:
             cal = calendar(gran)
             spans = sparse(cal)
-            if median(s.n_docs for s in cal) >= min_docs and len(spans) >= 2:
+            fit = _auto_fit([s.n_docs for s in cal], min_docs)
+            if fit and len(spans) >= 2:
+                if fit == "recent":
+                    notes.append(_recent_note(gran, [s.n_docs for s in cal], min_docs))
                 break
         else:
             spans, gran = sparse(calendar("year")), "year"
     groups, note = _small_groups([s.n_docs for s in spans], [s.label for s in spans], min_sample)
-    return merge(spans, groups), gran, [note] if note else []
+    return merge(spans, groups), gran, notes + ([note] if note else [])

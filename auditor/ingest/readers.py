@@ -86,7 +86,8 @@ def _parquet(data: bytes, text: str, rel: str, fmt: str,
 
 def _xml(data: bytes, text: str, rel: str, fmt: str,
          options: IngestOptions) -> list[Parsed | Skipped]:
-    return parse_xml(data, rel)  # the bytes: the XML declaration names the encoding
+    # the bytes: the XML declaration names the encoding
+    return parse_xml(data, rel, options.max_document_bytes)
 
 
 REGISTRY: tuple[Format, ...] = (

@@ -6,7 +6,11 @@ only
 
 * per calendar month: the number of dated documents and a **bottom-k sample** of them;
 * the skipped inputs: the first ``skip_cap`` in (path, record) order, the rest as counts per
-  reason (:class:`SkipLog`);
+  reason (:class:`SkipLog`); a document with an implausible date is one of them (never counted
+  in a month), an undated one is listed apart (``undated``), with the reason its reader gave
+  (``Document.why_undated``: the value that is not a date and the option that reads it);
+* the documents cut to ``max_document_bytes`` (``cut``, a :class:`SkipLog` of notes, not of
+  skips: they are analysed);
 * per record file, three small arrays (a 64-bit hash of each row's body, its date, its record
   number: 20 bytes a row) so that reposts are found exactly as ``load_documents`` finds them;
 * whole files (Markdown, HTML, feeds: small by nature) in full until the end, since a whole file
@@ -199,6 +203,7 @@ class IngestSummary:
     until: dt.date | None = None
     sinks: list = field(default_factory=list)  # DocumentSink: every counted document
     undated_to_sinks: bool = False  # the sinks see undated documents too
+    cut: SkipLog = field(default_factory=SkipLog)  # analysed documents cut to the size cap
 
     # -- adding -------------------------------------------------------------------------
     def add(self, index: int, item: Document | Skipped, fmt: str) -> None:
@@ -219,6 +224,10 @@ class IngestSummary:
     def count(self, index: int, doc: Document) -> None:
         """Count a document that is kept (a row, or a whole file once copies are resolved)."""
         if doc.date is None:
+            why = doc.why_undated
+            if why is not None and why.reason != "undated":  # an implausible date: skipped
+                self.skipped.add(index, why)
+                return
             self.n_undated += 1
             self.undated.add(index, undated_skip(doc))
             if self.undated_to_sinks:
@@ -227,6 +236,10 @@ class IngestSummary:
             return
         if self.until is not None and doc.date > self.until:
             return
+        if doc.truncated:
+            self.cut.add(index, Skipped(doc.doc_id, "cut", "longer than max_document_bytes "
+                                        "([ingest] in samey.toml): only its first part was "
+                                        "analysed"))
         month = self.months.get((doc.date.year, doc.date.month))
         if month is None:
             month = self.months[(doc.date.year, doc.date.month)] = [0, BottomK(self.k)]
@@ -260,7 +273,7 @@ class IngestSummary:
             rows, self.whole + other.whole, self.files + other.files,
             {**self.digests, **other.digests}, self.until,
             [a.merge(b) for a, b in zip(self.sinks, other.sinks, strict=True)],
-            self.undated_to_sinks)
+            self.undated_to_sinks, cut=self.cut.merge(other.cut))
 
     # -- finishing ----------------------------------------------------------------------
     def finish(self) -> IngestSummary:
@@ -315,7 +328,7 @@ class IngestSummary:
                      for rel, (fmt, h, d, i) in self.rows.items()},
             "whole": [[n, _doc_plain(d)] for n, d in self.whole],
             "files": [[n, _doc_plain(d)] for n, d in self.files],
-            "digests": dict(self.digests),
+            "digests": dict(self.digests), "cut": _skips_plain(self.cut),
         }
 
     @classmethod
@@ -338,7 +351,8 @@ class IngestSummary:
                    _skips_from(data["undated"]), data["n_undated"], rows,
                    [(n, _doc_from(d)) for n, d in data["whole"]],
                    [(n, _doc_from(d)) for n, d in data["files"]], dict(data["digests"]),
-                   dt.date.fromordinal(until) if until else None)
+                   dt.date.fromordinal(until) if until else None,
+                   cut=_skips_from(data["cut"]) if "cut" in data else SkipLog())
 
     def release(self) -> None:
         """Drop the per-row hashes (20 bytes a row) once reposts are resolved: counts, pools,
@@ -402,15 +416,19 @@ class IngestSummary:
 
 
 def _doc_plain(d: Document) -> list:
+    why = d.why_undated
     return [d.doc_id, d.path, d.text, d.title, d.date.toordinal() if d.date else None,
             d.date_source, list(d.segments), [[lv, h] for lv, h in d.headings], d.fmt,
-            d.repost_of]
+            d.repost_of, d.truncated,
+            None if why is None else [why.path, why.reason, why.detail]]
 
 
 def _doc_from(x: list) -> Document:
-    doc_id, path, text, title, date, source, segments, headings, fmt, repost_of = x
+    doc_id, path, text, title, date, source, segments, headings, fmt, repost_of = x[:10]
+    truncated, why = (x[10], x[11]) if len(x) > 10 else (False, None)
     return Document(doc_id, path, text, title, dt.date.fromordinal(date) if date else None,
-                    source, tuple(segments), tuple((lv, h) for lv, h in headings), fmt, repost_of)
+                    source, tuple(segments), tuple((lv, h) for lv, h in headings), fmt, repost_of,
+                    bool(truncated), None if why is None else Skipped(*why))
 
 
 def _skips_plain(log: SkipLog) -> list:
@@ -427,10 +445,15 @@ def _skips_from(x: list) -> SkipLog:
     return out
 
 
+UNDATED = ("no date in front matter, record field or file name; add one, or pass --date-from "
+           "git or --date-from mtime")
+
+
 def undated_skip(doc: Document) -> Skipped:
-    return Skipped(doc.doc_id, "undated",
-                   "no date in front matter, record field or file name; add one, "
-                   "or pass --date-from git or --date-from mtime")
+    """The ``undated`` entry of a document: its reader's reason when it gave one."""
+    if doc.why_undated is not None:
+        return doc.why_undated
+    return Skipped(doc.doc_id, "undated", UNDATED)
 
 
 def summarise_files(root: Path, files: Sequence[tuple], options: IngestOptions, *,
@@ -444,7 +467,7 @@ def summarise_files(root: Path, files: Sequence[tuple], options: IngestOptions, 
     :meth:`IngestSummary.merge` with the others."""
     summary = IngestSummary(seed, k, str(root), skipped=SkipLog(skip_cap),
                             undated=SkipLog(skip_cap), until=until, sinks=list(sinks),
-                            undated_to_sinks=undated_to_sinks)
+                            undated_to_sinks=undated_to_sinks, cut=SkipLog(skip_cap))
     git_dates: dict[str, Any] = {}
     if options.date_from == "git":
         git_dates = git_first_added(root if root.is_dir() else root.parent,
@@ -477,7 +500,7 @@ def summarise(path: str | Path, options: IngestOptions | None = None, *, seed: i
     if not root.exists():
         raise InputError(f"{path}: no such file or folder; check the path and pass the folder "
                          "(or file) that holds your content.")
-    summary = summarise_files(root, iter_files(root), options, seed=seed, k=k, until=until,
-                              skip_cap=skip_cap, progress=progress, sinks=sinks,
+    summary = summarise_files(root, iter_files(root, options.exclude), options, seed=seed, k=k,
+                              until=until, skip_cap=skip_cap, progress=progress, sinks=sinks,
                               undated_to_sinks=undated_to_sinks)
     return summary.finish()

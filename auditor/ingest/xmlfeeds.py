@@ -10,7 +10,9 @@ they name (rewritten to character references, then parsed again), never as decla
 The root element then says what the file is:
 
 * **WordPress export (WXR)**: ``<rss>`` whose ``<channel>`` holds elements in a
-  ``http://wordpress.org/export/1.x/`` namespace (``wp:wxr_version``...). Each ``<item>`` is record
+  ``http://wordpress.org/export/1.x/`` or ``https://wordpress.org/export/1.x/`` namespace
+  (``wp:wxr_version``...; WordPress.com and the official theme unit test data use https).
+  Each ``<item>`` is record
   ``file.xml#N`` (N counts items from 1). Only posts and pages (``wp:post_type``) that are
   published (``wp:status`` ``publish``) are read; attachments, revisions, menu items and other
   post types are skipped as ``unsupported``, drafts, pending, private, scheduled and trashed
@@ -42,12 +44,14 @@ import xml.etree.ElementTree as ET
 from html.entities import name2codepoint
 from typing import Any
 
+from auditor.config import MAX_DOCUMENT_BYTES
 from auditor.ingest.dates import parse_date
 from auditor.ingest.html import parse_html_fragment
 from auditor.ingest.markdown import Parsed
+from auditor.ingest.walk import cap_text
 from auditor.types import Skipped
 
-WP_NS = "http://wordpress.org/export/"
+WP_NS = ("http://wordpress.org/export/", "https://wordpress.org/export/")
 ATOM_ROOTS = ("{http://www.w3.org/2005/Atom}feed", "{http://purl.org/atom/ns#}feed")
 RDF_ROOT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -63,9 +67,11 @@ _NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 
 
-def parse_xml(data: bytes, rel: str) -> list[Parsed | Skipped]:
+def parse_xml(data: bytes, rel: str,
+              max_bytes: int = MAX_DOCUMENT_BYTES) -> list[Parsed | Skipped]:
     """The items of a WXR export or RSS/Atom feed (``index`` set), skipped items, or a single
-    ``Skipped`` for the whole file (see the module docstring)."""
+    ``Skipped`` for the whole file (see the module docstring). ``max_bytes``: each item's HTML
+    is cut to this many bytes (``Parsed.truncated``)."""
     root = _safe_root(data, rel)
     if isinstance(root, Skipped) and "undefined entity" in root.detail:
         # Feeds often carry HTML entities (&nbsp;) that XML does not define: read them as the
@@ -77,9 +83,9 @@ def parse_xml(data: bytes, rel: str) -> list[Parsed | Skipped]:
         return [root]
     channel = root.find("channel") if root.tag == "rss" else None
     if channel is not None and any(_ns(el.tag).startswith(WP_NS) for el in channel):
-        return _wxr(channel, rel)
+        return _wxr(channel, rel, max_bytes)
     if root.tag == "rss" or root.tag in ATOM_ROOTS or root.tag == RDF_ROOT:
-        return _feed(data, rel)
+        return _feed(data, rel, max_bytes)
     return [Skipped(rel, "unsupported", f"an XML file with root element <{_local(root.tag)}>, "
                     "neither a WordPress export (WXR) nor an RSS/Atom feed; remove it or move "
                     "it out of the folder")]
@@ -139,7 +145,7 @@ def _first_date(candidates: list[tuple[str, Any]]) -> tuple[dt.date | None, str 
 # ------------------------------------------------------------------------- WordPress export
 
 
-def _wxr(channel: ET.Element, rel: str) -> list[Parsed | Skipped]:
+def _wxr(channel: ET.Element, rel: str, max_bytes: int) -> list[Parsed | Skipped]:
     items = channel.findall("item")
     if not items:
         return [Skipped(rel, "empty", "a WordPress export without any <item>; export the posts "
@@ -180,7 +186,7 @@ def _wxr(channel: ET.Element, rel: str) -> list[Parsed | Skipped]:
                                f"{named}; only published posts and pages are audited: publish it "
                                "to include it"))
             continue
-        raw = fields.get("content:encoded", "")
+        raw, cut = cap_text(fields.get("content:encoded", ""), max_bytes)
         prose, headings = parse_html_fragment(raw)
         date, source = _first_date([("wxr:post_date", fields.get("wp:post_date")),
                                     ("wxr:pubDate", fields.get("pubDate")),
@@ -189,14 +195,14 @@ def _wxr(channel: ET.Element, rel: str) -> list[Parsed | Skipped]:
                                        ("slug", fields.get("wp:post_name")),
                                        ("post_type", ptype)) if v})
         out.append(Parsed(prose, title, headings, meta, n, date, source,
-                          raw_empty=not raw.strip(), fmt="wxr"))
+                          raw_empty=not raw.strip(), fmt="wxr", truncated=cut))
     return out
 
 
 # ------------------------------------------------------------------------- RSS / Atom
 
 
-def _feed(data: bytes, rel: str) -> list[Parsed | Skipped]:
+def _feed(data: bytes, rel: str, max_bytes: int) -> list[Parsed | Skipped]:
     import feedparser  # lazily: only feeds need it
 
     # A file object, never a string: feedparser would take a string for a URL or a path.
@@ -212,6 +218,7 @@ def _feed(data: bytes, rel: str) -> list[Parsed | Skipped]:
         raw = max(contents, key=len) if contents else ""
         if not raw.strip():
             raw = entry.get("summary") or ""
+        raw, cut = cap_text(raw, max_bytes)
         prose, headings = parse_html_fragment(raw)
         # dict.get: feedparser's own get() answers "updated" with "published" (and warns)
         date, source = _first_date([("feed:published", dict.get(entry, "published")),
@@ -224,7 +231,7 @@ def _feed(data: bytes, rel: str) -> list[Parsed | Skipped]:
         if author := _plain(entry.get("author")):
             meta["author"] = author
         out.append(Parsed(prose, _plain(entry.get("title")) or None, headings, meta, n, date,
-                          source, raw_empty=not raw.strip(), fmt=kind))
+                          source, raw_empty=not raw.strip(), fmt=kind, truncated=cut))
     return out
 
 

@@ -8,25 +8,27 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.progress import ordinal
+from auditor.render.safe import scrub
 from auditor.results import CheckResult, DraftReport
 
 STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red"}
 
 
 def render_check(result: CheckResult, console: Console | None = None) -> None:
-    """Print a check result."""
+    """Print a check result (data shown as text, never as markup; see ``render.safe``)."""
     c = console or Console()
+    result = scrub(result)
     corpus, cuts = result.corpus, result.thresholds
     n = len(result.drafts)
     periods = cuts.reference.periods
-    c.print(
-        f"[bold]{n}[/] draft{'s' if n != 1 else ''} against [bold]{corpus.path}[/]"
+    c.print(Text.assemble(
+        (str(n), "bold"), f" draft{'s' if n != 1 else ''} against ", (str(corpus.path), "bold"),
         f" ({corpus.documents} documents; index "
         f"{'built' if corpus.index.built else 'cached'}). Similarity cuts: "
         f"watch > {cuts.watch_similarity:.2f}, samey > "
         f"{cuts.samey_similarity:.2f} ({cuts.similarity_source}"
         + (f" {', '.join(periods)}" if periods and cuts.similarity_source == "baseline"
-           else "") + ").",
+           else "") + ")."),
         highlight=False)
     for w in result.warnings:
         c.print(Text("Warning: " + w, style="yellow"))
@@ -55,7 +57,7 @@ def _draft(c: Console, d: DraftReport) -> None:
     near.add_column("similarity", justify="right")
     near.add_column("date")
     for n in d.nearest:
-        near.add_row(n.path, f"{n.similarity:.2f}", n.date or "")
+        near.add_row(Text(n.path), f"{n.similarity:.2f}", Text(n.date or ""))
     body.add_row(near)
     phrases = d.wording.shared_phrases
     if phrases:
@@ -74,4 +76,4 @@ def _draft(c: Console, d: DraftReport) -> None:
     layers = "  ".join(f"{k} {v}" for k, v in d.layers.items())
     c.print(Panel(body, title=Text.assemble((status.upper(), STYLE.get(status, "")), "  ",
                                             d.name),
-                  subtitle=layers, title_align="left", subtitle_align="right"))
+                  subtitle=Text(layers), title_align="left", subtitle_align="right"))

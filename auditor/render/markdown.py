@@ -1,10 +1,12 @@
 """A short Markdown summary of a monthly report, fit for an email or a chat message (no links,
-no images). Reads results; computes nothing."""
+no images). Reads results; computes nothing. Text from the corpus (titles, phrases, openings)
+has its HTML escaped (``&lt;script&gt;``), since Markdown renderers pass raw HTML through."""
 from __future__ import annotations
 
 from typing import Any
 
 from auditor.progress import plural
+from auditor.render.safe import html_text
 from auditor.render.site_view import family_line, summary_line
 from auditor.results import ReportResult
 
@@ -13,7 +15,7 @@ MAX_CHARS = 4000  # Slack's recommended message length; Teams and email take mor
 
 
 def _one_line(text: Any) -> str:
-    return " ".join(str(text).split()).replace("|", "/")
+    return html_text(" ".join(str(text).split()).replace("|", "/"))
 
 
 def render_markdown(report: ReportResult) -> str:

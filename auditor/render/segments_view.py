@@ -68,12 +68,13 @@ def render_segments(seg: dict[str, Any], console: Console | None = None) -> None
                     ("CDNV vs baseline", {}), ("too small", {"justify": "right"})):
         t.add_column(col, **kw)
     for r in segment_rows(seg):
-        t.add_row(r["period"], Text(r["status"], style=STYLE.get(r["status"], "")),
-                  str(r["segments"]), r["accuracy"], Text(r["pair"]), r["ratio"], str(r["small"]))
+        t.add_row(Text(r["period"]), Text(r["status"], style=STYLE.get(r["status"], "")),
+                  str(r["segments"]), Text(r["accuracy"]), Text(r["pair"]), Text(r["ratio"]),
+                  str(r["small"]))
     body = Text()
     for f in seg.get("findings", []):
         body.append(f"- {f}\n")
-    c.print(Panel(Text(head), title=f"segments: {field}"))
+    c.print(Panel(Text(head), title=Text(f"segments: {field}")))
     if seg.get("status"):
         c.print(t)
     if body:

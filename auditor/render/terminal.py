@@ -11,6 +11,7 @@ from rich.text import Text
 
 from auditor.metrics.registry import BY_NAME, LAYER_SHORT, in_points
 from auditor.progress import plural
+from auditor.render.safe import scrub
 from auditor.render.site_view import family_line, summary_line
 from auditor.results import AuditResult, PeriodResult, ReferenceInfo, SiteDuplicates
 from auditor.types import Estimate
@@ -90,13 +91,16 @@ def _moved_cell(p: PeriodResult) -> Text:
 def render_audit(result: AuditResult, console: Console | None = None, *,
                  max_skipped: int = 15) -> None:
     """Print the audit: the headline first, then the periods (every label whole at 80 columns;
-    the metric columns from ``WIDE``), the reasons, the reference and the skipped files."""
+    the metric columns from ``WIDE``), the reasons, the reference and the skipped files. Data
+    (titles, labels, paths) is shown as text: escape sequences removed, never read as markup
+    (``render.safe``)."""
     c = console or Console()
+    result = scrub(result)
     corpus, cfg, v = result.corpus, result.config, result.verdict
     head = Text()
     head.append(f"{v.status.upper()}  ", style=STYLE.get(v.status, ""))
     head.append(v.summary)
-    c.print(Panel(head, title=f"samey audit: {corpus.path}"))
+    c.print(Panel(head, title=Text(f"samey audit: {corpus.path}")))
 
     wide = c.width >= WIDE
     t = Table(title=None, show_lines=False, pad_edge=False, padding=(0, 1),
@@ -113,7 +117,7 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
         moved = {n for n, cmp in p.comparison.items() if cmp.moved}
         cells = [Text(_fmt(p.metrics.get(n)), style="bold red" if n in moved else "")
                  for n, _ in TABLE_METRICS] if wide else []
-        t.add_row(p.label, str(p.n_docs), Text(st, style=STYLE.get(st, "")), *cells,
+        t.add_row(Text(p.label), str(p.n_docs), Text(st, style=STYLE.get(st, "")), *cells,
                   _moved_cell(p))
     c.print(t)
     if wide:
@@ -121,13 +125,13 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
                 + ": value ± half-width of the 95% interval. Red: moved beyond normal "
                 "variation.[/]")
     sampling = cfg["sampling"]
-    c.print(f"[dim]{plural(corpus.documents, 'post')} analysed ({corpus.first_date} .. "
-            f"{corpus.last_date}), {corpus.skipped} skipped; "
-            f"{plural(corpus.periods, 'period')} by "
-            f"{corpus.granularity}; samples of "
-            f"{cfg['sample_size_used']} posts, {cfg.get('word_budget_per_sample', 0)} words "
-            f"each, {sampling['repeats']} repeats; model "
-            f"{cfg['model_id']}.[/]")
+    c.print(Text(f"{plural(corpus.documents, 'post')} analysed ({corpus.first_date} .. "
+                 f"{corpus.last_date}), {corpus.skipped} skipped; "
+                 f"{plural(corpus.periods, 'period')} by "
+                 f"{corpus.granularity}; samples of "
+                 f"{cfg['sample_size_used']} posts, {cfg.get('word_budget_per_sample', 0)} "
+                 f"words each, {sampling['repeats']} repeats; model "
+                 f"{cfg['model_id']}.", style="dim"))
 
     body = Text()
     for r in v.reasons:
@@ -151,13 +155,13 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
         by_reason: dict[str, int] = {}
         for item in skipped:
             by_reason[item.reason] = by_reason.get(item.reason, 0) + 1
-        s = Table(title=f"Skipped inputs ({len(skipped)}: " + ", ".join(
-            f"{n} {r}" for r, n in sorted(by_reason.items())) + ")")
+        s = Table(title=Text(f"Skipped inputs ({len(skipped)}: " + ", ".join(
+            f"{n} {r}" for r, n in sorted(by_reason.items())) + ")", style="italic"))
         s.add_column("path", overflow="fold")
         s.add_column("reason")
         s.add_column("how to fix / detail", overflow="fold")
         for item in skipped[:max_skipped]:
-            s.add_row(item.path, item.reason, item.detail)
+            s.add_row(Text(item.path), Text(item.reason), Text(item.detail))
         if len(skipped) > max_skipped:
             s.add_row(f"... {len(skipped) - max_skipped} more (all are listed in the JSON "
                       "output, --json FILE)", "", "")
