@@ -35,9 +35,11 @@ def json_safe(x: Any) -> Any:
 Status = Literal["ok", "watch", "samey"]
 STATUSES: tuple[Status, ...] = ("ok", "watch", "samey")
 RANK: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
+#: A period of an audit: judged (a Status), in the baseline, before it, or set aside by Phase I.
+PeriodStatus = Literal["ok", "watch", "samey", "baseline", "before", "set aside"]
 
 
-def worst(statuses: Iterable[str], default: Status = "ok") -> str:
+def worst(statuses: Iterable[Status], default: Status = "ok") -> Status:
     """The most samey of ``statuses`` (``default`` when there is none).
 
     >>> worst(["ok", "samey", "watch"])

@@ -122,9 +122,8 @@ def ingest_only(data: Path, workers: list[int], site: bool = False) -> list[dict
 
     import auditor
     from auditor.app.engine_dask import summarise_dask
-    from auditor.ingest.stream import summarise
-
     from auditor.app.site_duplicates import SiteIndex
+    from auditor.ingest.stream import summarise
 
     def named(ix):
         return sorted(sorted((ix.paths[ix.file_ix[i]], ix.record[i]) for i in f)

@@ -29,10 +29,9 @@ def main() -> None:
     ap.add_argument("--backend", default="torch")
     a = ap.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's samey
-    from auditor.index.search import nearest_rows
-    from auditor.features.embeddings import make_embedder
-
     from auditor.config import IngestOptions
+    from auditor.features.embeddings import make_embedder
+    from auditor.index.search import nearest_rows
     from auditor.ingest import load_documents
 
     texts = [d.text for f in sorted(CORPORA.glob("*.jsonl"))  # as samey reads them

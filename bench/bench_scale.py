@@ -27,8 +27,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor.app.audit import judge_full  # noqa: E402
 from auditor.app.evidence import evidence_baseline, period_evidence  # noqa: E402
+from auditor.app.judged import judge_full  # noqa: E402
 from auditor.app.prepare import prepare_documents  # noqa: E402
 from auditor.config import build_options  # noqa: E402
 from auditor.types import Document  # noqa: E402
@@ -85,7 +85,7 @@ def main() -> int:
     prep, m, overall = j.prep, j.sample_size, j.overall  # prep: the checked baseline
     t_metrics = time.perf_counter() - t0
     print(f"metrics + verdict ({options.sampling.repeats} samples of {m} docs per period): "
-          f"{t_metrics:.0f} s; status {overall['status']}; RSS {rss_mb():.0f} MB", flush=True)
+          f"{t_metrics:.0f} s; status {overall.status}; RSS {rss_mb():.0f} MB", flush=True)
     t0 = time.perf_counter()
     base = evidence_baseline(prep)
     for p in prep.periods:

@@ -96,7 +96,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from auditor.app.audit import judge  # noqa: E402
+from auditor.app.judged import judge_full  # noqa: E402
 from auditor.app.prepare import prepare_documents  # noqa: E402
 from auditor.config import build_options  # noqa: E402
 from auditor.features.embeddings import make_embedder  # noqa: E402
@@ -288,9 +288,9 @@ class MemoEmbedder:
 def audit(docs: list[Document], embedder, **opts):
     """A default audit of ``docs`` (no baseline given): (prep, verdicts, overall)."""
     options = build_options(None, progress=False, **opts)
-    prep = prepare_documents(docs, options, embedder=embedder)
-    _, _, verdicts, overall = judge(prep, options)
-    return prep, verdicts, overall
+    j = judge_full(prepare_documents(docs, options, embedder=embedder), options)
+    return j.prep, j.verdicts, {"status": j.overall.status, "reasons": list(j.overall.reasons),
+                                "flagged_periods": list(j.overall.flagged_periods)}
 
 
 def is_judged(verdicts) -> bool:

@@ -282,7 +282,7 @@ def test_single_period_baseline_allows_sampling_noise_only_with_finite_z():
     est = world(6, seed=5, tau=0.0, se=0.0)
     flags = [True] + [False] * 5
     verdicts, overall = decide(LABELS[:6], est, flags, OPTS, sample_size=20)
-    assert overall["status"] == "ok"
+    assert overall.status == "ok"
     assert all(math.isfinite(c.z) for v in verdicts for c in v.comparisons.values()
                if not math.isnan(c.z))
 

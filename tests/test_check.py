@@ -264,10 +264,10 @@ def test_index_corpus_parts_equal_the_reference_functions(corpus, tmp_path):
 
     from auditor.app.check import corpus_index
     from auditor.features.lexicon import phrase_stop_words
-    from auditor.index.keys import content_grams, template_coverage
-    from auditor.judge.thresholds import MIN_SHARED_DOCS
     from auditor.features.tokens import tokenize
+    from auditor.index.keys import content_grams, template_coverage
     from auditor.ingest import load_documents
+    from auditor.judge.thresholds import MIN_SHARED_DOCS
     from auditor.metrics.structure import shape_ngram_templates
 
     o = opts(tmp_path / "cache")

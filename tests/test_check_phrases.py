@@ -11,7 +11,11 @@ import auditor
 from auditor.features.embeddings import HashingEmbedder
 from auditor.index.corpus import Baseline, amplified
 from auditor.judge.amplified import rise_tests
-from auditor.judge.thresholds import AMPLIFIED_ALPHA, AMPLIFIED_MIN_DOCS, AMPLIFIED_MIN_RATIO
+from auditor.judge.thresholds import (
+    AMPLIFIED_ALPHA,
+    AMPLIFIED_MIN_DOCS,
+    AMPLIFIED_MIN_RATIO,
+)
 from auditor.metrics.proportions import fisher_exact_greater
 from auditor.metrics.wording import AmplifiedPhrase
 

@@ -5,7 +5,6 @@ the history without its report, and data never reaches the terminal or the Markd
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import errno
 import io

@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import os
 import random
-import shutil
 import subprocess
 import tracemalloc
 from pathlib import Path

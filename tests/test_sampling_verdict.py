@@ -82,10 +82,10 @@ def test_decide_statuses():
     flags = [True, True, False, False, False]
     verdicts, overall = decide(labels, ests, flags, VerdictOptions())
     assert [v.status for v in verdicts] == ["baseline", "baseline", "ok", "watch", "samey"]
-    assert verdicts[4].moved_layers == ["wording", "structure"]
-    assert overall["status"] == "samey" and overall["flagged_periods"] == ["one", "two"]
+    assert verdicts[4].moved_layers == ("wording", "structure")
+    assert overall.status == "samey" and overall.flagged_periods == ("one", "two")
     assert any(r.startswith("two: wording (repeated words and phrases) moved toward sameness")
-               for r in overall["reasons"])
+               for r in overall.reasons)
 
 
 def test_small_relative_change_is_not_a_move():
@@ -102,12 +102,12 @@ def test_sustained_trend_gives_samey():
     verdicts, _ = decide(labels, ests, [True, True, False, False, False],
                          VerdictOptions(alpha=1e-12))  # nothing passes Holm: trend only
     assert [v.status for v in verdicts[2:]] == ["ok", "watch", "samey"]
-    assert verdicts[4].trend_layers == ["tails"]
+    assert verdicts[4].trend_layers == ("tails",)
 
 
 def test_single_period_is_ok_with_explanation():
     _, overall = decide(["only"], [_period()], [True])
-    assert overall["status"] == "ok" and "nothing to compare" in overall["reasons"][0]
+    assert overall.status == "ok" and "nothing to compare" in overall.reasons[0]
 
 
 def test_one_period_is_never_a_sustained_shift():
@@ -115,7 +115,7 @@ def test_one_period_is_never_a_sustained_shift():
     'sustained' (the CUSUM needs two or more periods)."""
     ests = [_period(), _period(), _period(("wording",), shift=0.5)]
     verdicts, _ = decide(["b1", "b2", "p1"], ests, [True, True, False])
-    assert verdicts[2].status == "watch" and verdicts[2].trend_layers == []
+    assert verdicts[2].status == "watch" and verdicts[2].trend_layers == ()
 
 
 def test_a_level_that_jumps_and_stays_becomes_samey_without_rising():
@@ -129,7 +129,7 @@ def test_a_level_that_jumps_and_stays_becomes_samey_without_rising():
     assert all(3.5 < z < 4.5 for z in zs) and zs[0] == pytest.approx(zs[2])
     statuses = [v.status for v in verdicts[2:]]
     assert statuses[0] == "ok" and "samey" in statuses[1:]
-    assert any("has stayed beyond normal variation since p1" in r for r in overall["reasons"])
+    assert any("has stayed beyond normal variation since p1" in r for r in overall.reasons)
 
 
 def test_cusum_limits_hold_their_false_alarm_rate_on_null_runs():

@@ -145,7 +145,7 @@ def read_drafts(drafts: Sequence[Draft], options: AuditOptions, *,
 def baseline_finder(root: Path, options: AuditOptions) -> FindBaseline:
     """The index's ``find_baseline``: the audit's reference pass over ``root`` (the validated
     baseline, and the words of the pools it compared)."""
-    from auditor.app.audit import reference_pass
+    from auditor.app.reference import reference_pass
 
     def find(embedder: TextEmbedder) -> Baseline | None:
         ref, judged = reference_pass(root, options, embedder=embedder)

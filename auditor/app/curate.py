@@ -33,7 +33,12 @@ import numpy as np
 
 from auditor.app.curate_index import CurateIndex, read_corpus
 from auditor.app.curate_report import compare, mean_similarity
-from auditor.app.curate_write import check_out, manifest_rows, write_kept, write_manifest
+from auditor.app.curate_write import (
+    check_out,
+    manifest_rows,
+    write_kept,
+    write_manifest,
+)
 from auditor.config import AuditOptions
 from auditor.errors import InputError, UsageError
 from auditor.features.embeddings import make_embedder

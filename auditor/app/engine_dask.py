@@ -59,8 +59,8 @@ from auditor.ingest.partition import (
 )
 from auditor.ingest.stream import IngestSummary
 from auditor.ingest.walk import iter_files
-from auditor.metrics.duplication import NUM_PERM
 from auditor.judge.thresholds import FAMILY_RECHECK_FROM
+from auditor.metrics.duplication import NUM_PERM
 from auditor.metrics.families import SITE_BANDS, key_groups, verified_families
 from auditor.progress import plural
 

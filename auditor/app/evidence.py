@@ -11,6 +11,7 @@ import numpy as np
 from auditor.app.prepare import Prepared
 from auditor.features.lexicon import phrase_stop_words, stop_words
 from auditor.judge.excess import frame_phrase
+from auditor.judge.thresholds import DRIFT_MIN_POSTS
 from auditor.metrics import drift, duplication, structure, tails, wording
 from auditor.metrics.excess import Excess
 from auditor.metrics.sampling import (
@@ -75,9 +76,11 @@ def stock_evidence(prep: Prepared, p: Period, found: Mapping[str, Sequence[Exces
 
 def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
                     random_state: int,
-                    stock: Mapping[str, Sequence[Excess]] | None = None) -> Evidence:
+                    stock: Mapping[str, Sequence[Excess]] | None = None,
+                    context: str | None = None) -> Evidence:
     """What a marketer can act on: counted stock frames and phrases, amplified phrases,
-    templates, openings, duplicate families, vanished topics, drift, with example documents."""
+    templates, openings, duplicate families, vanished topics, drift and marker words, with
+    example documents. ``context``: what the evidence is for a period that was not flagged."""
     f, docs = prep.features, prep.documents
     idx = list(p.doc_indices)
     words = [f.words[i] for i in idx]
@@ -142,24 +145,26 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
                 period_share=float(shares[c]),
                 examples=[_doc_ref(docs[i]) for i in order[:3]]))
 
-    ev = Evidence(
-        amplified_phrases=phrases, templates=templates, template_share=tstats.share,
-        openings=edges_of["openings"], closings=edges_of["closings"],
-        heading_skeletons=skeletons, duplicate_families=families,
-        near_duplicate_share=duplication.duplicate_share(fams, len(idx)), reposts=reposts,
-        repost_count=sum(docs[i].repost_of is not None for i in idx), vanished_topics=vanished)
-    ev.stock_frames, ev.stock_phrases = stock_evidence(prep, p, stock or {})
-    if not p.is_baseline and len(base_idx) >= 5 and len(idx) >= 5:
+    drift_ev, markers, pair = None, [], None
+    if not p.is_baseline and min(len(base_idx), len(idx)) >= DRIFT_MIN_POSTS:
         X, Y = f.embeddings[list(base_idx)], f.embeddings[idx]
         mmd = drift.mmd2_rbf(X, Y, random_state=random_state)
         auc = drift.domain_classifier_auc(X, Y, random_state=random_state)
         wa, wb = drift.characteristic_words(base_words, words, top=EVIDENCE_TOP,
                                             stop_words=stop_words())
-        ev.drift = DriftEvidence(mmd.mmd2, mmd.p_value, auc, [w for w, _ in wa],
+        drift_ev = DriftEvidence(mmd.mmd2, mmd.p_value, auc, [w for w, _ in wa],
                                  [w for w, _ in wb])
-        ev.markers = marker_words(prep, idx, list(base_idx), [w for w, _ in wb])
-        ev.side_by_side = side_by_side(prep, idx, list(base_idx))
-    return ev
+        markers = marker_words(prep, idx, list(base_idx), [w for w, _ in wb])
+        pair = side_by_side(prep, idx, list(base_idx))
+    frames, stock_phr = stock_evidence(prep, p, stock or {})
+    return Evidence(
+        amplified_phrases=phrases, templates=templates, template_share=tstats.share,
+        openings=edges_of["openings"], closings=edges_of["closings"],
+        heading_skeletons=skeletons, duplicate_families=families,
+        near_duplicate_share=duplication.duplicate_share(fams, len(idx)), reposts=reposts,
+        repost_count=sum(docs[i].repost_of is not None for i in idx), vanished_topics=vanished,
+        drift=drift_ev, side_by_side=pair, context=context, stock_frames=frames,
+        stock_phrases=stock_phr, markers=markers)
 
 
 def marker_words(prep: Prepared, idx: Sequence[int], base_idx: Sequence[int],

@@ -48,8 +48,8 @@ import numpy as np
 from auditor.config import IngestOptions
 from auditor.features.tokens import plain_words
 from auditor.ingest import iter_file
-from auditor.metrics import duplication
 from auditor.judge.thresholds import FAMILY_RECHECK_FROM
+from auditor.metrics import duplication
 from auditor.metrics.families import SITE_BANDS, SITE_ROWS, BandIndex, verified_families
 from auditor.results import DocRef, SiteDuplicates, SiteFamily
 from auditor.types import Document, Period

@@ -70,7 +70,15 @@ from auditor.config import AuditOptions
 from auditor.errors import InputError
 from auditor.features.embeddings import TextEmbedder
 from auditor.index.corpus import Baseline
-from auditor.index.files import PER_DOC, RAGGED, Writer, chunks, compact, load_npy, load_per_doc
+from auditor.index.files import (
+    PER_DOC,
+    RAGGED,
+    Writer,
+    chunks,
+    compact,
+    load_npy,
+    load_per_doc,
+)
 from auditor.index.keys import content_hash, phrase_hash, text_hash
 from auditor.index.rows import Rows, copy_rows, featurise, merge_rows
 from auditor.index.search import count_equal, lookup_counts, minhash_overlap

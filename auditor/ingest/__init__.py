@@ -66,7 +66,7 @@ import datetime as dt
 import hashlib
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -90,7 +90,7 @@ from auditor.ingest.readers import (
     TABULAR,
     supported_message,
 )
-from auditor.ingest.tabular import find_field
+from auditor.ingest.tabular import find_field, parse_record, resolve_fields
 from auditor.ingest.walk import cut_text_bytes, decode, folder_problem, iter_files
 from auditor.progress import plural, progress_iter
 from auditor.types import Document, Skipped
@@ -137,6 +137,31 @@ def load_documents(
     for (_, index), item in items:
         if isinstance(item, Document):
             item = kept[item.doc_id]
+        (skipped if isinstance(item, Skipped) else documents).append(item)
+    return IngestResult(documents, skipped)
+
+
+def load_records(records: Iterable[Mapping[str, Any]], options: IngestOptions | None = None, *,
+                 name: str = "records") -> IngestResult:
+    """Documents from records already in memory (dicts, the rows of a pandas DataFrame): read
+    exactly as the records of a JSON Lines file named ``name`` would be (the same field names
+    and options, ``--text-field`` and the rest; the same checks, dates and date window), each
+    ``name#N`` (N counting from 1) analysed or listed as skipped with its reason.
+
+    >>> r = load_records([{"text": "a " * 30, "date": "2024-05-01"}, {"body": "x"}])
+    >>> [d.doc_id for d in r.documents], [(s.path, s.reason) for s in r.skipped]
+    (['records#1'], [('records#2', 'empty')])
+    """
+    options = options or IngestOptions()
+    rows = list(records)
+    columns = list(dict.fromkeys(k for r in rows if isinstance(r, Mapping) for k in r))
+    fields = resolve_fields(columns, name, options)
+    if isinstance(fields, Skipped):
+        return IngestResult([], [fields])
+    parsed = [parse_record(n, dict(r) if isinstance(r, Mapping) else r, fields, name)
+              for n, r in enumerate(rows, 1)]
+    documents, skipped = [], []
+    for _, item in _documents(parsed, Path(name), name, "jsonl", options, {}):
         (skipped if isinstance(item, Skipped) else documents).append(item)
     return IngestResult(documents, skipped)
 

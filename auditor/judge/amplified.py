@@ -28,7 +28,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.judge.thresholds import AMPLIFIED_ALPHA, AMPLIFIED_MIN_DOCS, AMPLIFIED_MIN_RATIO
+from auditor.judge.thresholds import (
+    AMPLIFIED_ALPHA,
+    AMPLIFIED_MIN_DOCS,
+    AMPLIFIED_MIN_RATIO,
+)
 from auditor.judge.verdict import holm
 from auditor.metrics.proportions import fisher_exact_greater
 from auditor.metrics.wording import AmplifiedPhrase

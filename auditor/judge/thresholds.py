@@ -47,6 +47,11 @@ EXCESS_MIN_ODDS = 2.0
 #: posts that hold a key in period and baseline together before it is tested at all
 EXCESS_MIN_TOTAL = 3
 
+# ---- evidence (app.evidence)
+#: posts on each side before a drift comparison (MMD, embedding classifier, marker words) says
+#: anything
+DRIFT_MIN_POSTS = 5
+
 # ---- Phase I baseline and power (judge.baseline)
 #: power 80%: the change the audit catches 4 times in 5
 Z_POWER = normal_quantile(0.8)

@@ -34,6 +34,7 @@ How a period is judged (README, "How the verdict is decided"):
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,20 +56,34 @@ from auditor.metrics.registry import (
     LAYERS,
     VERDICT_METRICS,
 )
+from auditor.metrics.sampling import MIN_SAMPLE
 from auditor.results import Comparison
-from auditor.types import STATUSES, Estimate, worst
+from auditor.types import STATUSES, Estimate, PeriodStatus, Status, worst
 
 
-@dataclass
+@dataclass(frozen=True)
 class PeriodVerdict:
+    """One period as judged (baseline, before and set-aside periods carry their comparisons for
+    context and no reasons)."""
+
     label: str
-    status: str
-    moved_layers: list[str] = field(default_factory=list)
-    trend_layers: list[str] = field(default_factory=list)
-    building_layers: list[str] = field(default_factory=list)  # a trend building (2 periods)
-    layer_scores: dict[str, float] = field(default_factory=dict)
-    comparisons: dict[str, Comparison] = field(default_factory=dict)
-    reasons: list[str] = field(default_factory=list)
+    status: PeriodStatus
+    moved_layers: tuple[str, ...] = ()
+    trend_layers: tuple[str, ...] = ()     # sustained (judge.sequential)
+    building_layers: tuple[str, ...] = ()  # building toward a sustained shift
+    layer_scores: Mapping[str, float] = field(default_factory=dict)
+    comparisons: Mapping[str, Comparison] = field(default_factory=dict)
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Overall:
+    """The audit's overall verdict: the worst judged period's status, the reasons that speak for
+    it, and every flagged period."""
+
+    status: Status
+    reasons: tuple[str, ...]
+    flagged_periods: tuple[str, ...] = ()
 
 
 def _phi_sf(z: float) -> float:
@@ -197,7 +212,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
            baseline_flags: Sequence[bool], options: VerdictOptions = VerdictOptions(), *,
            extra: Mapping[str, Sequence[tuple[str, str]]] | None = None,
            sample_size: int | None = None,
-           set_aside: Sequence[int] = ()) -> tuple[list[PeriodVerdict], dict]:
+           set_aside: Sequence[int] = ()) -> tuple[list[PeriodVerdict], Overall]:
     """Judge every period against the baseline.
 
     Normal variation comes from the baseline periods alone (``auditor.judge.variation``);
@@ -208,7 +223,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
     layer: ``[("segments", reason), ...]``); each counts as one more moved layer.
 
     Returns one PeriodVerdict per period (baseline periods get status ``baseline``) and the
-    overall verdict ``{"status", "reasons", "flagged_periods"}``.
+    :class:`Overall` verdict.
     """
     base_i = [i for i, b in enumerate(baseline_flags) if b]
     comp_i = judged_periods(baseline_flags, set_aside)
@@ -242,8 +257,8 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
         if baseline_flags[i] or i not in comp_i:
             st = "baseline" if baseline_flags[i] else "set aside" if i in set(set_aside) \
                 else "before"
-            verdicts.append(PeriodVerdict(label, st,
-                                          layer_scores=scores, comparisons=comps[i]))
+            verdicts.append(PeriodVerdict(label, st, layer_scores=scores,
+                                          comparisons=comps[i]))
             continue
         moved = [layer for layer in LAYERS
                  if any(c.moved for n, c in comps[i].items() if BY_NAME[n].layer == layer)]
@@ -271,27 +286,55 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                 since = period_labels[_run_start(sums, comp_i, i, layer)]
                 reasons.append(f"{label}: {LAYER_FULL[layer]} has leaned toward sameness since "
                                f"{since}; watch whether it holds.")
-        verdicts.append(PeriodVerdict(label, status, moved, trend, building, scores, comps[i],
-                                      reasons))
+        verdicts.append(PeriodVerdict(label, status, tuple(moved), tuple(trend),
+                                      tuple(building), scores, comps[i], tuple(reasons)))
 
+    return verdicts, overall_verdict(verdicts)
+
+
+def overall_verdict(verdicts: Sequence[PeriodVerdict]) -> Overall:
+    """The worst status over the judged periods; its reasons are those of the first and the
+    latest period at that status, and the others are named."""
     compared = [v for v in verdicts if v.status in STATUSES]
     if not compared:
-        overall = {"status": "ok", "flagged_periods": [],
-                   "reasons": ["Only one period: nothing to compare with. Use a finer --period "
-                               "or a lower --min-docs to split the corpus."]}
-        return verdicts, overall
-    worst_status = worst(v.status for v in compared)
-    flagged = [v.label for v in compared if v.status != "ok"]
+        return Overall("ok", ("Only one period: nothing to compare with. Use a finer --period "
+                              "or a lower --min-docs to split the corpus.",))
+    worst_status: Status = worst(v.status for v in compared)
+    flagged = tuple(v.label for v in compared if v.status != "ok")
     if worst_status == "ok":
         n = len(compared)
-        reasons = [f"Nothing moved beyond normal variation in the {n} compared "
-                   f"period{'s' if n != 1 else ''} against the baseline."]
-    else:
-        # The first and the latest period at the worst status speak for the rest (every
-        # period's own reasons stay in its verdict).
-        worst_v = [v for v in compared if v.status == worst_status]
-        keep = worst_v[:1] + worst_v[-1:] if len(worst_v) > 1 else worst_v
-        reasons = [r for v in keep for r in v.reasons]
-        if len(worst_v) > 2:
-            reasons.append(f"Also {worst_status} in " + ", ".join(v.label for v in worst_v[1:-1]) + ".")
-    return verdicts, {"status": worst_status, "reasons": reasons, "flagged_periods": flagged}
+        return Overall("ok", (f"Nothing moved beyond normal variation in the {n} compared "
+                              f"period{'s' if n != 1 else ''} against the baseline.",), flagged)
+    # The first and the latest period at the worst status speak for the rest (every period's
+    # own reasons stay in its verdict).
+    worst_v = [v for v in compared if v.status == worst_status]
+    keep = worst_v[:1] + worst_v[-1:] if len(worst_v) > 1 else worst_v
+    reasons = [r for v in keep for r in v.reasons]
+    if len(worst_v) > 2:
+        reasons.append(f"Also {worst_status} in "
+                       + ", ".join(v.label for v in worst_v[1:-1]) + ".")
+    return Overall(worst_status, tuple(reasons), flagged)
+
+
+def with_context(overall: Overall, *, judged: bool, merged_into_one: int | None,
+                 sample_size: int, blind_layers: Sequence[str]) -> Overall:
+    """The overall verdict with what it rests on said: a corpus whose small periods were merged
+    into one (``merged_into_one`` posts) has nothing to compare; an ``ok`` over ``judged``
+    periods, with samples too small to see moderate changes in ``blind_layers``
+    (``judge.baseline.power``), says that it rests on little data."""
+    if merged_into_one is not None:
+        return dataclasses.replace(overall, reasons=(
+            f"Nothing to compare: the {merged_into_one} posts form a single period once periods "
+            "too small to sample are merged (see the note). samey needs at least two periods of "
+            f"{2 * MIN_SAMPLE} or more posts; add more content or a longer history.",))
+    if overall.status == "ok" and judged and blind_layers:
+        return dataclasses.replace(overall, reasons=overall.reasons + (
+            f"This ok rests on little data: with samples of {sample_size} posts per period "
+            "samey could not see moderate changes in "
+            + _join([LAYER_FULL[b] for b in blind_layers]) + " (see \"what samey could see\"); "
+            "more posts per period, or a coarser --period, would.",))
+    return overall
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
