@@ -73,7 +73,7 @@ class LayerState(Result):
     building: bool
 
 
-@dataclass
+@dataclass(frozen=True)
 class PeriodResult(Result):
     """One period of an audit as judged."""
 
@@ -94,7 +94,7 @@ class PeriodResult(Result):
         return self.end[:7]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Verdict(Result):
     """The overall verdict: the worst compared period, its reasons, the headline."""
 
@@ -240,7 +240,7 @@ class SideBySide(Result):
     baseline: Excerpt
 
 
-@dataclass
+@dataclass(frozen=True)
 class Evidence(Result):
     """What a marketer can act on in one period. ``drift`` and ``side_by_side`` only for a
     compared period; ``context`` only when the period is not flagged."""
@@ -329,7 +329,7 @@ class PowerInfo(Result):
     sentence: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReferenceInfo(Result):
     """The baseline as checked (Phase I), change points and power per layer."""
 
@@ -347,7 +347,7 @@ class ReferenceInfo(Result):
     sample_size: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class CorpusSummary(Result):
     path: str
     documents: int
@@ -363,7 +363,7 @@ class CorpusSummary(Result):
     date_sources: dict[str, int]
 
 
-@dataclass
+@dataclass(frozen=True)
 class AuditResult(Result):
     """Everything an audit found; ``to_dict`` is exactly what ``--json`` writes.
 
@@ -440,7 +440,7 @@ class Alert(Result):
         return d
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReportReference(Result):
     """The baseline a report compares with, named in every output (``report_reference``)."""
 
@@ -457,7 +457,7 @@ class ReportReference(Result):
     power_lines: list[str]
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReportResult(Result):
     """A monthly report: the audit up to ``month``, the stored trend and the alerts.
 
@@ -578,7 +578,7 @@ class DraftDuplication(Result):
     jaccard_path: str | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class DraftReport(Result):
     """One draft checked against the corpus."""
 
@@ -653,7 +653,7 @@ class CheckCorpus(Result):
     index: IndexInfo
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckResult(Result):
     """Per-draft reports; ``to_dict`` is exactly what ``samey check --json`` writes."""
 
