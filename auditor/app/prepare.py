@@ -144,6 +144,8 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
                       root: Path | None = None, site: bool = False) -> Prepared:
     """Like :func:`prepare` for documents already in memory (simulations, other sources);
     pools are drawn by the same bottom-k rule."""
+    if not docs:
+        _no_documents(root or "documents", list(skipped))
     path = root or Path(".")
     if not need_dates:
         return _featurise(list(docs), [], list(skipped), "none", len(docs), 0, [], options,

@@ -46,13 +46,14 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from auditor.config import DEFAULT_MODEL
 from auditor.errors import ModelError, UsageError
 from auditor.features.cache import EmbeddingCache, default_cache_dir
+from auditor.features.protocols import TextEmbedder
 from auditor.progress import Progress, plural
 
 MAX_CHUNKS = 8
@@ -262,20 +263,6 @@ def chunk_texts(texts: Sequence[str], tokenizer: Any, max_pieces: int) -> list[l
 
 
 # ---------------------------------------------------------------- embedders
-
-
-class TextEmbedder(Protocol):
-    """What samey needs of an embedder: a stable ``model_id`` (part of every cache key), the
-    vector width ``dim`` and ``embed(texts)`` -> an ``(n, dim)`` float32 array of unit rows (zero
-    rows for empty texts)."""
-
-    @property
-    def model_id(self) -> str: ...
-
-    @property
-    def dim(self) -> int: ...
-
-    def embed(self, texts: Iterable[str]) -> np.ndarray: ...
 
 
 class EmbeddingInterrupted(KeyboardInterrupt):
