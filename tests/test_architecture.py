@@ -26,7 +26,7 @@ ALLOWED = {
     "index": {"ingest", "features", "metrics", "judge"},
     "app": {"ingest", "features", "metrics", "judge", "history", "index"},
     "cli": {"app", "render", "ingest", "features", "metrics", "judge", "history", "package"},
-    "package": {"app"},
+    "package": {"app", "features"},  # the API re-exports the TextEmbedder protocol
     "main": {"cli"},
 }
 
