@@ -44,12 +44,17 @@ class IngestOptions:
     ``min(min_words, min_record_words)`` words. Ad copy is short by design, so an ad export is
     audited row by row by default (3 words: "Shop winter boots"), while a two-word fragment is
     still skipped. Lowering ``min_words`` (``--min-words``) lowers both.
+    source_field: front matter key or column naming who or what wrote each document (an author,
+    a tool, an agency, a channel: ``--source-field``). The audit splits every period by it
+    (provenance: which source made the period samey) and ``samey curate`` reports the share of
+    each source kept. ``[curate] source_field``, where curate first read it, is still accepted.
     """
 
     text_field: str | None = None
     date_field: str | None = None
     title_field: str | None = None
     segment_field: str | None = None
+    source_field: str | None = None
     segment_from: str = "field"
     date_from: str = "content"
     min_words: int = 20
@@ -123,8 +128,7 @@ class CurateOptions:
     random_subsets: random subsets of the kept size the report compares the kept set with.
     report_words: words per set (each document cut to ``sampling.text_budget``) on which the
     report compares wording and rare words: equal budgets for every set.
-    source_field: front matter key or column naming each document's source (``human``,
-    ``model``...); the report gives the share of each source kept.
+    (The source of each document, ``--source-field``, is ``IngestOptions.source_field``.)
     """
 
     near_copy_similarity: float = 0.95
@@ -134,7 +138,6 @@ class CurateOptions:
     cluster_sample: int = 20000
     random_subsets: int = 20
     report_words: int = 50000
-    source_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,8 @@ def read_config(path: Path) -> dict[str, Any]:
         if key in _SECTIONS:
             if not isinstance(value, dict):
                 raise UsageError(f"{path}: [{key}] must be a table.")
+            if key == "curate" and "source_field" in value:  # where curate first read it
+                value = {k: v for k, v in value.items() if k != "source_field"}
             known = {f.name for f in fields(_SECTIONS[key])}
             for sub in value:
                 if sub not in known:
@@ -226,6 +231,9 @@ def read_config(path: Path) -> dict[str, Any]:
                 f"{path}: unknown key '{key}'. Known keys: "
                 + ", ".join(sorted(_TOP_KEYS | set(_SECTIONS))) + "."
             )
+    legacy = data.get("curate")
+    if isinstance(legacy, dict) and "source_field" in legacy:  # [ingest] wins when both are set
+        out.setdefault("ingest", {}).setdefault("source_field", legacy["source_field"])
     return out
 
 

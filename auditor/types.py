@@ -68,6 +68,9 @@ class Document:
     # doc_id of the first publication of the same body when this document republishes it under a
     # later date (a repost, see ``auditor.ingest``); ``None`` for a first publication.
     repost_of: str | None = None
+    # who or what wrote it (``IngestOptions.source_field``: an author, tool, agency or channel),
+    # lower-cased as segment labels are; ``None`` when the field is not asked for or missing
+    source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor._version import __version__
+from auditor.app.actions import audit_actions
 from auditor.app.evidence import evidence_baseline, period_evidence
 from auditor.app.measure import (
     excess_tests,
@@ -15,6 +16,7 @@ from auditor.app.measure import (
     measure_periods,
 )
 from auditor.app.prepare import Prepared, prepare, with_baseline
+from auditor.app.provenance import UnlikeCache, audit_provenance
 from auditor.app.segments import analyse_segments
 from auditor.config import AuditOptions
 from auditor.errors import InputError, UsageError
@@ -235,7 +237,11 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
         if po.status not in ("watch", "samey") and ev is not None:
             ev.context = "within normal variation"
     reference = reference_info(j)
-    overall.summary = headline(overall, periods_out, evidence, reference)
+    unlike = UnlikeCache(prep, j.word_budget // max(m, 1), options.sampling.random_state)
+    provenance = audit_provenance(j, periods_out, options, unlike)
+    actions = audit_actions(j, periods_out, evidence, unlike)
+    overall.summary = headline(overall, periods_out, evidence, reference, source_line=(
+        provenance.dominant.sentence if provenance and provenance.dominant else None))
     openings = prep.features.openings
     notes = templated_notes(
         [openings[i] for p in prep.periods if p.is_baseline for i in p.doc_indices],
@@ -247,7 +253,8 @@ def audit(path: str | Path, options: AuditOptions | None = None, *, embedder=Non
         verdict=overall, periods=periods_out, skipped=sorted(prep.skipped, key=lambda s: s.path),
         config=_config_dict(options, prep, m, j.word_budget), corpus=_corpus_summary(prep, path),
         evidence=evidence, layers=_layer_limits(verdicts), segments=segments,
-        reference=reference, site_duplicates=prep.site_duplicates)
+        reference=reference, site_duplicates=prep.site_duplicates, provenance=provenance,
+        actions=actions)
 
 def _layer_limits(verdicts) -> dict[str, dict[str, ControlLimits]]:
     """Per metric: baseline mean and control limits, for charts."""

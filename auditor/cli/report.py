@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from auditor.cli.options import (
+    O_ACTIONS_CSV,
     O_BACKEND,
     O_BASELINE,
     O_CACHE_DIR,
@@ -30,6 +31,7 @@ from auditor.cli.options import (
     O_QUIET,
     O_SCHEDULER,
     O_SEG,
+    O_SOURCE,
     O_SEG_FROM,
     O_SITE_DUPLICATES,
     O_TEXT,
@@ -71,6 +73,7 @@ def report(
                                           "Markdown summary (for email or chat) to FILE (- for "
                                           "standard output)."),
     json_out: Optional[Path] = O_JSON,
+    actions_csv: Optional[Path] = O_ACTIONS_CSV,
     min_docs: Optional[int] = O_MIN_DOCS,
     baseline: Optional[str] = O_BASELINE,
     model: Optional[str] = O_MODEL,
@@ -79,6 +82,7 @@ def report(
     date_field: Optional[str] = O_DATE,
     title_field: Optional[str] = O_TITLE,
     segment_field: Optional[str] = O_SEG,
+    source_field: Optional[str] = O_SOURCE,
     segment_from: Optional[SegmentFrom] = O_SEG_FROM,
     date_from: Optional[DateFrom] = O_DATE_FROM,
     min_words: Optional[int] = O_MIN_WORDS,
@@ -97,21 +101,24 @@ def report(
     from auditor.app.report import report as api_report
     from auditor.render.markdown import render_markdown
 
-    console = human_console(quiet, to_stdout(json=json_out, markdown=md_out, html=html_out))
+    console = human_console(quiet, to_stdout(json=json_out, markdown=md_out, html=html_out,
+                                               actions_csv=actions_csv))
     values, cfg_path = load_config_values(config)
     target = resolve_path(path, values, cfg_path)
     values.pop("period", None)  # a report is always monthly
     opts = make_options(
         values, quiet=quiet, period="month", min_docs=min_docs, baseline=baseline, model=model,
         text_field=text_field, date_field=date_field, title_field=title_field,
-        segment_field=segment_field, segment_from=segment_from, date_from=date_from,
+        segment_field=segment_field, source_field=source_field,
+        segment_from=segment_from, date_from=date_from,
         min_words=min_words, min_record_words=min_record_words, cache_dir=cache_dir,
         backend=backend, site_duplicates=site_duplicates, engine=engine, workers=workers,
         scheduler=scheduler)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_report(target, opts, period_end=period_end, history=history)
-    written = write_outputs(result, html=html_out, markdown=md_out, json=json_out)
+    written = write_outputs(result, html=html_out, markdown=md_out, json=json_out,
+                            actions_csv=actions_csv)
     if console is not None:
         print_markdown(console, render_markdown(result))
     say_written(console, [*written, ("history store", result.history_path)])

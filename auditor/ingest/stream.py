@@ -404,13 +404,14 @@ class IngestSummary:
 def _doc_plain(d: Document) -> list:
     return [d.doc_id, d.path, d.text, d.title, d.date.toordinal() if d.date else None,
             d.date_source, list(d.segments), [[lv, h] for lv, h in d.headings], d.fmt,
-            d.repost_of]
+            d.repost_of, d.source]
 
 
 def _doc_from(x: list) -> Document:
-    doc_id, path, text, title, date, source, segments, headings, fmt, repost_of = x
+    doc_id, path, text, title, date, source, segments, headings, fmt, repost_of, by = x
     return Document(doc_id, path, text, title, dt.date.fromordinal(date) if date else None,
-                    source, tuple(segments), tuple((lv, h) for lv, h in headings), fmt, repost_of)
+                    source, tuple(segments), tuple((lv, h) for lv, h in headings), fmt, repost_of,
+                    by)
 
 
 def _skips_plain(log: SkipLog) -> list:
