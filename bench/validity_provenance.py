@@ -121,7 +121,8 @@ def run_trial(src: dict, share: float, trial: int, *, model: str, cache_dir: str
                          for k, c in (mine.by_layer.items() if mine else [])},
             "ranked": ranked})
     dom = prov.dominant if prov else None
-    return {"share": share, "trial": trial, "verdict": res.status, "labels": labels,
+    return {"share": share, "trial": trial, "model": res.config["model_id"],
+            "verdict": res.status, "labels": labels,
             "statuses": [status.get(x) for x in labels], "months": months,
             "dominant": dom.source if dom else None, "headline": res.verdict.summary}
 

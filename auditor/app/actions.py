@@ -5,11 +5,10 @@ the reasons and the change are ``auditor.judge.actions``'s.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from auditor.app.measure import frame_keys_of, phrase_keys_of
 from auditor.app.prepare import Prepared
-from auditor.app.provenance import UnlikeCache
+from auditor.app.provenance import Judged, UnlikeCache
 from auditor.features.lexicon import stop_words
 from auditor.judge.actions import Frame, PostSignals, rank_posts
 from auditor.judge.excess import frame_phrase
@@ -19,9 +18,6 @@ from auditor.metrics.excess import Excess
 from auditor.metrics.posts import holders, k_occurrence
 from auditor.results import Actions, Evidence, PeriodActions, PeriodResult
 from auditor.types import STATUSES, Document, Period
-
-if TYPE_CHECKING:
-    from auditor.app.audit import Judged
 
 
 def moved_layers(p: PeriodResult) -> list[str]:
@@ -104,6 +100,13 @@ def post_signals(j: Judged, p: Period, ev: Evidence, stock: Mapping[str, Sequenc
 
 
 def _distinct(phrases: list[str]) -> list[str]:
-    """Phrases not contained in a longer one listed ("paced" beside "fast paced")."""
-    padded = [f" {x} " for x in phrases]
-    return [x for x, px in zip(phrases, padded) if not any(px != q and px in q for q in padded)]
+    """Phrases that share no word with a stronger one listed ("paced", "fast paced world"
+    beside "fast paced" are the same stock phrase)."""
+    seen: set[str] = set()
+    out = []
+    for x in phrases:
+        words = set(x.split())
+        if not words & seen:
+            out.append(x)
+            seen |= words
+    return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -57,8 +57,15 @@ from auditor.results import (
 )
 from auditor.types import Period
 
-if TYPE_CHECKING:
-    from auditor.app.audit import Judged
+
+class Judged(Protocol):
+    """What provenance and the action list read of an audit's judgement
+    (``auditor.app.audit.Judged``)."""
+
+    prep: Prepared
+    stock: dict[str, dict[str, list[Excess]]] | None   # counted excess, by layer and period
+    word_budget: int                                    # words of every sample
+    sample_size: int
 
 METHOD = ("Shapley values over sources: each source's posts replaced by a size-matched draw of "
           "baseline posts, on repeated samples of the same size and word budget as the verdict's; "

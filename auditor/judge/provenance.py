@@ -36,7 +36,7 @@ MOVE_NOUN = {
     "topics": "posts drawing closer together in meaning",
     "duplication": "the rise in near-copies",
     "tails": "the loss of niche topics and words",
-    "character": "the shift in voice (posts that read unlike your baseline)",
+    "character": "the shift in voice",
 }
 
 
@@ -120,9 +120,13 @@ def dominant_source(periods: Sequence[PeriodResult], provenance: Sequence[Period
     share = posts[best] / max(sum(posts.values()), 1)
     since = at_worst[0].label
     who = source_name(best, field)
+    c = per_layer[layer]
+    part = f"{c:.0%} of" if c < 0.995 else "all of"
+    rest = " (the other posts pulled the other way)" if c >= 1.005 else ""
     sentence = (f"{who[:1].upper() + who[1:] if best == NO_SOURCE else 'Posts by ' + who} "
-                f"({share:.0%} of posts) account for {per_layer[layer]:.0%} of "
-                f"{MOVE_NOUN.get(layer, 'the move in ' + layer)} since {period_name(since)}.")
+                f"({share:.0%} of posts) account for {part} "
+                f"{MOVE_NOUN.get(layer, 'the move in ' + layer)} since {period_name(since)}"
+                f"{rest}.")
     return DominantSource(best, layer, per_layer[layer], share, since, sentence)
 
 

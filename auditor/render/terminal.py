@@ -11,6 +11,7 @@ from rich.text import Text
 
 from auditor.metrics.registry import BY_NAME, LAYER_SHORT, in_points
 from auditor.progress import plural
+from auditor.render.provenance_view import render_actions, render_provenance
 from auditor.render.site_view import family_line, summary_line
 from auditor.results import AuditResult, PeriodResult, ReferenceInfo, SiteDuplicates
 from auditor.types import Estimate
@@ -90,7 +91,8 @@ def _moved_cell(p: PeriodResult) -> Text:
 def render_audit(result: AuditResult, console: Console | None = None, *,
                  max_skipped: int = 15) -> None:
     """Print the audit: the headline first, then the periods (every label whole at 80 columns;
-    the metric columns from ``WIDE``), the reasons, the reference and the skipped files."""
+    the metric columns from ``WIDE``), who made it samey (``--source-field``), the posts to
+    revise first, the reasons, the reference and the skipped files."""
     c = console or Console()
     corpus, cfg, v = result.corpus, result.config, result.verdict
     head = Text()
@@ -128,6 +130,11 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
             f"{cfg['sample_size_used']} posts, {cfg.get('word_budget_per_sample', 0)} words "
             f"each, {sampling['repeats']} repeats; model "
             f"{cfg['model_id']}.[/]")
+
+    if result.provenance is not None:
+        render_provenance(result.provenance, c)
+    if result.actions is not None:
+        render_actions(result.actions, c)
 
     body = Text()
     for r in v.reasons:
