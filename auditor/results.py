@@ -829,6 +829,7 @@ class Provenance(Result):
     method: str
     periods: list[PeriodProvenance]
     dominant: DominantSource | None = None
+    notes: list[str] = field(default_factory=list)   # posts without the field, in words
 
     def period(self, label: str) -> PeriodProvenance | None:
         return next((p for p in self.periods if p.label == label), None)

@@ -137,7 +137,22 @@ def audit_provenance(j: Judged, periods: Sequence[PeriodResult], options: AuditO
         rows.sort(key=lambda r: (-(r.contribution if r.contribution is not None else -math.inf),
                                  -r.posts, r.source))
         out.append(PeriodProvenance(p.label, po.status, list(layers), rows))
-    return Provenance(field, METHOD, out, dominant_source(periods, out, field))
+    return Provenance(field, METHOD, out, dominant_source(periods, out, field),
+                      missing_notes(prep, field))
+
+
+def missing_notes(prep: Prepared, field: str) -> list[str]:
+    """Plain words on the analysed posts that lack the source field."""
+    n = len(prep.documents)
+    missing = sum(d.source is None for d in prep.documents)
+    if not missing:
+        return []
+    if missing == n:
+        return [f"--source-field {field}: none of the {n} analysed posts has a '{field}' "
+                "front matter key or column; check the name (it is matched case-insensitively) "
+                "or pick another field."]
+    return [f"{missing} of the {n} analysed posts have no '{field}': they are listed as "
+            f"\"{NO_SOURCE}\"."]
 
 
 def _attribute(j: Judged, p: Period, t: Target, players: np.ndarray, k: int,

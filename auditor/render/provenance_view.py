@@ -115,6 +115,8 @@ def render_provenance(prov: Provenance, c: Console, *, top: int = 6) -> None:
             body.add_row(Text(f"  {name:<{width}} " + "".join(f"{pct(v):>5}" for v in vals)))
     if prov.dominant is not None:
         body.add_row(Text(prov.dominant.sentence))
+    for note in prov.notes:
+        body.add_row(Text(f"note: {note}", style="dim"))
     c.print(Panel(body, title=f"who made it samey: {p.label} by {prov.field}"))
 
 
