@@ -148,9 +148,9 @@ def missing_notes(prep: Prepared, field: str) -> list[str]:
     if not missing:
         return []
     if missing == n:
-        return [f"--source-field {field}: none of the {n} analysed posts has a '{field}' "
-                "front matter key or column; check the name (it is matched case-insensitively) "
-                "or pick another field."]
+        return [f"--source-field {field}: none of the {n} analysed posts has the field "
+                f"'{field}' (a front matter key or column); check the name (matched "
+                "case-insensitively) or pick another field."]
     return [f"{missing} of the {n} analysed posts have no '{field}': they are listed as "
             f"\"{NO_SOURCE}\"."]
 
