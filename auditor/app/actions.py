@@ -95,6 +95,7 @@ def post_signals(j: Judged, p: Period, ev: Evidence, stock: Mapping[str, Sequenc
             unlike=float(u[local]),
             family=len(fam), copy_of=_name(docs[other], "") if other is not None else None,
             repost_of=_name(orig, d.repost_of) if d.repost_of else None,
+            repost_date=orig.date.isoformat() if orig is not None and orig.date else None,
             neighbours=int(neighbours[local])))
     return out
 

@@ -204,7 +204,7 @@ def _shapley_shares(j: Judged, p: Period, metric: str, players: np.ndarray, k: i
         fillers = np.sort(rng.choice(base, size=m, replace=False))
         value = _value(f, lengths, spec, rows, fillers, who, j.word_budget,
                        stable_seed(seed, r))
-        phi = shapley_values(k, value) if exact else shapley_in_order(rng.permutation(k), value)
+        phi = shapley_values(k, value) if exact else shapley_in_order(rng.permutation(k).tolist(), value)
         if np.isfinite(phi).all():
             phis.append(phi)
     shares = ratio_shares(np.array(phis).reshape(-1, k), random_state=seed)
@@ -216,10 +216,14 @@ def _value(f: CorpusFeatures, lengths: np.ndarray, spec: MetricSpec, rows: np.nd
            ) -> Callable[[frozenset[int]], float]:
     """The characteristic function: a coalition's sample, its metric turned toward sameness."""
 
+    compute = spec.compute
+    if compute is None:  # pragma: no cover  (targets() only picks computed metrics)
+        raise ValueError(f"{spec.name} is not computed on a sample")
+
     def value(coalition: frozenset[int]) -> float:
         idx = coalition_rows(rows, fillers, who, coalition)
         with np.errstate(all="ignore"):
-            v = spec.compute(Sample(f, idx, seed, water_fill(lengths[idx], budget)))
+            v = compute(Sample(f, idx, seed, water_fill(lengths[idx], budget)))
         return math.nan if v is None else spec.direction * float(v)
 
     return value

@@ -66,6 +66,7 @@ class PostSignals:
     family: int = 0                   # size of its near-copy family (0: none)
     copy_of: str | None = None        # another member of that family (title or path)
     repost_of: str | None = None      # the earlier post it republishes (title or path)
+    repost_date: str | None = None    # ... and its date
     neighbours: int = 0               # posts that have it among their nearest in meaning
 
 
@@ -118,7 +119,8 @@ def _reason(layer: str, s: PostSignals) -> tuple[str, str] | None:
                                                   if s.markers else ""))
     if layer == "duplication":
         if s.repost_of:
-            return (f"republishes \"{s.repost_of}\"", "retire the repost or rewrite it")
+            when = f" of {s.repost_date}" if s.repost_date else ""
+            return (f"republishes \"{s.repost_of}\"{when}", "retire the repost or rewrite it")
         if s.family < 2:
             return None
         other = f" of \"{s.copy_of}\"" if s.copy_of else ""

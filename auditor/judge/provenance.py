@@ -120,9 +120,9 @@ def dominant_source(periods: Sequence[PeriodResult], provenance: Sequence[Period
     share = posts[best] / max(sum(posts.values()), 1)
     since = at_worst[0].label
     who = source_name(best, field)
-    c = per_layer[layer]
-    part = f"{c:.0%} of" if c < 0.995 else "all of"
-    rest = " (the other posts pulled the other way)" if c >= 1.005 else ""
+    made = per_layer[layer]
+    part = f"{made:.0%} of" if made < 0.995 else "all of"
+    rest = " (the other posts pulled the other way)" if made >= 1.005 else ""
     sentence = (f"{who[:1].upper() + who[1:] if best == NO_SOURCE else 'Posts by ' + who} "
                 f"({share:.0%} of posts) account for {part} "
                 f"{MOVE_NOUN.get(layer, 'the move in ' + layer)} since {period_name(since)}"

@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+from auditor.files import write_atomic
 from auditor.results import Actions, AuditResult, PeriodActions
 
 COLUMNS = ("period", "status", "rank", "doc", "title", "date", "source", "score", "change",
@@ -36,6 +37,4 @@ def render_actions_csv(result: Any) -> str:
 
 def write_actions_csv(path: Any, result: Any) -> None:
     """The CSV to ``path`` (atomically; ``-``: standard output)."""
-    from auditor.render.jsonout import write_atomic
-
     write_atomic(path, render_actions_csv(result))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -44,7 +45,8 @@ def shown_period(prov: Provenance) -> PeriodProvenance | None:
     latest judged one."""
     moved = [p for p in prov.periods if p.layers]
     judged = [p for p in prov.periods if p.status in STATUSES]
-    return (moved or judged or [None])[-1]
+    pick = moved or judged
+    return pick[-1] if pick else None
 
 
 def contribution_text(s: SourceContribution) -> str:
@@ -168,7 +170,8 @@ def markdown_lines(prov: Provenance | None, actions: Actions | None, *, top: int
     return out
 
 
-def history_contributions(history: Sequence[dict]) -> tuple[list[str], list[tuple[str, list]]]:
+def history_contributions(history: Sequence[dict[str, Any]]
+                          ) -> tuple[list[str], list[tuple[str, list[float | None]]]]:
     """From the stored months (``figures["provenance"]``): the months with an attributed move
     and each source's contribution per month, sources by mean contribution."""
     months, per = [], []
