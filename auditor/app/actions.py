@@ -20,6 +20,9 @@ from auditor.results import Actions, Evidence, PeriodActions, PeriodResult
 from auditor.types import STATUSES, Document, Period
 
 
+FLAGGED = ("watch", "samey")
+
+
 def moved_layers(p: PeriodResult) -> list[str]:
     """The layers of a period that moved, are sustained or are building."""
     return [x for x, s in p.layers.items() if s.moved or s.trend or s.building]
@@ -29,24 +32,28 @@ def audit_actions(j: Judged, periods: Sequence[PeriodResult],
                   evidence: Mapping[str, Evidence | None], unlike: UnlikeCache
                   ) -> Actions | None:
     """The posts to revise first: the latest judged period, and every flagged one with
-    evidence (None when no period is judged)."""
+    evidence (None when no period is judged). A period within normal variation gets an empty
+    list: no post needs revising for sameness there."""
     prep = j.prep
     judged = [(p, po) for p, po in zip(prep.periods, periods) if po.status in STATUSES]
     if not judged:
         return None
     latest = judged[-1]
-    flagged = [x for x in judged if x[1].status in ("watch", "samey")]
+    flagged = [x for x in judged if x[1].status in FLAGGED]
     per: dict[str, PeriodActions] = {}
     for p, po in flagged + [latest]:
         ev = evidence.get(p.label)
-        if ev is None or p.label in per:
+        if p.label in per:
+            continue
+        if ev is None or po.status not in FLAGGED:
+            per[p.label] = PeriodActions(p.label, po.status, [])
             continue
         stock = {layer: list(found.get(p.label, ())) for layer, found in (j.stock or {}).items()}
         sig = post_signals(j, p, ev, stock, unlike)
         per[p.label] = PeriodActions(p.label, po.status, rank_posts(sig, moved_layers(po)))
     top = per.get(latest[0].label)
     return Actions(latest[0].label, latest[1].status, top.revise_first if top else [],
-                   [per[p.label] for p, _ in flagged if p.label in per])
+                   [per[p.label] for p, _ in flagged if per[p.label].revise_first])
 
 
 def _name(d: Document | None, fallback: str) -> str:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from auditor.metrics.registry import LAYER_SHORT, LAYERS
 from auditor.judge.thresholds import ACTIONS_TOP
 from auditor.render.charts import layer_chart_svg
-from auditor.render.provenance_view import history_contributions, layers_text, pct
+from auditor.render.provenance_view import history_contributions, layers_text, no_actions, pct
 from auditor.render.segments_view import segment_head, segment_rows
 from auditor.render.site_view import summary_line
 from auditor.results import ReportResult
@@ -55,7 +55,7 @@ td ul{margin:0;padding-left:16px}
 .pair{display:flex;gap:14px;flex-wrap:wrap}
 .excerpt{flex:1 1 300px;min-width:0;background:#f8f9f9;border-radius:8px;padding:10px 14px}
 blockquote{margin:6px 0 0;font-style:italic}
-code{background:#f2f3f4;padding:0 4px;border-radius:3px;overflow-wrap:anywhere}
+code{background:#f2f3f4;padding:0 4px;border-radius:3px;overflow-wrap:break-word}
 ul{margin:4px 0;padding-left:20px}
 details>summary{cursor:pointer;list-style-position:outside}
 details>summary h2{display:inline;margin:0}
@@ -118,6 +118,8 @@ def render_html(report: ReportResult, *, json_name: str | None = None) -> str:
         prov=prov, month_prov=prov.period(report.period.label) if prov is not None else None,
         prov_months=months, prov_rows=rows, layer_text=layers_text,
         actions=report.audit.actions, max_actions=MAX_ACTIONS, actions_top=ACTIONS_TOP,
+        no_actions=(no_actions(report.audit.actions) if report.audit.actions is not None
+                    else "No judged month yet: nothing to revise first."),
         month_reasons=list(dict.fromkeys(report.period.reasons)),
         month_alerts=[a for a in report.alerts if a.month == report.month],
         charts=charts, history_rows=history_rows,

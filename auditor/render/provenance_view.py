@@ -128,7 +128,7 @@ def render_actions(actions: Actions, c: Console, *, top: int = 5) -> None:
     body.add_column(no_wrap=True)
     body.add_column()
     if not actions.revise_first:
-        body.add_row("", Text("No post stands out: nothing to revise first.", style="dim"))
+        body.add_row("", Text(no_actions(actions), style="dim"))
     for i, r in enumerate(actions.revise_first[:top], start=1):
         cell = Text()
         cell.append(post_name(r), style="bold")
@@ -145,6 +145,14 @@ def render_actions(actions: Actions, c: Console, *, top: int = 5) -> None:
         body.add_row("", Text(f"{more} more here, and the list of every flagged period: --json "
                               "(actions) or --actions-csv FILE.", style="dim"))
     c.print(Panel(body, title=f"revise first: {actions.period} ({actions.status})"))
+
+
+def no_actions(actions: Actions) -> str:
+    """Why the list is empty, in words."""
+    if actions.status not in ("watch", "samey"):
+        return (f"Nothing moved beyond normal variation in {actions.period}: no post needs "
+                "revising for sameness.")
+    return "No post stands out: nothing to revise first."
 
 
 def _one_line(x: object) -> str:
