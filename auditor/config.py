@@ -88,12 +88,17 @@ class IngestOptions:
     (see ``MAX_DOCUMENT_BYTES``); a longer one is cut, and the audit says which.
     exclude: paths (relative to the audited folder, posix) that are not inputs: outputs written
     inside the corpus with ``--output-in-corpus``. A folder excludes everything below it.
+    source_field: front matter key or column naming who or what wrote each document (an author,
+    a tool, an agency, a channel: ``--source-field``). The audit splits every period by it
+    (provenance: which source made the period samey) and ``samey curate`` reports the share of
+    each source kept. ``[curate] source_field``, where curate first read it, is still accepted.
     """
 
     text_field: str | None = None
     date_field: str | None = None
     title_field: str | None = None
     segment_field: str | None = None
+    source_field: str | None = None
     segment_from: str = "field"
     date_from: str = "content"
     min_words: int = 20
@@ -185,8 +190,7 @@ class CurateOptions:
     random_subsets: random subsets of the kept size the report compares the kept set with.
     report_words: words per set (each document cut to ``sampling.text_budget``) on which the
     report compares wording and rare words: equal budgets for every set.
-    source_field: front matter key or column naming each document's source (``human``,
-    ``model``...); the report gives the share of each source kept.
+    (The source of each document, ``--source-field``, is ``IngestOptions.source_field``.)
     """
 
     near_copy_similarity: float = 0.95
@@ -196,7 +200,6 @@ class CurateOptions:
     cluster_sample: int = 20000
     random_subsets: int = 20
     report_words: int = 50000
-    source_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,8 @@ def read_config(path: Path) -> dict[str, Any]:
         if key in _SECTIONS:
             if not isinstance(value, dict):
                 raise UsageError(f"{path}: [{key}] must be a table.")
+            if key == "curate" and "source_field" in value:  # where curate first read it
+                value = {k: v for k, v in value.items() if k != "source_field"}
             known = {f.name for f in fields(_SECTIONS[key])}
             for sub in value:
                 if sub not in known:
@@ -292,6 +297,9 @@ def read_config(path: Path) -> dict[str, Any]:
                 f"{path}: unknown key '{key}'. Known keys: "
                 + ", ".join(sorted(_TOP_KEYS | set(_SECTIONS))) + "."
             )
+    legacy = data.get("curate")
+    if isinstance(legacy, dict) and "source_field" in legacy:  # [ingest] wins when both are set
+        out.setdefault("ingest", {}).setdefault("source_field", legacy["source_field"])
     return out
 
 

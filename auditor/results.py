@@ -382,6 +382,8 @@ class AuditResult(Result):
     reference: ReferenceInfo | None = None
     site_duplicates: SiteDuplicates | None = None  # None: --no-site-duplicates
     schema_version: str = SCHEMA_VERSION
+    provenance: Provenance | None = None   # None: no --source-field
+    actions: Actions | None = None         # None: no judged period
 
     @property
     def status(self) -> str:
@@ -399,6 +401,8 @@ class AuditResult(Result):
             "periods": plain(self.periods),
             "layers": plain(self.layers),
             "evidence": {k: evidence_dict(v) for k, v in self.evidence.items()},
+            "provenance": plain(self.provenance),
+            "actions": plain(self.actions),
             "segments": self.segments,
             "site_duplicates": plain(self.site_duplicates),
             "reference": {} if self.reference is None else self.reference.to_dict(),
@@ -761,3 +765,104 @@ class CurateResult(Result):
                 "skipped": [{"path": s.path, "reason": s.reason, "detail": s.detail}
                             for s in self.skipped],
                 "config": self.config}
+
+
+# ------------------------------------------------------------------ audit: provenance, actions
+
+
+@dataclass(frozen=True)
+class LayerContribution(Result):
+    """A source's share of one layer's move in one period (``auditor.app.provenance``): the
+    shares of all sources sum to one; ``low``..``high`` is its 95% interval (bootstrap);
+    ``metric`` names the measurement attributed (a registry metric, ``stock frames``,
+    ``stock phrases``); ``method`` is ``shapley`` (exact), ``shapley sampled`` (random orders)
+    or ``per post`` (a sum over posts)."""
+
+    contribution: float
+    low: float
+    high: float
+    metric: str
+    method: str
+
+
+@dataclass(frozen=True)
+class SourceContribution(Result):
+    """One source of one period: its posts, their share of the period, and its contribution
+    to the period's move (the mean of ``by_layer`` over the layers attributed; ``None`` when
+    nothing moved)."""
+
+    source: str                      # the label as read (lower-cased); "(no source)" without one
+    posts: int
+    share: float
+    contribution: float | None
+    by_layer: dict[str, LayerContribution]
+
+
+@dataclass(frozen=True)
+class PeriodProvenance(Result):
+    """A period split by source; ``layers``: the layers whose move was attributed."""
+
+    label: str
+    status: str
+    layers: list[str]
+    sources: list[SourceContribution]
+
+
+@dataclass(frozen=True)
+class DominantSource(Result):
+    """The source the headline names (``auditor.judge.provenance.dominant_source``)."""
+
+    source: str
+    layer: str
+    contribution: float              # of ``layer``'s move, mean over the flagged run
+    share: float                     # of the posts of that run
+    since: str                       # first period of the run
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Provenance(Result):
+    """Who made it samey (``--source-field``): every period split by source, and the dominant
+    source of the latest flagged run, if any."""
+
+    field: str
+    method: str
+    periods: list[PeriodProvenance]
+    dominant: DominantSource | None = None
+    notes: list[str] = field(default_factory=list)   # posts without the field, in words
+
+    def period(self, label: str) -> PeriodProvenance | None:
+        return next((p for p in self.periods if p.label == label), None)
+
+
+@dataclass(frozen=True)
+class RevisePost(Result):
+    """A post to revise (``auditor.judge.actions``): ``score`` 0..1 (how much it adds to the
+    period's sameness), ``why`` in plain words (strongest first), ``change`` the one change
+    that would help most."""
+
+    doc: str                         # file path, or file#record
+    title: str | None
+    date: str | None
+    source: str | None
+    score: float
+    why: list[str]
+    change: str
+
+
+@dataclass(frozen=True)
+class PeriodActions(Result):
+    period: str
+    status: str
+    revise_first: list[RevisePost]
+
+
+@dataclass(frozen=True)
+class Actions(Result):
+    """The posts to revise first in the latest judged period (``period``, ``revise_first``)
+    and in every flagged period with evidence (``flagged``)."""
+
+    period: str
+    status: str
+    revise_first: list[RevisePost]
+    flagged: list[PeriodActions] = field(default_factory=list)

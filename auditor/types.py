@@ -78,6 +78,9 @@ class Document:
     # ``implausible date`` for a date outside the plausible window); ``None``: nothing to say
     # beyond the default reason.
     why_undated: Skipped | None = None
+    # who or what wrote it (``IngestOptions.source_field``: an author, tool, agency or channel),
+    # lower-cased as segment labels are; ``None`` when the field is not asked for or missing
+    source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2533,19 +2533,21 @@ def month_days(rng: random.Random, y: int, m: int, n: int) -> list[str]:
 
 
 def emit_post(w: Writer, rng: random.Random, *, date: str, title: str, body: str, category: str,
-              tags: list[str], author: str, fmt: str, folders: dict, nav, footer, brand, base_url) -> str:
+              tags: list[str], author: str, fmt: str, folders: dict, nav, footer, brand, base_url,
+              byline: str | None = None) -> str:
     y, m = date[:4], date[5:7]
     slug = slugify(title)
     if fmt == "md":
         fm = front_matter([("title", title), ("date", date), ("category", category), ("tags", tags),
-                           ("author", author)])
+                           ("author", author), ("byline", byline)])
         return w.put(f"{folders['md']}/{y}/{m}/{slug}.md", fm + decorate(body, rng, slug, f"{y}/{m}", base_url, False))
     if fmt == "named":
-        fm = front_matter([("title", title), ("category", category), ("tags", tags), ("author", author)])
+        fm = front_matter([("title", title), ("category", category), ("tags", tags), ("author", author),
+                           ("byline", byline)])
         return w.put(f"{folders['named']}/{date}-{slug}.md", fm + decorate(body, rng, slug, f"{y}/{m}", base_url, False))
     if fmt == "mdx":
         fm = front_matter([("title", title), ("date", date), ("category", category), ("tags", tags),
-                           ("author", author)])
+                           ("author", author), ("byline", byline)])
         blocks = decorate(body, rng, slug, f"{y}/{m}", base_url, True).strip().split("\n\n")
         note = rng.choice(["Prices correct at publication.", "Updated after publication.",
                            "Shared with permission.", "Contains links to our shop.", "Photos by our staff."])
@@ -2688,6 +2690,19 @@ BP_TOPICS = [6, 6, 6, 6, 6, 6, 6, 5, 5, 4, 4, 3, 2, 2, 2]
 BP_POOLFRAC = [1, 1, 1, 1, 1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4, 0.35, 0.3, 0.3]
 
 
+# Who published each BrightPath post (the ``byline`` front matter key, for ``--source-field
+# byline``): templated posts come from the content tool's account, the others from the staff or
+# the agency, by author (derived, not drawn: the random stream and every text stay the same).
+# HTML pages and ad rows carry no byline (listed as "(no source)").
+BP_AGENCY = {"Arlo Ruiz", "Hank McAllister", "Soledad Baptiste", "Yusuf Sorensen"}
+
+
+def bp_byline(author: str, templated: bool) -> str:
+    if templated:
+        return "ai-desk"
+    return "northwind agency" if author in BP_AGENCY else "in-house"
+
+
 def make_brightpath(root: Path) -> dict:
     rng = random.Random(SEED + 1)
     guard = NgramGuard(strict=True)
@@ -2733,8 +2748,10 @@ def make_brightpath(root: Path) -> dict:
                 cat = fam["category"]
                 tags = rng.sample(fam["tags"], rng.randint(1, min(3, len(fam["tags"]))))
                 fmt = pick_fmt(rng)
+            author = rng.choice(BP_AUTHORS)
             rel = emit_post(w, rng, date=date, title=title, body=body, category=cat, tags=tags,
-                            author=rng.choice(BP_AUTHORS), fmt=fmt, **common)
+                            author=author, fmt=fmt, byline=bp_byline(author, di in slots_t),
+                            **common)
             if first_md is None and rel.endswith(".md") and date >= "2025-02":
                 first_md = rel
         shares[key] = round(nt / n, 2)
@@ -2791,6 +2808,11 @@ unlock, robust, game-changer, delve), topics narrowing to two themes, and more a
 remixed from earlier templated posts with a few words changed (near-duplicates). The remaining
 human-style posts lose their rarer families and fillers and increasingly get the template opening
 and closing.
+
+Its Markdown and MDX posts also name who published them, in a `byline` front matter key (for
+`--source-field byline`): `ai-desk` (the content tool's account) for every templated post,
+`in-house` or `northwind agency` for the others (by author). The HTML pages and the ad rows carry
+no byline, so an audit by byline lists them as "(no source)".
 
 ## tidewater-ads (expected: samey; ad copy only)
 

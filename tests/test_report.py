@@ -329,3 +329,25 @@ def test_markdown_stays_within_a_chat_message_however_many_reasons(rendered):
     assert len(md) <= 4000
     assert md.startswith("**samey report") and "more reasons in the HTML" in md
     assert "- Context" not in md.splitlines()[-3:]
+
+
+FIT_PROBE = ("<script>var bad=[].slice.call(document.querySelectorAll('table')).filter(function(t)"
+             "{var c=t.closest('.card');return c&&t.getBoundingClientRect().right>"
+             "c.getBoundingClientRect().right+1}).length;document.title='fit:'+bad+':'+"
+             "(document.documentElement.scrollWidth>window.innerWidth?1:0)</script></body>")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                    "(apt-get install chromium); CI installs it")
+@pytest.mark.parametrize("width", [390, 1280])
+def test_html_tables_fit_their_cards_on_a_phone_and_a_desktop(rendered, width):
+    """No table is wider than its card and the page never scrolls sideways, the folded
+    statistics opened too (the page, with a probe script, in headless Chromium)."""
+    tmp, _, _, _, page = rendered
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "",
+                  page.read_text(encoding="utf-8"))
+    probe = tmp / f"fit-{width}.html"
+    probe.write_text(html.replace("<details ", "<details open ").replace("</body>", FIT_PROBE),
+                     encoding="utf-8")
+    dom = _chromium(tmp, f"--window-size={width},1200", "--dump-dom", probe.as_uri()).stdout
+    assert "<title>fit:0:0</title>" in dom, re.findall(r"<title>[^<]*</title>", dom)

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from auditor._version import __version__
+from auditor.app.actions import audit_actions
 from auditor.app.evidence import evidence_baseline, period_evidence
 from auditor.app.judged import Judged, judge_full
 from auditor.app.prepare import Prepared, prepare, prepare_documents
+from auditor.app.provenance import UnlikeCache, audit_provenance
 from auditor.app.reference import reference_info
 from auditor.config import AuditOptions
 from auditor.features.embeddings import TextEmbedder
@@ -84,12 +86,19 @@ def audit_prepared(prep: Prepared, options: AuditOptions, *, path: str,
     periods = [period_result(p, est, v)
                for p, est, v in zip(prep.periods, j.estimates, j.verdicts)]
     reference = reference_info(j)
+    unlike = UnlikeCache(prep, j.word_budget // max(j.sample_size, 1),
+                         options.sampling.random_state)
+    provenance = audit_provenance(j, periods, options, unlike)
+    actions = audit_actions(j, periods, found, unlike)
     return AuditResult(
-        verdict=compose_verdict(j, periods, found, reference), periods=periods,
+        verdict=compose_verdict(j, periods, found, reference, source_line=(
+            provenance.dominant.sentence if provenance and provenance.dominant else None)),
+        periods=periods,
         skipped=sorted(prep.skipped, key=lambda s: s.path),
         config=_config_dict(options, prep, j.sample_size, j.word_budget),
         corpus=_corpus_summary(prep, path), evidence=found, layers=_layer_limits(j.verdicts),
-        segments=j.segments, reference=reference, site_duplicates=prep.site_duplicates)
+        segments=j.segments, reference=reference, site_duplicates=prep.site_duplicates,
+        provenance=provenance, actions=actions)
 
 
 def gather_evidence(j: Judged, options: AuditOptions, *, scope: EvidenceScope = "all"
@@ -125,10 +134,11 @@ def period_result(p: Period, est: Mapping[str, Estimate], v: PeriodVerdict) -> P
 
 
 def compose_verdict(j: Judged, periods: Sequence[PeriodResult],
-                    found: Mapping[str, Evidence | None], reference: ReferenceInfo) -> Verdict:
+                    found: Mapping[str, Evidence | None], reference: ReferenceInfo, *,
+                    source_line: str | None = None) -> Verdict:
     """The overall verdict as reported: the judge's status and reasons, the latest flagged
     period's evidence in words, notes (merges, templated-but-stable openings) and the
-    headline."""
+    headline (``source_line``: the source that made it samey, from provenance)."""
     o = j.overall
     openings = j.prep.features.openings
     notes = list(j.notes) + templated_notes(
@@ -140,7 +150,8 @@ def compose_verdict(j: Judged, periods: Sequence[PeriodResult],
                     flagged_periods=list(o.flagged_periods), notes=notes or None)
     return Verdict(status=draft.status, reasons=draft.reasons,
                    flagged_periods=draft.flagged_periods, notes=draft.notes,
-                   summary=headline(draft, periods, found, reference))
+                   summary=headline(draft, periods, found, reference,
+                                    source_line=source_line))
 
 
 def _layer_limits(verdicts) -> dict[str, dict[str, ControlLimits]]:

@@ -41,6 +41,7 @@ from auditor.judge.draft import (
     is_stock_frame,
     judge_draft,
     near_duplicate_of,
+    post_name,
     shared_by_many,
     short_draft_warning,
 )
@@ -257,7 +258,7 @@ def _report(doc: Document, m: DraftMatch, index: CorpusIndex, cuts: CheckThresho
     elements = {w: ((outline if w == "heading_outline" else k), n) if k else (None, 0)
                 for w, (k, n) in m.elements.items()}
     signals = DraftSignals(
-        similarity=s, percentile=pct, nearest=m.nearest[0]["path"] if m.nearest else "-",
+        similarity=s, percentile=pct, nearest=post_name(m.nearest[0]) if m.nearest else "-",
         duplicate=dup, shared_phrases=[(display_phrase(g), d) for g, d in shared],
         shown_phrases=[(display_phrase(g), d) for g, d in top], phrase_percentile=phrase_pct,
         amplified=m.amplified, latest_period=index.meta.get("latest_period"),

@@ -23,7 +23,6 @@ topic", "semantic near-copy of X"), and each step is O(n) or O(m^2 d) within a c
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,14 +192,14 @@ def curate(path: str | Path, options: AuditOptions, *, keep: int | str | None = 
     if keep is not None:
         parse_keep(keep, 1)  # the format, before any work
     c = options.curate
-    if prefer_source is not None and not c.source_field:
+    source_field = options.ingest.source_field
+    if prefer_source is not None and not source_field:
         raise UsageError("--prefer-source needs --source-field NAME (the front matter key or "
                          "column that names each document's source).")
     if out is not None:
         check_out(Path(out), root)
     protected, entries = protection(always_keep, root)
-    ingest = options.ingest if not c.source_field else dataclasses.replace(
-        options.ingest, segment_field=c.source_field, segment_from="field")
+    ingest = options.ingest
     if embedder is None:
         embedder = make_embedder(options.model, cache_dir=options.cache_dir or None,
                                  progress=False, backend=options.backend)
@@ -246,11 +245,11 @@ def curate(path: str | Path, options: AuditOptions, *, keep: int | str | None = 
             write_manifest(Path(manifest), manifest_rows(
                 index, keep=sel.keep, reason=sel.reason, family=p.family,
                 score=np.where(p.eligible, 1.0 - np.nan_to_num(p.max_sim, nan=0.0), np.nan),
-                cluster=p.cluster, of=of, sources=bool(c.source_field)))
+                cluster=p.cluster, of=of, sources=bool(source_field)))
         if out is not None:
             write_kept(Path(out), root, ingest, index, sel.keep)
         counts = _counts(index, p, sel)
-        sources = _sources(index, sel.keep) if c.source_field else ()
+        sources = _sources(index, sel.keep) if source_field else ()
         skipped = tuple(index.skips.listed())
     config = {**options.to_dict(), "keep": None if keep is None else str(keep),
               "always_keep": None if always_keep is None else str(always_keep),

@@ -134,7 +134,7 @@ class CurateIndex:
         self.keys.extend((key_hash(structure.opening_key(doc.text)),
                           key_hash(structure.closing_key(doc.text)),
                           key_hash(structure.heading_skeleton(doc.headings))))
-        label = doc.segments[0] if doc.segments else None
+        label = doc.source
         if label is None:
             self.source.append(-1)
         else:

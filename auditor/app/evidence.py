@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from auditor.app.measure import frame_keys_of
 from auditor.app.prepare import Prepared
 from auditor.features.lexicon import phrase_stop_words, stop_words
 from auditor.judge.excess import frame_phrase
@@ -55,22 +56,27 @@ def evidence_baseline(prep: Prepared, *, random_state: int = 0) -> list[int]:
 def stock_evidence(prep: Prepared, p: Period, found: Mapping[str, Sequence[Excess]]
                    ) -> tuple[list[StockEvidence], list[StockEvidence]]:
     """The counted frames and phrases of period ``p`` (``judge.excess``) with up to three
-    example posts each: ``(frames, phrases)``."""
+    example posts each: ``(frames, phrases)``. Phrases that share a word with a stronger one
+    listed are left out ("paced", "fast paced world" beside "fast paced"): they are the same
+    stock phrase."""
     f, docs, idx = prep.features, prep.documents, list(p.doc_indices)
     frames, phrases = [], []
     for t in found.get("structure", ())[:EVIDENCE_TOP]:
         kind, text = frame_phrase(t.key)
-        words = text.split()
-        key = {"opening": f.openings, "closing": f.closings}.get(kind)
-        ex = [i for i in idx if key is not None and key[i] and (
-            key[i].split()[:len(words)] == words if kind == "opening"
-            else key[i].split()[-len(words):] == words)][:3]
+        ex = [i for i in idx if t.key in frame_keys_of(prep, i)][:3]
         frames.append(StockEvidence(kind, text, t.docs, t.of, t.baseline_docs, t.baseline_of,
                                     t.odds_ratio, [_doc_ref(docs[i]) for i in ex]))
-    for t in found.get("wording", ())[:EVIDENCE_TOP]:
+    seen: set[str] = set()
+    for t in found.get("wording", ()):
+        words = set(t.key.split())
+        if words & seen:
+            continue
+        seen |= words
         ex = [i for i in idx if wording.contains_phrase(f.words[i], t.key)][:3]
         phrases.append(StockEvidence("phrase", t.key, t.docs, t.of, t.baseline_docs,
                                      t.baseline_of, t.odds_ratio, [_doc_ref(docs[i]) for i in ex]))
+        if len(phrases) == EVIDENCE_TOP:
+            break
     return frames, phrases
 
 

@@ -98,10 +98,7 @@ def fill_character(prep: Prepared, estimates: list[dict[str, Estimate]], words_p
     baseline, moves that mean), its standard error the null's sd."""
     words = [w[:max(words_per_doc, 1)] for w in prep.features.words]
     base = [p for p in prep.periods if p.is_baseline]
-    base_idx = [i for p in base for i in p.doc_indices]
-    rng = np.random.default_rng(stable_seed(random_state, "character"))
-    if len(base_idx) > CHARACTER_BASELINE:
-        base_idx = sorted(int(i) for i in rng.choice(base_idx, CHARACTER_BASELINE, replace=False))
+    base_idx = character_reference(prep, random_state=random_state)
     for k, (p, est) in enumerate(zip(prep.periods, estimates)):
         idx = list(p.doc_indices)
         if p.is_baseline and len(base) < 2:
@@ -118,6 +115,30 @@ def fill_character(prep: Prepared, estimates: list[dict[str, Estimate]], words_p
         est[CHARACTER] = Estimate(e, max(lo, e - Z95 * se), min(hi, e + Z95 * se), se)
 
 
+def character_reference(prep: Prepared, *, random_state: int = 0) -> list[int]:
+    """The baseline posts a judged period's character is measured against: all of them, or
+    ``CHARACTER_BASELINE`` drawn at random (seeded)."""
+    base_idx = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
+    rng = np.random.default_rng(stable_seed(random_state, "character"))
+    if len(base_idx) > CHARACTER_BASELINE:
+        base_idx = sorted(int(i) for i in rng.choice(base_idx, CHARACTER_BASELINE, replace=False))
+    return base_idx
+
+
+def frame_keys_of(prep: Prepared, i: int) -> set[str]:
+    """The frames of post ``i`` that the whole-period excess tests count (``excess_tests``)."""
+    f = prep.features
+    sk = f.skeletons[i]
+    outline = " / ".join(f"{level}:{key}" for level, key in sk) if sk else None
+    return excess.frame_keys(f.openings[i], f.closings[i], outline, words=STOCK_WORDS)
+
+
+def phrase_keys_of(prep: Prepared, i: int, words_per_doc: int,
+                   stop: frozenset[str] | set[str]) -> set[str]:
+    """The phrases of post ``i`` that the whole-period excess tests count (``excess_tests``)."""
+    return excess.phrase_keys(prep.features.words[i][:max(words_per_doc, 1)], stop_words=stop)
+
+
 def excess_tests(prep: Prepared, judged: list[int], words_per_doc: int
                  ) -> dict[str, dict[str, list[excess.Excess]]]:
     """Whole-period excess tests (``auditor.metrics.excess``) of every judged period against the
@@ -125,16 +146,13 @@ def excess_tests(prep: Prepared, judged: list[int], words_per_doc: int
     Frames are the first and last ``STOCK_WORDS`` words of a post's first and last sentence and
     its heading outline; phrases its word 1-3-grams with a content word, within the same
     ``words_per_doc`` as the character layer (longer posts would hold more phrases)."""
-    f = prep.features
     stop = stop_words()
 
     def frames(i: int) -> set[str]:
-        sk = f.skeletons[i]
-        outline = " / ".join(f"{level}:{key}" for level, key in sk) if sk else None
-        return excess.frame_keys(f.openings[i], f.closings[i], outline, words=STOCK_WORDS)
+        return frame_keys_of(prep, i)
 
     def phrases(i: int) -> set[str]:
-        return excess.phrase_keys(f.words[i][:max(words_per_doc, 1)], stop_words=stop)
+        return phrase_keys_of(prep, i, words_per_doc, stop)
 
     base_idx = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
     out: dict[str, dict[str, list[excess.Excess]]] = {"structure": {}, "wording": {}}

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from auditor.cli.options import (
+    O_ACTIONS_CSV,
     O_BACKEND,
     O_BASELINE,
     O_CACHE_DIR,
@@ -26,6 +27,7 @@ from auditor.cli.options import (
     O_QUIET,
     O_SCHEDULER,
     O_SEG,
+    O_SOURCE,
     O_SEG_FROM,
     O_SITE_DUPLICATES,
     O_TEXT,
@@ -64,6 +66,7 @@ def audit(
     date_field: Optional[str] = O_DATE,
     title_field: Optional[str] = O_TITLE,
     segment_field: Optional[str] = O_SEG,
+    source_field: Optional[str] = O_SOURCE,
     segment_from: Optional[SegmentFrom] = O_SEG_FROM,
     date_from: Optional[DateFrom] = O_DATE_FROM,
     date_format: Optional[str] = O_DATE_FORMAT,
@@ -84,6 +87,7 @@ def audit(
     scheduler: Optional[str] = O_SCHEDULER,
     json_out: Optional[Path] = O_JSON,
     output_in_corpus: bool = O_OUTPUT_IN_CORPUS,
+    actions_csv: Optional[Path] = O_ACTIONS_CSV,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when the verdict reaches this level."),
     site_duplicates: Optional[bool] = O_SITE_DUPLICATES,
@@ -94,15 +98,16 @@ def audit(
     from auditor import audit as api_audit
     from auditor.render.terminal import render_audit
 
-    console = human_console(quiet, to_stdout(json=json_out))
+    console = human_console(quiet, to_stdout(json=json_out, actions_csv=actions_csv))
     values, cfg_path = load_config_values(config)
     target = resolve_path(path, values, cfg_path)
-    exclude = check_outputs(target, {"json": json_out}, allow_inside=output_in_corpus,
+    exclude = check_outputs(target, {"json": json_out, "actions-csv": actions_csv}, allow_inside=output_in_corpus,
                             exclude=values.get("ingest", {}).get("exclude"))
     opts = make_options(
         values, quiet=quiet, period=period, min_docs=min_docs, baseline=baseline, model=model,
         text_field=text_field, date_field=date_field, title_field=title_field,
-        segment_field=segment_field, segment_from=segment_from, date_from=date_from,
+        segment_field=segment_field, source_field=source_field,
+        segment_from=segment_from, date_from=date_from,
         date_format=date_format, exclude=exclude or None,
         min_words=min_words, min_record_words=min_record_words, sample_size=sample_size,
         text_budget=text_budget, repeats=repeats,
@@ -112,7 +117,7 @@ def audit(
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     result = api_audit(target, opts)
-    written = write_outputs(result, json=json_out)
+    written = write_outputs(result, json=json_out, actions_csv=actions_csv)
     if console is not None:
         render_audit(result, console)
     say_written(console, written)

@@ -29,9 +29,7 @@ def curate(
                                                help="Keep these whatever happens: a folder of "
                                                "the corpus, or a file listing document ids "
                                                "(one a line, as the manifest's 'doc')."),
-    source_field: Optional[str] = typer.Option(None, "--source-field", metavar="NAME",
-                                               help="Front matter key or column naming each "
-                                               "document's source (human, model...)."),
+    source_field: Optional[str] = o.O_SOURCE,
     prefer_source: Optional[str] = typer.Option(None, "--prefer-source", metavar="VALUE",
                                                 help="With --source-field: this source first "
                                                 "in each topic and among near-copies."),

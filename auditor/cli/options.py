@@ -166,6 +166,12 @@ O_TITLE = typer.Option(None, "--title-field", metavar="NAME",
                        help="Title column/key (default: auto-detected).")
 O_SEG = typer.Option(None, "--segment-field", metavar="NAME",
                      help="Front-matter key or column naming a segment.")
+O_SOURCE = typer.Option(None, "--source-field", metavar="NAME", help="Front-matter key or "
+                        "column naming who or what wrote each post (author, tool, agency, "
+                        "channel).")
+O_ACTIONS_CSV = typer.Option(None, "--actions-csv", metavar="FILE", help="Write the posts to "
+                             "revise first (latest and flagged periods) as CSV, for a content "
+                             "calendar (- for standard output).")
 O_SEG_FROM = typer.Option(None, "--segment-from", metavar="field|folder",
                           help="Where segments come from (default field).")
 O_DATE_FROM = typer.Option(None, "--date-from", metavar="git|mtime", help="Also date files by "

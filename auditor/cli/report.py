@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from auditor.cli.options import (
+    O_ACTIONS_CSV,
     O_BACKEND,
     O_BASELINE,
     O_CACHE_DIR,
@@ -33,6 +34,7 @@ from auditor.cli.options import (
     O_QUIET,
     O_SCHEDULER,
     O_SEG,
+    O_SOURCE,
     O_SEG_FROM,
     O_SITE_DUPLICATES,
     O_TEXT,
@@ -77,6 +79,7 @@ def report(
                                           "standard output)."),
     json_out: Optional[Path] = O_JSON,
     output_in_corpus: bool = O_OUTPUT_IN_CORPUS,
+    actions_csv: Optional[Path] = O_ACTIONS_CSV,
     min_docs: Optional[int] = O_MIN_DOCS,
     baseline: Optional[str] = O_BASELINE,
     model: Optional[str] = O_MODEL,
@@ -85,6 +88,7 @@ def report(
     date_field: Optional[str] = O_DATE,
     title_field: Optional[str] = O_TITLE,
     segment_field: Optional[str] = O_SEG,
+    source_field: Optional[str] = O_SOURCE,
     segment_from: Optional[SegmentFrom] = O_SEG_FROM,
     date_from: Optional[DateFrom] = O_DATE_FROM,
     date_format: Optional[str] = O_DATE_FORMAT,
@@ -104,17 +108,19 @@ def report(
     from auditor.app.report import report as api_report
     from auditor.render.markdown import render_markdown
 
-    console = human_console(quiet, to_stdout(json=json_out, markdown=md_out, html=html_out))
+    console = human_console(quiet, to_stdout(json=json_out, markdown=md_out, html=html_out,
+                                               actions_csv=actions_csv))
     values, cfg_path = load_config_values(config)
     target = resolve_path(path, values, cfg_path)
     exclude = check_outputs(target, {"html": html_out, "markdown": md_out, "json": json_out,
-                                     "history": history}, allow_inside=output_in_corpus,
+                                     "history": history, "actions-csv": actions_csv}, allow_inside=output_in_corpus,
                             exclude=values.get("ingest", {}).get("exclude"))
     values.pop("period", None)  # a report is always monthly
     opts = make_options(
         values, quiet=quiet, period="month", min_docs=min_docs, baseline=baseline, model=model,
         text_field=text_field, date_field=date_field, title_field=title_field,
-        segment_field=segment_field, segment_from=segment_from, date_from=date_from,
+        segment_field=segment_field, source_field=source_field,
+        segment_from=segment_from, date_from=date_from,
         date_format=date_format, exclude=exclude or None,
         min_words=min_words, min_record_words=min_record_words, cache_dir=cache_dir,
         backend=backend, site_duplicates=site_duplicates, engine=engine, workers=workers,
@@ -124,7 +130,8 @@ def report(
     written: list = []
 
     def write(result: object) -> None:  # before the history commits: never a month without it
-        written.extend(write_outputs(result, html=html_out, markdown=md_out, json=json_out))
+        written.extend(write_outputs(result, html=html_out, markdown=md_out, json=json_out,
+                                     actions_csv=actions_csv))
 
     result = api_report(target, opts, period_end=period_end, history=history,
                         before_commit=write)

@@ -58,6 +58,10 @@ one label per item, a string is split on commas (so ``"a, b"`` -> ``a``, ``b``).
 ``segment_from="folder"``, the first folder below the root (none for files at the root). Labels
 are stripped; empty ones dropped, duplicates removed, order kept.
 
+Source: with ``source_field`` (front matter key or column: an author, tool, agency or channel),
+the first label of that field, read the same way (``Document.source``; ``None`` when a document
+lacks it: the audit lists such posts as "(no source)").
+
 Undated documents are returned with ``date=None``; the audit lists them later.
 """
 from __future__ import annotations
@@ -365,7 +369,7 @@ def _documents(
         yield p.index or 0, Document(
             doc_id=doc_id, path=rel, text=p.text, title=p.title, date=date, date_source=source,
             segments=_segments(p.meta, rel, options), headings=p.headings, fmt=p.fmt or fmt,
-            truncated=p.truncated, why_undated=why,
+            truncated=p.truncated, why_undated=why, source=_source(p.meta, options),
         )
 
 
@@ -419,17 +423,34 @@ def _segments(meta: dict[str, Any], rel: str, options: IngestOptions) -> tuple[s
     """Segment labels of a document (see the module docstring)."""
     if options.segment_from == "folder":
         parts = rel.split("/")
-        values: list[Any] = parts[:1] if len(parts) > 1 else []
-    elif options.segment_field and (key := find_field(list(meta), options.segment_field)):
-        value = meta[key]
-        if isinstance(value, (list, tuple)):
-            values = list(value)
-        elif isinstance(value, str):
-            values = value.split(",")
-        else:
-            values = [] if value is None else [value]
+        return _labels(parts[:1] if len(parts) > 1 else [])
+    return field_labels(meta, options.segment_field)
+
+
+def _source(meta: dict[str, Any], options: IngestOptions) -> str | None:
+    """The document's source (``source_field``): its first label, read as a segment field is
+    (see the module docstring); ``None`` without the field or a value."""
+    labels = field_labels(meta, options.source_field)
+    return labels[0] if labels else None
+
+
+def field_labels(meta: dict[str, Any], name: str | None) -> tuple[str, ...]:
+    """The labels under the front matter key or column ``name`` (matched as ``find_field``
+    does): a list gives one label per item, a string is split on commas."""
+    key = find_field(list(meta), name) if name else None
+    if key is None:
+        return ()
+    value = meta[key]
+    if isinstance(value, (list, tuple)):
+        values: list[Any] = list(value)
+    elif isinstance(value, str):
+        values = value.split(",")
     else:
-        values = []
+        values = [] if value is None else [value]
+    return _labels(values)
+
+
+def _labels(values: list[Any]) -> tuple[str, ...]:
     # Labels are compared case- and space-insensitively ("The Compiler Team" == "the compiler
     # team") and kept in lower case.
     labels = (" ".join(str(v).split()).casefold() for v in values if v is not None)

@@ -50,10 +50,12 @@ def hive_partitions(rel: str) -> dict[str, str]:
 
 
 def _needed(columns: list[str], fields: Fields, options: IngestOptions) -> list[str]:
-    """The columns to read: text, title, every date candidate present, the segment field."""
+    """The columns to read: text, title, every date candidate present, the segment and source
+    fields."""
     names = [fields.text, fields.title, *(find_field(columns, k) for k in fields.date_keys)]
-    if options.segment_field:
-        names.append(find_field(columns, options.segment_field))
+    for key in (options.segment_field, options.source_field):
+        if key:
+            names.append(find_field(columns, key))
     return list(dict.fromkeys(n for n in names if n is not None))
 
 

@@ -420,15 +420,16 @@ def _doc_plain(d: Document) -> list:
     return [d.doc_id, d.path, d.text, d.title, d.date.toordinal() if d.date else None,
             d.date_source, list(d.segments), [[lv, h] for lv, h in d.headings], d.fmt,
             d.repost_of, d.truncated,
-            None if why is None else [why.path, why.reason, why.detail]]
+            None if why is None else [why.path, why.reason, why.detail], d.source]
 
 
 def _doc_from(x: list) -> Document:
     doc_id, path, text, title, date, source, segments, headings, fmt, repost_of = x[:10]
     truncated, why = (x[10], x[11]) if len(x) > 10 else (False, None)
+    by = x[12] if len(x) > 12 else None
     return Document(doc_id, path, text, title, dt.date.fromordinal(date) if date else None,
                     source, tuple(segments), tuple((lv, h) for lv, h in headings), fmt, repost_of,
-                    bool(truncated), None if why is None else Skipped(*why))
+                    bool(truncated), None if why is None else Skipped(*why), by)
 
 
 def _skips_plain(log: SkipLog) -> list:

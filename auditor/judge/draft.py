@@ -54,7 +54,7 @@ class DraftSignals:
 
     similarity: float                      # cosine to the nearest corpus post
     percentile: float                      # of ``similarity`` among the reference's posts
-    nearest: str                           # path of the nearest corpus post ("-": none)
+    nearest: str                           # the nearest corpus post, by title ("-": none)
     duplicate: Any | None                  # results.NearDuplicate (path, similarity, jaccard)
     shared_phrases: Sequence[tuple[str, int]]   # (phrase, corpus posts), every shared phrase
     shown_phrases: Sequence[tuple[str, int]]    # the few shown as examples
@@ -115,6 +115,18 @@ def same_outline(a: Sequence[tuple[int, str]], b: Sequence[tuple[int, str]] | No
     return sum(x != y for x, y in zip(a, b)) <= OUTLINE_MAX_DIFFERENT
 
 
+def post_name(ref: Any) -> str:
+    """A corpus post as a reader knows it: '"Its title" (its path)', or the path alone
+    (``ref``: a mapping or an object with ``path`` and ``title``).
+
+    >>> post_name({"path": "blog.jsonl#31", "title": "How to monitor Redis"})
+    '"How to monitor Redis" (blog.jsonl#31)'
+    """
+    get = ref.get if isinstance(ref, dict) else lambda k: getattr(ref, k, None)
+    title, path = get("title"), get("path")
+    return f'"{title}" ({path})' if title else str(path)
+
+
 def near_duplicate_of(similarity: float, jaccard: float, options: Any) -> str | None:
     """Why a draft is a near-duplicate of a corpus post: ``"cosine"`` (its nearest post at
     cosine ``>= duplicate_similarity``), ``"jaccard"`` (a post sharing ``>= duplicate_jaccard``
@@ -157,7 +169,7 @@ def judge_draft(s: DraftSignals, cuts: Any, options: Any, *,
     sim, pct, near = s.similarity, s.percentile, s.nearest
     if s.duplicate is not None:
         raise_to("duplication", "samey")
-        reasons.append(f"near-duplicate of {s.duplicate.path} (cosine "
+        reasons.append(f"near-duplicate of {post_name(s.duplicate)} (cosine "
                        f"{_f(s.duplicate.similarity)}, shared word 5-grams "
                        f"{s.duplicate.jaccard:.0%}).")
     fixed = cuts.similarity_source == "option"

@@ -262,9 +262,25 @@ def _aspects(layers: Sequence[str], status: str) -> str:
             else "are starting to read alike in ") + (alike or "several aspects")
 
 
+def latest_run(judged: Sequence[PeriodResult]
+               ) -> tuple[int, list[PeriodResult], str, list[PeriodResult]]:
+    """The latest unbroken run of flagged periods among the ``judged`` ones (at least one is
+    flagged): ``(its start index, the run, its worst status, the periods at that status)``."""
+    last = max(i for i, p in enumerate(judged) if p.status != "ok")
+    start = last
+    while start > 0 and judged[start - 1].status != "ok":
+        start -= 1
+    run = list(judged[start:last + 1])
+    run_status = "samey" if any(p.status == "samey" for p in run) else "watch"
+    return start, run, run_status, [p for p in run if p.status == run_status]
+
+
 def headline(verdict: Verdict, periods: Sequence[PeriodResult],
-             evidence: Mapping[str, Evidence | None], reference: ReferenceInfo) -> str:
-    """The headline (module docstring)."""
+             evidence: Mapping[str, Evidence | None], reference: ReferenceInfo, *,
+             source_line: str | None = None) -> str:
+    """The headline (module docstring). ``source_line``: the sentence naming the source that
+    made the latest flagged run samey (``judge.provenance.dominant_source``), said after the
+    facts."""
     status = verdict.status
     judged = [p for p in periods if p.status in STATUSES]
     base = reference.baseline or [p.label for p in periods if p.is_baseline]
@@ -280,14 +296,7 @@ def headline(verdict: Verdict, periods: Sequence[PeriodResult],
             out += (f" With this few posts per period, only large changes in {join(blind)} "
                     "would show.")
         return out + " Keep auditing as you publish."
-    # The latest unbroken run of flagged periods, and within it the periods at its worst status.
-    last = max(i for i, p in enumerate(judged) if p.status != "ok")
-    start = last
-    while start > 0 and judged[start - 1].status != "ok":
-        start -= 1
-    run = judged[start:last + 1]
-    run_status = "samey" if any(p.status == "samey" for p in run) else "watch"
-    at_worst = [p for p in run if p.status == run_status]
+    start, run, run_status, at_worst = latest_run(judged)
     since, latest = at_worst[0].label, run[-1].label
     layers = _layers_of(at_worst) or _layers_of(run)
     ev = evidence.get(latest)
@@ -300,6 +309,8 @@ def headline(verdict: Verdict, periods: Sequence[PeriodResult],
     stories = [layer_story(x, run[-1], ev, period_name(latest)) for x in layers[:3]]
     facts = [f for f, _ in stories if f]
     out = earlier + lead + (": " + join(facts) + "." if facts else ".")
+    if source_line:
+        out += " " + source_line
     acts = join(list(dict.fromkeys(a for _, a in stories)))
     if acts:
         out += " " + acts[:1].upper() + acts[1:] + "."

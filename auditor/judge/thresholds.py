@@ -119,4 +119,25 @@ AMPLIFIED_ALPHA = 0.05
 #: 0.035), so below it the estimate alone decides
 FAMILY_RECHECK_FROM = 0.7
 
+# ---- provenance and the action list (judge.provenance, judge.actions)
+#: the headline names a source when it made at least this share of the latest flagged run's
+#: move (mean over the layers attributed): more than half is its doing
+PROVENANCE_DOMINANT = 0.5
+#: up to this many sources, Shapley values are exact (2^k metric evaluations per sample);
+#: beyond, one random order of the sources per sample (k + 1 evaluations)
+SHAPLEY_EXACT_SOURCES = 5
+#: in the action list, a layer that did not move in the period counts this much against one
+#: that moved (an ok period: every layer counts fully)
+ACTION_CONTEXT_WEIGHT = 0.25
+#: a post "sits close to many others" when it is among the ACTION_NEIGHBOURS nearest posts (in
+#: meaning) of at least ACTION_HUB other posts of its period (twice what every post averages)
+ACTION_NEIGHBOURS = 5
+ACTION_HUB = 10
+#: a frame (opening, closing, outline) shared with at least this many other posts is a reason
+ACTION_SHARERS = 2
+#: a post "reads unlike the baseline" when it scores so in at least this share of the fits
+ACTION_UNLIKE = 0.5
+#: posts listed per period (JSON and CSV); the terminal and Markdown show the first few
+ACTIONS_TOP = 20
+
 __all__ = [name for name in dir() if name.isupper()] + ["Z95"]

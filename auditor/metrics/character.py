@@ -185,3 +185,35 @@ def separability(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]
     p = (1 + int(np.count_nonzero(null >= unlike[0] - 1e-12))) / (1 + null.size)
     return Separability(float(aucs[0]), float(aucs[1:].mean()), float(unlike[0]),
                         float(null.mean()), float(null.std(ddof=1)), p)
+
+
+def unlike_posts(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]], *,
+                 folds: int = 5, repeats: int = 4, smoothing: float = 0.5, min_df: int = 2,
+                 random_state: int = 0) -> np.ndarray:
+    """Per post of ``docs_b``: how often it reads unlike ``docs_a``, i.e. the share of
+    ``repeats`` cross-fitted fold assignments in which its held-out score (the classifier of
+    :func:`separability`, observed labels only) is above the ``UNLIKE_QUANTILE`` quantile of
+    ``docs_a``'s held-out scores. Its mean over the posts is :func:`separability`'s ``unlike``
+    for the same folds; by chance each post reads unlike about ``1 - UNLIKE_QUANTILE`` of the
+    time. Used to say *which* posts carry the character layer's move (provenance, the action
+    list). All NaN under the conditions that make :func:`separability` NaN.
+
+    >>> a = [["the", "food", "was", "good"]] * 6 + [["good", "food", "here"]] * 6
+    >>> b = [["overall", "the", "ambiance", "was", "delightful"]] * 6 + a[:2]
+    >>> unlike_posts(a, b).round(2).tolist()
+    [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
+    """
+    n_a, n_b = len(docs_a), len(docs_b)
+    if min(n_a, n_b) < folds:
+        return np.full(n_b, np.nan)
+    X = _presence(docs_a, docs_b, min_df)
+    if X.shape[1] == 0:
+        return np.full(n_b, np.nan)
+    rng = np.random.default_rng(random_state)
+    y = np.r_[np.zeros(n_a), np.ones(n_b)][:, None]
+    hits = np.zeros(n_b)
+    for _ in range(max(repeats, 1)):
+        scores = _cross_fitted(X, y, rng.permutation(n_a + n_b) % folds, folds, smoothing)[:, 0]
+        cut = np.quantile(scores[:n_a], UNLIKE_QUANTILE)
+        hits += scores[n_a:] > cut
+    return hits / max(repeats, 1)

@@ -33,5 +33,14 @@ def write_markdown(path: str | Path, result: Any, *, json_path: Any = None) -> N
     _write(path, result)
 
 
-WRITERS: dict[str, Writer] = {"json": write_json, "html": write_html, "markdown": write_markdown}
-NAMES = {"json": "JSON result", "html": "HTML report", "markdown": "Markdown summary"}
+def write_actions_csv(path: str | Path, result: Any, *, json_path: Any = None) -> None:
+    """The action list (the posts to revise first) as CSV."""
+    from auditor.render.actions_csv import write_actions_csv as _write
+
+    _write(path, result)
+
+
+WRITERS: dict[str, Writer] = {"json": write_json, "html": write_html, "markdown": write_markdown,
+                              "actions_csv": write_actions_csv}
+NAMES = {"json": "JSON result", "html": "HTML report", "markdown": "Markdown summary",
+         "actions_csv": "action list (CSV)"}

@@ -53,11 +53,12 @@ def _draft(c: Console, d: DraftReport) -> None:
     elif nov.percentile is not None:
         body.add_row(Text("novelty: not scored (too short to judge)", style="dim"))
     near = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    near.add_column("nearest posts")
-    near.add_column("similarity", justify="right")
-    near.add_column("date")
-    for n in d.nearest:
-        near.add_row(Text(n.path), f"{n.similarity:.2f}", Text(n.date or ""))
+    near.add_column("nearest posts", ratio=1)
+    near.add_column("similarity", justify="right", no_wrap=True)
+    near.add_column("date", no_wrap=True)
+    for n in d.nearest:  # by title, the path beside it (a JSONL row's path says little)
+        name = Text.assemble((n.title, ""), (f"  {n.path}", "dim")) if n.title else Text(n.path)
+        near.add_row(name, f"{n.similarity:.2f}", Text(n.date or ""))
     body.add_row(near)
     phrases = d.wording.shared_phrases
     if phrases:

@@ -15,7 +15,9 @@ import jinja2
 from markupsafe import Markup
 
 from auditor.metrics.registry import LAYER_SHORT, LAYERS
+from auditor.judge.thresholds import ACTIONS_TOP
 from auditor.render.charts import layer_chart_svg
+from auditor.render.provenance_view import history_contributions, layers_text, no_actions, pct
 from auditor.render.segments_view import segment_head, segment_rows
 from auditor.render.site_view import summary_line
 from auditor.results import ReportResult
@@ -23,6 +25,7 @@ from auditor.results import ReportResult
 COLOURS = {"ok": "#1e8449", "watch": "#b9770e", "samey": "#c0392b", "baseline": "#2874a6",
            "before": "#7f8c8d"}
 MAX_ALERTS = 12
+MAX_ACTIONS = 8
 TEMPLATE = "report.html.j2"
 
 CSS = """
@@ -37,26 +40,44 @@ main{max-width:1120px;margin:0 auto;padding:24px}
 h2{font-size:19px;margin:4px 0 12px}
 h3{font-size:16px;margin:16px 0 6px}
 table{border-collapse:collapse;width:100%;font-size:14px}
-th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e5e8e8;vertical-align:top}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e5e8e8;vertical-align:top;
+ overflow-wrap:break-word}
 th{background:#f8f9f9;font-weight:600}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td ul{margin:0;padding-left:16px}
 .pill{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px}
 .chart{overflow-x:auto}
-.chart svg{max-width:100%;min-width:640px;height:auto}
-.card{overflow-x:auto}
-td:first-child{white-space:nowrap}
+.chart svg{width:100%;height:auto}
 .muted{color:#7f8c8d;font-size:13px}
+.path{font-size:12px;overflow-wrap:anywhere}
 .lead{font-size:17px;margin:10px 0 0}
+.card .lead{margin:0 0 10px}
 .pair{display:flex;gap:14px;flex-wrap:wrap}
-.excerpt{flex:1 1 300px;background:#f8f9f9;border-radius:8px;padding:10px 14px}
+.excerpt{flex:1 1 300px;min-width:0;background:#f8f9f9;border-radius:8px;padding:10px 14px}
 blockquote{margin:6px 0 0;font-style:italic}
-code{background:#f2f3f4;padding:0 4px;border-radius:3px}
+code{background:#f2f3f4;padding:0 4px;border-radius:3px;overflow-wrap:break-word}
 ul{margin:4px 0;padding-left:20px}
+details>summary{cursor:pointer;list-style-position:outside}
+details>summary h2{display:inline;margin:0}
+details[open]>summary{margin-bottom:8px}
+@media (max-width:640px){
+ main{padding:10px}
+ .banner{padding:14px 16px}
+ .banner h1{font-size:24px}
+ .card{padding:12px 14px}
+ table.stack thead{display:none}
+ table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:auto}
+ table.stack tr{border-bottom:1px solid #d5d8dc;padding:6px 0}
+ table.stack td{border:0;padding:2px 0;text-align:left}
+ table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600;
+  color:#566573}
+ table.flow td+td{display:inline-block;margin-right:14px}
+}
 """
 
 
 def _pct(x: Any) -> str:
-    return "-" if x is None else f"{float(x):.0%}"
+    return pct(None if x is None else float(x))
 
 
 def _num(x: Any) -> str:
@@ -89,9 +110,17 @@ def render_html(report: ReportResult, *, json_name: str | None = None) -> str:
     segments = _segments(report.audit.segments)
     baseline = (report.reference.baseline if report.reference is not None
                 and report.reference.baseline else report.audit.corpus.baseline)
+    prov = report.audit.provenance
+    months, rows = history_contributions(history[-12:])
     return environment().get_template(TEMPLATE).render(
         r=report, verdict=report.audit.verdict, ref=report.reference, ev=report.evidence,
         css=Markup(CSS), colours=COLOURS, max_alerts=MAX_ALERTS, json_name=json_name,
+        prov=prov, month_prov=prov.period(report.period.label) if prov is not None else None,
+        prov_months=months, prov_rows=rows, layer_text=layers_text,
+        actions=report.audit.actions, max_actions=MAX_ACTIONS, actions_top=ACTIONS_TOP,
+        no_actions=(no_actions(report.audit.actions) if report.audit.actions is not None
+                    else "No judged month yet: nothing to revise first."),
+        month_reasons=list(dict.fromkeys(report.period.reasons)),
         month_alerts=[a for a in report.alerts if a.month == report.month],
         charts=charts, history_rows=history_rows,
         layer_heads=[LAYER_SHORT.get(layer, layer) for layer in LAYERS],

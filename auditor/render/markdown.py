@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.progress import plural
+from auditor.render.provenance_view import markdown_lines
 from auditor.render.safe import html_text
 from auditor.render.site_view import family_line, summary_line
 from auditor.results import ReportResult
@@ -19,8 +20,9 @@ def _one_line(text: Any) -> str:
 
 
 def render_markdown(report: ReportResult) -> str:
-    """The month's headline, every reason the HTML shows for it, the top evidence and the
-    baseline, in at most ``MAX_CHARS`` characters (a chat message)."""
+    """The month's headline, who made it samey and the posts to revise first, every reason
+    the HTML shows for it, the top evidence and the baseline, in at most ``MAX_CHARS``
+    characters (a chat message)."""
     verdict, month, period = report.audit.verdict, report.month, report.period
     ev = report.evidence
     n_hist = len(report.history)
@@ -29,10 +31,16 @@ def render_markdown(report: ReportResult) -> str:
              f"{n_hist} stored month{'s' if n_hist != 1 else ''})", ""]
     if verdict.summary:
         lines += [_one_line(verdict.summary), ""]
-    reasons = period.reasons or ["Nothing moved beyond normal variation this month."]
+    acts = report.audit.actions if report.audit.actions is not None \
+        and report.audit.actions.period == report.period.label else None
+    who = markdown_lines(report.audit.provenance, acts, top=TOP)  # who, and what to revise
+    lines += who + ([""] if who else [])
+    reasons = list(dict.fromkeys(period.reasons)) or [
+        "Nothing moved beyond normal variation this month."]
     lines += [f"- {_one_line(r)}" for r in reasons]
     trend = [a for a in report.alerts if a.month == month and a.kind == "trend"]
     lines += [f"- Trend: {_one_line(a.message)}" for a in trend[:TOP]]
+
     evidence = []
     if ev is not None:
         for o in ev.openings[:1]:

@@ -74,6 +74,8 @@ def _audit_properties(defs: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         "evidence": {"type": "object", "additionalProperties": {"anyOf": [
             _schema(results.Evidence, defs),
             {"type": "object", "maxProperties": 0}]}},
+        "provenance": _schema(t["provenance"], defs),
+        "actions": _schema(t["actions"], defs),
         "segments": {"type": "object"},
         "site_duplicates": _schema(t["site_duplicates"], defs),
         "reference": {"anyOf": [_schema(results.ReferenceInfo, defs),

@@ -11,9 +11,10 @@ from rich.text import Text
 
 from auditor.metrics.registry import BY_NAME, LAYER_SHORT, in_points
 from auditor.progress import plural
+from auditor.render.provenance_view import render_actions, render_provenance
 from auditor.render.safe import scrub
 from auditor.render.site_view import family_line, summary_line
-from auditor.results import AuditResult, PeriodResult, ReferenceInfo, SiteDuplicates
+from auditor.results import AuditResult, Evidence, PeriodResult, ReferenceInfo, SiteDuplicates
 from auditor.types import Estimate
 
 WIDE = 160  # from this width the metric columns (with intervals) are shown too
@@ -50,9 +51,22 @@ def _z(x: float) -> float:
     return x if _finite(x) else 0.0
 
 
-def _moved_cell(p: PeriodResult) -> Text:
+def _stock_figure(layer: str, ev: Evidence | None) -> str | None:
+    """The counted frame or phrase that moved a layer no metric moved: 'stock phrase "fast
+    paced" 8 of 37 (was 0 of 171)'."""
+    found = (ev.stock_frames if layer == "structure" else ev.stock_phrases
+             if layer == "wording" else []) if ev is not None else []
+    if not found:
+        return None
+    t = found[0]
+    what = "stock phrase" if t.kind == "phrase" else f"stock {t.kind}"
+    return f"{what} \"{t.text}\" {t.docs} of {t.of} (was {t.baseline_docs} of {t.baseline_of})"
+
+
+def _moved_cell(p: PeriodResult, ev: Evidence | None = None) -> Text:
     """What moved in a period, in plain words, with the figure that drove it:
-    'structure: repeated openings 81% (12%)'."""
+    'structure: repeated openings 81% (12%)'; a layer moved by its counted stock frames or
+    phrases alone shows the first of them."""
     out = Text()
     comps = p.comparison
     for layer, info in p.layers.items():
@@ -60,6 +74,13 @@ def _moved_cell(p: PeriodResult) -> Text:
             continue
         cands = [(_z(c.z), n) for n, c in comps.items()
                  if n in BY_NAME and BY_NAME[n].layer == layer and c.moved]
+        stock = _stock_figure(layer, ev) if not cands and not info.trend else None
+        if stock is not None:
+            if out:
+                out.append("; ")
+            out.append(LAYER_SHORT.get(layer, layer), style="bold")
+            out.append(f" {stock}")
+            continue
         if not cands:
             cands = [(_z(c.z), n) for n, c in comps.items()
                      if n in BY_NAME and BY_NAME[n].layer == layer and _finite(c.z)]
@@ -91,9 +112,9 @@ def _moved_cell(p: PeriodResult) -> Text:
 def render_audit(result: AuditResult, console: Console | None = None, *,
                  max_skipped: int = 15) -> None:
     """Print the audit: the headline first, then the periods (every label whole at 80 columns;
-    the metric columns from ``WIDE``), the reasons, the reference and the skipped files. Data
-    (titles, labels, paths) is shown as text: escape sequences removed, never read as markup
-    (``render.safe``)."""
+    the metric columns from ``WIDE``), who made it samey (``--source-field``), the posts to
+    revise first, the reasons, the reference and the skipped files. Data (titles, labels,
+    paths) is shown as text: escape sequences removed, never read as markup (``render.safe``)."""
     c = console or Console()
     result = scrub(result)
     corpus, cfg, v = result.corpus, result.config, result.verdict
@@ -118,7 +139,7 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
         cells = [Text(_fmt(p.metrics.get(n)), style="bold red" if n in moved else "")
                  for n, _ in TABLE_METRICS] if wide else []
         t.add_row(Text(p.label), str(p.n_docs), Text(st, style=STYLE.get(st, "")), *cells,
-                  _moved_cell(p))
+                  _moved_cell(p, result.evidence.get(p.label)))
     c.print(t)
     if wide:
         c.print("[dim]" + "; ".join(f"{h} = {BY_NAME[n].label}" for n, h in TABLE_METRICS)
@@ -132,6 +153,11 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
                  f"{cfg['sample_size_used']} posts, {cfg.get('word_budget_per_sample', 0)} "
                  f"words each, {sampling['repeats']} repeats; model "
                  f"{cfg['model_id']}.", style="dim"))
+
+    if result.provenance is not None:
+        render_provenance(result.provenance, c)
+    if result.actions is not None:
+        render_actions(result.actions, c)
 
     body = Text()
     for r in v.reasons:
