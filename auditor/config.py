@@ -45,6 +45,10 @@ PARSE_YEARS = (1000, 9999)
 #: one long period (sparse early periods are merged up to --min-docs, as always).
 AUTO_RECENT_SHARE = 1 / 3
 AUTO_RECENT_MIN = 3
+#: The default baseline candidates (``ingest.periods.select_baseline``; Phase I in
+#: ``judge.baseline`` then checks them): the first ``ceil(n / 3)`` of ``n`` periods, at least two
+#: once there are ``BASELINE_TWO_FROM`` periods, always leaving one period to judge.
+BASELINE_TWO_FROM = 4
 #: Years a date in a file or folder name is read in (``2024/05/slug.md``): narrower, since a
 #: number in a name (``sku-5000-12.md``) is more often not a date.
 PATH_YEARS = (1900, 2199)

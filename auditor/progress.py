@@ -47,14 +47,17 @@ def ordinal(n: float) -> str:
     if float(n) != int(n):
         return f"{n:g}th"
     k = int(n)
+    # not a threshold: English ordinals
     suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
     return f"{k}{suffix}"
 
 
 def duration(seconds: float) -> str:
     """A rough, readable duration: ``40 s``, ``3 min``, ``1.5 h``."""
+    # not a threshold: display rounding
     if seconds < 10:
         return f"{max(1, round(seconds))} s"
+    # not a threshold: display rounding
     if seconds < 60:
         return f"{int(round(seconds / 5)) * 5} s"
     if seconds < 90 * 60:
@@ -155,10 +158,12 @@ class Progress:
             self._bar.advance(self._task, n)
         elif self.mode == "lines":
             now = _clock()
+            # not a threshold: display timing
             if now - self._start < PLAIN_DELAY or now - self._last < PLAIN_GAP_S:
                 return
             step = (math.floor(self.done / self.total / PLAIN_STEP + 1e-9)
                     if self.total else self._step)
+            # not a threshold: display timing
             if step > self._step or now - self._last >= PLAIN_EVERY_S:
                 self._line()
 

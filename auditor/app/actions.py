@@ -13,7 +13,7 @@ from auditor.app.provenance import UnlikeCache
 from auditor.features.lexicon import stop_words
 from auditor.judge.actions import Frame, PostSignals, rank_posts
 from auditor.judge.excess import frame_phrase
-from auditor.judge.thresholds import ACTION_NEIGHBOURS
+from auditor.judge.thresholds import ACTION_AMPLIFIED_RATIO, ACTION_NEIGHBOURS
 from auditor.metrics import duplication, wording
 from auditor.metrics.excess import Excess
 from auditor.metrics.posts import holders, k_occurrence
@@ -73,7 +73,7 @@ def post_signals(j: Judged, p: Period, ev: Evidence, stock: Mapping[str, Sequenc
     per_doc = j.word_budget // max(j.sample_size, 1)
     stop = stop_words()
     stock_phrases = [t.key for t in stock.get("wording", ())]
-    amplified = [a.phrase for a in ev.amplified_phrases if a.ratio >= 2]
+    amplified = [a.phrase for a in ev.amplified_phrases if a.ratio >= ACTION_AMPLIFIED_RATIO]
     spreading = _distinct(list(dict.fromkeys(stock_phrases + amplified)))
     markers = [m.text for m in ev.markers if m.share > m.baseline_share]
     u = unlike(p)

@@ -71,6 +71,7 @@ def parse_keep(keep: int | str, n: int) -> int:
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", text)
     if m:
         share = float(m.group(1))
+        # not a threshold: a percentage lies in (0, 100]
         if not 0 < share <= 100:
             raise UsageError(f"--keep {text}: a share must be above 0% and at most 100%.")
         return max(1, int(round(n * share / 100)))

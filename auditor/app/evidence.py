@@ -47,6 +47,7 @@ def evidence_baseline(prep: Prepared, *, random_state: int = 0) -> list[int]:
     """The baseline documents evidence compares with: all of them, or EVIDENCE_BASELINE drawn
     at random (seeded) from a larger baseline, so evidence costs the same at any corpus size."""
     base_idx = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
+    # not a threshold: a sample size (cost)
     if len(base_idx) > EVIDENCE_BASELINE:
         rng = np.random.default_rng(stable_seed(random_state, "evidence"))
         base_idx = sorted(int(i) for i in rng.choice(base_idx, EVIDENCE_BASELINE, replace=False))

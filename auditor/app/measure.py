@@ -120,6 +120,7 @@ def character_reference(prep: Prepared, *, random_state: int = 0) -> list[int]:
     ``CHARACTER_BASELINE`` drawn at random (seeded)."""
     base_idx = [i for p in prep.periods if p.is_baseline for i in p.doc_indices]
     rng = np.random.default_rng(stable_seed(random_state, "character"))
+    # not a threshold: a sample size (cost)
     if len(base_idx) > CHARACTER_BASELINE:
         base_idx = sorted(int(i) for i in rng.choice(base_idx, CHARACTER_BASELINE, replace=False))
     return base_idx

@@ -128,6 +128,7 @@ def cut_notes(cut: SkipLog, max_bytes: int, text_budget: int = 300) -> list[str]
     if not cut.total:
         return []
     listed = [s.path for s in cut.listed() if not s.path.startswith("... and")]
+    # not a threshold: how many names a note lists
     shown = ", ".join(listed[:3]) + (f" and {cut.total - 3:,} more" if cut.total > 3 else "")
     one = cut.total == 1
     return [f"{plural(cut.total, 'document')} longer than {max_bytes:,} bytes "

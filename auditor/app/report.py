@@ -57,6 +57,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 def parse_month(text: str) -> tuple[int, int]:
     m = _MONTH.match(text.strip())
+    # not a threshold: the calendar
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise UsageError(f"--period-end must be a month YYYY-MM (e.g. 2026-03), not '{text}'.")
     return int(m.group(1)), int(m.group(2))

@@ -247,6 +247,7 @@ def chunk_texts(texts: Sequence[str], tokenizer: Any, max_pieces: int) -> list[l
     )
     for i, offsets in zip(todo, enc["offset_mapping"]):
         head, n, start = heads[i], len(offsets), 0
+        # not a threshold: a cost limit on chunks per post
         while start < n and len(out[i]) < MAX_CHUNKS:
             end = min(start + max_pieces, n)
             if end < n:

@@ -131,6 +131,7 @@ class HistoryStore:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             version = self._version()  # again, under the write lock (another run may have won)
+            # not a threshold: a file-format version
             if version > SCHEMA_VERSION:
                 raise HistoryError(
                     f"{self.path}: history schema version {version} is newer than this samey "

@@ -138,6 +138,7 @@ def stored_grams(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.n
 def code_bits(n_shapes: int) -> int:
     """Bits per shape id so that a shape 5-gram is coded exactly in ``CODE_BITS`` bits."""
     bits = max(1, math.ceil(math.log2(max(2, n_shapes))))
+    # not a threshold: bit packing
     if bits * TEMPLATE_N > CODE_BITS:
         raise ValueError("shape vocabulary too large for exact 5-gram codes")
     return bits
@@ -188,6 +189,7 @@ def select_templates(codes: np.ndarray, counts: np.ndarray, n_with: int, names: 
     is_fw = np.array([is_function_word(s) for s in names] or [False], dtype=np.int64)
     fw = sum((is_fw[_shape_at(codes, j, bits)] for j in range(TEMPLATE_N)),
              start=np.zeros(len(codes), dtype=np.int64))
+    # not a threshold: the template definition (metrics.structure)
     keep = (counts >= min_count) & (fw >= TEMPLATE_FUNCTION_WORDS)
     return codes[keep], counts[keep], min_count
 
@@ -227,6 +229,7 @@ def reference_rows(is_baseline: np.ndarray, *, whole_corpus: bool,
     """The rows the reference is measured on: every baseline row, or a seeded sample of at
     most ``REF_SAMPLE`` when the whole corpus is the reference."""
     rows = np.flatnonzero(is_baseline)
+    # not a threshold: a sample size (cost)
     if whole_corpus and len(rows) > REF_SAMPLE:
         rows = np.sort(rng.choice(rows, REF_SAMPLE, replace=False))
     return rows.astype(np.int64)
@@ -246,6 +249,7 @@ def corpus_nn_sample(E: np.ndarray, norms: np.ndarray, *, rng: np.random.Generat
     """The nearest-other-row similarity of a seeded sample of at most ``NN_SAMPLE`` rows
     (every row below that): the corpus's own distribution."""
     n = E.shape[0]
+    # not a threshold: a sample size (cost)
     sample = np.arange(n) if n <= NN_SAMPLE else np.sort(rng.choice(n, NN_SAMPLE,
                                                                     replace=False))
     return nearest_rows(E[sample], E, k=1, exclude=sample, norms=norms)[1][:, 0]

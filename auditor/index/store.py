@@ -340,6 +340,7 @@ class IndexSink:
 
     def add(self, index: int, doc: Document) -> None:
         self.batch.append(doc)
+        # not a threshold: a batch size
         if len(self.batch) >= BATCH:
             self.flush()
 

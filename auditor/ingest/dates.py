@@ -114,6 +114,7 @@ def parse_date(value: Any, fmt: str | None = None) -> dt.date | None:
 
 @functools.lru_cache(maxsize=4096)  # a large export repeats the same few hundred dates
 def _parse_date_text(value: str) -> dt.date | None:
+    # not a threshold: a text, not a date
     if len(value) > 100:  # a text, not a date
         return None
     s = value.strip()

@@ -317,5 +317,6 @@ def parse_text(text: str, rel_path: str) -> Parsed:
         for p in re.split(r"\n[ \t]*\n", text) if p.strip()
     ]
     first = paras[0].strip() if paras else ""
+    # not a threshold: a title is one short line
     short = len(paras) > 1 and "\n" not in first and len(first) < 100
     return Parsed("\n\n".join(paras), first if short else humanise(rel_path), raw_empty=not paras)

@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from auditor.config import AUTO_RECENT_MIN, AUTO_RECENT_SHARE
+from auditor.config import AUTO_RECENT_MIN, AUTO_RECENT_SHARE, BASELINE_TWO_FROM
 from auditor.errors import UsageError
 from auditor.progress import plural
 from auditor.types import Period
@@ -156,8 +156,9 @@ def _small_groups(sizes: Sequence[int], labels: Sequence[str],
     small = [(label, n) for label, n in zip(labels, sizes) if n < threshold]
     if not small:
         return [[i] for i in range(len(sizes))], None
-    shown = ", ".join(f"{label} ({n})" for label, n in small[:6]) + \
-        (f" and {len(small) - 6} more" if len(small) > 6 else "")
+    # not a threshold: how many periods a note lists
+    more = f" and {len(small) - 6} more" if len(small) > 6 else ""
+    shown = ", ".join(f"{label} ({n})" for label, n in small[:6]) + more
     n = len(small)
     note = (f"{plural(n, 'period')} with fewer than {threshold} documents "
             f"({shown}) {'were' if n != 1 else 'was'} merged with a neighbouring period (the "
@@ -258,7 +259,7 @@ def select_baseline(periods: list[Period], spec: str | None = None) -> list[Peri
             )
     else:
         k = math.ceil(n / 3)
-        if n >= 4:
+        if n >= BASELINE_TWO_FROM:
             k = max(k, 2)
         k = min(k, n - 1)
         flags = [i < k for i in range(n)]

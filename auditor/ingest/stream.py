@@ -425,7 +425,9 @@ def _doc_plain(d: Document) -> list:
 
 def _doc_from(x: list) -> Document:
     doc_id, path, text, title, date, source, segments, headings, fmt, repost_of = x[:10]
+    # not a threshold: serialisation versions
     truncated, why = (x[10], x[11]) if len(x) > 10 else (False, None)
+    # not a threshold: a serialisation version
     by = x[12] if len(x) > 12 else None
     return Document(doc_id, path, text, title, dt.date.fromordinal(date) if date else None,
                     source, tuple(segments), tuple((lv, h) for lv, h in headings), fmt, repost_of,

@@ -291,6 +291,7 @@ def _stream_jsonl(lines: FileLines, rel: str, options: IngestOptions,
             continue
         if fields is None:
             head.append((n, rec))
+            # not a threshold: records read to find the columns
             if len(head) < JSONL_SCHEMA_RECORDS:
                 continue
             fields = _jsonl_fields(head, rel, options)
@@ -358,6 +359,7 @@ def file_head(path: Path, fmt: str) -> Any:
                 csv.field_size_limit(old)
         head: list[tuple[int, Any]] = []
         for n, line in enumerate(f, 1):
+            # not a threshold: records read to find the columns
             if len(head) >= JSONL_SCHEMA_RECORDS:
                 break
             if line.strip():

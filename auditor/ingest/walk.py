@@ -108,9 +108,12 @@ def cut_text_bytes(data: bytes) -> bytes:
         return data[:len(data) - len(data) % 2]
     end = len(data)
     i = end - 1
+    # not a threshold: UTF-8 byte layout
     while i >= 0 and end - i <= 4 and data[i] & 0xC0 == 0x80:
         i -= 1
+    # not a threshold: UTF-8 byte layout
     if i >= 0 and data[i] >= 0xC0:
+        # not a threshold: UTF-8 byte layout
         need = 2 if data[i] < 0xE0 else 3 if data[i] < 0xF0 else 4
         if end - i < need:
             return data[:i]

@@ -137,6 +137,9 @@ ACTION_HUB = 10
 ACTION_SHARERS = 2
 #: a post "reads unlike the baseline" when it scores so in at least this share of the fits
 ACTION_UNLIKE = 0.5
+#: an amplified phrase (``Evidence.amplified_phrases``) is a reason for a post when its share
+#: of posts grew at least this many times over the baseline's
+ACTION_AMPLIFIED_RATIO = 2.0
 #: posts listed per period (JSON and CSV); the terminal and Markdown show the first few
 ACTIONS_TOP = 20
 

@@ -103,6 +103,7 @@ def hash_features(words, shapes) -> HashedFeatures:
         shape_words.append(np.cumsum(np.fromiter((t not in SHAPE_PUNCT for t in sh),
                                                  dtype=np.int32, count=len(sh))))
         fw = np.fromiter((t.islower() for t in sh), dtype=np.int64, count=len(sh))
+        # not a threshold: a 5-gram needs five tokens
         nfw = np.convolve(fw, np.ones(5, dtype=np.int64), mode="valid") if len(sh) >= 5 \
             else np.zeros(0, np.int64)
         eligible.append(nfw >= 2)
@@ -127,7 +128,9 @@ def _token_records(texts: Sequence[str], *, budget: int, cache, progress: bool) 
         new[keys[i]] = {
             "words": w, "lemmas": t.lemmas, "shapes": t.shapes, "sentences": t.sentence_lengths,
             "first": t.first_sentence, "last": t.last_sentence,
+            # not a threshold: MTLD and MATTR need ten words
             "mtld": richness.mtld(w) if len(w) >= 10 else None,
+            # not a threshold: MTLD and MATTR need ten words
             "mattr": richness.mattr(w) if len(w) >= 10 else None}
     if cache is not None and new:
         cache.put_records(TOKENS_NAMESPACE, new.items())

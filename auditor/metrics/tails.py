@@ -115,6 +115,7 @@ def fit_topic_clusters(
         return np.zeros((0, U.shape[1] if U.ndim == 2 else 0))
     k = default_k(n) if k is None else int(k)
     k = max(1, min(k, len(np.unique(U, axis=0))))
+    # not a threshold: an algorithm chosen for speed
     if n > MINIBATCH_ABOVE:
         model = MiniBatchKMeans(
             n_clusters=k, n_init=3, batch_size=1024, random_state=random_state

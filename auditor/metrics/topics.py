@@ -46,6 +46,7 @@ def _unit_rows(X: np.ndarray) -> np.ndarray:
 def _entropy_exp(eigenvalues: np.ndarray) -> float:
     """exp(Shannon entropy) of the eigenvalues above 1e-12, renormalised to sum to one."""
     w = np.asarray(eigenvalues, dtype=np.float64)
+    # not a threshold: a numerical floor
     w = w[w > _EIG_FLOOR]
     if w.size == 0:
         return float("nan")

@@ -77,6 +77,7 @@ def layer_chart_svg(layer: str, rows: list[dict[str, Any]],
             ax.set_xticklabels(months[::step], fontsize=7)
             ax.grid(axis="y", color="#eeeeee", lw=0.6)
             finite = [v for v in (*vals, lo, hi) if not math.isnan(v)]
+            # not a threshold: a flat chart axis
             if finite and max(finite) - min(finite) < 1e-9:  # flat: show a readable range
                 ax.set_ylim(min(finite) - 0.05, max(finite) + 0.05)
             ax.margins(x=0.05)

@@ -25,6 +25,7 @@ def _num(m: CurateMeasure, x: float) -> str:
         return f"{x:.0%}"
     if m.name in FINE_SHARES:
         return f"{x:.1%}"
+    # not a threshold: display rounding
     return f"{x:.3g}" if abs(x) >= 10 else f"{x:.3f}"
 
 

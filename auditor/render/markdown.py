@@ -75,20 +75,26 @@ def render_markdown(report: ReportResult) -> str:
 
     # Too long for a chat message: drop the site-wide line and evidence first, then reference
     # lines, then shorten the reasons (the HTML has everything).
+    # not a threshold: a chat message length
     if len(text()) > MAX_CHARS:
         site = []
+    # not a threshold: a chat message length
     while len(text()) > MAX_CHARS and evidence:
         evidence.pop()
         if evidence == [f"- Context ({context}):"]:
             evidence.clear()
+    # not a threshold: a chat message length
     while len(text()) > MAX_CHARS and len(ref_lines) > 1:
         ref_lines.pop()
     more = "- ... more reasons in the HTML and JSON reports."
+    # not a threshold: a chat message length
     if len(text()) > MAX_CHARS:
         lines.append(more)
+        # not a threshold: a chat message length
         while len(text()) > MAX_CHARS and len(lines) > 5:
             lines.pop(-2)
     out = text()
+    # not a threshold: a chat message length
     return out if len(out) <= MAX_CHARS else out[:MAX_CHARS - 2].rsplit("\n", 1)[0] + "\n"
 
 

@@ -32,6 +32,7 @@ def pct(x: float | None) -> str:
     by less than half a point) reads '0%'."""
     if x is None or math.isnan(x):
         return "-"
+    # not a threshold: display rounding
     return "0%" if abs(x) < 0.005 else f"{x:.0%}"
 
 

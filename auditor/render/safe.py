@@ -65,6 +65,7 @@ def scrub(obj: T) -> T:
 def _scrub(obj: Any, depth: int) -> Any:
     if isinstance(obj, str):
         return terminal_text(obj)
+    # not a threshold: recursion depth
     if depth > 50:
         return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):

@@ -123,6 +123,7 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
     head.append(v.summary)
     c.print(Panel(head, title=Text(f"samey audit: {corpus.path}")))
 
+    # not a threshold: terminal layout
     wide = c.width >= WIDE
     t = Table(title=None, show_lines=False, pad_edge=False, padding=(0, 1),
               box=box.SIMPLE_HEAD)
