@@ -10,30 +10,10 @@ from typing import Optional
 
 import typer
 
-from auditor.cli.options import (
-    O_BACKEND,
-    O_CACHE_DIR,
-    O_CONFIG,
-    O_JSON,
-    O_MODEL,
-    O_OUTPUT_IN_CORPUS,
-    O_QUIET,
-    O_TEXT,
-    O_TITLE,
-    FailOn,
-    check_outputs,
-    epilog,
-    exit_if_fails,
-    human_console,
-    load_config_values,
-    make_options,
-    say_written,
-    to_stdout,
-    write_outputs,
-)
+from auditor.cli import options as opt
 from auditor.errors import InputError, UsageError
 
-EPILOG = epilog(
+EPILOG = opt.epilog(
     "samey check drafts/new-post.md --against content/blog --json check.json",
     "a draft reached --fail-on (samey or watch; default samey)")
 
@@ -63,34 +43,34 @@ def check(
                                                   "corpus))."),
     neighbours: Optional[int] = typer.Option(None, "--neighbours", metavar="N", help="Nearest "
                                              "documents listed per draft (default 5)."),
-    model: Optional[str] = O_MODEL,
-    backend: Optional[str] = O_BACKEND,
-    text_field: Optional[str] = O_TEXT,
-    title_field: Optional[str] = O_TITLE,
-    cache_dir: Optional[Path] = O_CACHE_DIR,
-    json_out: Optional[Path] = O_JSON,
-    output_in_corpus: bool = O_OUTPUT_IN_CORPUS,
-    fail_on: FailOn = typer.Option(FailOn.samey, "--fail-on", metavar="never|watch|samey",
+    model: Optional[str] = opt.O_MODEL,
+    backend: Optional[str] = opt.O_BACKEND,
+    text_field: Optional[str] = opt.O_TEXT,
+    title_field: Optional[str] = opt.O_TITLE,
+    cache_dir: Optional[Path] = opt.O_CACHE_DIR,
+    json_out: Optional[Path] = opt.O_JSON,
+    output_in_corpus: bool = opt.O_OUTPUT_IN_CORPUS,
+    fail_on: opt.FailOn = typer.Option(opt.FailOn.samey, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when a draft reaches this status."),
-    config: Optional[Path] = O_CONFIG,
-    quiet: bool = O_QUIET,
+    config: Optional[Path] = opt.O_CONFIG,
+    quiet: bool = opt.O_QUIET,
 ) -> None:
     """Is this draft just more of the same? Compare drafts with an existing corpus."""
     from auditor import check as api_check
     from auditor.render.check_terminal import render_check
 
-    console = human_console(quiet, to_stdout(json=json_out))
-    values, cfg_path = load_config_values(config)
+    console = opt.human_console(quiet, opt.to_stdout(json=json_out))
+    values, cfg_path = opt.load_config_values(config)
     if against is None:
         if values.get("corpus") and cfg_path:
             against = (cfg_path.parent / values["corpus"]).resolve()
         else:
             raise UsageError("give the corpus with --against FOLDER, or set 'corpus' in "
                              "samey.toml.")
-    exclude = check_outputs(Path(against), {"json": json_out}, allow_inside=output_in_corpus,
+    exclude = opt.check_outputs(Path(against), {"json": json_out}, allow_inside=output_in_corpus,
                             exclude=values.get("ingest", {}).get("exclude"),
                             inputs=[d for d in drafts if d != "-"])
-    opts = make_options(
+    opts = opt.make_options(
         values, quiet=quiet, model=model, text_field=text_field, title_field=title_field,
         max_similarity=max_similarity, duplicate_similarity=duplicate_similarity,
         watch_percentile=watch_percentile, samey_percentile=samey_percentile,
@@ -109,8 +89,8 @@ def check(
                 raise InputError(f"{d}: no such draft file or folder; check the path.")
             items.append(d)
     result = api_check(items, against, opts)
-    written = write_outputs(result, json=json_out)
+    written = opt.write_outputs(result, json=json_out)
     if console is not None:
         render_check(result, console)
-    say_written(console, written)
-    exit_if_fails(result.status, fail_on, "a draft")
+    opt.say_written(console, written)
+    opt.exit_if_fails(result.status, fail_on, "a draft")

@@ -385,8 +385,3 @@ def verified_families(
     families = [sorted(g) for g in groups.values() if len(g) >= 2]
     families.sort(key=lambda g: (-len(g), g[0]))
     return families
-
-
-def check_banding(threshold: float = DUP_THRESHOLD, num_perm: int = NUM_PERM) -> bool:
-    """``(BANDS, ROWS)`` is the optimal banding for these parameters (a test pins it)."""
-    return lsh_params(threshold, num_perm) == (BANDS, ROWS)
