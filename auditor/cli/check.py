@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -18,6 +18,7 @@ EPILOG = opt.epilog(
     "a draft reached --fail-on (samey or watch; default samey)")
 
 
+@opt.corpus_options("model", "backend", "text_field", "title_field", "cache_dir")
 def check(
     drafts: list[str] = typer.Argument(..., metavar="DRAFT", help="Draft files (any format "
                                        "audit reads), or - for standard input."),
@@ -43,17 +44,13 @@ def check(
                                                   "corpus))."),
     neighbours: Optional[int] = typer.Option(None, "--neighbours", metavar="N", help="Nearest "
                                              "documents listed per draft (default 5)."),
-    model: Optional[str] = opt.O_MODEL,
-    backend: Optional[str] = opt.O_BACKEND,
-    text_field: Optional[str] = opt.O_TEXT,
-    title_field: Optional[str] = opt.O_TITLE,
-    cache_dir: Optional[Path] = opt.O_CACHE_DIR,
     json_out: Optional[Path] = opt.O_JSON,
     output_in_corpus: bool = opt.O_OUTPUT_IN_CORPUS,
     fail_on: opt.FailOn = typer.Option(opt.FailOn.samey, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when a draft reaches this status."),
     config: Optional[Path] = opt.O_CONFIG,
     quiet: bool = opt.O_QUIET,
+    **corpus: Any,
 ) -> None:
     """Is this draft just more of the same? Compare drafts with an existing corpus."""
     from auditor import check as api_check
@@ -71,11 +68,10 @@ def check(
                             exclude=values.get("ingest", {}).get("exclude"),
                             inputs=[d for d in drafts if d != "-"])
     opts = opt.make_options(
-        values, quiet=quiet, model=model, text_field=text_field, title_field=title_field,
-        max_similarity=max_similarity, duplicate_similarity=duplicate_similarity,
-        watch_percentile=watch_percentile, samey_percentile=samey_percentile,
-        min_shared_docs=min_shared_docs, neighbours=neighbours, cache_dir=cache_dir,
-        backend=backend, exclude=exclude or None)
+        values, quiet=quiet, max_similarity=max_similarity,
+        duplicate_similarity=duplicate_similarity, watch_percentile=watch_percentile,
+        samey_percentile=samey_percentile, min_shared_docs=min_shared_docs,
+        neighbours=neighbours, exclude=exclude or None, **corpus)
     items: list = []
     for d in drafts:
         if d == "-":

@@ -4,17 +4,19 @@ human report to stderr."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
-from auditor.cli import options as o
+from auditor.cli import options as opt
 from auditor.errors import InputError
 
-EPILOG = o.epilog("samey curate content/ --keep 60% --manifest kept.jsonl --out curated/",
+EPILOG = opt.epilog("samey curate content/ --keep 60% --manifest kept.jsonl --out curated/",
                 "never (curate has no --fail-on)")
 
 
+@opt.corpus_options("source_field", "text_field", "title_field", "min_words",
+                    "min_record_words", "model", "backend", "cache_dir")
 def curate(
     path: Optional[Path] = typer.Argument(None, metavar="CORPUS", help="Folder or file to "
                                           "curate (default: 'corpus' in samey.toml)."),
@@ -29,7 +31,6 @@ def curate(
                                                help="Keep these whatever happens: a folder of "
                                                "the corpus, or a file listing document ids "
                                                "(one a line, as the manifest's 'doc')."),
-    source_field: Optional[str] = o.O_SOURCE,
     prefer_source: Optional[str] = typer.Option(None, "--prefer-source", metavar="VALUE",
                                                 help="With --source-field: this source first "
                                                 "in each topic and among near-copies."),
@@ -37,33 +38,24 @@ def curate(
                                             "one JSON line per input: kept or not, and why."),
     out: Optional[Path] = typer.Option(None, "--out", metavar="FOLDER", help="Write the kept "
                                        "documents, in their input format, to this new folder."),
-    json_out: Optional[Path] = o.O_JSON,
-    text_field: Optional[str] = o.O_TEXT,
-    title_field: Optional[str] = o.O_TITLE,
-    min_words: Optional[int] = o.O_MIN_WORDS,
-    min_record_words: Optional[int] = o.O_MIN_RECORD_WORDS,
-    model: Optional[str] = o.O_MODEL,
-    backend: Optional[str] = o.O_BACKEND,
-    cache_dir: Optional[Path] = o.O_CACHE_DIR,
-    config: Optional[Path] = o.O_CONFIG,
-    quiet: bool = o.O_QUIET,
+    json_out: Optional[Path] = opt.O_JSON,
+    config: Optional[Path] = opt.O_CONFIG,
+    quiet: bool = opt.O_QUIET,
+    **corpus: Any,
 ) -> None:
     """Choose the documents that keep the most diversity (for a training set)."""
     from auditor import curate as api_curate
     from auditor.render.curate_terminal import render_curate
 
-    console = o.human_console(quiet, o.to_stdout(json=json_out))
-    values, cfg_path = o.load_config_values(config)
-    target_path = o.resolve_path(path, values, cfg_path)
-    opts = o.make_options(values, quiet=quiet, model=model, backend=backend,
-                          text_field=text_field, title_field=title_field, min_words=min_words,
-                          min_record_words=min_record_words, random_state=seed,
-                          cache_dir=cache_dir, source_field=source_field)
+    console = opt.human_console(quiet, opt.to_stdout(json=json_out))
+    values, cfg_path = opt.load_config_values(config)
+    target_path = opt.resolve_path(path, values, cfg_path)
+    opts = opt.make_options(values, quiet=quiet, random_state=seed, **corpus)
     if not target_path.exists():
         raise InputError(f"{target_path}: no such file or folder; check the path.")
     result = api_curate(target_path, opts, keep=keep, target=target, always_keep=always_keep,
                         prefer_source=prefer_source, manifest=manifest, out=out)
-    written = o.write_outputs(result, json=json_out)
+    written = opt.write_outputs(result, json=json_out)
     if console is not None:
         render_curate(result, console)
-    o.say_written(console, written)
+    opt.say_written(console, written)

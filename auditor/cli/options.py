@@ -7,11 +7,15 @@ plain lines otherwise (see :mod:`auditor.progress`).
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
+import typing
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,6 +23,8 @@ from rich.console import Console
 from auditor.config import build_options, find_config, read_config
 from auditor.errors import InputError, UsageError
 from auditor.types import RANK
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 try:
     from typer.core import TyperArgument, TyperCommand, TyperOption
@@ -149,11 +155,11 @@ O_MODEL = typer.Option(None, "--model", metavar="NAME|PATH", help="sentence-tran
                        "name or folder (default: the packaged all-MiniLM-L6-v2; 'hashing' for a "
                        "fast test mode).")
 O_BACKEND = typer.Option(None, "--backend", metavar="torch|onnx|onnx-int8", help="Embedding "
-                         "backend (default torch; onnx and onnx-int8 need samey[onnx]: faster on "
+                         "backend (default torch; onnx and onnx-int8 need samey\\[onnx]: faster on "
                          "large corpora, see README 'Faster embedding').")
 O_ENGINE = typer.Option(None, "--engine", metavar="local|dask", help="Read the corpus in this "
                         "process (local, the default) or in partitions on a Dask cluster (dask; "
-                        "needs samey[dask]; same result, see README 'Running on a cluster').")
+                        "needs samey\\[dask]; same result, see README 'Running on a cluster').")
 O_WORKERS = typer.Option(None, "--workers", metavar="N", help="--engine dask: start a local "
                          "cluster of N worker processes (default: one per CPU core).")
 O_SCHEDULER = typer.Option(None, "--scheduler", metavar="ADDRESS", help="--engine dask: use the "
@@ -323,3 +329,52 @@ def check_outputs(target: Path, outputs: dict[str, Any], *, allow_inside: bool =
             raise InputError(f"{path}: cannot write in {above} (permission denied); check that "
                              "you may write there, or write somewhere else.")
     return tuple(dict.fromkeys(out))
+
+
+#: The options that say how a corpus is read, embedded and run, declared once: name (as
+#: :func:`make_options` reads it) -> (type, typer option). A command takes the ones it needs
+#: with :func:`corpus_options` and passes them on as they came.
+CORPUS_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "min_docs": (Optional[int], O_MIN_DOCS),
+    "baseline": (Optional[str], O_BASELINE),
+    "model": (Optional[str], O_MODEL),
+    "backend": (Optional[str], O_BACKEND),
+    "text_field": (Optional[str], O_TEXT),
+    "date_field": (Optional[str], O_DATE),
+    "title_field": (Optional[str], O_TITLE),
+    "segment_field": (Optional[str], O_SEG),
+    "source_field": (Optional[str], O_SOURCE),
+    "segment_from": (Optional[SegmentFrom], O_SEG_FROM),
+    "date_from": (Optional[DateFrom], O_DATE_FROM),
+    "date_format": (Optional[str], O_DATE_FORMAT),
+    "min_words": (Optional[int], O_MIN_WORDS),
+    "min_record_words": (Optional[int], O_MIN_RECORD_WORDS),
+    "cache_dir": (Optional[Path], O_CACHE_DIR),
+    "engine": (Optional[str], O_ENGINE),
+    "workers": (Optional[int], O_WORKERS),
+    "scheduler": (Optional[str], O_SCHEDULER),
+    "site_duplicates": (Optional[bool], O_SITE_DUPLICATES),
+}
+
+
+def corpus_options(*names: str) -> Callable[[F], F]:
+    """Give a command the options ``names`` of :data:`CORPUS_OPTIONS`, after its own (typer
+    reads the signature this sets); the command collects them in ``**corpus``."""
+
+    def add(fn: F) -> F:
+        sig = inspect.signature(fn)
+        own = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        extra = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY,
+                                   default=CORPUS_OPTIONS[n][1], annotation=CORPUS_OPTIONS[n][0])
+                 for n in names]
+
+        @functools.wraps(fn)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            return fn(*args, **kwargs)
+
+        command.__signature__ = sig.replace(parameters=own + extra)  # type: ignore[attr-defined]
+        command.__annotations__ = {**typing.get_type_hints(fn),
+                                   **{n: CORPUS_OPTIONS[n][0] for n in names}}
+        return command  # type: ignore[return-value]
+
+    return add

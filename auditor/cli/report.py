@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -24,6 +24,7 @@ EPILOG = opt.epilog(
     "the verdict reached --fail-on (samey or watch; default never)")
 
 
+@opt.corpus_options(*opt.CORPUS_OPTIONS)
 def report(
     path: Optional[Path] = typer.Argument(None, metavar="FOLDER", help="Folder (or file) to "
                                           "report on (default: 'corpus' in samey.toml)."),
@@ -42,29 +43,11 @@ def report(
     json_out: Optional[Path] = opt.O_JSON,
     output_in_corpus: bool = opt.O_OUTPUT_IN_CORPUS,
     actions_csv: Optional[Path] = opt.O_ACTIONS_CSV,
-    min_docs: Optional[int] = opt.O_MIN_DOCS,
-    baseline: Optional[str] = opt.O_BASELINE,
-    model: Optional[str] = opt.O_MODEL,
-    backend: Optional[str] = opt.O_BACKEND,
-    text_field: Optional[str] = opt.O_TEXT,
-    date_field: Optional[str] = opt.O_DATE,
-    title_field: Optional[str] = opt.O_TITLE,
-    segment_field: Optional[str] = opt.O_SEG,
-    source_field: Optional[str] = opt.O_SOURCE,
-    segment_from: Optional[opt.SegmentFrom] = opt.O_SEG_FROM,
-    date_from: Optional[opt.DateFrom] = opt.O_DATE_FROM,
-    date_format: Optional[str] = opt.O_DATE_FORMAT,
-    min_words: Optional[int] = opt.O_MIN_WORDS,
-    min_record_words: Optional[int] = opt.O_MIN_RECORD_WORDS,
-    cache_dir: Optional[Path] = opt.O_CACHE_DIR,
-    engine: Optional[str] = opt.O_ENGINE,
-    workers: Optional[int] = opt.O_WORKERS,
-    scheduler: Optional[str] = opt.O_SCHEDULER,
     fail_on: opt.FailOn = typer.Option(opt.FailOn.never, "--fail-on", metavar="never|watch|samey",
                                    help="Exit 1 when the verdict reaches this level."),
-    site_duplicates: Optional[bool] = opt.O_SITE_DUPLICATES,
     config: Optional[Path] = opt.O_CONFIG,
     quiet: bool = opt.O_QUIET,
+    **corpus: Any,
 ) -> None:
     """Monthly report: audit up to a month, add it to the history, render the trend."""
     from auditor.app.report import report as api_report
@@ -75,25 +58,19 @@ def report(
     values, cfg_path = opt.load_config_values(config)
     target = opt.resolve_path(path, values, cfg_path)
     exclude = opt.check_outputs(target, {"html": html_out, "markdown": md_out, "json": json_out,
-                                     "history": history, "actions-csv": actions_csv}, allow_inside=output_in_corpus,
-                            exclude=values.get("ingest", {}).get("exclude"))
+                                         "history": history, "actions-csv": actions_csv},
+                                allow_inside=output_in_corpus,
+                                exclude=values.get("ingest", {}).get("exclude"))
     values.pop("period", None)  # a report is always monthly
-    opts = opt.make_options(
-        values, quiet=quiet, period="month", min_docs=min_docs, baseline=baseline, model=model,
-        text_field=text_field, date_field=date_field, title_field=title_field,
-        segment_field=segment_field, source_field=source_field,
-        segment_from=segment_from, date_from=date_from,
-        date_format=date_format, exclude=exclude or None,
-        min_words=min_words, min_record_words=min_record_words, cache_dir=cache_dir,
-        backend=backend, site_duplicates=site_duplicates, engine=engine, workers=workers,
-        scheduler=scheduler)
+    opts = opt.make_options(values, quiet=quiet, period="month", exclude=exclude or None,
+                            **corpus)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
     written: list = []
 
     def write(result: object) -> None:  # before the history commits: never a month without it
         written.extend(opt.write_outputs(result, html=html_out, markdown=md_out, json=json_out,
-                                     actions_csv=actions_csv))
+                                         actions_csv=actions_csv))
 
     result = api_report(target, opts, period_end=period_end, history=history,
                         before_commit=write)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Container, Iterator
+from collections.abc import Container, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -294,25 +294,29 @@ def _stream_jsonl(lines: FileLines, rel: str, options: IngestOptions,
             # not a threshold: records read to find the columns
             if len(head) < JSONL_SCHEMA_RECORDS:
                 continue
-            fields = _jsonl_fields(head, rel, options)
-            if isinstance(fields, Skipped):
-                yield fields
+            fields = yield from _release(head, rel, options, wanted)
+            if fields is None:
                 return
-            yield from (parse_record(m, r, fields, rel) for m, r in head
-                        if wanted is None or m in wanted)
             head = []
         elif wanted is None or n in wanted:
             yield parse_record(n, rec, fields, rel)
-    if fields is None:
-        if not head:
-            yield Skipped(rel, "empty", "the file has no records; remove it or add records")
-            return
-        fields = _jsonl_fields(head, rel, options)
-        if isinstance(fields, Skipped):
-            yield fields
-            return
-        yield from (parse_record(m, r, fields, rel) for m, r in head
-                    if wanted is None or m in wanted)
+    if fields is None and not head:
+        yield Skipped(rel, "empty", "the file has no records; remove it or add records")
+    elif fields is None:
+        yield from _release(head, rel, options, wanted)
+
+
+def _release(head: list[tuple[int, Any]], rel: str, options: IngestOptions,
+             wanted: Container[int] | None) -> Generator[Parsed | Skipped, None, Fields | None]:
+    """The fields found from the records held back (``head``), then those records parsed;
+    the reason and ``None`` when no text field is found."""
+    fields = _jsonl_fields(head, rel, options)
+    if isinstance(fields, Skipped):
+        yield fields
+        return None
+    yield from (parse_record(m, r, fields, rel) for m, r in head
+                if wanted is None or m in wanted)
+    return fields
 
 
 def open_range(path: Path, start: int, stop: int, newline: str | None) -> io.TextIOWrapper:

@@ -42,14 +42,8 @@ from dataclasses import dataclass, field
 from auditor.config import VerdictOptions
 from auditor.judge import sequential
 from auditor.judge.thresholds import Z_MIN, Z_TREND
-from auditor.judge.variation import (
-    Variation,
-    effect_size,
-    metric_floor,
-    natural_variation,
-    prediction_sd,
-    sd_floor,
-)
+from auditor.judge import variation
+from auditor.judge.variation import Variation
 from auditor.metrics.registry import (
     BY_NAME,
     LAYER_FULL,
@@ -122,17 +116,17 @@ def compare(est: Estimate, v: Variation, direction: int, *, share: bool = False,
         low = high = float("nan")
     else:
         limit = 3 * max(math.sqrt(v.tau2 + v.mean_se2),
-                        sd_floor(mu, share=share, sample_size=sample_size))
+                        variation.sd_floor(mu, share=share, sample_size=sample_size))
         low, high = max(lo_b, mu - limit), min(hi_b, mu + limit)
     if math.isnan(est.value) or math.isnan(mu):
         nan = float("nan")
         return Comparison(mu, nan, nan, nan, nan, low_limit=low, high_limit=high)
-    sd = prediction_sd(est.se, v, share=share, sample_size=sample_size)
+    sd = variation.prediction_sd(est.se, v, share=share, sample_size=sample_size)
     change = est.value - mu
     rel = change / abs(mu) if mu != 0 else float("nan")
     z = 0.0 if sd == 0 else direction * change / sd  # sd == 0 only when mu == 0 and no floor
     return Comparison(mu, change, rel, z, _phi_sf(z),
-                      effect=effect_size(change, mu, floor=floor), sd=sd,
+                      effect=variation.effect_size(change, mu, floor=floor), sd=sd,
                       low_limit=low, high_limit=high)
 
 
@@ -227,7 +221,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
     """
     base_i = [i for i, b in enumerate(baseline_flags) if b]
     comp_i = judged_periods(baseline_flags, set_aside)
-    models = natural_variation({m.name: [estimates[i][m.name] for i in base_i]
+    models = variation.natural_variation({m.name: [estimates[i][m.name] for i in base_i]
                                 for m in VERDICT_METRICS})
     comps: dict[int, dict[str, Comparison]] = {i: {} for i in range(len(period_labels))}
     keys, pvals = [], []
@@ -235,7 +229,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
         for m in VERDICT_METRICS:
             c = compare(estimates[i][m.name], models[m.name], m.direction,
                         share=m.share, sample_size=sample_size, bounds=m.bounds,
-                        floor=metric_floor(m, sample_size))
+                        floor=variation.metric_floor(m, sample_size))
             comps[i][m.name] = c
             if i in comp_i:
                 keys.append((i, m.name))
