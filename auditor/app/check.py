@@ -14,10 +14,11 @@ from __future__ import annotations
 import dataclasses
 import glob
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Union
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from auditor._version import __version__
@@ -180,24 +181,87 @@ def _corpus_root(against: str | Path) -> Path:
     return root
 
 
+def corpus_bytes(root: Path) -> int:
+    """The bytes of every input file below ``root`` (what ``scale.first_stage_mb`` counts)."""
+    from auditor.ingest.walk import iter_files
+
+    total = 0
+    for full, _ in iter_files(root):
+        try:
+            total += full.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def first_stage_for(root: Path, options: AuditOptions, full: TextEmbedder,
+                    first: TextEmbedder | None = None) -> TextEmbedder | None:
+    """The first stage of a two-stage index of ``root`` (``features.static.first_stage`` of the
+    model, or ``first`` when given), or ``None`` for one stage: a corpus under
+    ``scale.first_stage_mb`` megabytes, or an embedder that is its own first stage."""
+    from auditor.features.static import first_stage, first_stage_id
+
+    if first is None and first_stage_id(full) == full.model_id:
+        return None
+    if corpus_bytes(root) < options.scale.first_stage_mb * 1e6:
+        return None
+    if first is not None:
+        return first
+    return _LazyFirst(lambda: first_stage(full, cache_dir=options.cache_dir,
+                                          progress=options.progress), first_stage_id(full))
+
+
+class _LazyFirst:
+    """A first-stage embedder distilled only when something is embedded (an unchanged index
+    never needs it)."""
+
+    def __init__(self, make: Callable[[], TextEmbedder], model_id: str) -> None:
+        self._make, self._model_id = make, model_id
+        self._inner: TextEmbedder | None = None
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    @property
+    def inner(self) -> TextEmbedder:
+        if self._inner is None:
+            self._inner = self._make()
+        return self._inner
+
+    def embed(self, texts: Iterable[str]) -> np.ndarray:
+        return self.inner.embed(texts)
+
+
 def corpus_index(against: str | Path, options: AuditOptions, *,
-                 embedder: TextEmbedder | None = None) -> CorpusIndex:
-    """The corpus index of ``against``: opened when the corpus is unchanged, else updated."""
+                 embedder: TextEmbedder | None = None,
+                 first: TextEmbedder | None = None) -> CorpusIndex:
+    """The corpus index of ``against``: opened when the corpus is unchanged, else updated.
+    Two stages (``first`` the first stage) for a corpus of ``scale.first_stage_mb`` or more."""
     root = _corpus_root(against)
     full = _embedders(options, embedder)[0]
-    return load_or_build(root, options, model_id=full.model_id, make_embedder=lambda: full,
-                         find_baseline=baseline_finder(root, options))
+    stage = first_stage_for(root, options, full, first)
+    model_id = full.model_id + (f"|first:{stage.model_id}" if stage is not None else "")
+    return load_or_build(root, options, model_id=model_id, make_embedder=lambda: full,
+                         find_baseline=baseline_finder(root, options),
+                         make_first=(lambda: stage) if stage is not None else None)
 
 
 # ---------------------------------------------------------------- the check
 
 
 def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | None = None, *,
-          embedder: TextEmbedder | None = None) -> CheckResult:
+          embedder: TextEmbedder | None = None,
+          first: TextEmbedder | None = None) -> CheckResult:
     """Check drafts against the corpus ``against`` (the rule: docs/check.md).
 
     ``drafts``: file paths (any format the audit reads) or ``("-", text)`` pairs. ``embedder``
-    (tests): used for corpus and drafts. Raises InputError (missing corpus/draft, nothing to
+    (tests): used for corpus and drafts; ``first`` (tests): the first stage of a two-stage
+    index (by default the table distilled from the model, ``features.static``). Raises InputError (missing corpus/draft, nothing to
     compare), UsageError, ModelError.
     """
     options = options or AuditOptions()
@@ -206,11 +270,11 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     notes: list[str] = []
     docs = read_drafts(drafts, options, notes=notes)
     full, few = _embedders(options, embedder)
-    index = corpus_index(against, options, embedder=full)
+    index = corpus_index(against, options, embedder=full, first=first)
     # The draft work is many small matrix products: one BLAS thread is 3-10x faster than a
     # pool of them (and the same for the CLI and for library callers).
     with threadpool_limits(limits=1, user_api="blas"):
-        reports, cuts, warnings = _check_drafts(docs, index, options, few, notes)
+        reports, cuts, warnings = _check_drafts(docs, index, options, few, notes, first)
     corpus = CheckCorpus(path=str(against), documents=index.n_docs,
                          skipped=index.meta["skipped"],
                          latest_period=index.meta.get("latest_period"),
@@ -224,16 +288,27 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
 
 
 def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOptions,
-                  embedder: TextEmbedder, notes: list[str]
+                  embedder: TextEmbedder, notes: list[str], first: TextEmbedder | None = None
                   ) -> tuple[list[DraftReport], CheckThresholds, list[str]]:
-    """Featurise, measure and judge every draft; the reports, the cuts and the warnings."""
+    """Featurise, measure and judge every draft; the reports, the cuts and the warnings. A
+    two-stage index: the drafts' first-stage rows (``first``, else the table distilled from
+    the model) find candidates, the model rescores them (``index.draft.match_drafts``)."""
     import_spacy()
     feats = build_features(docs, embedder, text_budget=options.sampling.text_budget)
     data = index.reference_data()
     cuts, ranked = calibrate(data, options.check)
     warnings = check_warnings(data, cuts, options.check) + notes
+    first_rows = None
+    if index.two_stage:
+        from auditor.features.static import first_stage
+
+        stage = first if first is not None else first_stage(
+            embedder, cache_dir=options.cache_dir, progress=options.progress)
+        first_rows = stage.embed([d.text for d in docs])
     matches = match_drafts(index, feats, k=max(1, options.check.neighbours),
-                           stop=phrase_stop_words())
+                           stop=phrase_stop_words(), first_rows=first_rows,
+                           full_rows=lambda rows: embedder.embed(index.texts(rows)),
+                           candidates=options.scale.candidates)
     reports = [_report(doc, m, index, cuts, ranked, options) for doc, m in zip(docs, matches)]
     return reports, cuts, warnings
 
