@@ -168,3 +168,26 @@ def test_scale_options_are_range_checked():
         auditor.options(candidates=0)
     with pytest.raises(auditor.UsageError, match="scale.first_stage_mb"):
         auditor.options(first_stage_mb=-1)
+
+
+# ---------------------------------------------------------------- curation in two stages
+
+
+def test_curate_in_two_stages_aligns_rescores_and_keeps_one_per_family(tmp_path):
+    from auditor.app.curate import curate as curate_api
+
+    from .test_curate import make_corpus  # the same mixed-format corpus
+
+    root = make_corpus(tmp_path)
+    opts = auditor.options(progress=False, first_stage_mb=0, align_docs=100,
+                           rescore_margin=1.0, random_subsets=3)
+    manifest = tmp_path / "m.jsonl"
+    r = curate_api(root, opts, keep=20, manifest=manifest, embedder=HashingEmbedder(256),
+                   first=HashingEmbedder(64, seed=4))
+    rows = [json.loads(x) for x in manifest.read_text().splitlines()]
+    assert r.counts.kept == 20 and sum(x["keep"] for x in rows) == 20
+    for f in range(3):
+        fam = {f"posts/p{f:02d}.md", f"posts/copy-{f}-0.md", f"posts/copy-{f}-1.md"}
+        assert sum(x["keep"] for x in rows if x["doc"] in fam) <= 1
+    note = next(n for n in r.notes if n.startswith("Two stages"))
+    assert "hashing-64-seed4" in note and "to align them" in note

@@ -14,14 +14,14 @@ from __future__ import annotations
 import dataclasses
 import glob
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Union
 
-import numpy as np
 from threadpoolctl import threadpool_limits
 
 from auditor._version import __version__
+from auditor.app.stages import first_stage_for
 from auditor.config import AuditOptions, CheckOptions, validate_check
 from auditor.errors import InputError, UsageError
 from auditor.features import embeddings
@@ -179,62 +179,6 @@ def _corpus_root(against: str | Path) -> Path:
         raise InputError(f"--against {against}: no such file or folder; pass the folder that "
                          "holds your published content (or set 'corpus' in samey.toml).")
     return root
-
-
-def corpus_bytes(root: Path) -> int:
-    """The bytes of every input file below ``root`` (what ``scale.first_stage_mb`` counts)."""
-    from auditor.ingest.walk import iter_files
-
-    total = 0
-    for full, _ in iter_files(root):
-        try:
-            total += full.stat().st_size
-        except OSError:
-            continue
-    return total
-
-
-def first_stage_for(root: Path, options: AuditOptions, full: TextEmbedder,
-                    first: TextEmbedder | None = None) -> TextEmbedder | None:
-    """The first stage of a two-stage index of ``root`` (``features.static.first_stage`` of the
-    model, or ``first`` when given), or ``None`` for one stage: a corpus under
-    ``scale.first_stage_mb`` megabytes, or an embedder that is its own first stage."""
-    from auditor.features.static import first_stage, first_stage_id
-
-    if first is None and first_stage_id(full) == full.model_id:
-        return None
-    if corpus_bytes(root) < options.scale.first_stage_mb * 1e6:
-        return None
-    if first is not None:
-        return first
-    return _LazyFirst(lambda: first_stage(full, cache_dir=options.cache_dir,
-                                          progress=options.progress), first_stage_id(full))
-
-
-class _LazyFirst:
-    """A first-stage embedder distilled only when something is embedded (an unchanged index
-    never needs it)."""
-
-    def __init__(self, make: Callable[[], TextEmbedder], model_id: str) -> None:
-        self._make, self._model_id = make, model_id
-        self._inner: TextEmbedder | None = None
-
-    @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    @property
-    def inner(self) -> TextEmbedder:
-        if self._inner is None:
-            self._inner = self._make()
-        return self._inner
-
-    def embed(self, texts: Iterable[str]) -> np.ndarray:
-        return self.inner.embed(texts)
 
 
 def corpus_index(against: str | Path, options: AuditOptions, *,
