@@ -329,6 +329,7 @@ class Embedder:
         self.progress = progress
         self.batch_size = batch_size
         self._model = _model  # tests inject a fake model here
+        self.injected = _model is not None  # a fake model: no files, no first stage
         self._path: Path | None = None
         self._model_id: str | None = model if _model is not None else None
         self._dim: int | None = None

@@ -39,6 +39,7 @@ import tempfile
 from collections.abc import Iterable
 from itertools import chain
 from pathlib import Path
+from typing import Any
 import numpy as np
 
 from auditor.errors import ModelError
@@ -115,6 +116,11 @@ def ensure_distilled(model: str, cache_dir: str | Path | None = None, *,
             static = distill_from_model(net, tok, device="cpu", pca_dims=STATIC_DIMS,
                                         sif_coefficient=SIF, quantize_to="float32")
         static.save_pretrained(str(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp made it private; the cache is ordinary files
+        for f in tmp.iterdir():
+            os.chmod(f, 0o666 & ~umask)
         (tmp / "samey.json").write_text(json.dumps(
             {"base_model": model_id, "recipe": RECIPE, "model2vec": _model2vec_version()}))
         try:
@@ -135,22 +141,25 @@ def ensure_distilled(model: str, cache_dir: str | Path | None = None, *,
 
 
 class _quiet_bars:
-    """tqdm bars off while model2vec encodes the vocabulary (samey prints its own line)."""
+    """model2vec's tqdm bar off while it encodes the vocabulary, unless ``show`` (samey prints
+    its own line); its module attribute is swapped back afterwards."""
 
     def __init__(self, show: bool) -> None:
         self.show = show
-        self.old: str | None = None
+        self.old: Any = None
 
     def __enter__(self) -> None:
-        self.old = os.environ.get("TQDM_DISABLE")
-        if not self.show:
-            os.environ["TQDM_DISABLE"] = "1"
+        import functools
+
+        import model2vec.distill.inference as inference
+
+        self.old = inference.tqdm
+        inference.tqdm = functools.partial(self.old, disable=not self.show)
 
     def __exit__(self, *exc: object) -> None:
-        if self.old is None:
-            os.environ.pop("TQDM_DISABLE", None)
-        else:
-            os.environ["TQDM_DISABLE"] = self.old
+        import model2vec.distill.inference as inference
+
+        inference.tqdm = self.old
 
 
 class StaticEmbedder:
@@ -243,7 +252,7 @@ def first_stage_id(embedder: TextEmbedder) -> str:
     """The ``model_id`` :func:`first_stage` will have, without distilling anything."""
     from auditor.features.embeddings import Embedder
 
-    if not isinstance(embedder, Embedder) or embedder._model is not None:
+    if not isinstance(embedder, Embedder) or embedder.injected:
         return embedder.model_id
     return static_model_id(embedder.model_id.split("#", 1)[0])
 
@@ -256,7 +265,7 @@ def first_stage(embedder: TextEmbedder, *, cache_dir: str | Path | None = None,
     stand-in, a test's own) is already cheap and is its own first stage."""
     from auditor.features.embeddings import Embedder
 
-    if not isinstance(embedder, Embedder) or embedder._model is not None:
+    if not isinstance(embedder, Embedder) or embedder.injected:
         return embedder
     return StaticEmbedder.from_model(embedder.model_name, cache_dir or embedder.cache.path.parent,
                                      progress=progress)
