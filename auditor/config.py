@@ -19,9 +19,11 @@ else:  # pragma: no cover
 from auditor.errors import UsageError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-#: Embedding backends: sentence-transformers on torch (the default), or the same model exported to
-#: ONNX Runtime in float32 or int8 (``samey[onnx]``; see ``auditor.features.onnx_backend``).
-BACKENDS = ("torch", "onnx", "onnx-int8")
+#: Embedding backends: sentence-transformers on torch (the default), the same model's forward pass
+#: in numpy (``auditor.features.fastbert``: the same vectors and cache as torch, no torch import,
+#: BERT-family models), or the model exported to ONNX Runtime in float32 or int8
+#: (``samey[onnx]``; see ``auditor.features.onnx_backend``).
+BACKENDS = ("torch", "numpy", "onnx", "onnx-int8")
 #: Ingest engines: ``local`` (one process, the default) or ``dask`` (partitions read on
 #: dask.distributed workers and their summaries merged; ``samey[dask]``, see
 #: ``auditor.app.engine_dask``). Both give the same audit.
@@ -157,7 +159,8 @@ class ScaleOptions:
     (``features.static.fit_alignment``): the validated baseline's posts first (the reference
     pass embeds them anyway), then a seeded sample.
     rescore_margin: curation rescores with the model the first-stage semantic near-copy
-    decisions within this cosine of ``curate.near_copy_similarity`` (the borderline picks).
+    decisions within this cosine of ``curate.near_copy_similarity`` (the borderline picks) ...
+    rescore_pairs: ... at most this many pairs, the closest to the cut first.
     """
 
     first_stage_mb: float = 5.0
@@ -166,6 +169,7 @@ class ScaleOptions:
     calibration_candidates: int = 20
     align_docs: int = 5000
     rescore_margin: float = 0.1
+    rescore_pairs: int = 2000
 
 
 @dataclass(frozen=True)
@@ -406,7 +410,7 @@ def validate_scale(c: ScaleOptions) -> None:
     if c.first_stage_mb < 0:
         raise UsageError(f"scale.first_stage_mb must be 0 or more (megabytes), not "
                          f"{c.first_stage_mb!r}.")
-    for name in ("candidates", "calibration_docs", "calibration_candidates"):
+    for name in ("candidates", "calibration_docs", "calibration_candidates", "rescore_pairs"):
         if getattr(c, name) < 1:
             raise UsageError(f"scale.{name} must be at least 1, not {getattr(c, name)!r}.")
     if c.align_docs < 100:

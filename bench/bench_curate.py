@@ -3,6 +3,7 @@ families, and speed and peak memory at scale.
 
     python bench/bench_curate.py [--model hashing|all-MiniLM-L6-v2] [--pool-only]
                                  [--sizes 10000 100000] [--keep 30%] [--keep-dir DIR]
+                                 [--scale-only --scale-model all-MiniLM-L6-v2]
 
 **The pool** (``pool``): every text of ``../shared/corpora/``: the 1,000 human and 1,004
 model-written Yelp reviews of ``detectrl-yelp.jsonl`` (``origin`` human / llm) and the 642 Rust
@@ -211,6 +212,7 @@ def main() -> None:
     ap.add_argument("--keep", default="30%")
     ap.add_argument("--scale-model", default="hashing")
     ap.add_argument("--pool-only", action="store_true")
+    ap.add_argument("--scale-only", action="store_true")
     ap.add_argument("--keep-dir", type=Path, default=None)
     args = ap.parse_args()
     tmp = None
@@ -220,7 +222,7 @@ def main() -> None:
     else:
         base = args.keep_dir
     try:
-        for model in args.model:
+        for model in [] if args.scale_only else args.model:
             print(json.dumps({"validity": bench_pool(base, model, args.keep)}, indent=1),
                   flush=True)
         if not args.pool_only:

@@ -228,7 +228,7 @@ def curate(path: str | Path, options: AuditOptions, *, keep: int | str | None = 
         if stage is not None:
             p, rescored, left = rescore_borderline(
                 p, index, root, ingest, embedder, cut=c.near_copy_similarity,
-                margin=options.scale.rescore_margin, budget=options.scale.align_docs)
+                margin=options.scale.rescore_margin, budget=options.scale.rescore_pairs)
             notes.append(f"Two stages ({stage.model_id} for every document): the model "
                          f"embedded {plural(n_align, 'document')} to align them and rescored "
                          f"{plural(rescored, 'borderline near-copy pair')}"

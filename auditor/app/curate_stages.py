@@ -11,7 +11,7 @@ model), and the model embeds only what decides.
    similar document ranked before it, against ``curate.near_copy_similarity``) within
    ``scale.rescore_margin`` of the cut are the borderline picks: both documents of each such
    pair are embedded by the model and the model's cosine replaces the first stage's, the
-   closest to the cut first, at most ``scale.align_docs`` pairs (the rest keep the first
+   closest to the cut first, at most ``scale.rescore_pairs`` pairs (the rest keep the first
    stage's cosine, and the result says how many).
 """
 from __future__ import annotations

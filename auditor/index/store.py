@@ -423,6 +423,8 @@ def build(root: str | Path, options: AuditOptions, embedder: TextEmbedder, *, fi
     from auditor.ingest.stream import summarise
 
     import_spacy()
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
     root = Path(root)
     stop = phrase_stop_words()
     writer = Writer(folder, keep_text=first is not None)
@@ -431,6 +433,7 @@ def build(root: str | Path, options: AuditOptions, embedder: TextEmbedder, *, fi
                         undated_to_sinks=True)
     sink.flush()
     writer.close(sink.dim or int(getattr(embedder, "dim", 1) or 1))
+    timings["documents"], clock = time.perf_counter() - clock, time.perf_counter()
     if old is not None:
         sink.stats["removed"] = old.n_docs - sink.stats["reused"]
     n_skipped = summary.skipped.total
@@ -451,9 +454,13 @@ def build(root: str | Path, options: AuditOptions, embedder: TextEmbedder, *, fi
         baseline = find_baseline(StoredEmbedder(embedder, folder, per_doc["embeddings"]))
     else:
         baseline = find_baseline(embedder)
+    timings["reference_pass"], clock = time.perf_counter() - clock, time.perf_counter()
+    if first is not None:
         staged = _staged(folder, per_doc, embedder, baseline, options)
+        timings["alignment"], clock = time.perf_counter() - clock, time.perf_counter()
     meta = corpus_level(per_doc, folder, options, baseline=baseline,
                         shape_vocab=list(sink.vocab), stop=stop, staged=staged)
+    timings["corpus_level"] = time.perf_counter() - clock
     meta.update({
         "fingerprint": fingerprint, "features_key": features_key,
         "index_version": INDEX_VERSION, "samey_version": __version__, "root": str(root),
@@ -461,6 +468,7 @@ def build(root: str | Path, options: AuditOptions, embedder: TextEmbedder, *, fi
         "first_stage": None if first is None else first.model_id,
         "skipped": n_skipped, "text_budget": options.sampling.text_budget,
         "generation": folder.name, "shape_vocab": list(sink.vocab), "updated": sink.stats,
+        "build_seconds": {k: round(v, 1) for k, v in timings.items()},
     })
     index = open_index(folder.parent, meta)
     assert index is not None
