@@ -20,9 +20,11 @@ else:  # pragma: no cover
 from auditor.errors import InputError, UsageError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-#: Embedding backends: sentence-transformers on torch (the default), or the same model exported to
-#: ONNX Runtime in float32 or int8 (``samey[onnx]``; see ``auditor.features.onnx_backend``).
-BACKENDS = ("torch", "onnx", "onnx-int8")
+#: Embedding backends: sentence-transformers on torch (the default), the same model's forward pass
+#: in numpy (``auditor.features.fastbert``: the same vectors and cache as torch, no torch import,
+#: BERT-family models), or the model exported to ONNX Runtime in float32 or int8
+#: (``samey[onnx]``; see ``auditor.features.onnx_backend``).
+BACKENDS = ("torch", "numpy", "onnx", "onnx-int8")
 #: Ingest engines: ``local`` (one process, the default) or ``dask`` (partitions read on
 #: dask.distributed workers and their summaries merged; ``samey[dask]``, see
 #: ``auditor.app.engine_dask``). Both give the same audit.
@@ -207,6 +209,37 @@ class CurateOptions:
 
 
 @dataclass(frozen=True)
+class ScaleOptions:
+    """Two-stage search over large corpora: the check's index and curation (README, "Corpus
+    index at scale"); documented defaults.
+
+    first_stage_mb: corpora whose input files hold at least this many megabytes are embedded
+    by the fast first stage (a static table distilled from the model, ``features.static``) and
+    the model rescores only what decides; smaller ones are embedded whole by the model (exact).
+    The model's cost grows with the text, not the documents: on 2 cores it embeds about
+    12 KB of text a second (40 short ad texts or 2 long posts), so 5 MB is about 7 minutes.
+    candidates: first-stage candidates per query that the model rescores (a check's draft).
+    calibration_docs: reference posts whose nearest neighbours the model rescores when the
+    index is built (the check's calibration; a seeded sample of the validated baseline's posts).
+    calibration_candidates: first-stage candidates per calibration post.
+    align_docs: documents whose model vectors fit the first stage's alignment map
+    (``features.static.fit_alignment``): the validated baseline's posts first (the reference
+    pass embeds them anyway), then a seeded sample.
+    rescore_margin: curation rescores with the model the first-stage semantic near-copy
+    decisions within this cosine of ``curate.near_copy_similarity`` (the borderline picks) ...
+    rescore_pairs: ... at most this many pairs, the closest to the cut first.
+    """
+
+    first_stage_mb: float = 5.0
+    candidates: int = 100
+    calibration_docs: int = 500
+    calibration_candidates: int = 20
+    align_docs: int = 5000
+    rescore_margin: float = 0.1
+    rescore_pairs: int = 2000
+
+
+@dataclass(frozen=True)
 class AuditOptions:
     """Everything an audit needs besides the path."""
 
@@ -228,6 +261,7 @@ class AuditOptions:
     verdict: VerdictOptions = field(default_factory=VerdictOptions)
     check: CheckOptions = field(default_factory=CheckOptions)
     curate: CurateOptions = field(default_factory=CurateOptions)
+    scale: ScaleOptions = field(default_factory=ScaleOptions)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -241,6 +275,7 @@ _SECTIONS = {
     "verdict": VerdictOptions,
     "check": CheckOptions,
     "curate": CurateOptions,
+    "scale": ScaleOptions,
 }
 _TOP_KEYS = {f.name for f in fields(AuditOptions)} - set(_SECTIONS) | {"corpus"}
 
@@ -411,6 +446,7 @@ def validate(opts: AuditOptions) -> None:
         raise UsageError("alpha must be between 0 and 1.")
     validate_check(opts.check)
     validate_curate(opts.curate)
+    validate_scale(opts.scale)
 
 
 def validate_check(c: CheckOptions) -> None:
@@ -476,3 +512,18 @@ def _validate_ingest(ing: IngestOptions) -> None:
             isinstance(x, str) for x in ing.exclude):
         raise UsageError("ingest.exclude must be a list of paths relative to the corpus "
                          "(e.g. [\"reports/\"]).")
+
+
+def validate_scale(c: ScaleOptions) -> None:
+    """Raise UsageError for ``[scale]`` values out of range."""
+    if c.first_stage_mb < 0:
+        raise UsageError(f"scale.first_stage_mb must be 0 or more (megabytes), not "
+                         f"{c.first_stage_mb!r}.")
+    for name in ("candidates", "calibration_docs", "calibration_candidates", "rescore_pairs"):
+        if getattr(c, name) < 1:
+            raise UsageError(f"scale.{name} must be at least 1, not {getattr(c, name)!r}.")
+    if c.align_docs < 100:
+        raise UsageError(f"scale.align_docs must be at least 100, not {c.align_docs!r}.")
+    if not 0 <= c.rescore_margin <= 1:
+        raise UsageError(f"scale.rescore_margin must be between 0 and 1, not "
+                         f"{c.rescore_margin!r}.")

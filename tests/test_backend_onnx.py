@@ -33,7 +33,7 @@ GATE = 0.98  # Spearman of pairwise cosines, int8 vs float32 (README "Faster emb
 def test_backend_option_config_and_api(tmp_path):
     assert auditor.options().backend == "torch"
     assert auditor.options(backend="onnx-int8").backend == "onnx-int8"
-    with pytest.raises(UsageError, match="--backend must be torch, onnx or onnx-int8"):
+    with pytest.raises(UsageError, match="--backend must be torch, numpy, onnx or onnx-int8"):
         auditor.options(backend="tensorrt")
     cfg = tmp_path / "samey.toml"
     cfg.write_text('backend = "onnx"\n')
@@ -75,7 +75,7 @@ def test_cli_backend_reaches_the_embedder(command, small_corpus, tmp_path, monke
 
 def test_cli_rejects_unknown_backend(small_corpus, capsys):
     assert main(["audit", str(small_corpus), "--backend", "gpu", "--quiet"]) == 2
-    assert "--backend must be torch, onnx or onnx-int8, not 'gpu'" in capsys.readouterr().err
+    assert "--backend must be torch, numpy, onnx or onnx-int8, not 'gpu'" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- missing extra

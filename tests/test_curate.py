@@ -154,6 +154,10 @@ def _text(rng: random.Random, n: int = 40) -> str:
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
+    return make_corpus(tmp_path)
+
+
+def make_corpus(tmp_path: Path) -> Path:
     """Markdown posts (three near-copy families), a CSV, a JSON Lines file, a Parquet file
     and two inputs to skip."""
     rng = random.Random(3)

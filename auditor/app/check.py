@@ -21,6 +21,7 @@ from typing import Union
 from threadpoolctl import threadpool_limits
 
 from auditor._version import __version__
+from auditor.app.stages import first_stage_for
 from auditor.config import AuditOptions, CheckOptions, validate_check
 from auditor.errors import InputError, UsageError
 from auditor.features import embeddings
@@ -182,23 +183,30 @@ def _corpus_root(against: str | Path) -> Path:
 
 
 def corpus_index(against: str | Path, options: AuditOptions, *,
-                 embedder: TextEmbedder | None = None) -> CorpusIndex:
-    """The corpus index of ``against``: opened when the corpus is unchanged, else updated."""
+                 embedder: TextEmbedder | None = None,
+                 first: TextEmbedder | None = None) -> CorpusIndex:
+    """The corpus index of ``against``: opened when the corpus is unchanged, else updated.
+    Two stages (``first`` the first stage) for a corpus of ``scale.first_stage_mb`` or more."""
     root = _corpus_root(against)
     full = _embedders(options, embedder)[0]
-    return load_or_build(root, options, model_id=full.model_id, make_embedder=lambda: full,
-                         find_baseline=baseline_finder(root, options))
+    stage = first_stage_for(root, options, full, first)
+    model_id = full.model_id + (f"|first:{stage.model_id}" if stage is not None else "")
+    return load_or_build(root, options, model_id=model_id, make_embedder=lambda: full,
+                         find_baseline=baseline_finder(root, options),
+                         make_first=(lambda: stage) if stage is not None else None)
 
 
 # ---------------------------------------------------------------- the check
 
 
 def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | None = None, *,
-          embedder: TextEmbedder | None = None) -> CheckResult:
+          embedder: TextEmbedder | None = None,
+          first: TextEmbedder | None = None) -> CheckResult:
     """Check drafts against the corpus ``against`` (the rule: docs/check.md).
 
     ``drafts``: file paths (any format the audit reads) or ``("-", text)`` pairs. ``embedder``
-    (tests): used for corpus and drafts. Raises InputError (missing corpus/draft, nothing to
+    (tests): used for corpus and drafts; ``first`` (tests): the first stage of a two-stage
+    index (by default the table distilled from the model, ``features.static``). Raises InputError (missing corpus/draft, nothing to
     compare), UsageError, ModelError.
     """
     options = options or AuditOptions()
@@ -207,11 +215,11 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     notes: list[str] = []
     docs = read_drafts(drafts, options, notes=notes)
     full, few = _embedders(options, embedder)
-    index = corpus_index(against, options, embedder=full)
+    index = corpus_index(against, options, embedder=full, first=first)
     # The draft work is many small matrix products: one BLAS thread is 3-10x faster than a
     # pool of them (and the same for the CLI and for library callers).
     with threadpool_limits(limits=1, user_api="blas"):
-        reports, cuts, warnings = _check_drafts(docs, index, options, few, notes)
+        reports, cuts, warnings = _check_drafts(docs, index, options, few, notes, first)
     corpus = CheckCorpus(path=str(against), documents=index.n_docs,
                          skipped=index.meta["skipped"],
                          latest_period=index.meta.get("latest_period"),
@@ -225,16 +233,27 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
 
 
 def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOptions,
-                  embedder: TextEmbedder, notes: list[str]
+                  embedder: TextEmbedder, notes: list[str], first: TextEmbedder | None = None
                   ) -> tuple[list[DraftReport], CheckThresholds, list[str]]:
-    """Featurise, measure and judge every draft; the reports, the cuts and the warnings."""
+    """Featurise, measure and judge every draft; the reports, the cuts and the warnings. A
+    two-stage index: the drafts' first-stage rows (``first``, else the table distilled from
+    the model) find candidates, the model rescores them (``index.draft.match_drafts``)."""
     import_spacy()
     feats = build_features(docs, embedder, text_budget=options.sampling.text_budget)
     data = index.reference_data()
     cuts, ranked = calibrate(data, options.check)
     warnings = check_warnings(data, cuts, options.check) + notes
+    first_rows = None
+    if index.two_stage:
+        from auditor.features.static import first_stage
+
+        stage = first if first is not None else first_stage(
+            embedder, cache_dir=options.cache_dir, progress=options.progress)
+        first_rows = stage.embed([d.text for d in docs])
     matches = match_drafts(index, feats, k=max(1, options.check.neighbours),
-                           stop=phrase_stop_words())
+                           stop=phrase_stop_words(), first_rows=first_rows,
+                           full_rows=lambda rows: embedder.embed(index.texts(rows)),
+                           candidates=options.scale.candidates)
     reports = [_report(doc, m, index, cuts, ranked, options) for doc, m in zip(docs, matches)]
     return reports, cuts, warnings
 

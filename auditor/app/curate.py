@@ -32,12 +32,14 @@ import numpy as np
 
 from auditor.app.curate_index import CurateIndex, read_corpus
 from auditor.app.curate_report import compare, mean_similarity
+from auditor.app.curate_stages import align_store, rescore_borderline
 from auditor.app.curate_write import (
     check_out,
     manifest_rows,
     write_kept,
     write_manifest,
 )
+from auditor.app.stages import first_stage_for
 from auditor.config import AuditOptions
 from auditor.errors import InputError, UsageError
 from auditor.features.embeddings import make_embedder
@@ -177,9 +179,13 @@ def decide(p: Plan, index: CurateIndex, options: AuditOptions, n_keep: int) -> S
 def curate(path: str | Path, options: AuditOptions, *, keep: int | str | None = None,
            target: float | None = None, always_keep: str | Path | None = None,
            prefer_source: str | None = None, manifest: str | Path | None = None,
-           out: str | Path | None = None, embedder: Any = None) -> CurateResult:
+           out: str | Path | None = None, embedder: Any = None,
+           first: Any = None) -> CurateResult:
     """Select documents of the corpus at ``path`` (module docstring); see
-    :func:`auditor.curate` for the arguments. Raises UsageError, InputError, ModelError."""
+    :func:`auditor.curate` for the arguments (``first``, tests: the first stage of a
+    two-stage run, by default the table distilled from the model when the corpus holds
+    ``scale.first_stage_mb`` or more, ``app.curate_stages``). Raises UsageError, InputError,
+    ModelError."""
     root = Path(path)
     if (keep is None) == (target is None):
         raise UsageError("give --keep N (or a share, 60%) or --target LEVEL (the mean "
@@ -205,7 +211,8 @@ def curate(path: str | Path, options: AuditOptions, *, keep: int | str | None = 
         embedder = make_embedder(options.model, cache_dir=options.cache_dir or None,
                                  progress=False, backend=options.backend)
     seed = options.sampling.random_state
-    with CurateIndex(embedder, protected=protected) as index:
+    stage = first_stage_for(root, options, embedder, first)
+    with CurateIndex(stage or embedder, protected=protected) as index:
         read_corpus(root, ingest, index, progress=options.progress)
         n = index.n
         if n < 2:
@@ -218,8 +225,20 @@ def curate(path: str | Path, options: AuditOptions, *, keep: int | str | None = 
         if prefer_source is not None:
             label = " ".join(prefer_source.split()).casefold()
             prefer = index.labels.index(label) if label in index.labels else -2
-        p = plan(index, options, prefer=prefer, seed=seed)
         notes: list[str] = []
+        if stage is not None:
+            n_align = align_store(index, root, ingest, embedder, docs=options.scale.align_docs,
+                                  seed=seed)
+        p = plan(index, options, prefer=prefer, seed=seed)
+        if stage is not None:
+            p, rescored, left = rescore_borderline(
+                p, index, root, ingest, embedder, cut=c.near_copy_similarity,
+                margin=options.scale.rescore_margin, budget=options.scale.rescore_pairs)
+            notes.append(f"Two stages ({stage.model_id} for every document): the model "
+                         f"embedded {plural(n_align, 'document')} to align them and rescored "
+                         f"{plural(rescored, 'borderline near-copy pair')}"
+                         + (f"; {left:,} more were left to the first stage" if left else "")
+                         + ".")
         if target is None:
             n_keep = parse_keep(keep if keep is not None else n, n)
         else:

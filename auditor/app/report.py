@@ -84,8 +84,8 @@ def report_settings(options: AuditOptions, model_id: str, corpus: str) -> dict[s
     """
     d = options.to_dict()
     # model_id names model and backend; site_duplicates changes no stored figure; the engine,
-    # workers and scheduler never change figures
-    for k in ("progress", "cache_dir", "check", "model", "backend", "site_duplicates",
+    # workers and scheduler never change figures; [scale] tunes the check and curate only
+    for k in ("progress", "cache_dir", "check", "scale", "model", "backend", "site_duplicates",
               "engine", "workers", "scheduler"):
         d.pop(k, None)
     # ingest options added later count only when set (an existing trend keeps its key); the

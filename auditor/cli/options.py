@@ -154,9 +154,10 @@ O_BASELINE = typer.Option(None, "--baseline", metavar="START..END",
 O_MODEL = typer.Option(None, "--model", metavar="NAME|PATH", help="sentence-transformers model "
                        "name or folder (default: the packaged all-MiniLM-L6-v2; 'hashing' for a "
                        "fast test mode).")
-O_BACKEND = typer.Option(None, "--backend", metavar="torch|onnx|onnx-int8", help="Embedding "
-                         "backend (default torch; onnx and onnx-int8 need samey\\[onnx]: faster on "
-                         "large corpora, see README 'Faster embedding').")
+O_BACKEND = typer.Option(None, "--backend", metavar="torch|numpy|onnx|onnx-int8",
+                         help="Embedding backend (default torch; numpy: the same vectors without "
+                         "torch, about 400 MB less memory; onnx and onnx-int8 need "
+                         "samey\\[onnx]: faster on large corpora, see README 'Faster embedding').")
 O_ENGINE = typer.Option(None, "--engine", metavar="local|dask", help="Read the corpus in this "
                         "process (local, the default) or in partitions on a Dask cluster (dask; "
                         "needs samey\\[dask]; same result, see README 'Running on a cluster').")

@@ -75,6 +75,7 @@ __all__ = [
     "TextEmbedder",
     "chunk_texts",
     "for_few_texts",
+    "force_offline",
     "load_model",
     "make_embedder",
     "resolve_model",
@@ -86,7 +87,7 @@ __all__ = [
 # ---------------------------------------------------------------- model resolution and loading
 
 
-def _force_offline() -> None:
+def force_offline() -> None:
     """Make the Hugging Face libraries offline, even if one of them is already imported."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -149,7 +150,7 @@ def resolve_model(name_or_path: str) -> tuple[Path, str]:
         raise _missing(name, "it is a file, not a model directory", path_like=True)
     if name.startswith((".", "~", "/", "\\")) or "\\" in name or name.count("/") > 1:
         raise _missing(name, "no such directory", path_like=True)
-    _force_offline()
+    force_offline()
     try:
         from huggingface_hub import snapshot_download
     except ImportError:
@@ -182,7 +183,7 @@ def load_model(name_or_path: str = DEFAULT_MODEL) -> Any:
     Raises ModelError (one line, with the fix) when it cannot be found or loaded.
     """
     path, _ = resolve_model(name_or_path)
-    _force_offline()
+    force_offline()
     try:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -317,6 +318,7 @@ class Embedder:
         self.progress = progress
         self.batch_size = batch_size
         self._model = _model  # tests inject a fake model here
+        self.injected = _model is not None  # a fake model: no files, no first stage
         self._path: Path | None = None
         self._model_id: str | None = model if _model is not None else None
         self._dim: int | None = None

@@ -27,7 +27,7 @@ import datetime as dt
 import math
 import sqlite3
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,14 @@ import numpy as np
 
 from auditor.config import AuditOptions
 from auditor.index.files import chunks
-from auditor.index.search import nearest_rows, pair_overlap, row_norms
+from auditor.index.search import (
+    aligned_norms,
+    nearest_rows,
+    pair_overlap,
+    row_norms,
+    scan_queries,
+    two_stage,
+)
 from auditor.judge.draft import min_shared_docs
 from auditor.judge.thresholds import MIN_SHARED_DOCS
 from auditor.metrics.structure import (
@@ -72,6 +79,20 @@ class Baseline:
     latest_is_baseline: bool
     latest_words: Sequence[Sequence[str]] = field(default=())    # its pool's words
     baseline_words: Sequence[Sequence[str]] = field(default=())  # the baseline pools' words
+
+
+@dataclass(frozen=True)
+class Staged:
+    """How a two-stage index (first-stage rows stored, the model for what decides) measures
+    its reference: ``P`` the alignment map of the first-stage rows
+    (``features.static.fit_alignment``), ``full_rows(rows)`` the model's vectors of stored
+    rows, and the ``[scale]`` sizes: the reference posts whose neighbours the model rescores
+    (a seeded sample of ``calibration_docs``) and the first-stage candidates each."""
+
+    P: np.ndarray
+    full_rows: Callable[[np.ndarray], np.ndarray]
+    calibration_docs: int
+    candidates: int
 
 
 # ---------------------------------------------------------------- ragged blocks and counts
@@ -236,11 +257,18 @@ def reference_rows(is_baseline: np.ndarray, *, whole_corpus: bool,
 
 
 def reference_neighbours(E: np.ndarray, norms: np.ndarray, signatures: np.ndarray,
-                         rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                         rows: np.ndarray, staged: Staged | None = None
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each reference row's ``REF_NEIGHBOURS`` nearest other rows of the whole corpus: their
-    indices, cosines and MinHash Jaccards (-1 where a side has no shingle)."""
+    indices, cosines and MinHash Jaccards (-1 where a side has no shingle). A two-stage index
+    (``staged``) finds them among the first stage's candidates, rescored by the model."""
     k = min(REF_NEIGHBOURS, E.shape[0] - 1)
-    idx, sims = nearest_rows(E[rows], E, k=k, exclude=rows, norms=norms)
+    if staged is None:
+        idx, sims = nearest_rows(E[rows], E, k=k, exclude=rows, norms=norms)
+    else:
+        idx, sims = two_stage(scan_queries(np.asarray(E[rows]), staged.P), E,
+                              staged.full_rows(rows), staged.full_rows, k=k,
+                              candidates=max(k, staged.candidates), exclude=rows, norms=norms)
     return idx, sims, pair_overlap(signatures, rows, idx)
 
 
@@ -321,12 +349,15 @@ def baseline_flags(folder: Path, baseline: Baseline | None, n: int
 
 def corpus_level(per_doc: dict[str, np.ndarray], folder: Path, options: AuditOptions, *,
                  baseline: Baseline | None, shape_vocab: Sequence[str],
-                 stop: frozenset[str]) -> dict[str, Any]:
+                 stop: frozenset[str], staged: Staged | None = None) -> dict[str, Any]:
     """Every corpus-level part from the stored per-document arrays: saves the arrays in
-    ``folder`` and returns their part of ``meta``."""
+    ``folder`` and returns their part of ``meta``. A two-stage index (``staged``) stores the
+    alignment map and the aligned norms, and measures the reference on a seeded sample of
+    ``staged.calibration_docs`` reference posts; its corpus nearest-neighbour sample is that
+    of the same posts."""
     n = int(per_doc["dates"].shape[0])
     E, sig = per_doc["embeddings"], per_doc["signatures"]
-    norms = row_norms(E)
+    norms = row_norms(E) if staged is None else aligned_norms(E, staged.P)
     shared = min_shared_docs(options.check.min_shared_docs, n)
     keys, counts = gram_frequencies(per_doc["grams"], per_doc["grams_off"])
     scores = phrase_scores(per_doc["grams"], per_doc["grams_off"], keys, counts, shared=shared)
@@ -341,8 +372,11 @@ def corpus_level(per_doc: dict[str, np.ndarray], folder: Path, options: AuditOpt
     whole = reference["source"] == "corpus"
     rng = np.random.default_rng(SEED)
     ref_rows = reference_rows(is_baseline, whole_corpus=whole, rng=rng)
-    nbr_idx, nbr_sims, nbr_jac = reference_neighbours(E, norms, sig, ref_rows)
-    nn_sims = nbr_sims[:, 0].copy() if whole else corpus_nn_sample(E, norms, rng=rng)
+    if staged is not None and len(ref_rows) > staged.calibration_docs:
+        ref_rows = np.sort(rng.choice(ref_rows, staged.calibration_docs, replace=False))
+    nbr_idx, nbr_sims, nbr_jac = reference_neighbours(E, norms, sig, ref_rows, staged)
+    nn_sims = (nbr_sims[:, 0].copy() if whole or staged is not None
+               else corpus_nn_sample(E, norms, rng=rng))
     latest = latest_period(per_doc["dates"], period=options.period, min_docs=options.min_docs)
     is_recent = np.zeros(n, dtype=bool)
     if latest is not None:
@@ -353,7 +387,9 @@ def corpus_level(per_doc: dict[str, np.ndarray], folder: Path, options: AuditOpt
               "template_cov": coverage, "is_baseline": is_baseline, "is_recent": is_recent,
               "ref_rows": ref_rows, "ref_nbr_idx": nbr_idx.astype(np.int64),
               "ref_nbr_sims": nbr_sims.astype(np.float64), "ref_nbr_jac": nbr_jac,
-              "nn_sims": nn_sims.astype(np.float64), "norms": norms}
+              "nn_sims": nn_sims.astype(np.float64), "norms": norms,
+              "align": (np.zeros((0, 0), np.float32) if staged is None
+                        else np.asarray(staged.P, np.float32))}
     for name, arr in arrays.items():
         np.save(folder / f"{name}.npy", arr)
     return {"min_shared_docs": shared,
@@ -361,5 +397,6 @@ def corpus_level(per_doc: dict[str, np.ndarray], folder: Path, options: AuditOpt
             "template_min_docs": min_count, "reference": reference,
             "baseline": reference["labels"],
             "latest_period": latest[0] if latest is not None else None,
-            "amplified": found, "amplified_tested": tested, "dim": int(E.shape[1])}
+            "amplified": found, "amplified_tested": tested, "dim": int(E.shape[1]),
+            "stages": "two" if staged is not None else "one"}
 

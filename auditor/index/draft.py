@@ -2,7 +2,9 @@
 
 For each draft, featurised by the audit's ``build_features`` like every corpus document: its
 nearest posts (cosine, :func:`~auditor.index.search.nearest_rows` over the memory-mapped
-embeddings), its MinHash overlap with every post, the corpus document frequency of each of its
+embeddings; in a two-stage index :func:`~auditor.index.search.two_stage`: the first stage's
+candidates and the post with the most shared shingles, rescored by the model), its MinHash
+overlap with every post, the corpus document frequency of each of its
 content 2-4-grams, the posts that share its opening, closing and heading outline, its template
 coverage and the templates it uses, the amplified phrases it contains, and its *frames* (the
 template-fill rule): how many posts of the latest period and of the baseline share its first /
@@ -11,7 +13,7 @@ one equal: ``judge.draft.same_outline``).
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,7 @@ from auditor.index.keys import (
     stock_opening,
     template_coverage,
 )
-from auditor.index.search import is_empty_signature, nearest_rows
+from auditor.index.search import is_empty_signature, nearest_rows, scan_queries, two_stage
 from auditor.index.store import CorpusIndex
 from auditor.judge.draft import loose_outline, same_outline
 from auditor.metrics.corpus import CorpusFeatures
@@ -120,22 +122,36 @@ class FrameCounter:
 
 
 def match_drafts(index: CorpusIndex, feats: CorpusFeatures, *, k: int,
-                 stop: Collection[str]) -> list[DraftMatch]:
-    """Measure every draft of ``feats`` against the index (``k`` nearest posts each)."""
-    nn_idx, nn_sim = nearest_rows(feats.embeddings, index.embeddings, k=k, norms=index.norms)
+                 stop: Collection[str], first_rows: np.ndarray | None = None,
+                 full_rows: Callable[[np.ndarray], np.ndarray] | None = None,
+                 candidates: int = 0) -> list[DraftMatch]:
+    """Measure every draft of ``feats`` against the index (``k`` nearest posts each). A
+    two-stage index also needs the drafts' first-stage rows, ``full_rows`` (the model's
+    vectors of stored rows) and the number of first-stage ``candidates``."""
+    equal = [index.jaccard(sig) for sig in feats.signatures]
+    best = [int(np.argmax(e)) if len(e) else 0 for e in equal]
+    if index.two_stage:
+        if first_rows is None or full_rows is None:
+            raise ValueError("a two-stage index needs the drafts' first-stage rows")
+        nn_idx, nn_sim = two_stage(
+            scan_queries(first_rows, np.asarray(index.align)), index.embeddings,
+            feats.embeddings, full_rows, k=k, candidates=max(k, candidates),
+            extra=[np.array([b], np.int64) for b in best], norms=index.norms)
+    else:
+        nn_idx, nn_sim = nearest_rows(feats.embeddings, index.embeddings, k=k,
+                                      norms=index.norms)
     frames = FrameCounter(index)
     templates = index.meta["templates"]
-    return [_match(index, feats, i, nn_idx[i], nn_sim[i], frames, templates, stop)
+    return [_match(index, feats, i, nn_idx[i], nn_sim[i], equal[i], frames, templates, stop)
             for i in range(len(feats))]
 
 
 def _match(index: CorpusIndex, f: CorpusFeatures, i: int, nn_idx: np.ndarray,
-           nn_sim: np.ndarray, frames: FrameCounter, templates: dict[str, int],
-           stop: Collection[str]) -> DraftMatch:
+           nn_sim: np.ndarray, equal: np.ndarray, frames: FrameCounter,
+           templates: dict[str, int], stop: Collection[str]) -> DraftMatch:
     words, shapes, sig = f.words[i], f.shapes[i], f.signatures[i]
     skeleton: Outline = tuple(f.skeletons[i] or ())
     opening, closing = f.openings[i], f.closings[i]
-    equal = index.jaccard(sig)
     best = int(np.argmax(equal)) if len(equal) else 0
     empty = bool(is_empty_signature(sig)) or not len(equal)
     grams = sorted(content_grams(words, stop))

@@ -1,11 +1,13 @@
 """The files of one index generation: per-document ``.npy`` arrays written batch by batch, read
 back memory-mapped, and ``docs.sqlite`` (one row per document: key, content hash, text hash,
-path, title, date, heading outline). No pickle.
+path, title, date, heading outline, and in a two-stage index its text, zlib-compressed, for
+the model to rescore). No pickle.
 """
 from __future__ import annotations
 
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,8 +81,9 @@ def load_per_doc(folder: Path) -> dict[str, np.ndarray]:
 class Writer:
     """The per-document files of a new generation, appended batch by batch."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, keep_text: bool = False) -> None:
         self.folder = folder
+        self.keep_text = keep_text
         self.fixed: dict[str, NpyAppender] = {}
         self.ragged = {name: NpyAppender(folder / f"{name}.npy", dtype, ())
                        for name, dtype in RAGGED.items()}
@@ -89,7 +92,7 @@ class Writer:
         self.db = sqlite3.connect(folder / "docs.sqlite")
         self.db.execute("CREATE TABLE docs (row INTEGER PRIMARY KEY, key TEXT, content TEXT, "
                         "texthash TEXT, path TEXT, title TEXT, date TEXT, n_headings INTEGER, "
-                        "outline TEXT)")
+                        "outline TEXT, text BLOB)")
 
     def append(self, rows: dict[str, Any], docs: Sequence[Document], contents: Sequence[str],
                outlines: Sequence[str | None]) -> None:
@@ -106,9 +109,11 @@ class Writer:
                 self.ragged[name].append(part)
                 off.append(off[-1] + len(part))
         self.db.executemany(
-            "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(self.rows + i, d.doc_id, c, text_hash(d.text), d.doc_id, d.title,
-              d.date.isoformat() if d.date else None, int(rows["n_headings"][i]), o)
+              d.date.isoformat() if d.date else None, int(rows["n_headings"][i]), o,
+              zlib.compress(d.text.encode("utf-8", "surrogatepass"), 1) if self.keep_text
+              else None)
              for i, (d, c, o) in enumerate(zip(docs, contents, outlines))])
         self.rows += len(docs)
 
@@ -128,6 +133,16 @@ class Writer:
         self.db.execute("CREATE INDEX docs_headings ON docs (n_headings)")
         self.db.commit()
         self.db.close()
+
+
+def read_texts(db: sqlite3.Connection, rows: Sequence[int]) -> list[str]:
+    """The stored texts of ``rows`` (in their order; ``""`` where none was stored)."""
+    got: dict[int, str] = {}
+    for part in chunks(sorted({int(r) for r in rows})):
+        q = f"SELECT row, text FROM docs WHERE row IN ({','.join('?' * len(part))})"
+        for r, z in db.execute(q, list(part)):
+            got[int(r)] = zlib.decompress(z).decode("utf-8", "surrogatepass") if z else ""
+    return [got.get(int(r), "") for r in rows]
 
 
 def ragged_rows(flat: np.ndarray, off: np.ndarray, rows: Iterable[int]) -> list[np.ndarray]:

@@ -4,6 +4,8 @@ the corpus. Pure functions over arrays (any array-like, e.g. a memmap).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
 from auditor.metrics.duplication import EMPTY_HASH
@@ -50,6 +52,50 @@ def nearest_rows(Q: np.ndarray, E: np.ndarray, *, k: int = 1,
     return idx, sims
 
 
+def two_stage(Q_first: np.ndarray, E_first: np.ndarray, Q_full: np.ndarray,
+              full_rows: Callable[[np.ndarray], np.ndarray], *, k: int, candidates: int,
+              extra: Sequence[np.ndarray] | None = None, exclude: np.ndarray | None = None,
+              norms: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` rows most similar to each query by the *full* model, found in two stages: the
+    ``candidates`` nearest rows by the first-stage vectors (:func:`nearest_rows` over
+    ``E_first``, e.g. a memmap of static vectors; ``Q_first``: the queries in the same space,
+    ``norms``: the rows' norms there), plus ``extra[i]`` (rows found otherwise, e.g. MinHash
+    near-copies), are rescored by the cosine of their full vectors with ``Q_full[i]``.
+
+    ``full_rows(rows)`` returns the full vectors of a sorted array of distinct rows (unit rows;
+    it is called once, with every query's candidates, so the full model embeds them in one
+    batch). ``exclude[i]``: a row query i may not match. Best first, ties by the lower row.
+    Returns (int64 rows, float64 full-model cosines), shape (m, k') with k' = min(k,
+    candidates, rows available). Exact (the same as :func:`nearest_rows` on the full vectors)
+    when ``candidates`` reaches the number of rows.
+
+    >>> E = np.eye(4, dtype=np.float32)
+    >>> full = lambda rows: np.eye(4, dtype=np.float32)[rows][:, [1, 0, 2, 3]]
+    >>> idx, sims = two_stage(E[[0]], E, E[[1]], full, k=1, candidates=2)
+    >>> idx.tolist(), sims.tolist()   # first stage: rows 0 and 1; row 0 is e1 in full space
+    ([[0]], [[1.0]])
+    """
+    Q_full = np.asarray(Q_full, dtype=np.float32)
+    m = Q_full.shape[0]
+    cand, _ = nearest_rows(Q_first, E_first, k=candidates, exclude=exclude, norms=norms)
+    lists = [np.unique(np.concatenate([cand[i], np.asarray(extra[i], np.int64)]))
+             if extra is not None and len(extra[i]) else np.unique(cand[i]) for i in range(m)]
+    if exclude is not None:
+        lists = [c[c != int(exclude[i])] for i, c in enumerate(lists)]
+    kk = min(int(k), *(len(c) for c in lists)) if m else 0
+    idx = np.zeros((m, kk), dtype=np.int64)
+    sims = np.zeros((m, kk), dtype=np.float64)
+    if not (m and kk):
+        return idx, sims
+    rows = np.unique(np.concatenate(lists))
+    F = np.asarray(full_rows(rows), dtype=np.float32)
+    for i, c in enumerate(lists):
+        s = F[np.searchsorted(rows, c)] @ Q_full[i]
+        order = np.lexsort((c, -s))[:kk]
+        idx[i], sims[i] = c[order], s[order]
+    return idx, sims
+
+
 def _chunk_top(q: np.ndarray, E: np.ndarray, xa: int, chunk: int, k: int,
                norms: np.ndarray | None, ex: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """The best ``k`` rows of ``E[xa:xa + chunk]`` for each query (ties: lower index)."""
@@ -80,6 +126,30 @@ def row_norms(E: np.ndarray, *, chunk: int = CHUNK_ROWS) -> np.ndarray:
     for a in range(0, E.shape[0], chunk):
         out[a:a + chunk] = np.linalg.norm(np.asarray(E[a:a + chunk], np.float32), axis=1)
     return out
+
+
+def aligned_norms(E: np.ndarray, P: np.ndarray, *, chunk: int = CHUNK_ROWS) -> np.ndarray:
+    """The norm of every row of ``E`` mapped by ``P`` (``|e P|``), in chunks (float32): with
+    them, a scan of the first-stage rows ranks by the aligned cosine (:func:`scan_queries`)."""
+    out = np.empty(E.shape[0], dtype=np.float32)
+    for a in range(0, E.shape[0], chunk):
+        out[a:a + chunk] = np.linalg.norm(np.asarray(E[a:a + chunk], np.float32) @ P, axis=1)
+    return out
+
+
+def scan_queries(F: np.ndarray, P: np.ndarray | None) -> np.ndarray:
+    """Query rows for a scan of first-stage rows by the aligned cosine: ``cos(fP, eP) =
+    (f P P^T) . e / (|fP| |eP|)``, so the queries become ``f P P^T`` (in the first stage's own
+    dimensions: the scan reads the stored rows as they are) and the rows are divided by
+    :func:`aligned_norms`. ``P`` ``None``: the rows as they are.
+
+    >>> scan_queries(np.array([[1.0, 0.0]]), np.array([[2.0], [0.0]])).tolist()
+    [[4.0, 0.0]]
+    """
+    F = np.asarray(F, dtype=np.float32)
+    if P is None or not P.size:
+        return F
+    return np.asarray((F @ P) @ P.T, dtype=np.float32)
 
 
 def minhash_overlap(S: np.ndarray, sig: np.ndarray, *, chunk: int = CHUNK_ROWS) -> np.ndarray:

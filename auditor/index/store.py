@@ -8,7 +8,10 @@ Layout: ``<cache_dir>/index/<sha256 of the corpus's absolute path, 16 hex>/`` ho
 - **per-document arrays** (row i = corpus document i, ``files.FIXED`` and ``files.RAGGED``),
   each a ``.npy`` file opened with ``np.load(mmap_mode="r")``:
 
-  - ``embeddings`` (n, d) float32 unit rows, from the audit's embedder. float16 would halve
+  - ``embeddings`` (n, d) float32 unit rows, from the audit's embedder; in a *two-stage*
+    index (a corpus of at least ``scale.first_stage_mb`` megabytes), the first stage's rows
+    (``features.static``: a table distilled from the model), and the model embeds only what
+    decides (see "Two stages" below). float16 would halve
     the disk and held its quality criterion (README "Corpus index at scale"), but numpy converts
     half floats about ten times slower than it multiplies float32 rows: at a million posts the
     conversion alone took 1.5 s of a check, the float32 product 0.1 s;
@@ -30,6 +33,16 @@ Layout: ``<cache_dir>/index/<sha256 of the corpus's absolute path, 16 hex>/`` ho
   documents); ``ref_rows`` (r,), ``ref_nbr_idx`` / ``ref_nbr_sims`` / ``ref_nbr_jac`` (r,
   ``REF_NEIGHBOURS``); ``nn_sims``; ``norms`` (n,) float32: the norms of the stored rows;
 - ``docs.sqlite``: one row per document (``files.Writer``).
+
+**Two stages.** Embedding a million documents with the model takes hours on a few cores, so
+a large corpus is indexed by the first stage and the model rescores: a draft's ``scale.candidates``
+nearest rows by the first stage (plus its closest MinHash match) and, at build time, the
+neighbours of ``scale.calibration_docs`` reference posts. The model's vectors of stored rows
+come from the embedding cache, or from their texts (kept zlib-compressed in ``docs.sqlite``).
+The first-stage rows are compared through an alignment map ``align`` (``features.static.
+fit_alignment``, fitted on ``scale.align_docs`` documents embedded by both: the validated
+baseline's posts first, which the reference pass embeds anyway), ``norms`` then being the
+aligned norms (``search.aligned_norms``); one-stage indexes store an empty ``align``.
 
 ``meta.json``: fingerprint, version, model, counts, the templates (bounded: a template is in at
 least 5% of the documents), the reference (source, baseline labels, warnings), the latest period,
@@ -69,7 +82,7 @@ from auditor._version import __version__
 from auditor.config import AuditOptions
 from auditor.errors import InputError
 from auditor.features.embeddings import TextEmbedder
-from auditor.index.corpus import Baseline
+from auditor.index.corpus import Baseline, Staged
 from auditor.index.files import (
     PER_DOC,
     RAGGED,
@@ -87,14 +100,15 @@ from auditor.judge.thresholds import MIN_CORPUS_DOCS
 from auditor.progress import plural
 from auditor.types import Document
 
-INDEX_VERSION = 6  # 2: validated baseline, recent period; 3: undated documents left out of a
+INDEX_VERSION = 7  # 2: validated baseline, recent period; 3: undated documents left out of a
 # dated corpus; 4: memory-mapped .npy generations, float16 embeddings, docs.sqlite, incremental;
 # 5: float32 embeddings (a check at a million posts: 1.6 s less); 6: amplified phrases counted
-# and tested (judge.amplified)
+# and tested (judge.amplified); 7: two stages for large corpora (first-stage rows, alignment
+# map, texts for the model to rescore)
 BATCH = 4096         # documents featurised and written at a time
 STALE_SECONDS = 3600  # an unnamed generation folder untouched this long is a dead build's
 CORPUS = ("ngram_hashes", "ngram_df", "phrase_scores", "template_cov", "is_baseline", "is_recent",
-          "ref_rows", "ref_nbr_idx", "ref_nbr_sims", "ref_nbr_jac", "nn_sims", "norms")
+          "ref_rows", "ref_nbr_idx", "ref_nbr_sims", "ref_nbr_jac", "nn_sims", "norms", "align")
 
 #: the caller's validated baseline, given the embedder that reads the index's stored rows
 FindBaseline = Callable[[TextEmbedder], "Baseline | None"]
@@ -141,6 +155,17 @@ class CorpusIndex:
             for r, path, title, date in self.db.execute(q, list(part)):
                 got[r] = {"path": path, "title": title, "date": date}
         return [got[r] for r in rows]
+
+    @property
+    def two_stage(self) -> bool:
+        """First-stage rows stored; the model rescores (see the module docstring)."""
+        return self.meta.get("stages") == "two"
+
+    def texts(self, rows: Iterable[int]) -> list[str]:
+        """The stored texts of ``rows`` (two-stage indexes; ``""`` otherwise)."""
+        from auditor.index.files import read_texts
+
+        return read_texts(self.db, [int(r) for r in rows])
 
     def count(self, name: str, key: str | None) -> int:
         """Corpus documents whose ``name`` key (``opening``, ``closing``, ``outline``...) is
@@ -259,12 +284,14 @@ def open_index(directory: Path, meta: dict[str, Any] | None) -> CorpusIndex | No
 
 def load_or_build(root: str | Path, options: AuditOptions, *, model_id: str,
                   make_embedder: Callable[[], TextEmbedder],
-                  find_baseline: FindBaseline) -> CorpusIndex:
+                  find_baseline: FindBaseline,
+                  make_first: Callable[[], TextEmbedder] | None = None) -> CorpusIndex:
     """Open the index of ``root`` when the corpus is unchanged, else update it (only new or
     changed documents are embedded; see the module docstring) and save it.
 
-    ``make_embedder()`` and ``find_baseline`` are called only on an update. A cache folder
-    that cannot be written costs a full build in a temporary folder, every time.
+    ``make_embedder()``, ``make_first()`` (the first stage of a two-stage index; ``None``: one
+    stage) and ``find_baseline`` are called only on an update; ``model_id`` names both stages.
+    A cache folder that cannot be written costs a full build in a temporary folder, every time.
     """
     from auditor.files import write_atomic
 
@@ -289,7 +316,8 @@ def load_or_build(root: str | Path, options: AuditOptions, *, model_id: str,
         folder, saved, old = Path(tempfile.mkdtemp(prefix="samey-index-")), False, None
     try:
         index = build(root, options, make_embedder(), fingerprint=fp, features_key=fkey,
-                      folder=folder, old=old, find_baseline=find_baseline)
+                      folder=folder, old=old, find_baseline=find_baseline,
+                      first=make_first() if make_first is not None else None)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -393,23 +421,28 @@ class IndexSink:
 
 def build(root: str | Path, options: AuditOptions, embedder: TextEmbedder, *, fingerprint: str,
           features_key: str = "", folder: Path, old: CorpusIndex | None = None,
-          find_baseline: FindBaseline) -> CorpusIndex:
+          find_baseline: FindBaseline, first: TextEmbedder | None = None) -> CorpusIndex:
     """Write a new generation of the index into ``folder``: stream the corpus through the
     ingest stream into an :class:`IndexSink`, then compute the corpus-level parts (see the
-    module docstring)."""
+    module docstring). ``first``: the first stage of a two-stage index (the documents are
+    embedded by it; ``embedder``, the model, embeds the reference pass's pools, the alignment
+    documents and the calibration candidates)."""
     from auditor.features.lexicon import import_spacy, phrase_stop_words
     from auditor.index.corpus import corpus_level
     from auditor.ingest.stream import summarise
 
     import_spacy()
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
     root = Path(root)
     stop = phrase_stop_words()
-    writer = Writer(folder)
-    sink = IndexSink(writer, embedder, options, old, stop)
+    writer = Writer(folder, keep_text=first is not None)
+    sink = IndexSink(writer, first if first is not None else embedder, options, old, stop)
     summary = summarise(root, options.ingest, k=1, progress=options.progress, sinks=[sink],
                         undated_to_sinks=True)
     sink.flush()
     writer.close(sink.dim or int(getattr(embedder, "dim", 1) or 1))
+    timings["documents"], clock = time.perf_counter() - clock, time.perf_counter()
     if old is not None:
         sink.stats["removed"] = old.n_docs - sink.stats["reused"]
     n_skipped = summary.skipped.total
@@ -425,20 +458,62 @@ def build(root: str | Path, options: AuditOptions, embedder: TextEmbedder, *, fi
         raise InputError(f"{root}: {plural(n, 'document')} found; samey check needs a corpus "
                          f"of at least {MIN_CORPUS_DOCS} documents ({supported_message()}). "
                          "Check the --against path.")
-    baseline = find_baseline(StoredEmbedder(embedder, folder, per_doc["embeddings"]))
+    staged = None
+    if first is None:
+        baseline = find_baseline(StoredEmbedder(embedder, folder, per_doc["embeddings"]))
+    else:
+        baseline = find_baseline(embedder)
+    timings["reference_pass"], clock = time.perf_counter() - clock, time.perf_counter()
+    if first is not None:
+        staged = _staged(folder, per_doc, embedder, baseline, options)
+        timings["alignment"], clock = time.perf_counter() - clock, time.perf_counter()
     meta = corpus_level(per_doc, folder, options, baseline=baseline,
-                        shape_vocab=list(sink.vocab), stop=stop)
+                        shape_vocab=list(sink.vocab), stop=stop, staged=staged)
+    timings["corpus_level"] = time.perf_counter() - clock
     meta.update({
         "fingerprint": fingerprint, "features_key": features_key,
         "index_version": INDEX_VERSION, "samey_version": __version__, "root": str(root),
         "model_id": getattr(embedder, "model_id", "unknown"), "n_docs": n,
+        "first_stage": None if first is None else first.model_id,
         "skipped": n_skipped, "text_budget": options.sampling.text_budget,
         "generation": folder.name, "shape_vocab": list(sink.vocab), "updated": sink.stats,
+        "build_seconds": {k: round(v, 1) for k, v in timings.items()},
     })
     index = open_index(folder.parent, meta)
     assert index is not None
     index.built, index.stats, index.directory = True, sink.stats, str(folder.parent)
     return index
+
+
+def _staged(folder: Path, per_doc: dict[str, np.ndarray], embedder: TextEmbedder,
+            baseline: Baseline | None, options: AuditOptions) -> Staged:
+    """The model's side of a two-stage build: the alignment map fitted on ``scale.align_docs``
+    documents (the baseline's posts first: the reference pass has embedded them; then a seeded
+    sample) and the model's vectors of stored rows (the embedder's cache, else their texts)."""
+    from auditor.features.static import fit_alignment
+    from auditor.index.corpus import SEED, baseline_flags
+    from auditor.index.files import read_texts
+
+    scale = options.scale
+    E = per_doc["embeddings"]
+    n = int(E.shape[0])
+    rng = np.random.default_rng(SEED + 1)
+    is_base, ref = baseline_flags(folder, baseline, n)
+    first = np.flatnonzero(is_base) if ref["source"] == "baseline" else np.zeros(0, np.int64)
+    if len(first) >= scale.align_docs:
+        train = rng.choice(first, scale.align_docs, replace=False)
+    else:
+        rest = np.setdiff1d(np.arange(n), first)
+        more = rng.choice(rest, min(len(rest), scale.align_docs - len(first)), replace=False)
+        train = np.concatenate([first, more])
+    train = np.sort(train.astype(np.int64))
+    db = sqlite3.connect(folder / "docs.sqlite", check_same_thread=False)
+
+    def full_rows(rows: np.ndarray) -> np.ndarray:
+        return np.asarray(embedder.embed(read_texts(db, [int(r) for r in rows])), np.float32)
+
+    P = fit_alignment(np.asarray(E[train]), full_rows(train))
+    return Staged(P, full_rows, scale.calibration_docs, scale.calibration_candidates)
 
 
 class StoredEmbedder:
