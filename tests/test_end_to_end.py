@@ -53,4 +53,4 @@ def test_rust_blog_by_year_is_not_samey(rust_1926, tmp_path):
     emb = make_embedder("all-MiniLM-L6-v2", cache_dir=None)
     docs = load_documents(rust_1926, IngestOptions()).documents[:50]
     emb.embed([d.text for d in docs])
-    assert emb._model is None  # served from the cache: the model was never loaded
+    assert emb.encoded_chunks == 0  # served from the cache: nothing was sent to the model

@@ -255,8 +255,8 @@ def test_reference_warnings_and_change_points_are_named(rendered):
     assert one_period_note(["2025-01", "2025-02"], "user", []) is None
     # The Markdown and the HTML show them.
     rep = dataclasses.replace(rendered[2], reference=out, backfilled=[])
-    from auditor.render.markdown import _reference_lines
-    lines = _reference_lines(rep)
+    from auditor.render.markdown import reference_lines
+    lines = reference_lines(rep)
     assert f"- Note: {said}" in lines
     assert "- Shifts: Topics shifted in 2025-02. Wording shifted in 2025-03. Tails shifted " \
         "here." in lines

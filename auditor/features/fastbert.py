@@ -113,7 +113,7 @@ def tokenizer_settings(model_dir: Path) -> tuple[int, bool, int]:
     return int(min(int(max_len), max_pos)), lower, int(cfg["hidden_size"])
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
+def gelu(x: np.ndarray) -> np.ndarray:
     """Exact (erf) GELU of a 2-D float32 array, in place, in cache-sized blocks; erf by A&S 7.1.26."""
     a1, a2, a3, a4, a5 = _AS_A
     rows = max(1, _GELU_CHUNK // max(1, x.shape[1]))
@@ -295,7 +295,7 @@ class NumpyBert:
             w, b = layer["inter"]
             m = h @ w
             m += b
-            m = _gelu(m)
+            m = gelu(m)
             w, b = layer["out"]
             o = m @ w
             o += b

@@ -65,7 +65,7 @@ def render_markdown(report: ReportResult) -> str:
         if ev.context and evidence:
             evidence.insert(0, f"- Context ({ev.context}):")
     context = ev.context if ev is not None else None
-    ref_lines = _reference_lines(report)
+    ref_lines = reference_lines(report)
     sd = report.audit.site_duplicates
     site = [] if sd is None else [f"- Across the site: {_one_line(summary_line(sd))}" + (
         f" Largest: {_one_line(family_line(sd.largest[0]))}." if sd.largest else "")]
@@ -98,7 +98,7 @@ def render_markdown(report: ReportResult) -> str:
     return out if len(out) <= MAX_CHARS else out[:MAX_CHARS - 2].rsplit("\n", 1)[0] + "\n"
 
 
-def _reference_lines(report: ReportResult) -> list[str]:
+def reference_lines(report: ReportResult) -> list[str]:
     """The report's baseline, its warnings, change points and backfilled months (report only)."""
     ref = report.reference
     lines = []
