@@ -88,8 +88,8 @@ from auditor.ingest.dates import (
 )
 from auditor.ingest.markdown import Parsed
 from auditor.ingest.readers import (
-    BY_NAME,
     FORMATS,
+    READER_BY_FORMAT,
     SUPPORTED_FORMATS,
     TABULAR,
     supported_message,
@@ -269,7 +269,7 @@ def iter_file(
         return iter([(0, Skipped(rel, "unsupported", f"'{ext or full.name}' files are not read "
                                  f"({supported_message()}); remove it or move it out of the "
                                  "folder"))]), None
-    reader = BY_NAME[fmt]
+    reader = READER_BY_FORMAT[fmt]
     try:
         st = full.stat()
         if not stat.S_ISREG(st.st_mode):
@@ -312,7 +312,7 @@ def _parse_file(
     """The documents and skipped records of one file's bytes."""
     if not data.strip():
         return [(0, Skipped(rel, "empty", "the file is empty; remove it or write its text"))]
-    reader = BY_NAME[fmt]
+    reader = READER_BY_FORMAT[fmt]
     if reader.binary:
         parsed = reader.read(data, "", rel, fmt, options)
     else:
@@ -331,7 +331,7 @@ def _documents(
     git_dates: dict[str, Any],
 ) -> Iterator[tuple[int, Document | Skipped]]:
     """Reader output -> ``(record index, Document or Skipped)``: prose checks, date, segments."""
-    reader = BY_NAME[fmt]
+    reader = READER_BY_FORMAT[fmt]
     window = options.date_window()
     min_words = (min(options.min_words, options.min_record_words) if reader.short_records
                  else options.min_words)

@@ -35,7 +35,7 @@ from typing import Any
 
 from auditor.config import IngestOptions
 from auditor.ingest.parquet import hive_partitions
-from auditor.ingest.readers import BY_NAME, FORMATS
+from auditor.ingest.readers import FORMATS, READER_BY_FORMAT
 from auditor.ingest.stream import SKIP_CAP, DocumentSink, summarise_files
 from auditor.ingest.tabular import file_head, open_range, resolve_fields
 from auditor.types import Skipped
@@ -197,7 +197,7 @@ def plan(root: str | Path, files: Sequence[tuple[Path, str]], options: IngestOpt
         fmt = FORMATS.get(full.suffix.lower(), "")
         size = sizes[rel]
         if size <= target or fmt not in ("csv", "tsv", "jsonl", "parquet") \
-                or not BY_NAME[fmt].streams(size):
+                or not READER_BY_FORMAT[fmt].streams(size):
             continue
         if fmt == "parquet":
             if parts := _parquet_parts(full, rel, options, target):

@@ -107,7 +107,7 @@ REGISTRY: tuple[Format, ...] = (
     Format("xml", "WordPress export (WXR), RSS/Atom feed", (".xml", ".rss", ".atom", ".feed"),
            _xml, records=True),
 )
-BY_NAME = {f.name: f for f in REGISTRY}
+READER_BY_FORMAT = {f.name: f for f in REGISTRY}
 FORMATS = {ext: f.name for f in REGISTRY for ext in f.extensions}
 SUPPORTED = ", ".join(sorted(FORMATS))
 SUPPORTED_FORMATS = ", ".join(f.label for f in REGISTRY)

@@ -9,9 +9,9 @@ from rich.text import Text
 
 from auditor.progress import ordinal
 from auditor.render.safe import scrub
+from auditor.render.styles import STATUS_STYLE
 from auditor.results import CheckResult, DraftReport
 
-STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red"}
 
 
 def render_check(result: CheckResult, console: Console | None = None) -> None:
@@ -35,7 +35,7 @@ def render_check(result: CheckResult, console: Console | None = None) -> None:
     for d in result.drafts:
         _draft(c, d)
     status = result.status
-    c.print(Text.assemble("Overall: ", (status.upper(), STYLE.get(status, ""))))
+    c.print(Text.assemble("Overall: ", (status.upper(), STATUS_STYLE.get(status, ""))))
 
 
 def _draft(c: Console, d: DraftReport) -> None:
@@ -75,6 +75,6 @@ def _draft(c: Console, d: DraftReport) -> None:
     if bits:
         body.add_row(Text("structure: " + "; ".join(bits), style="dim"))
     layers = "  ".join(f"{k} {v}" for k, v in d.layers.items())
-    c.print(Panel(body, title=Text.assemble((status.upper(), STYLE.get(status, "")), "  ",
+    c.print(Panel(body, title=Text.assemble((status.upper(), STATUS_STYLE.get(status, "")), "  ",
                                             d.name),
                   subtitle=Text(layers), title_align="left", subtitle_align="right"))

@@ -12,9 +12,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["render_segments", "segment_head", "segment_rows"]
+from auditor.render.styles import STATUS_STYLE
 
-STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red"}
+__all__ = ["render_segments", "segment_head", "segment_rows"]
 
 
 def _num(x: Any, fmt: str = ".2f") -> str:
@@ -68,7 +68,7 @@ def render_segments(seg: dict[str, Any], console: Console | None = None) -> None
                     ("CDNV vs baseline", {}), ("too small", {"justify": "right"})):
         t.add_column(col, **kw)
     for r in segment_rows(seg):
-        t.add_row(Text(r["period"]), Text(r["status"], style=STYLE.get(r["status"], "")),
+        t.add_row(Text(r["period"]), Text(r["status"], style=STATUS_STYLE.get(r["status"], "")),
                   str(r["segments"]), Text(r["accuracy"]), Text(r["pair"]), Text(r["ratio"]),
                   str(r["small"]))
     body = Text()

@@ -13,13 +13,12 @@ from auditor.metrics.registry import BY_NAME, LAYER_SHORT, in_points
 from auditor.progress import plural
 from auditor.render.provenance_view import render_actions, render_provenance
 from auditor.render.safe import scrub
+from auditor.render.styles import STATUS_STYLE
 from auditor.render.site_view import family_line, summary_line
 from auditor.results import AuditResult, Evidence, PeriodResult, ReferenceInfo, SiteDuplicates
 from auditor.types import Estimate
 
 WIDE = 160  # from this width the metric columns (with intervals) are shown too
-STYLE = {"ok": "green", "watch": "yellow", "samey": "bold red", "baseline": "cyan", "before": "dim",
-         "set aside": "dim"}
 # (metric, short column header); the legend under the table names them in full.
 TABLE_METRICS = (
     ("topics.mean_cosine", "cosine"), ("topics.vendi", "vendi"),
@@ -119,7 +118,7 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
     result = scrub(result)
     corpus, cfg, v = result.corpus, result.config, result.verdict
     head = Text()
-    head.append(f"{v.status.upper()}  ", style=STYLE.get(v.status, ""))
+    head.append(f"{v.status.upper()}  ", style=STATUS_STYLE.get(v.status, ""))
     head.append(v.summary)
     c.print(Panel(head, title=Text(f"samey audit: {corpus.path}")))
 
@@ -139,7 +138,7 @@ def render_audit(result: AuditResult, console: Console | None = None, *,
         moved = {n for n, cmp in p.comparison.items() if cmp.moved}
         cells = [Text(_fmt(p.metrics.get(n)), style="bold red" if n in moved else "")
                  for n, _ in TABLE_METRICS] if wide else []
-        t.add_row(Text(p.label), str(p.n_docs), Text(st, style=STYLE.get(st, "")), *cells,
+        t.add_row(Text(p.label), str(p.n_docs), Text(st, style=STATUS_STYLE.get(st, "")), *cells,
                   _moved_cell(p, result.evidence.get(p.label)))
     c.print(t)
     if wide:
