@@ -94,9 +94,12 @@ def test_outputs_inside_the_corpus_are_refused_before_any_work(tmp_path, capsys,
         (["report", str(corpus), "--history", str(corpus / "history.sqlite")], "history"),
         (["check", str(draft := tmp_path / "draft.md"), "--against", str(corpus), "--json",
           str(draft)], "draft.md"),
+        (["curate", str(corpus), "--keep", "1", "--manifest", str(post)], "post.md"),
+        (["curate", str(base), "--keep", "1", "--json", str(base)], "base.csv"),
     ]
     draft.write_text("A draft " + " ".join(WORDS), encoding="utf-8")
     monkeypatch.setattr("auditor.check", lambda *a, **k: pytest.fail("the check started"))
+    monkeypatch.setattr("auditor.curate", lambda *a, **k: pytest.fail("the curation started"))
     for args, named in cases:
         code = main([*args, *(FAST if args[0] == "audit" else RFAST)])
         line = _one_line_error(capsys.readouterr().err, 2, code)
@@ -114,6 +117,9 @@ def test_a_folder_given_as_an_output_file_is_a_usage_error_before_any_work(tmp_p
     code = main(["audit", str(base), "--json", str(out), *FAST])
     line = _one_line_error(capsys.readouterr().err, 2, code)
     assert "out" in line and "folder" in line
+    code = main(["curate", str(base), "--keep", "1", "--manifest", str(out), *RFAST])
+    line = _one_line_error(capsys.readouterr().err, 2, code)
+    assert "--manifest" in line and "folder" in line
     blocker = tmp_path / "file.txt"
     blocker.write_text("x")
     code = main(["audit", str(base), "--json", str(blocker / "a.json"), *FAST])

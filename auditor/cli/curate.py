@@ -39,6 +39,7 @@ def curate(
     out: Optional[Path] = typer.Option(None, "--out", metavar="FOLDER", help="Write the kept "
                                        "documents, in their input format, to this new folder."),
     json_out: Optional[Path] = opt.O_JSON,
+    output_in_corpus: bool = opt.O_OUTPUT_IN_CORPUS,
     config: Optional[Path] = opt.O_CONFIG,
     quiet: bool = opt.O_QUIET,
     **corpus: Any,
@@ -50,7 +51,11 @@ def curate(
     console = opt.human_console(quiet, opt.to_stdout(json=json_out))
     values, cfg_path = opt.load_config_values(config)
     target_path = opt.resolve_path(path, values, cfg_path)
-    opts = opt.make_options(values, quiet=quiet, random_state=seed, **corpus)
+    exclude = opt.check_outputs(target_path, {"manifest": manifest, "json": json_out},
+                                allow_inside=output_in_corpus,
+                                exclude=values.get("ingest", {}).get("exclude"))
+    opts = opt.make_options(values, quiet=quiet, random_state=seed, exclude=exclude or None,
+                            **corpus)
     if not target_path.exists():
         raise InputError(f"{target_path}: no such file or folder; check the path.")
     result = api_curate(target_path, opts, keep=keep, target=target, always_keep=always_keep,

@@ -270,7 +270,8 @@ def interrupted(e: Optional[BaseException]) -> int:
 
 #: Output names in messages, and a file name to suggest when a folder is given.
 _OUTPUT_FILES = {"json": "audit.json", "html": "report.html", "markdown": "summary.md",
-                 "history": "history.sqlite"}
+                 "history": "history.sqlite", "manifest": "manifest.jsonl",
+                 "actions-csv": "actions.csv"}
 
 
 def check_outputs(target: Path, outputs: dict[str, Any], *, allow_inside: bool = False,
