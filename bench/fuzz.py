@@ -372,7 +372,7 @@ _pick = st.sampled_from
 @st.composite
 def command_lines(draw: Any, box: Sandbox) -> tuple[list[str], list[str], list]:
     """``(argv, output paths, extra corpus files)``."""
-    cmd = draw(_pick(["audit", "audit", "report", "check"]))
+    cmd = draw(_pick(["audit", "audit", "report", "check", "curate"]))
     extra = draw(st.lists(files(), max_size=3))
     target = draw(_pick([box.corpus, box.corpus / "extra", box.corpus / "blog" /
                          "2025-01-01-p.md", box.base / "nope"]))
@@ -418,6 +418,8 @@ def command_lines(draw: Any, box: Sandbox) -> tuple[list[str], list[str], list]:
         "--period-end": _pick(["2025-05", "2025-04", "2025-13", "2024-01", "x"]),
         "--max-similarity": _pick(["0.9", "2", "-1", "x"]),
         "--neighbours": _pick(["1", "3", "0", "x"]),
+        "--keep": _pick(["3", "50%", "0", "120%", "-1", "x"]),
+        "--source-field": _pick(["author", "nope"]),
     }
     allowed = {"audit": {"--period", "--min-docs", "--baseline", "--text-field", "--date-field",
                          "--title-field", "--segment-field", "--date-format", "--min-words",
@@ -428,11 +430,17 @@ def command_lines(draw: Any, box: Sandbox) -> tuple[list[str], list[str], list]:
                           "--min-record-words", "--fail-on", "--segment-from", "--date-from",
                           "--period-end", "--backend", "--engine"},
                "check": {"--text-field", "--title-field", "--fail-on", "--max-similarity",
-                         "--neighbours", "--backend"}}[cmd]
+                         "--neighbours", "--backend"},
+               "curate": {"--keep", "--text-field", "--title-field", "--min-words",
+                          "--min-record-words", "--seed", "--source-field", "--backend"}}[cmd]
     for name in draw(st.lists(_pick(sorted(allowed)), max_size=5, unique=True)):
         args += [name, draw(opts[name])]
     if draw(st.booleans()):
         args += ["--json", out_path(".json")]
+    if cmd == "curate" and "--keep" not in args and draw(st.integers(0, 4)) < 4:
+        args += ["--keep", draw(opts["--keep"])]
+    if cmd == "curate" and draw(st.booleans()):
+        args += ["--manifest", out_path(".jsonl")]
     if cmd == "report":
         for flag, suffix in (("--html", ".html"), ("--markdown", ".md"), ("--history", ".db")):
             if draw(st.booleans()):
