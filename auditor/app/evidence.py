@@ -147,7 +147,7 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
                 if members else []
             vanished.append(VanishedTopic(
                 cluster=int(c), keywords=list(kw[c]),
-                titles=list(dict.fromkeys(docs[i].title for i in order if docs[i].title))[:3],
+                titles=list(dict.fromkeys(title for i in order if (title := docs[i].title)))[:3],
                 baseline_share=float(prep.baseline_shares[c]),
                 period_share=float(shares[c]),
                 examples=[_doc_ref(docs[i]) for i in order[:3]]))

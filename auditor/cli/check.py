@@ -76,7 +76,7 @@ def check(
         watch_percentile=watch_percentile, samey_percentile=samey_percentile,
         min_shared_docs=min_shared_docs, neighbours=neighbours, cache_dir=cache_dir,
         backend=backend, exclude=exclude or None)
-    items: list = []
+    items: list[str | tuple[str, str]] = []  # draft paths, and ("-", text) for stdin
     for d in drafts:
         if d == "-":
             if any(isinstance(x, tuple) for x in items):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -89,7 +89,7 @@ def report(
         scheduler=scheduler)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
-    written: list = []
+    written: list[tuple[str, Any]] = []
 
     def write(result: object) -> None:  # before the history commits: never a month without it
         written.extend(opt.write_outputs(result, html=html_out, markdown=md_out, json=json_out,

@@ -195,9 +195,10 @@ def load_model(name_or_path: str = DEFAULT_MODEL) -> Any:
     device = torch_device()
     try:
         from transformers.utils import logging as hf_logging
+
+        bars = hf_logging.is_progress_bar_enabled()
     except ImportError:  # pragma: no cover
-        hf_logging = None
-    bars = hf_logging is not None and hf_logging.is_progress_bar_enabled()
+        bars = False
     try:
         if bars:  # no "Loading weights" bar from transformers: samey draws its own
             hf_logging.disable_progress_bar()
@@ -550,7 +551,8 @@ def for_few_texts(embedder: TextEmbedder) -> TextEmbedder:
 
 def _normalise(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    unit: np.ndarray = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    return unit
 
 
 def _dim_from_config(path: Path) -> int | None:

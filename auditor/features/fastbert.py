@@ -150,7 +150,7 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
-    xc = x - mean
+    xc: np.ndarray = x - mean
     var = np.mean(xc * xc, axis=-1, keepdims=True)
     xc /= np.sqrt(var + np.float32(eps))
     xc *= weight
@@ -214,7 +214,8 @@ class NumpyBert:
         self.pos_emb = get("embeddings.position_embeddings.weight")
         self.type_emb0 = get("embeddings.token_type_embeddings.weight")[0]
         self.emb_ln = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
-        self.layers: list[dict[str, Any]] = []
+        # per layer: name -> (weight, bias), linear weights as (in, out)
+        self.layers: list[dict[str, tuple[np.ndarray, np.ndarray]]] = []
         for i in range(self.num_layers):
             p = f"encoder.layer.{i}."
             wq, bq = linear(p + "attention.self.query")

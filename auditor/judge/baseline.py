@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from auditor.config import VerdictOptions
-from auditor.judge.thresholds import LOW_POWER, MIN_PERIODS_MR, MR_SCALE, Z_POWER
+from auditor.judge.thresholds import LOW_POWER, MIN_PERIODS_MR, MR_SCALE, Z_MIN, Z_POWER
 from auditor.judge.variation import (
     effect_size,
     metric_floor,
@@ -60,7 +60,7 @@ from auditor.judge.variation import (
     prediction_sd,
     sd_floor,
 )
-from auditor.judge.verdict import Z_MIN, holm
+from auditor.judge.verdict import holm
 from auditor.metrics.registry import (
     BY_NAME,
     LAYER_FULL,
@@ -144,7 +144,8 @@ def _max_split_z(x: np.ndarray, se2: float) -> np.ndarray:
     right = (c[:, -1:] - c[:, :-1]) / (T - k)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.abs(right - left) / (s[:, None] * np.sqrt(1 / k + 1 / (T - k)))
-    return np.nan_to_num(z, nan=0.0).max(axis=1)
+    top: np.ndarray = np.nan_to_num(z, nan=0.0).max(axis=1)
+    return top
 
 
 @lru_cache(maxsize=512)
@@ -269,13 +270,13 @@ def leave_one_out(estimates: Sequence[Mapping[str, Estimate]], base: Sequence[in
             zs.append(z)
             pvals.append(min(1.0, math.erfc(abs(z) / math.sqrt(2.0))))
     out = []
-    for (i, m, mu, v), z, p in zip(keys, zs, holm(pvals)):
-        eff = effect_size(v - mu, mu, floor=metric_floor(m, sample_size))
+    for (i, m, mu, value), z, p in zip(keys, zs, holm(pvals)):
+        eff = effect_size(value - mu, mu, floor=metric_floor(m, sample_size))
         zmin = z_min.get(m.name, Z_MIN) if isinstance(z_min, Mapping) else z_min
         if p <= options.alpha and abs(z) >= zmin and not math.isnan(eff) \
                 and eff >= options.min_effect:
             out.append({"kind": "out of control", "period": i, "metric": m.name, "z": z,
-                        "value": v, "others": mu})
+                        "value": value, "others": mu})
     return out
 
 
@@ -384,7 +385,8 @@ def _metric_change(metric: str, before: float, after: float) -> str:
     return f"{spec.label} {before:.3g} \u2192 {after:.3g}"
 
 
-def _warnings(labels, cand, base, ref: ReferenceCheck, user_given: bool) -> list[str]:
+def _warnings(labels: Sequence[str], cand: Sequence[int], base: Sequence[int],
+              ref: ReferenceCheck, user_given: bool) -> list[str]:
     out = []
     span = _span(labels, cand)
     for f in ref.findings:
@@ -481,7 +483,11 @@ def change_sentence(layer: str, cp: ChangePoint, labels: Sequence[str]) -> str:
     1.9 from then on)'."""
     way = "toward sameness" if cp.toward_sameness else "away from sameness"
     spec = BY_NAME[cp.metric]
-    f = (lambda x: f"{x:.0%}") if in_points(spec) else (lambda x: f"{x:.3g}")
+    points = in_points(spec)
+
+    def f(x: float) -> str:
+        return f"{x:.0%}" if points else f"{x:.3g}"
+
     return (f"{LAYER_FULL.get(layer, layer)} shifted {way} in {labels[cp.index]} "
             f"({spec.label} averaged {f(cp.before)} before, {f(cp.after)} from then on)")
 

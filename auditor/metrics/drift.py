@@ -37,7 +37,7 @@ def _subsample(A: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray
 
 def _sq_dists(Z: np.ndarray) -> np.ndarray:
     sq = np.einsum("ij,ij->i", Z, Z)
-    D = sq[:, None] + sq[None, :] - 2.0 * (Z @ Z.T)
+    D: np.ndarray = sq[:, None] + sq[None, :] - 2.0 * (Z @ Z.T)
     np.maximum(D, 0.0, out=D)
     np.fill_diagonal(D, 0.0)
     return D
@@ -51,7 +51,8 @@ def _mmd2_from_kernel(K0: np.ndarray, A: np.ndarray, n: int, m: int) -> np.ndarr
     sxx = np.einsum("ip,ip->p", A, KA)
     sxy = np.einsum("ip,ip->p", B, KA)
     syy = np.einsum("ip,ip->p", B, K0 @ B)
-    return sxx / (n * (n - 1)) + syy / (m * (m - 1)) - 2.0 * sxy / (n * m)
+    mmd2: np.ndarray = sxx / (n * (n - 1)) + syy / (m * (m - 1)) - 2.0 * sxy / (n * m)
+    return mmd2
 
 
 def mmd2_rbf(

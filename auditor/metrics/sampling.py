@@ -100,7 +100,7 @@ def choose_sample_size(period_sizes: Sequence[int], labels: Sequence[str],
                 f"({half}); use --sample-size {max(half, 2)} or less, or a coarser --period.")
         return int(requested), []
     m = int(max(2, min(cap, half)))
-    notes = []
+    notes: list[str] = []
     if len(period_sizes) < 2 or period_sizes[small] < 2 * MIN_SAMPLE:
         return m, notes  # nothing is compared (one period), or the period is set apart
     if half < cap:

@@ -302,7 +302,9 @@ def amplified_phrases(
     df_b = _doc_ngram_counts(baseline_docs, ns)
     stop = frozenset(stop_words)
 
-    cands: dict[tuple[str, ...], tuple] = {}
+    # n-gram -> (sort key, period docs, baseline docs, period share, baseline share, ratio)
+    cands: dict[tuple[str, ...], tuple[tuple[float, int, int, int, tuple[str, ...]],
+                                       int, int, float, float, float]] = {}
     for g, c_p in df_p.items():
         if c_p < min_docs:
             continue

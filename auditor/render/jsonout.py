@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from auditor.files import STDOUT, is_stdout, write_atomic  # noqa: F401  (re-exported)
+from auditor.files import STDOUT, is_stdout, write_atomic
 from auditor.types import json_safe
+
+__all__ = ["STDOUT", "dumps", "is_stdout", "write_atomic", "write_json"]  # the first three re-exported
 
 
 def dumps(data: dict[str, Any]) -> str:

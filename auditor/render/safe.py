@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -59,7 +59,7 @@ def html_text(text: str) -> str:
 def scrub(obj: T) -> T:
     """A copy of ``obj`` with :func:`terminal_text` applied to every string in it (fields of
     dataclasses, items of lists, tuples and dicts, dict keys); other values are kept."""
-    return _scrub(obj, 0)
+    return cast(T, _scrub(obj, 0))  # _scrub rebuilds obj as the same kind of value
 
 
 def _scrub(obj: Any, depth: int) -> Any:
