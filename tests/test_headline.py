@@ -1,4 +1,5 @@
-"""The headline (auditor.judge.headline): status, since when, which aspects, everyday figures, action."""
+"""The headline (auditor.judge.headline): status, since when, which aspects, everyday figures,
+action."""
 from __future__ import annotations
 
 import dataclasses

@@ -124,7 +124,8 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     skeletons = [SkeletonEvidence([" ".join(map(str, h)) for h in s], c)
                  for s, c in rep if c >= 2]
 
-    fams = duplication.near_duplicate_families(f.signatures[idx], threshold=duplication.DUP_THRESHOLD,
+    fams = duplication.near_duplicate_families(f.signatures[idx],
+                                               threshold=duplication.DUP_THRESHOLD,
                                                num_perm=duplication.NUM_PERM)
     families = [FamilyEvidence(len(fam), [_doc_ref(docs[idx[j]]) for j in fam[:5]])
                 for fam in fams[:EVIDENCE_TOP]]

@@ -228,8 +228,9 @@ def _describe(E: np.ndarray, docs: Sequence[Document], cells: Sequence[Sequence[
 
 # ------------------------------------------------------------------ comparison with the baseline
 
-def _matched_recall(E: np.ndarray, docs: Sequence[Document], rows: dict[str, np.ndarray], m: dict[str, int], *,
-                    min_size: int, random_state: int, R: int) -> dict[str, float]:
+def _matched_recall(E: np.ndarray, docs: Sequence[Document], rows: dict[str, np.ndarray],
+                    m: dict[str, int], *, min_size: int, random_state: int,
+                    R: int) -> dict[str, float]:
     """Mean leave-one-out nearest-mean recall per segment over ``R`` subsamples of ``m[s]``
     documents per segment (without replacement), so both sides are judged at equal sizes."""
     draws = {}
@@ -357,7 +358,8 @@ def analyse_segments(prep: Prepared, *, field: str | None = None, min_size: int 
     min_size = max(int(min_size), 2)
     base = [p for p in periods if p.is_baseline]
     last_end = max((p.end for p in base), default=None)
-    compared = [p for p in periods if not p.is_baseline and (last_end is None or p.start > last_end)]
+    compared = [p for p in periods
+                if not p.is_baseline and (last_end is None or p.start > last_end)]
     base_cells = [p.doc_indices for p in base]
 
     out: dict[str, Any] = {

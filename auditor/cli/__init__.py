@@ -74,7 +74,8 @@ app.command("report", cls=SameyCommand, epilog=report.EPILOG)(report.report)
 app.command("curate", cls=SameyCommand, epilog=curate.EPILOG)(curate.curate)
 
 #: The one map from outcomes to exit codes (the help of each command lists them).
-EXIT_DONE, EXIT_FAIL_ON, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_DONE, EXIT_FAIL_ON, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = (
+    0, 1, 2, 3, 4, 130)
 
 
 def _error(msg: str) -> None:

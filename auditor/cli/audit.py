@@ -61,8 +61,9 @@ def audit(
     console = opt.human_console(quiet, opt.to_stdout(json=json_out, actions_csv=actions_csv))
     values, cfg_path = opt.load_config_values(config)
     target = opt.resolve_path(path, values, cfg_path)
-    exclude = opt.check_outputs(target, {"json": json_out, "actions-csv": actions_csv}, allow_inside=output_in_corpus,
-                            exclude=values.get("ingest", {}).get("exclude"))
+    exclude = opt.check_outputs(target, {"json": json_out, "actions-csv": actions_csv},
+                                allow_inside=output_in_corpus,
+                                exclude=values.get("ingest", {}).get("exclude"))
     opts = opt.make_options(
         values, quiet=quiet, period=period, min_docs=min_docs, baseline=baseline, model=model,
         text_field=text_field, date_field=date_field, title_field=title_field,

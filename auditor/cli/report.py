@@ -75,8 +75,9 @@ def report(
     values, cfg_path = opt.load_config_values(config)
     target = opt.resolve_path(path, values, cfg_path)
     exclude = opt.check_outputs(target, {"html": html_out, "markdown": md_out, "json": json_out,
-                                     "history": history, "actions-csv": actions_csv}, allow_inside=output_in_corpus,
-                            exclude=values.get("ingest", {}).get("exclude"))
+                                         "history": history, "actions-csv": actions_csv},
+                                allow_inside=output_in_corpus,
+                                exclude=values.get("ingest", {}).get("exclude"))
     values.pop("period", None)  # a report is always monthly
     opts = opt.make_options(
         values, quiet=quiet, period="month", min_docs=min_docs, baseline=baseline, model=model,

@@ -41,7 +41,8 @@ from auditor.progress import progress_iter
 if TYPE_CHECKING:
     from spacy.language import Language
 
-CHARS_PER_WORD = 8  # characters parsed per budgeted word (prose averages ~6; short heads are re-parsed)
+# characters parsed per budgeted word (prose averages ~6; short heads are re-parsed)
+CHARS_PER_WORD = 8
 TAIL_CHARS = 600  # characters parsed from the end of a truncated text to find its last sentence
 SHAPE_PUNCT = frozenset(",.;:?!")
 NUMBER_SHAPE = "0"

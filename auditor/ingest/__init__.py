@@ -140,7 +140,7 @@ def load_documents(
                             if isinstance(item, Document)], digests)
     documents: list[Document] = []
     skipped: list[Skipped] = []
-    for (_, index), item in items:
+    for _, item in items:
         if isinstance(item, Document):
             item = kept[item.doc_id]
         if isinstance(item, Skipped):

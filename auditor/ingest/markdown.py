@@ -99,7 +99,7 @@ def _tag_end(text: str, start: int) -> int:
         ch = text[i]
         if quote:
             quote = "" if ch == quote else quote
-        elif ch in "\"'`" and depth:
+        elif ch in "\"'`" and depth:  # noqa: SIM114 (JSX expression; below: attribute)
             quote = ch
         elif ch in "\"'" and text[i - 1] == "=":
             quote = ch

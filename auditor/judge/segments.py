@@ -106,7 +106,8 @@ def findings(out: dict[str, Any], compared: Sequence[Period]) -> list[str]:
         else:
             more = f" and {len(small) - 6} more" if len(small) > 6 else ""
             f.append(f"{plural(len(small), 'segment')} "
-                     f"{'have' if len(small) != 1 else 'has'} too few posts (under {out['min_size']}) in "
+                     f"{'have' if len(small) != 1 else 'has'} too few posts "
+                     f"(under {out['min_size']}) in "
                      f"{where} to judge: {', '.join(named[:6])}{more}.")
     blind = [p.label for p in compared
              if len(out["periods"][p.label].get("comparison", {}).get("segments", [])) < 2]
@@ -116,10 +117,11 @@ def findings(out: dict[str, Any], compared: Sequence[Period]) -> list[str]:
     if out["unlabelled"]:
         what = f"{_q(out['field'])} label" if out["field"] else "segment label"
         n = out["unlabelled"]
-        f.append(f"{plural(n, 'post')} {'have' if n != 1 else 'has'} no {what} and are left out of the segment "
-                 f"comparison.")
+        f.append(f"{plural(n, 'post')} {'have' if n != 1 else 'has'} no {what} and are left "
+                 f"out of the segment comparison.")
     if out["multi_labelled"]:
         n = out["multi_labelled"]
-        f.append(f"{plural(n, 'post')} {'carry' if n != 1 else 'carries'} several labels: each counts in every "
-                 f"segment's spread, and under its first label when segments are compared.")
+        f.append(f"{plural(n, 'post')} {'carry' if n != 1 else 'carries'} several labels: each "
+                 f"counts in every segment's spread, and under its first label when segments are "
+                 f"compared.")
     return f

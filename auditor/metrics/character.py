@@ -115,8 +115,8 @@ def _presence(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]],
     return sparse.csr_matrix((data, (rows, cols)), shape=(len(sets), len(vocab)))
 
 
-def _cross_fitted(X: sparse.csr_matrix, Y: np.ndarray, fold: np.ndarray, folds: int, smoothing: float
-                  ) -> np.ndarray:
+def _cross_fitted(X: sparse.csr_matrix, Y: np.ndarray, fold: np.ndarray, folds: int,
+                  smoothing: float) -> np.ndarray:
     """Held-out scores of every column of labels ``Y`` (one fit per fold, all columns at once).
     Counts are whole numbers, so ``log(count + smoothing)`` is a table look-up."""
     n = X.shape[0]
@@ -146,10 +146,10 @@ def separability(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]
     ``w`` and ``n_a`` / ``n_b`` the side sizes, the weight is
     ``w_w = log((b_w + s) / (n_b + 2 s)) - log((a_w + s) / (n_a + 2 s))`` (``s`` =
     ``smoothing``) and a held-out post scores the *mean* of ``w_w`` over its words (a sum would
-    grow with the post's length, and longer posts would read as different for that alone). The AUC of the
-    held-out scores (``docs_b`` positive) and the share of ``docs_b`` above the 90th percentile
-    of ``docs_a``'s scores are compared with the same statistics for ``permutations`` random
-    relabellings (same folds): null means, the share's null sd and
+    grow with the post's length, and longer posts would read as different for that alone). The
+    AUC of the held-out scores (``docs_b`` positive) and the share of ``docs_b`` above the 90th
+    percentile of ``docs_a``'s scores are compared with the same statistics for ``permutations``
+    random relabellings (same folds): null means, the share's null sd and
     ``p = (1 + #{perm share >= observed}) / (1 + permutations)``. Both statistics are averaged
     over ``repeats`` fold assignments (for the observed labels and every relabelling alike): with
     a few dozen posts, which posts share a fold moves the held-out scores as much as the data

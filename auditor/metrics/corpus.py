@@ -47,12 +47,15 @@ class CorpusFeatures:
     word_ngrams: tuple[tuple[np.ndarray, ...], ...] = ()
     word_ngram_totals: np.ndarray | None = None  # (n, 4) number of 1..4-grams per doc
     shape_ngrams: tuple[np.ndarray, ...] = ()    # per doc: shape 5-gram hashes (with repeats)
-    shape_eligible: tuple[np.ndarray, ...] = ()  # per doc: bool per shape 5-gram, >= 2 function words
+    # per doc: bool per shape 5-gram, >= 2 function words
+    shape_eligible: tuple[np.ndarray, ...] = ()
     shape_unique: tuple[np.ndarray, ...] = ()    # per doc: unique shape 5-gram hashes
     mtld: np.ndarray | None = None       # per-document richness (context only)
     mattr: np.ndarray | None = None
-    lemmas: tuple[tuple[str, ...], ...] = ()  # per doc: lookup lemmas of ``words`` (vocabulary tails)
-    is_repost: np.ndarray | None = None  # per doc: republishes an earlier document (Document.repost_of)
+    # per doc: lookup lemmas of ``words`` (vocabulary tails)
+    lemmas: tuple[tuple[str, ...], ...] = ()
+    # per doc: republishes an earlier document (Document.repost_of)
+    is_repost: np.ndarray | None = None
     # per doc: first positions of ``word_ngrams`` (word budgets)
     word_first: tuple[tuple[np.ndarray, ...], ...] = ()
     shape_first: tuple[np.ndarray, ...] = ()  # per doc: first positions of ``shape_unique``
@@ -75,8 +78,8 @@ class HashedFeatures:
     first position of each distinct n-gram, so that a sample can keep only the words of its
     word budget (``panel.Sample``, ``sampling.water_fill``) without hashing again."""
 
-    word_ngrams: tuple[tuple[np.ndarray, ...], ...]  # per doc: (sorted unique 1..4-gram hashes, ...)
-    word_first: tuple[tuple[np.ndarray, ...], ...]   # per doc: (first start position of each, ...)
+    word_ngrams: tuple[tuple[np.ndarray, ...], ...]  # per doc: (sorted unique 1..4-gram hashes,)
+    word_first: tuple[tuple[np.ndarray, ...], ...]   # per doc: (first start position of each,)
     totals: np.ndarray                   # (n, 4) number of 1..4-grams per doc (repeats counted)
     shape_ngrams: tuple[np.ndarray, ...]    # per doc: shape 5-gram hashes in order (with repeats)
     shape_eligible: tuple[np.ndarray, ...]  # per doc: bool per shape 5-gram, >= 2 function words

@@ -207,7 +207,8 @@ def domain_classifier_auc(
 def _counts(docs: Sequence[Sequence[str]], stop: frozenset[str]) -> Counter[str]:
     c: Counter[str] = Counter()
     for doc in docs:
-        c.update(w for w in (str(t).lower() for t in doc) if w not in stop and any(ch.isalpha() for ch in w))
+        c.update(w for w in (str(t).lower() for t in doc)
+                 if w not in stop and any(ch.isalpha() for ch in w))
     return c
 
 
@@ -270,7 +271,8 @@ def characteristic_words(
     yb = np.array([cb[w] for w in vocab], dtype=float)
     alpha = ya + yb
     a0 = float(na + nb)  # sum of all pooled counts (including words below min_count)
-    delta = np.log((ya + alpha) / (na + a0 - ya - alpha)) - np.log((yb + alpha) / (nb + a0 - yb - alpha))
+    delta = (np.log((ya + alpha) / (na + a0 - ya - alpha))
+             - np.log((yb + alpha) / (nb + a0 - yb - alpha)))
     z = delta / np.sqrt(1.0 / (ya + alpha) + 1.0 / (yb + alpha))
     # strongest first on each side; ties by word, so swapping the sides swaps the answers
     order_a = sorted((i for i in range(len(vocab)) if z[i] > 0), key=lambda i: (-z[i], vocab[i]))

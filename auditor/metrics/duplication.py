@@ -116,7 +116,8 @@ def shingle_hash(shingle: Sequence[str] | str) -> int:
     fold keeping the top 32 bits. A string is split on whitespace. Usable as datasketch's
     ``hashfunc`` to reproduce :func:`minhash_signatures`.
 
-    >>> shingle_hash(["the", "quick", "brown", "fox", "jumps"]) == shingle_hash("the quick brown fox jumps")
+    >>> words = ["the", "quick", "brown", "fox", "jumps"]
+    >>> shingle_hash(words) == shingle_hash("the quick brown fox jumps")
     True
     """
     words = shingle.split() if isinstance(shingle, str) else list(shingle)

@@ -83,10 +83,11 @@ def choose_sample_size(period_sizes: Sequence[int], labels: Sequence[str],
     (200, [])
     >>> choose_sample_size([40, 60], ["a", "b"], None)[0]
     20
-    >>> choose_sample_size([40, 60], ["a", "b"], 30)
+    >>> choose_sample_size([40, 60], ["a", "b"], 30)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    auditor.errors.UsageError: --sample-size 30 is too large: period a has 40 documents and samples may be at most half a period (20); use --sample-size 20 or less, or a coarser --period.
+    auditor.errors.UsageError: --sample-size 30 is too large: period a has 40 documents and
+    samples may be at most half a period (20); use --sample-size 20 or less, or a coarser --period.
     """
     if not period_sizes:
         return 2, []

@@ -123,7 +123,7 @@ def segment_stats(
         raise ValueError(f"got {len(labels)} labels for {len(X)} rows")
     finite = np.isfinite(X).all(axis=1)
     n_ignored = int((~finite).sum())
-    lab = [l for l, ok in zip(labels, finite) if ok]
+    lab = [x for x, ok in zip(labels, finite) if ok]
     X = X[finite]
     counts = Counter(lab)
     min_size = max(int(min_size), 2)
@@ -132,7 +132,7 @@ def segment_stats(
     too_small = {c: counts[c] for c in order if counts[c] < min_size}
     C, d = len(kept), X.shape[1]
     index = {c: k for k, c in enumerate(kept)}
-    y = np.array([index.get(l, -1) for l in lab], dtype=int)
+    y = np.array([index.get(x, -1) for x in lab], dtype=int)
     keep_rows = y >= 0
     Xk, yk = X[keep_rows], y[keep_rows]
 

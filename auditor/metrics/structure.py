@@ -2,8 +2,8 @@
 and how alike documents are in sentence rhythm.
 
 Inputs are per-document features computed upstream (``auditor.features.tokens``): function-word
-shape sequences, opening/closing keys, heading skeletons and sentence lengths. Every function here is
-pure, and O(total tokens) in memory: nothing pairwise between documents.
+shape sequences, opening/closing keys, heading skeletons and sentence lengths. Every function
+here is pure, and O(total tokens) in memory: nothing pairwise between documents.
 """
 from __future__ import annotations
 

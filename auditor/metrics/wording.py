@@ -288,7 +288,8 @@ def amplified_phrases(
 
     >>> period = [["we", "delve", "into", "it"]] * 3
     >>> base = [["we", "look", "at", "it"]] * 3
-    >>> [(a.phrase, a.period_docs) for a in amplified_phrases(period, base, stop_words={"we", "it", "into", "at"})]
+    >>> stop = {"we", "it", "into", "at"}
+    >>> [(a.phrase, a.period_docs) for a in amplified_phrases(period, base, stop_words=stop)]
     [('delve', 3)]
     """
     period_docs = list(period_docs)

@@ -9,7 +9,8 @@ from typing import Any
 from auditor.files import STDOUT, is_stdout, write_atomic
 from auditor.types import json_safe
 
-__all__ = ["STDOUT", "dumps", "is_stdout", "write_atomic", "write_json"]  # the first three re-exported
+# STDOUT, is_stdout and write_atomic are re-exported from auditor.files
+__all__ = ["STDOUT", "dumps", "is_stdout", "write_atomic", "write_json"]
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -39,7 +39,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def terminal_text(text: str) -> str:
     """``text`` without escape sequences and control characters (newline and tab kept).
 
-    >>> terminal_text("a\\x1b]8;;https://x.example/\\x1b\\\\link\\x1b]8;;\\x1b\\\\ \\x1b[31mred\\x1b[0m\\x07")
+    >>> link = "a\\x1b]8;;https://x.example/\\x1b\\\\link\\x1b]8;;\\x1b\\\\ "
+    >>> terminal_text(link + "\\x1b[31mred\\x1b[0m\\x07")
     'alink red'
     """
     if not isinstance(text, str):
