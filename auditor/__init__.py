@@ -145,8 +145,9 @@ def curate(path: str | Path, opts: AuditOptions | None = None, *, keep: int | st
     """
     from auditor.app.curate import curate as _curate
 
-    return _curate(path, _resolve(opts, overrides), keep=keep, target=target, always_keep=always_keep,
-                   prefer_source=prefer_source, manifest=manifest, out=out, embedder=embedder)
+    return _curate(path, _resolve(opts, overrides), keep=keep, target=target,
+                   always_keep=always_keep, prefer_source=prefer_source, manifest=manifest,
+                   out=out, embedder=embedder)
 
 
 def _resolve(opts: AuditOptions | None, overrides: Mapping[str, Any]) -> AuditOptions:

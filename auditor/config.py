@@ -429,7 +429,8 @@ def validate(opts: AuditOptions) -> None:
     if opts.ingest.date_from not in ("content", "git", "mtime"):
         raise UsageError(f"--date-from must be git or mtime, not '{opts.ingest.date_from}'.")
     if opts.ingest.segment_from not in ("field", "folder"):
-        raise UsageError(f"--segment-from must be field or folder, not '{opts.ingest.segment_from}'.")
+        raise UsageError("--segment-from must be field or folder, not "
+                         f"'{opts.ingest.segment_from}'.")
     if opts.ingest.min_words < 1 or opts.ingest.min_record_words < 1:
         raise UsageError(f"[ingest] min_words (--min-words) and min_record_words "
                          f"(--min-record-words) must be at least 1; got "

@@ -146,9 +146,9 @@ class Progress:
         if self._bar is not None:
             self._bar.__exit__(exc_type, exc, tb)
             self._bar = None
-        elif self.mode == "lines" and exc_type is None and self._printed:
-            if self.total is None or round(self.done) != self._shown:
-                self._line(final=True)
+        elif self.mode == "lines" and exc_type is None and self._printed and (
+                self.total is None or round(self.done) != self._shown):
+            self._line(final=True)
 
     # -------------------------------------------------------------- updates
 

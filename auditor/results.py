@@ -12,9 +12,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from auditor.types import SCHEMA_VERSION, Estimate, Skipped, worst
+from auditor.types import SCHEMA_VERSION, Estimate, Skipped, Status, worst
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 CHECK_SCHEMA_VERSION = "1.2"
 
@@ -25,8 +28,8 @@ def plain(x: Any) -> Any:
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
         own = getattr(type(x), "to_dict", None)
         if own is not None and own is not Result.to_dict:
-            return x.to_dict()
-        return Result.to_dict(x)
+            return own(x)
+        return _fields_dict(x)
     if isinstance(x, Mapping):
         return {k: plain(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -34,13 +37,20 @@ def plain(x: Any) -> Any:
     return x
 
 
+def _fields_dict(x: DataclassInstance) -> dict[str, Any]:
+    omit = getattr(x, "OMIT_NONE", ())
+    return {f.name: plain(getattr(x, f.name)) for f in dataclasses.fields(x)
+            if not (f.name in omit and getattr(x, f.name) is None)}
+
+
 class Result:
     """Base of the typed parts: ``to_dict`` is :func:`plain`."""
 
+    if TYPE_CHECKING:  # every Result is a dataclass
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
     def to_dict(self) -> dict[str, Any]:
-        omit = getattr(self, "OMIT_NONE", ())
-        return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self)
-                if not (f.name in omit and getattr(self, f.name) is None)}
+        return _fields_dict(self)
 
 
 # ------------------------------------------------------------------ audit: periods
@@ -671,7 +681,8 @@ class CheckResult(Result):
     @property
     def status(self) -> str:
         """The worst draft status (``ok`` when there is no draft)."""
-        return worst(d.status for d in self.drafts)
+        # a draft's status is a Status (judge.draft); the field is a str for the JSON Schema
+        return worst(cast(Status, d.status) for d in self.drafts)
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema_version": self.schema_version, "kind": "check", "status": self.status,
@@ -829,7 +840,8 @@ class Provenance(Result):
     method: str
     periods: list[PeriodProvenance]
     dominant: DominantSource | None = None
-    notes: list[str] = field(default_factory=list)   # posts without the field, in words
+    # dataclasses.field: ``field`` is the attribute above in this class body (for type checkers)
+    notes: list[str] = dataclasses.field(default_factory=list)   # posts without the field, in words
 
     def period(self, label: str) -> PeriodProvenance | None:
         return next((p for p in self.periods if p.label == label), None)

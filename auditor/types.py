@@ -1,5 +1,5 @@
-"""Plain, frozen input types shared by every stage (ingest -> features -> metrics -> judge -> render);
-the typed results of the commands are in ``auditor.results``.
+"""Plain, frozen input types shared by every stage (ingest -> features -> metrics -> judge ->
+render); the typed results of the commands are in ``auditor.results``.
 
 Nothing here imports from the rest of the package.
 """

@@ -18,8 +18,9 @@ one (every per-document array and docs.sqlite row repeated K times, the baseline
 is): the cost of a check at K x N rows without building it (the posts are repeats, so the
 verdicts are not meaningful, the timing is).
 
-``--model hashing`` (the HashingEmbedder, no model) makes large builds feasible on a laptop; the build time of the real model is then the embedding rate of ``--backend onnx-int8``
-on a smaller N times N (an extrapolation, printed as such).
+``--model hashing`` (the HashingEmbedder, no model) makes large builds feasible on a laptop; the
+build time of the real model is then the embedding rate of ``--backend onnx-int8`` on a smaller N
+times N (an extrapolation, printed as such).
 
 With the packaged model a corpus of ``scale.first_stage_mb`` (5 MB) or more is indexed in two
 stages (README, "Corpus index at scale"); the build prints its phases from the index's

@@ -69,7 +69,8 @@ def write_monthly(folder: Path, n_rows: int, fmt: str) -> None:
             for row in zip(ids, dates, titles, texts):
                 label = row[1][:7]
                 if label not in handles:
-                    f = open(folder / f"month={label}.csv", "w", newline="", encoding="utf-8")
+                    f = open(folder / f"month={label}.csv", "w", newline="",  # noqa: SIM115
+                             encoding="utf-8")  # one open file per month, closed below
                     w = csv.writer(f)
                     w.writerow(["id", "date", "title", "text"])
                     handles[label] = (f, w)

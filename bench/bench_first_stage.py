@@ -150,9 +150,9 @@ def main() -> None:
 
     t = time.perf_counter()
     if a.offline:
-        code = ("import sys; sys.path.insert(0, %r); from auditor.features.static import "
-                "ensure_distilled; print(ensure_distilled(%r, %r)[0])" % (str(ROOT), MODEL,
-                                                                          a.cache_dir))
+        code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from auditor.features.static "
+                f"import ensure_distilled; print(ensure_distilled({MODEL!r}, "
+                f"{a.cache_dir!r})[0])")
         out = subprocess.run(["unshare", "-n", sys.executable, "-c", code], check=True,
                              capture_output=True, text=True)
         folder = Path(out.stdout.strip().splitlines()[-1])

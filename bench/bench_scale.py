@@ -60,13 +60,15 @@ def main() -> int:
     shared = ROOT.parent / "shared" / "corpora"
     sents = []
     for name in ("rust-blog.jsonl", "oneuptime-blog.jsonl"):
-        for line in open(shared / name, encoding="utf-8"):
-            sents += [s for s in re.split(r"(?<=[.!?])\s+", json.loads(line)["text"])
-                      if 5 <= len(s.split()) <= 40]
+        with open(shared / name, encoding="utf-8") as fh:
+            for line in fh:
+                sents += [s for s in re.split(r"(?<=[.!?])\s+", json.loads(line)["text"])
+                          if 5 <= len(s.split()) <= 40]
     rng = random.Random(0)
     t0 = time.perf_counter()
     start = dt.date(2020, 1, 1)
-    docs = [Document(f"d{i}", f"d{i}", " ".join(rng.choice(sents) for _ in range(rng.randint(8, 30))),
+    docs = [Document(f"d{i}", f"d{i}",
+                     " ".join(rng.choice(sents) for _ in range(rng.randint(8, 30))),
                      None, start + dt.timedelta(days=int(i * 2190 / args.docs)))
             for i in range(args.docs)]
     print(f"built {len(docs)} documents from {len(sents)} sentences in "

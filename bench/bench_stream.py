@@ -91,7 +91,7 @@ def write_parquet(folder: Path, n_rows: int) -> None:
     import pyarrow.parquet as pq
 
     parts: dict[str, int] = {}
-    for ids, month, dates, titles, texts in chunks(n_rows):
+    for ids, _, dates, titles, texts in chunks(n_rows):
         table = pa.table({"id": ids, "date": dates, "title": titles, "text": texts})
         labels = np.array([d[:7] for d in dates])
         for label in sorted(set(labels)):

@@ -606,9 +606,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for target in targets:
                 n = a.examples or plan[target]
-                test = {"readers": lambda: readers_test(n, a.seed, base / "readers"),
-                        "config": lambda: config_test(n, a.seed, box),
-                        "cli": lambda: cli_test(n, a.seed, box)}[target]()
+                test = {"readers": lambda k: readers_test(k, a.seed, base / "readers"),
+                        "config": lambda k: config_test(k, a.seed, box),
+                        "cli": lambda k: cli_test(k, a.seed, box)}[target](n)
                 t0 = time.time()
                 codes_before = COUNTS["codes"].copy()
                 try:

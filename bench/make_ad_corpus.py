@@ -17,7 +17,8 @@ minimum for prose files). 15 months, 2025-01 to 2026-03, 24-29 rows a month, 389
 Two deliberate problem rows: one with an empty description (skipped ``empty``) and one whose
 description is two words (skipped ``too short``: fewer than ``min_record_words`` = 3).
 
-All text is synthetic, written for samey. Usage: python3 bench/make_ad_corpus.py [--out sample_corpora]
+All text is synthetic, written for samey.
+Usage: python3 bench/make_ad_corpus.py [--out sample_corpora]
 """
 from __future__ import annotations
 

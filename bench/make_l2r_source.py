@@ -95,7 +95,8 @@ def clean_model(text):
     t = re.sub(r"^\s*[*\-\u2022]\s+", "", t, flags=re.M)    # bullet markers
     t = re.sub(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])", r"\1", t)  # *italics*
     t = t.strip()
-    if len(t) > 2 and t[0] in "\"“" and t[-1] in "\"”" and t.count('"') + t.count("“") + t.count("”") == 2:
+    if len(t) > 2 and t[0] in "\"“" and t[-1] in "\"”" \
+            and t.count('"') + t.count("“") + t.count("”") == 2:
         t = t[1:-1]                                         # whole body wrapped in quotes
         removed = True
     return t, removed
@@ -167,7 +168,9 @@ def main():
                 records.append({"id": f"{dom}/{model}.json#{i}", "text": text, "origin": "llm",
                                 "llm": LLM_NAME[model], "method": "rewrite", "prompt_id": pid,
                                 "domain": dom, "pair_score": score, "preamble_removed": removed})
-    in_range = lambda r: args.min_words <= len(r["text"].split()) <= args.max_words
+    def in_range(r: dict) -> bool:
+        return args.min_words <= len(r["text"].split()) <= args.max_words
+
     kept_humans = {r["prompt_id"] for r in records if r["origin"] == "human" and in_range(r)}
     out = []
     for r in records:

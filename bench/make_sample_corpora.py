@@ -106,10 +106,7 @@ class NgramGuard:
         if not self.strict:
             return True
         joined = context[-(NGRAM - 1):] + toks
-        for g in self.grams(joined):
-            if g in self.seen or g in local:
-                return False
-        return True
+        return all(not (g in self.seen or g in local) for g in self.grams(joined))
 
     def add_local(self, context: list[str], toks: list[str], local: set) -> None:
         joined = context[-(NGRAM - 1):] + toks
@@ -1858,9 +1855,8 @@ def vary(text: str, rng: random.Random, p: float = 0.35) -> str:
 def _add(b: DocBuilder, fam: dict) -> bool:
     """Add one sentence (hand-written family frame first, generative frames as fallback)."""
     rng = b.rng
-    if rng.random() < 0.55:
-        if b.sentence_from(fam["sentences"], tries=12):
-            return True
+    if rng.random() < 0.55 and b.sentence_from(fam["sentences"], tries=12):
+        return True
     gen = FERN_FAMILY_GEN[fam["name"]] if rng.random() < 0.6 else FERN_GENERIC
     return b.sentence_from(gen) or b.sentence_from(FERN_FAMILY_GEN[fam["name"]] + FERN_GENERIC)
 
@@ -2622,7 +2618,7 @@ def make_fernleaf(root: Path) -> dict:
     # plan every month first, then build the texts round-robin across months, so that the
     # 8-gram guard (which gets stricter as the corpus grows) weighs on all months alike
     plan, counts, ad_plan = [], {}, []
-    for mi, (y, m) in enumerate(MONTHS):
+    for y, m in MONTHS:
         n = rng.randint(21, 24)
         counts[f"{y}-{m:02d}"] = n
         plan.append([(date, FERN_FAMILIES[rng.randrange(len(FERN_FAMILIES))]) for date in month_days(rng, y, m, n)])
@@ -2651,7 +2647,7 @@ def make_fernleaf(root: Path) -> dict:
     ads: dict = {}
     first_md = None
     titles_seen: set = set()
-    for mi, (y, m) in enumerate(MONTHS):
+    for mi, (y, _m) in enumerate(MONTHS):
         for j, (date, fam) in enumerate(plan[mi]):
             for _ in range(30):
                 title = title_case(cap(expand(rng.choice(fam["titles"]), FERN_POOLS, rng)))
@@ -2742,7 +2738,10 @@ def make_brightpath(root: Path) -> dict:
                 if rng.random() < BP_HYBRID[mi]:
                     s = {"topic": rng.choice(topics), "audience": rng.choice(T_POOLS["audience"]),
                          "outcome": rng.choice(T_POOLS["outcome"]), "goal": rng.choice(T_POOLS["goal"])}
-                    fill = lambda t: SLOT_RE.sub(lambda mm: s[mm.group(1)], t)
+
+                    def fill(t: str, s: dict = s) -> str:
+                        return SLOT_RE.sub(lambda mm: s[mm.group(1)], t)
+
                     body = fill(rng.choice(T_OPEN)) + "\n\n" + body + "\n" + fill(rng.choice(T_CLOSE)) + "\n"
                 title = title_case(cap(expand(rng.choice(fam["titles"]), pools, rng)))
                 cat = fam["category"]

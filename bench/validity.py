@@ -72,7 +72,8 @@ M, L, H. Real model-written text after a switch, length-only changes and long hu
    runs: see ``bench/validity_model.py`` (criteria M1-M5, L1, H1).
 
 Usage: python bench/validity.py [--fast] [--model M]
-       [--only null|dose|recursive|tiny|model|length|human] [--extra FILE.jsonl] [--json out.json]. ``--fast`` uses the model-free hashing embedder and fewer trials (what
+       [--only null|dose|recursive|tiny|model|length|human] [--extra FILE.jsonl]
+       [--json out.json]. ``--fast`` uses the model-free hashing embedder and fewer trials (what
        tests/test_validity.py runs; N2 is not evaluated there). Prints a Markdown table per part
        and one PASS/FAIL line per criterion.
 Never copies corpus text into the repository: everything is read from ../shared/corpora at run time.
@@ -338,7 +339,8 @@ def pct(x: float) -> str:
 
 # ---------------------------------------------------------------- N: null splits
 
-def year_windows(rows: list[dict], years: tuple[str, ...], need: int) -> list[tuple[str, list[dict]]]:
+def year_windows(rows: list[dict], years: tuple[str, ...],
+                 need: int) -> list[tuple[str, list[dict]]]:
     """The shortest runs of consecutive years holding >= ``need`` posts (single years first)."""
     by_year = defaultdict(list)
     for r in rows:

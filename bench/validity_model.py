@@ -255,7 +255,8 @@ def model_table(trials: list[dict]) -> dict:
     for k, st in groups.items():
         f, s, n = _rate(st)
         table[k] = {"flagged": f, "samey": s, "judged": n, "months": len(st),
-                    "rate": f / n if n else float("nan"), "samey_rate": s / n if n else float("nan")}
+                    "rate": f / n if n else float("nan"),
+                    "samey_rate": s / n if n else float("nan")}
     human = [s for t in trials for s in t["human"]]
     f, s, n = _rate(human)
     table["human months before the switch"] = {"flagged": f, "samey": s, "judged": n,
@@ -273,7 +274,8 @@ def model_criteria(trials: list[dict], table: dict) -> dict:
     pm = [t for t in trials if t["scenario"] in ("pure", "model")]
     f, _, n = _rate([s for t in pm for s in t["statuses"]])
     m1 = {"pass": n > 0 and f / n >= 0.9,
-          "detail": f"{f}/{n} judged pure-model months flagged ({V.pct(f / n if n else float('nan'))})"}
+          "detail": f"{f}/{n} judged pure-model months flagged "
+                    f"({V.pct(f / n if n else float('nan'))})"}
     k = sum(samey_by_third(t) for t in pm)
     m2 = {"pass": bool(pm) and k / len(pm) >= 0.9,
           "detail": f"samey by the third model month in {k}/{len(pm)} trials"}
@@ -281,7 +283,8 @@ def model_criteria(trials: list[dict], table: dict) -> dict:
              for s in t["statuses"]]
     f3, _, n3 = _rate(sixty)
     m3 = {"pass": n3 > 0 and f3 / n3 >= 0.75,
-          "detail": f"{f3}/{n3} judged 60% months flagged ({V.pct(f3 / n3 if n3 else float('nan'))})"}
+          "detail": f"{f3}/{n3} judged 60% months flagged "
+                    f"({V.pct(f3 / n3 if n3 else float('nan'))})"}
     rep = [s for t in trials if t["scenario"] == "replace" for s in t["statuses"]]
     f5, _, n5 = _rate(rep)
     m5 = {"pass": None if not rep else (n5 > 0 and f5 / n5 >= 0.9),

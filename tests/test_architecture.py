@@ -2,8 +2,9 @@
 
 Stages, left to right: ingest -> features -> metrics -> judge -> render, with ``history`` beside,
 ``index`` (the check's corpus index: reads, featurises and embeds through the stages below it,
-decides nothing) above judge, ``app`` (the wiring of each command) and ``cli`` on top. A module may import its own stage, the
-stages allowed below, and the shared bottom (types, results, errors, config, progress, files, _version).
+decides nothing) above judge, ``app`` (the wiring of each command) and ``cli`` on top. A module
+may import its own stage, the stages allowed below, and the shared bottom (types, results, errors,
+config, progress, files, _version).
 Imports inside functions count too: a lazy import is still a dependency.
 """
 from __future__ import annotations

@@ -129,7 +129,7 @@ def test_onnx_backend_refuses_non_bert_models(tmp_path):
     (model_dir / "config.json").write_text(json.dumps({"model_type": "t5"}))
     (model_dir / "modules.json").write_text("[]")
     with pytest.raises(ModelError, match="use --backend torch"):
-        emb.Embedder(str(model_dir), backend="onnx-int8", cache_dir=tmp_path).model_id
+        _ = emb.Embedder(str(model_dir), backend="onnx-int8", cache_dir=tmp_path).model_id
 
 
 # ---------------------------------------------------------------- device detection
@@ -173,7 +173,7 @@ def onnx_cache(tmp_path_factory):
         pytest.skip("samey[onnx] is not installed")
     cache = tmp_path_factory.mktemp("onnx-cache")
     e = emb.Embedder(backend="onnx-int8", cache_dir=cache)
-    e.model  # export + quantize
+    _ = e.model  # export + quantize
     return cache
 
 

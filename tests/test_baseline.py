@@ -1,5 +1,6 @@
-"""Phase I (auditor.judge.baseline): natural variation, change points, the checked baseline, power; and
-the verdict's honest uncertainty (finite z, shares in [0, 1], sd floors, sample size rules)."""
+"""Phase I (auditor.judge.baseline): natural variation, change points, the checked baseline,
+power; and the verdict's honest uncertainty (finite z, shares in [0, 1], sd floors, sample size
+rules)."""
 from __future__ import annotations
 
 import math

@@ -30,8 +30,8 @@ def records(n, *, seed=0, months=6, tricky=True):
     out = []
     for i in range(n):
         words = " ".join(rng.choice(WORDS) for _ in range(9))
-        text = f"Item {i}, a \"{words}\" one.\n\nSecond paragraph {words}." if tricky and i % 7 == 0 \
-            else f"Item number {i} is {words}."
+        text = f"Item {i}, a \"{words}\" one.\n\nSecond paragraph {words}." \
+            if tricky and i % 7 == 0 else f"Item number {i} is {words}."
         if i % 50 == 3:
             text = "The very same ad text is run again and again."  # reposts
         if i % 97 == 5:
@@ -85,7 +85,7 @@ def same(a: IngestSummary, b: IngestSummary):
         assert a.pool([m]) == b.pool([m])
     assert a.skipped.listed() == b.skipped.listed() and a.undated.listed() == b.undated.listed()
     assert a.skipped.total == b.skipped.total
-    for rel, (fmt, h, d, i) in a.rows.items():
+    for rel, (_, h, d, i) in a.rows.items():
         assert sorted(zip(h, d, i)) == sorted(zip(*b.rows[rel][1:]))
     assert set(a.rows) == set(b.rows)
 
@@ -247,7 +247,7 @@ def test_site_families_on_dask_are_the_local_families(tmp_path, streamed):
     shuffle over many partitions and buckets finds what one local pass finds."""
     rng = random.Random(11)
     recs = records(1500, seed=4, tricky=False)
-    for fam in range(40):  # planted families of 2-6 near-copies spread over the rows
+    for _ in range(40):  # planted families of 2-6 near-copies spread over the rows
         base = [rng.choice(WORDS) for _ in range(40)]
         for _ in range(rng.randint(2, 6)):
             words = list(base)

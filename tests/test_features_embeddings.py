@@ -373,7 +373,8 @@ def test_real_model_offline_and_published_similarities(real_model, tmp_path):
 def test_real_tokenizer_chunking(real_model):
     window = real_model.max_seq_length - 2
     long_text = " ".join(["The embedding of this sentence is long enough."] * 400)
-    short, long_, empty = chunk_texts(["A short text.", long_text, ""], real_model.tokenizer, window)
+    short, long_, empty = chunk_texts(["A short text.", long_text, ""], real_model.tokenizer,
+                                      window)
     assert len(short) == 1 and empty == []
     assert 1 < len(long_) == MAX_CHUNKS
     for chunk, n in long_:
@@ -396,13 +397,15 @@ def test_fully_cached_run_does_not_import_torch(tmp_path):
         """
         import sys
         from auditor.features.cache import EmbeddingCache
-        from auditor.features.embeddings import DEFAULT_MODEL_ID, Embedder, HashingEmbedder, text_key
+        from auditor.features.embeddings import (
+            DEFAULT_MODEL_ID, Embedder, HashingEmbedder, text_key)
         texts = ["alpha beta", "gamma"]
         EmbeddingCache(sys.argv[1]).put_many(
             DEFAULT_MODEL_ID, zip(map(text_key, texts), HashingEmbedder(384).embed(texts)))
         out = Embedder(cache_dir=sys.argv[1]).embed(texts)
         assert out.shape == (2, 384)
-        print(sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules))
+        heavy = ("torch", "sentence_transformers", "transformers")
+        print(sorted(m for m in heavy if m in sys.modules))
         """
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -1,4 +1,5 @@
-"""Tests for auditor.features.fastbert: the numpy BERT forward pass against sentence-transformers."""
+"""Tests for auditor.features.fastbert: the numpy BERT forward pass against
+sentence-transformers."""
 from __future__ import annotations
 
 import json
@@ -120,7 +121,8 @@ def test_gelu_matches_erf() -> None:
     import math
 
     x = np.linspace(-12, 12, 70_000, dtype=np.float32).reshape(-1, 7)
-    exact = np.vectorize(lambda v: 0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0))))(x.astype(np.float64))
+    exact = np.vectorize(lambda v: 0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0))))(
+        x.astype(np.float64))
     got = fastbert.gelu(x.copy())
     assert np.abs(got - exact).max() < 5e-6
 
@@ -140,7 +142,8 @@ def test_supports_config_only_copy(model_dir: Path, tmp_path: Path) -> None:
 def test_rejects_dense_module(model_dir: Path, tmp_path: Path) -> None:
     d = _config_copy(model_dir, tmp_path / "dense")
     modules = json.loads((d / "modules.json").read_text())
-    modules.insert(2, {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"})
+    modules.insert(2, {"idx": 2, "name": "2", "path": "2_Dense",
+                       "type": "sentence_transformers.models.Dense"})
     for i, m in enumerate(modules):
         m["idx"] = i
     (d / "modules.json").write_text(json.dumps(modules))
@@ -190,14 +193,16 @@ def test_without_normalize_module(model_dir: Path, nb: NumpyBert, tmp_path: Path
     for p in model_dir.iterdir():  # symlink the big files, rewrite modules.json
         if p.name != "modules.json":
             (d / p.name).symlink_to(p)
-    modules = [m for m in json.loads((model_dir / "modules.json").read_text()) if "Normalize" not in m["type"]]
+    modules = [m for m in json.loads((model_dir / "modules.json").read_text())
+               if "Normalize" not in m["type"]]
     (d / "modules.json").write_text(json.dumps(modules))
     raw = NumpyBert(d)
     assert not raw.normalize
     texts = ["hello there", LONG]
     un = raw.encode(texts)
     assert not np.allclose(np.linalg.norm(un, axis=1), 1.0, atol=1e-3)
-    np.testing.assert_allclose(un / np.linalg.norm(un, axis=1, keepdims=True), nb.encode(texts), atol=1e-5)
+    np.testing.assert_allclose(un / np.linalg.norm(un, axis=1, keepdims=True), nb.encode(texts),
+                               atol=1e-5)
 
 
 # --------------------------------------------------------------------------- import cost
@@ -206,7 +211,8 @@ def test_without_normalize_module(model_dir: Path, nb: NumpyBert, tmp_path: Path
 def test_imports_no_torch() -> None:
     code = (
         "import sys; import auditor.features.fastbert as f; "
-        "bad = [m for m in ('torch', 'sentence_transformers', 'transformers', 'scipy') if m in sys.modules]; "
+        "bad = [m for m in ('torch', 'sentence_transformers', 'transformers', 'scipy') "
+        "if m in sys.modules]; "
         "print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,4 +1,5 @@
-"""The headline (auditor.judge.headline): status, since when, which aspects, everyday figures, action."""
+"""The headline (auditor.judge.headline): status, since when, which aspects, everyday figures,
+action."""
 from __future__ import annotations
 
 import dataclasses
@@ -16,6 +17,7 @@ from auditor.results import (
     PhraseEvidence,
     PowerInfo,
     ReferenceInfo,
+    SkeletonEvidence,
     StockEvidence,
     VanishedTopic,
     Verdict,
@@ -176,6 +178,15 @@ def test_structure_from_templates_does_not_say_vary_openings():
     h = headline(verdict("watch"), BASE + [p], {"2025-03": ev}, REF)
     assert "25% of the text follows recurring sentence templates (20% before)" in h
     assert "openings" not in h.lower() and "Vary sentence patterns" in h
+
+
+def test_structure_from_repeated_outlines_names_the_outline():
+    """A heading-repetition flag quotes the most repeated outline (its keys, not the levels)."""
+    ev = evidence(heading_skeletons=[SkeletonEvidence(["2 step 0", "2 step 0", "2 faq"], 12)])
+    p = period("2025-03", "watch", moved=("structure",),
+               comparison={"structure.heading_repetition": comp(4.0)})
+    h = headline(verdict("watch"), BASE + [p], {"2025-03": ev}, REF)
+    assert '12 posts share the outline "step 0 / step 0 / faq"' in h and "Vary outlines" in h
 
 
 def test_changed_character_names_the_marking_words_with_their_shares():

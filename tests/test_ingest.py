@@ -18,10 +18,11 @@ from auditor.ingest import IngestResult, load_documents
 from auditor.ingest.dates import date_from_path, parse_date
 from auditor.ingest.markdown import clean_markdown
 
+from .conftest import ONEUPTIME as CORPUS
+from .conftest import shared
+
 PROSE = ("Our team writes clear and friendly copy for every customer who visits the site, "
          "and we review each draft together before it goes out to the world. ")
-from .conftest import ONEUPTIME as CORPUS  # noqa: E402
-from .conftest import shared
 
 
 def prose(n: int = 1, tag: str = "") -> str:

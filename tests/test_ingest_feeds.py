@@ -314,7 +314,8 @@ def test_unsupported_names_formats(tmp_path: Path) -> None:
 
 
 def test_autop_and_fragment() -> None:
-    assert autop("One.\n\nTwo <em>b</em>.\n\n<h2>H</h2>") == "<p>One.</p>\n<p>Two <em>b</em>.</p>\n<h2>H</h2>"
+    assert autop("One.\n\nTwo <em>b</em>.\n\n<h2>H</h2>") == \
+        "<p>One.</p>\n<p>Two <em>b</em>.</p>\n<h2>H</h2>"
     text, headings = parse_html_fragment("First line here.\n\n<h3>A heading</h3>\n\nLast line.")
     assert text == "First line here.\n\nA heading\n\nLast line." and headings == ((3, "A heading"),)
     assert parse_html_fragment("") == ("", ())

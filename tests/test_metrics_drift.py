@@ -19,7 +19,9 @@ def unit(a):
 
 
 def brute_mmd2(X, Y, sigma):
-    k = lambda a, b: math.exp(-float(np.sum((a - b) ** 2)) / (2 * sigma**2))
+    def k(a, b):
+        return math.exp(-float(np.sum((a - b) ** 2)) / (2 * sigma**2))
+
     n, m = len(X), len(Y)
     sxx = sum(k(X[i], X[j]) for i in range(n) for j in range(n) if i != j)
     syy = sum(k(Y[i], Y[j]) for i in range(m) for j in range(m) if i != j)
@@ -99,7 +101,9 @@ def test_mmd2_subsamples_large_inputs():
 
 
 def test_mmd2_degenerate():
-    nan3 = lambda r: all(math.isnan(v) for v in (r.mmd2, r.p_value, r.bandwidth))
+    def nan3(r):
+        return all(math.isnan(v) for v in (r.mmd2, r.p_value, r.bandwidth))
+
     assert nan3(mmd2_rbf(np.zeros((1, 3)), np.zeros((5, 3))))
     assert nan3(mmd2_rbf(np.zeros((4, 3)), np.zeros((5, 2))))
     assert nan3(mmd2_rbf(np.full((3, 2), np.nan), np.zeros((3, 2))))
@@ -127,7 +131,8 @@ def test_domain_classifier_auc_same_vs_shifted():
 def test_domain_classifier_auc_degenerate_and_deterministic():
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(40, 5)), rng.normal(size=(60, 5)) + 0.3
-    assert domain_classifier_auc(X, Y, random_state=4) == domain_classifier_auc(X, Y, random_state=4)
+    assert domain_classifier_auc(X, Y, random_state=4) == \
+        domain_classifier_auc(X, Y, random_state=4)
     assert math.isnan(domain_classifier_auc(X[:1], Y))
     assert math.isnan(domain_classifier_auc(X, Y[:, :3]))
     # balanced by subsampling: small side sets the size, folds shrink to fit

@@ -22,7 +22,7 @@ def clusters(sizes, d=16, spread=0.1, seed=0, centres=None):
 def brute(X, labels):
     """Reference with explicit d x d matrices, pinv and recomputed leave-one-out means."""
     labs = sorted(set(labels))
-    y = np.array([labs.index(l) for l in labels])
+    y = np.array([labs.index(x) for x in labels])
     C = len(labs)
     mus = np.array([X[y == c].mean(0) for c in range(C)])
     var = np.array([np.mean(np.sum((X[y == c] - mus[c]) ** 2, 1)) for c in range(C)])
@@ -99,12 +99,12 @@ def test_relabelling_changes_only_names():
     X, labels = clusters([20, 30, 25], spread=0.6, seed=3)
     rename = {"s0": "zeta", "s1": "alpha", "s2": "mid"}
     a = segment_stats(X, labels)
-    b = segment_stats(X, [rename[l] for l in labels])
+    b = segment_stats(X, [rename[x] for x in labels])
     assert b.nc1 == pytest.approx(a.nc1)
     assert b.ncm_balanced_accuracy == pytest.approx(a.ncm_balanced_accuracy)
-    for l, v in a.ncm_recall.items():
-        assert b.ncm_recall[rename[l]] == pytest.approx(v)
-        assert b.within_variance[rename[l]] == pytest.approx(a.within_variance[l])
+    for x, v in a.ncm_recall.items():
+        assert b.ncm_recall[rename[x]] == pytest.approx(v)
+        assert b.within_variance[rename[x]] == pytest.approx(a.within_variance[x])
     for (p, q), v in a.cdnv.items():
         key = (rename[p], rename[q]) if (rename[p], rename[q]) in b.cdnv else (rename[q], rename[p])
         assert b.cdnv[key] == pytest.approx(v)

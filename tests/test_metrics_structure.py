@@ -123,7 +123,8 @@ def test_opening_and_closing_keys():
     assert opening_key(text, n_words=2) == "in 0"
     assert closing_key("Don't wait.  Let's talk 24/7.", n_words=4) == "lets talk 0 0"
     # numbers differ, keys agree
-    assert opening_key("Top 10 tips for SEO now. More.") == opening_key("Top 7 tips for SEO now, in May.")
+    assert opening_key("Top 10 tips for SEO now. More.") == \
+        opening_key("Top 7 tips for SEO now, in May.")
     assert opening_key(["Top", "10", "Tips", ",", "for"]) == "top 0 tips for"
     assert closing_key(["it", "is", "5", "pm", "."], n_words=2) == "0 pm"
     assert opening_key("") is None and closing_key("  ... !") is None

@@ -8,7 +8,6 @@ import itertools
 import json
 import math
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -267,7 +266,8 @@ def test_the_source_is_read_like_a_segment_field_in_every_format(tmp_path):
     from auditor.ingest import load_documents
 
     body = " ".join(_WORDS[:30])
-    (tmp_path / "a.md").write_text(f"---\ndate: 2025-01-02\nByline: [AI  Desk, ana]\n---\n\n{body}\n")
+    (tmp_path / "a.md").write_text(
+        f"---\ndate: 2025-01-02\nByline: [AI  Desk, ana]\n---\n\n{body}\n")
     (tmp_path / "b.md").write_text(f"---\ndate: 2025-01-03\nbyline: 'ben, ana'\n---\n\n{body} b\n")
     (tmp_path / "c.md").write_text(f"---\ndate: 2025-01-04\n---\n\n{body} c\n")
     (tmp_path / "d.jsonl").write_text(json.dumps({"text": body + " d", "byline": "Chloe",

@@ -1,6 +1,6 @@
-"""Every JSON document samey writes (audit, check, report, curate) validates against its checked-in JSON
-Schema, the schemas are the ones the typed results define, and they are strict: a missing key or a
-wrong type fails. The HTML report escapes corpus text (Jinja2 autoescape)."""
+"""Every JSON document samey writes (audit, check, report, curate) validates against its
+checked-in JSON Schema, the schemas are the ones the typed results define, and they are strict: a
+missing key or a wrong type fails. The HTML report escapes corpus text (Jinja2 autoescape)."""
 from __future__ import annotations
 
 import copy

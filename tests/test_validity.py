@@ -148,7 +148,8 @@ def test_the_real_model_catches_a_switch_to_model_written_reviews():
     from auditor.features.embeddings import make_embedder
 
     (src,) = M.sources()
-    docs, _ = M.build(src, random.Random("real-model slice"), [(0, None)] * 4 + [(M.PER, "llm")] * 3)
+    docs, _ = M.build(src, random.Random("real-model slice"),
+                      [(0, None)] * 4 + [(M.PER, "llm")] * 3)
     statuses, _ = M.month_statuses(docs, make_embedder("all-MiniLM-L6-v2"), 7)
     assert statuses[:4].count(V.NJ) >= 2  # the human months form the baseline
     assert all(s in ("watch", "samey") for s in statuses[4:]), statuses

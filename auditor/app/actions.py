@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from auditor.app.judged import Judged
 from auditor.app.measure import frame_keys_of, phrase_keys_of
 from auditor.app.prepare import Prepared
-from auditor.app.judged import Judged
 from auditor.app.provenance import UnlikeCache
 from auditor.features.lexicon import stop_words
 from auditor.judge.actions import Frame, PostSignals, rank_posts
@@ -19,7 +19,6 @@ from auditor.metrics.excess import Excess
 from auditor.metrics.posts import holders, k_occurrence
 from auditor.results import Actions, Evidence, PeriodActions, PeriodResult
 from auditor.types import STATUSES, Document, Period
-
 
 FLAGGED = ("watch", "samey")
 

@@ -66,7 +66,10 @@ def audit_documents(documents: Iterable[Document | Mapping[str, Any]],
     docs: list[Document] = []
     records: list[Mapping[str, Any]] = []
     for item in documents:
-        (docs if isinstance(item, Document) else records).append(item)  # type: ignore[arg-type]
+        if isinstance(item, Document):
+            docs.append(item)
+        else:
+            records.append(item)
     skipped: list[Skipped] = []
     if records:
         read = load_records(records, options.ingest, name=name)
@@ -154,7 +157,7 @@ def compose_verdict(j: Judged, periods: Sequence[PeriodResult],
                                     source_line=source_line))
 
 
-def _layer_limits(verdicts) -> dict[str, dict[str, ControlLimits]]:
+def _layer_limits(verdicts: Iterable[PeriodVerdict]) -> dict[str, dict[str, ControlLimits]]:
     """Per metric: baseline mean and control limits, for charts."""
     out: dict[str, dict[str, ControlLimits]] = {}
     first = next((v for v in verdicts), None)
@@ -167,7 +170,7 @@ def _layer_limits(verdicts) -> dict[str, dict[str, ControlLimits]]:
     return out
 
 
-def _corpus_summary(prep: Prepared, path) -> CorpusSummary:
+def _corpus_summary(prep: Prepared, path: str | Path) -> CorpusSummary:
     dates = [d.date for d in prep.documents if d.date]
     return CorpusSummary(
         path=str(path), documents=len(prep.documents), dated=prep.n_dated,
@@ -181,7 +184,7 @@ def _corpus_summary(prep: Prepared, path) -> CorpusSummary:
     )
 
 
-def _count(items) -> dict[str, int]:
+def _count(items: Iterable[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for x in items:
         out[x] = out.get(x, 0) + 1

@@ -206,8 +206,8 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
 
     ``drafts``: file paths (any format the audit reads) or ``("-", text)`` pairs. ``embedder``
     (tests): used for corpus and drafts; ``first`` (tests): the first stage of a two-stage
-    index (by default the table distilled from the model, ``features.static``). Raises InputError (missing corpus/draft, nothing to
-    compare), UsageError, ModelError.
+    index (by default the table distilled from the model, ``features.static``). Raises
+    InputError (missing corpus/draft, nothing to compare), UsageError, ModelError.
     """
     options = options or AuditOptions()
     validate_check(options.check)

@@ -41,7 +41,7 @@ import datetime as dt
 import logging
 import operator
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +83,8 @@ def missing() -> str | None:
 def pack(plain: dict[str, Any]) -> bytes:
     import msgpack
 
-    return msgpack.packb(plain, use_bin_type=True)
+    packed: bytes = msgpack.packb(plain, use_bin_type=True)
+    return packed
 
 
 def unpack(data: bytes) -> IngestSummary:
@@ -204,8 +205,9 @@ def summarise_dask(path: str | Path, options: AuditOptions, *, until: dt.date | 
                                   site=site)
     n_workers = max(1, len(client.nthreads()))
 
-    def mapper(func, jobs: Sequence) -> list:
-        return client.gather(client.map(func, list(jobs), pure=False))
+    def mapper(func: Callable[..., Any], jobs: Sequence[Any]) -> list[Any]:
+        done: list[Any] = client.gather(client.map(func, list(jobs), pure=False))
+        return done
 
     files = iter_files(root, options.ingest.exclude)
     partitions = plan(root, files, options.ingest, part_bytes=part_bytes or PART_BYTES,
@@ -217,7 +219,7 @@ def summarise_dask(path: str | Path, options: AuditOptions, *, until: dt.date | 
         return IngestSummary(s.random_state, s.max_pool, str(root), until=until)
     futures = [client.submit(summarise_packed, args[0], p, *args[1:], site is not None,
                              pure=False) for p in partitions]
-    parts: list = []  # futures of the partitions' SiteIndex parts, kept on the workers
+    parts: list[Any] = []  # futures of the partitions' SiteIndex parts, kept on the workers
     if site is not None:
         parts = [client.submit(operator.getitem, f, 1, pure=False) for f in futures]
         futures = [client.submit(operator.getitem, f, 0, pure=False) for f in futures]

@@ -124,7 +124,8 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
     skeletons = [SkeletonEvidence([" ".join(map(str, h)) for h in s], c)
                  for s, c in rep if c >= 2]
 
-    fams = duplication.near_duplicate_families(f.signatures[idx], threshold=duplication.DUP_THRESHOLD,
+    fams = duplication.near_duplicate_families(f.signatures[idx],
+                                               threshold=duplication.DUP_THRESHOLD,
                                                num_perm=duplication.NUM_PERM)
     families = [FamilyEvidence(len(fam), [_doc_ref(docs[idx[j]]) for j in fam[:5]])
                 for fam in fams[:EVIDENCE_TOP]]
@@ -147,7 +148,7 @@ def period_evidence(prep: Prepared, p: Period, base_idx: Sequence[int], *,
                 if members else []
             vanished.append(VanishedTopic(
                 cluster=int(c), keywords=list(kw[c]),
-                titles=list(dict.fromkeys(docs[i].title for i in order if docs[i].title))[:3],
+                titles=list(dict.fromkeys(title for i in order if (title := docs[i].title)))[:3],
                 baseline_share=float(prep.baseline_shares[c]),
                 period_share=float(shares[c]),
                 examples=[_doc_ref(docs[i]) for i in order[:3]]))

@@ -69,8 +69,8 @@ def layer_extras(stock: Stock, segments: Mapping[str, Sequence[tuple[str, str]]]
         for label, items in found.items():
             if items:
                 extra.setdefault(label, []).append((layer, excess_reason(layer, items)))
-    for label, items in segments.items():
-        extra.setdefault(label, []).extend(items)
+    for label, reasons in segments.items():
+        extra.setdefault(label, []).extend(reasons)
     return extra
 
 

@@ -51,7 +51,8 @@ def measure_periods(prep: Prepared, options: AuditOptions
         vals: dict[str, list[float]] = {s.name: [] for s in METRICS}
         for r, idx in enumerate(samples):
             res = measure_sample(prep.features, idx, cuts=water_fill(lengths[idx], budget),
-                                 random_state=stable_seed(options.sampling.random_state, p.label, r))
+                                 random_state=stable_seed(options.sampling.random_state,
+                                                          p.label, r))
             for k, v in res.items():
                 vals[k].append(v)
         n = len(p.doc_indices)

@@ -16,7 +16,7 @@ import numpy as np
 from auditor.app.site_duplicates import SiteIndex, site_duplicates
 from auditor.config import AuditOptions
 from auditor.errors import InputError
-from auditor.features.embeddings import make_embedder
+from auditor.features.embeddings import TextEmbedder, make_embedder
 from auditor.ingest import load_documents
 from auditor.ingest.periods import periods_from_counts, select_baseline
 from auditor.ingest.stream import UNDATED as undated_skip_default
@@ -47,7 +47,8 @@ class Prepared:
     baseline_shares: np.ndarray        # baseline topic shares (empty until with_baseline)
     model_id: str
     notes: tuple[str, ...] = ()        # plain-words notes (merged periods, ...)
-    originals: dict = dataclasses.field(default_factory=dict)  # doc_id -> first publication
+    # doc_id -> first publication
+    originals: dict[str, Document] = dataclasses.field(default_factory=dict)
     baseline_given: bool = False       # True: --baseline (kept; Phase I only warns)
     # Inputs skipped in all: ``skipped`` lists the first 1,000 one by one and the rest as one
     # "... and N more" entry per reason (``ingest.stream.SkipLog``), so it can be shorter.
@@ -56,7 +57,7 @@ class Prepared:
     site_duplicates: SiteDuplicates | None = None
 
 
-def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
+def prepare(path: str | Path, options: AuditOptions, *, embedder: TextEmbedder | None = None,
             need_dates: bool = True, until: dt.date | None = None,
             site: bool = False) -> Prepared:
     """Ingest, split into periods, choose the baseline, draw pools and build features.
@@ -90,7 +91,7 @@ def prepare(path: str | Path, options: AuditOptions, *, embedder=None,
         else:
             summary = summarise(Path(path), options.ingest, seed=sampling.random_state,
                                 k=sampling.max_pool, until=until, progress=options.progress,
-                                sinks=[index] if site else ())
+                                sinks=[index] if index is not None else ())
         if summary.n_dated + summary.n_undated == 0:
             _no_documents(path, summary.skipped.listed(), summary.skipped.counts)
         return _from_summary(summary, options, embedder=embedder, root=Path(path),
@@ -140,7 +141,8 @@ def cut_notes(cut: SkipLog, max_bytes: int, text_budget: int = 300) -> list[str]
             "to read more."]
 
 
-def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedder=None,
+def prepare_documents(docs: Sequence[Document], options: AuditOptions, *,
+                      embedder: TextEmbedder | None = None,
                       need_dates: bool = True, skipped: Sequence[Skipped] = (),
                       root: Path | None = None, site: bool = False) -> Prepared:
     """Like :func:`prepare` for documents already in memory (simulations, other sources);
@@ -154,7 +156,7 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
                           originals=_originals(docs, list(docs)))
     with SiteIndex() if site else contextlib.nullcontext() as index:
         summary = IngestSummary(options.sampling.random_state, options.sampling.max_pool,
-                                sinks=[index] if site else [])
+                                sinks=[index] if index is not None else [])
         for d in docs:  # taken as they are (no copy check): counted, sampled
             summary.count(0, d)
         undated = [undated_skip(d) for d in docs if d.date is None and (
@@ -163,12 +165,13 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *, embedd
                              skipped=list(skipped), undated=undated, in_memory=docs, site=index)
 
 
-def _originals(docs: Sequence[Document], analysed: Sequence[Document]) -> dict:
+def _originals(docs: Sequence[Document], analysed: Sequence[Document]) -> dict[str, Document]:
     wanted = {d.repost_of for d in analysed if d.repost_of}
     return {d.doc_id: d for d in docs if d.doc_id in wanted}
 
 
-def _from_summary(summary: IngestSummary, options: AuditOptions, *, embedder, root: Path,
+def _from_summary(summary: IngestSummary, options: AuditOptions, *,
+                  embedder: TextEmbedder | None, root: Path,
                   skipped: list[Skipped], undated: list[Skipped] | None = None,
                   in_memory: Sequence[Document] | None = None,
                   site: SiteIndex | None = None) -> Prepared:
@@ -216,7 +219,8 @@ def _from_summary(summary: IngestSummary, options: AuditOptions, *, embedder, ro
 
 def _featurise(analysed: list[Document], pooled: list[Period], skipped: list[Skipped],
                gran: str, n_dated: int, n_undated: int, notes: Sequence[str],
-               options: AuditOptions, *, embedder, path: Path, originals: dict,
+               options: AuditOptions, *, embedder: TextEmbedder | None, path: Path,
+               originals: dict[str, Document],
                n_skipped: int | None = None) -> Prepared:
     """Features of the analysed documents (the pools), topic clusters, the Prepared."""
     if embedder is None:

@@ -34,6 +34,7 @@ from auditor.judge.provenance import (
 )
 from auditor.judge.thresholds import SHAPLEY_EXACT_SOURCES
 from auditor.metrics import character
+from auditor.metrics.corpus import CorpusFeatures
 from auditor.metrics.excess import Excess
 from auditor.metrics.panel import Sample
 from auditor.metrics.posts import excess_per_post
@@ -45,7 +46,6 @@ from auditor.metrics.provenance import (
     shapley_in_order,
     shapley_values,
 )
-from auditor.metrics.corpus import CorpusFeatures
 from auditor.metrics.registry import BY_NAME, MetricSpec
 from auditor.metrics.sampling import stable_seed, water_fill
 from auditor.results import (
@@ -56,7 +56,6 @@ from auditor.results import (
     SourceContribution,
 )
 from auditor.types import Period
-
 
 METHOD = ("Shapley values over sources: each source's posts replaced by a size-matched draw of "
           "baseline posts, on repeated samples of the same size and word budget as the verdict's; "
@@ -195,7 +194,8 @@ def _shapley_shares(j: Judged, p: Period, metric: str, players: np.ndarray, k: i
         fillers = np.sort(rng.choice(base, size=m, replace=False))
         value = _value(f, lengths, spec, rows, fillers, who, j.word_budget,
                        stable_seed(seed, r))
-        phi = shapley_values(k, value) if exact else shapley_in_order(rng.permutation(k).tolist(), value)
+        phi = shapley_values(k, value) if exact \
+            else shapley_in_order(rng.permutation(k).tolist(), value)
         if np.isfinite(phi).all():
             phis.append(phi)
     shares = ratio_shares(np.array(phis).reshape(-1, k), random_state=seed)

@@ -211,9 +211,10 @@ def _row(p: PeriodResult, result: AuditResult, labels: list[str], model_id: str,
         "limits": plain(result.layers), "baseline": labels, "as_of": as_of,
         "backfilled": p.month != as_of,
     }
-    pp = result.provenance.period(p.label) if result.provenance is not None else None
-    if pp is not None:  # who made the month samey: a source's contribution over time
-        figures["provenance"] = {**pp.to_dict(), "field": result.provenance.field}
+    prov = result.provenance
+    pp = prov.period(p.label) if prov is not None else None
+    if prov is not None and pp is not None:  # who made the month samey: a source's contribution
+        figures["provenance"] = {**pp.to_dict(), "field": prov.field}
     if not figures["backfilled"]:
         figures["verdict"] = result.verdict.to_dict()  # the verdict as of this month
     return {"month": p.month, "label": p.label, "status": p.status,

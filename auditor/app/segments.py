@@ -66,9 +66,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 import numpy as np
+import numpy.typing as npt
 
 from auditor.judge.segments import (
     accuracy_fell,
@@ -86,6 +87,10 @@ from auditor.judge.thresholds import (
 )
 from auditor.metrics.sampling import stable_seed
 from auditor.metrics.segments import segment_stats
+from auditor.types import Document
+
+if TYPE_CHECKING:
+    from auditor.app.prepare import Prepared
 
 __all__ = ["analyse_segments"]
 
@@ -95,7 +100,8 @@ TOP_PAIRS = 5  # closest segment pairs listed per period
 
 # ------------------------------------------------------------------ grouping and moments
 
-def _cells(docs, cells: Sequence[Sequence[int]], primary: bool) -> dict[str, list[np.ndarray]]:
+def _cells(docs: Sequence[Document], cells: Sequence[Sequence[int]],
+           primary: bool) -> dict[str, list[np.ndarray]]:
     """segment -> one index array per cell (period) of its documents (primary or every label)."""
     out: dict[str, list[list[int]]] = {}
     for k, cell in enumerate(cells):
@@ -124,7 +130,8 @@ def _moments(E: np.ndarray, cs: list[np.ndarray]) -> tuple[np.ndarray, float]:
     return total / max(n, 1), (ss / dof if dof > 0 else NAN)
 
 
-def _boot_moments(E, cs: list[np.ndarray], m: int, R: int, random_state: int):
+def _boot_moments(E: np.ndarray, cs: list[np.ndarray], m: int, R: int,
+                  random_state: int) -> tuple[np.ndarray, np.ndarray]:
     """(R, d) means and (R,) pooled within-cell spreads of ``R`` resamples of ``m`` documents
     drawn with replacement from the segment's documents (each keeps its cell)."""
     idx = np.concatenate(cs)
@@ -145,15 +152,17 @@ def _boot_moments(E, cs: list[np.ndarray], m: int, R: int, random_state: int):
     return means, spreads
 
 
-def _separation(sa, sb, ma, mb, na, nb):
+def _separation(sa: npt.ArrayLike, sb: npt.ArrayLike, ma: npt.ArrayLike, mb: npt.ArrayLike,
+                na: int, nb: int) -> np.ndarray:
     """``2 (||mu_a - mu_b||^2 - s_a/n_a - s_b/n_b) / (s_a + s_b)``: 1 / CDNV with the squared
     distance between means bias-corrected (the plug-in distance is inflated by ``s/n`` per
     segment). Can be <= 0 when the two segments are indistinguishable. Vectorised over rows."""
-    d2 = np.sum((np.asarray(ma) - np.asarray(mb)) ** 2, axis=-1)
+    d2: np.ndarray = np.sum((np.asarray(ma) - np.asarray(mb)) ** 2, axis=-1)
     num = np.asarray(sa) + np.asarray(sb)
     du = d2 - np.asarray(sa) / na - np.asarray(sb) / nb
     with np.errstate(divide="ignore", invalid="ignore"):
-        return 2.0 * du / num
+        sep: np.ndarray = 2.0 * du / num
+    return sep
 
 
 def _cdnv_of(sep: float) -> float:
@@ -161,18 +170,20 @@ def _cdnv_of(sep: float) -> float:
     return NAN if math.isnan(sep) else (1.0 / sep if sep > 0 else math.inf)
 
 
-def _ratio(a, b):
+def _ratio(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(a, dtype=float) / np.asarray(b, dtype=float)
+        r: np.ndarray = np.asarray(a, dtype=float) / np.asarray(b, dtype=float)
+    return r
 
 
-def _f(x) -> float:
+def _f(x: SupportsFloat) -> float:
     return float(x)
 
 
 # ------------------------------------------------------------------ per-period description
 
-def _describe(E, docs, cells, min_size: int) -> dict[str, Any]:
+def _describe(E: np.ndarray, docs: Sequence[Document], cells: Sequence[Sequence[int]],
+              min_size: int) -> dict[str, Any]:
     """Stats of one period (or the pooled baseline: several cells)."""
     idx = [int(i) for c in cells for i in c]
     member = _cells(docs, cells, primary=False)
@@ -191,12 +202,13 @@ def _describe(E, docs, cells, min_size: int) -> dict[str, Any]:
     between = [s for s in (st.labels if st else ())]
     mom = {s: _moments(E, primary[s]) for s in between}
     n_p = {s: _size(primary[s]) for s in between}
-    pairs = []
+    cosines = st.mean_cosines if st else {}
+    pairs: list[dict[str, Any]] = []
     for a_i, a in enumerate(between):
         for b in between[a_i + 1:]:
             sep = _f(_separation(mom[a][1], mom[b][1], mom[a][0], mom[b][0], n_p[a], n_p[b]))
             pairs.append({"a": a, "b": b, "cdnv": _cdnv_of(sep), "separation": sep,
-                          "cosine": st.mean_cosines[(a, b)]})
+                          "cosine": cosines[(a, b)]})
     pairs.sort(key=lambda p: -p["cdnv"] if not math.isnan(p["cdnv"]) else math.inf)
     cos = [p["cosine"] for p in pairs if not math.isnan(p["cosine"])]
     return {
@@ -216,8 +228,9 @@ def _describe(E, docs, cells, min_size: int) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ comparison with the baseline
 
-def _matched_recall(E, docs, rows: dict[str, np.ndarray], m: dict[str, int], *,
-                    min_size: int, random_state: int, R: int) -> dict[str, float]:
+def _matched_recall(E: np.ndarray, docs: Sequence[Document], rows: dict[str, np.ndarray],
+                    m: dict[str, int], *, min_size: int, random_state: int,
+                    R: int) -> dict[str, float]:
     """Mean leave-one-out nearest-mean recall per segment over ``R`` subsamples of ``m[s]``
     documents per segment (without replacement), so both sides are judged at equal sizes."""
     draws = {}
@@ -250,7 +263,8 @@ def _interval(boot: np.ndarray, q: float) -> tuple[float, float, float]:
     return float(med), float(lo), float(hi)
 
 
-def _compare(E, docs, base_cells, cell, *, min_size, random_state, R) -> dict[str, Any]:
+def _compare(E: np.ndarray, docs: Sequence[Document], base_cells: Sequence[Sequence[int]],
+             cell: Sequence[int], *, min_size: int, random_state: int, R: int) -> dict[str, Any]:
     """One compared period vs the pooled baseline. Every ratio and accuracy is size-matched:
     both sides are resampled at ``m_c = min(n_baseline_c, n_period_c)`` documents per segment, so
     a small period is not judged against estimates from a larger pool (plug-in distances and
@@ -275,7 +289,7 @@ def _compare(E, docs, base_cells, cell, *, min_size, random_state, R) -> dict[st
     out.update(balanced_accuracy=acc_p, baseline_balanced_accuracy=acc_b, accuracy_fell=fell,
                matched_sizes=m)
 
-    pair_rows = []
+    pair_rows: list[dict[str, Any]] = []
     if pairs:
         q = SEGMENT_ALPHA / len(pairs) / 2.0
         nb = {s: _size(bp[s]) for s in segs}
@@ -310,7 +324,7 @@ def _compare(E, docs, base_cells, cell, *, min_size, random_state, R) -> dict[st
     # within: common segments by membership (every label)
     wsegs = sorted(s for s in bm if s in pm and _size(bm[s]) >= min_size
                    and _size(pm[s]) >= min_size)
-    spreads = []
+    spreads: list[dict[str, Any]] = []
     if wsegs:
         q = SEGMENT_ALPHA / len(wsegs) / 2.0
         for s in wsegs:
@@ -328,7 +342,7 @@ def _compare(E, docs, base_cells, cell, *, min_size, random_state, R) -> dict[st
 
 # ------------------------------------------------------------------ the layer
 
-def analyse_segments(prep, *, field: str | None = None, min_size: int = 5,
+def analyse_segments(prep: Prepared, *, field: str | None = None, min_size: int = 5,
                      random_state: int = 0, n_boot: int = BOOTSTRAP_R) -> dict[str, Any]:
     """Segments layer of an audit (see the module docstring for every rule).
 
@@ -344,7 +358,8 @@ def analyse_segments(prep, *, field: str | None = None, min_size: int = 5,
     min_size = max(int(min_size), 2)
     base = [p for p in periods if p.is_baseline]
     last_end = max((p.end for p in base), default=None)
-    compared = [p for p in periods if not p.is_baseline and (last_end is None or p.start > last_end)]
+    compared = [p for p in periods
+                if not p.is_baseline and (last_end is None or p.start > last_end)]
     base_cells = [p.doc_indices for p in base]
 
     out: dict[str, Any] = {

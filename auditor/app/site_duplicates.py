@@ -39,7 +39,7 @@ import datetime as dt
 import os
 import tempfile
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +124,8 @@ class _SignatureFile:
                 pass
 
 
-def recheck_with(sketches_of: Any) -> Any:
+def recheck_with(sketches_of: Callable[[np.ndarray], Sequence[np.ndarray]]
+                 ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """The second verification of borderline pairs (``verified_families``' ``recheck``):
     ``sketches_of(ids) -> list of sketches``; a pair is accepted when the Jaccard of its
     sketches (exact for short texts) reaches the threshold."""
@@ -297,11 +298,11 @@ class SiteIndex:
     def __enter__(self) -> SiteIndex:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def _labeller(periods: Sequence[Period]):
+def _labeller(periods: Sequence[Period]) -> Callable[[int], str | None]:
     starts = [p.start.toordinal() for p in periods]
 
     def label(ordinal: int) -> str | None:
@@ -353,7 +354,7 @@ def site_duplicates(site: SiteIndex, periods: Sequence[Period], *, root: Path,
     dates = np.frombuffer(site.dates, dtype=np.int32) if site.n else np.zeros(0, np.int32)
     label = _labeller(sorted(periods, key=lambda p: p.start))
 
-    def order(i: int) -> tuple:  # publication order, whatever the read order
+    def order(i: int) -> tuple[int, str, int]:  # publication order, whatever the read order
         return (int(dates[i]), site.paths[site.file_ix[i]], site.record[i])
 
     # largest first, ties by the oldest member: the same families whatever the read order

@@ -26,14 +26,17 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
-try:  # typer >= 0.20 vendors its own click
+if TYPE_CHECKING:  # the type checker reads the current typer (its own click)
     from typer._click import exceptions as _cx
-except ImportError:  # pragma: no cover
-    from click import exceptions as _cx
+else:
+    try:  # typer >= 0.20 vendors its own click
+        from typer._click import exceptions as _cx
+    except ImportError:  # pragma: no cover
+        from click import exceptions as _cx
 
 from auditor._version import __version__
 from auditor.cli import audit, check, curate, report
@@ -71,7 +74,8 @@ app.command("report", cls=SameyCommand, epilog=report.EPILOG)(report.report)
 app.command("curate", cls=SameyCommand, epilog=curate.EPILOG)(curate.curate)
 
 #: The one map from outcomes to exit codes (the help of each command lists them).
-EXIT_DONE, EXIT_FAIL_ON, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_DONE, EXIT_FAIL_ON, EXIT_USAGE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = (
+    0, 1, 2, 3, 4, 130)
 
 
 def _error(msg: str) -> None:

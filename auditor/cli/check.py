@@ -72,7 +72,7 @@ def check(
         duplicate_similarity=duplicate_similarity, watch_percentile=watch_percentile,
         samey_percentile=samey_percentile, min_shared_docs=min_shared_docs,
         neighbours=neighbours, exclude=exclude or None, **corpus)
-    items: list = []
+    items: list[str | tuple[str, str]] = []  # draft paths, and ("-", text) for stdin
     for d in drafts:
         if d == "-":
             if any(isinstance(x, tuple) for x in items):

@@ -20,7 +20,7 @@ from typing import Any, Optional, TypeVar
 import typer
 from rich.console import Console
 
-from auditor.config import build_options, find_config, read_config
+from auditor.config import AuditOptions, build_options, find_config, read_config
 from auditor.errors import InputError, UsageError
 from auditor.types import RANK
 
@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover
 
 
 if TyperCommand is not None:
-    class _Option(TyperOption):  # type: ignore[misc,valid-type]
+    class _Option(TyperOption):
         """An option shown with its metavar (``FILE``, ``N``), a flag with none (no ``<bool>``)."""
 
         def display_type_rich(self, ctx: Any) -> Any:
@@ -41,13 +41,13 @@ if TyperCommand is not None:
                 return None
             return self.metavar if self.metavar is not None else super().display_type_rich(ctx)
 
-    class _Argument(TyperArgument):  # type: ignore[misc,valid-type]
+    class _Argument(TyperArgument):
         """An argument shown by its metavar alone (``FOLDER``, ``DRAFT``; no ``list[str]``)."""
 
         def display_type_rich(self, ctx: Any) -> Any:
             return None if self.metavar is not None else super().display_type_rich(ctx)
 
-    class SameyCommand(TyperCommand):  # type: ignore[misc,valid-type]
+    class SameyCommand(TyperCommand):
         """Help without type hints such as ``<bool>`` or ``<list[str]>``: metavars only."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -127,7 +127,8 @@ def resolve_path(path: Optional[Path], values: dict[str, Any], config_path: Opti
         return path
     corpus = values.get("corpus")
     if corpus and config_path:
-        return (config_path.parent / corpus).resolve()
+        found: Path = (config_path.parent / corpus).resolve()
+        return found
     raise UsageError("give a FOLDER to audit, or set 'corpus' in samey.toml.")
 
 
@@ -208,7 +209,7 @@ O_SITE_DUPLICATES = typer.Option(
     "read).")
 
 
-def make_options(values: dict[str, Any], *, quiet: bool, **flags: Any):
+def make_options(values: dict[str, Any], *, quiet: bool, **flags: Any) -> AuditOptions:
     """Options from config-file values and command-line flags (enums and paths unwrapped).
 
     Progress is on unless ``--quiet``: a bar on a terminal, plain lines on a non-terminal stderr

@@ -66,7 +66,7 @@ def report(
                             **corpus)
     if not target.exists():
         raise InputError(f"{target}: no such file or folder; check the path.")
-    written: list = []
+    written: list[tuple[str, Any]] = []
 
     def write(result: object) -> None:  # before the history commits: never a month without it
         written.extend(opt.write_outputs(result, html=html_out, markdown=md_out, json=json_out,

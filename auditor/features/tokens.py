@@ -32,13 +32,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.errors import ModelError
 from auditor.features.lexicon import import_spacy, stop_words
 from auditor.progress import progress_iter
 
-CHARS_PER_WORD = 8  # characters parsed per budgeted word (prose averages ~6; short heads are re-parsed)
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# characters parsed per budgeted word (prose averages ~6; short heads are re-parsed)
+CHARS_PER_WORD = 8
 TAIL_CHARS = 600  # characters parsed from the end of a truncated text to find its last sentence
 SHAPE_PUNCT = frozenset(",.;:?!")
 NUMBER_SHAPE = "0"
@@ -80,7 +84,7 @@ class _ParagraphTokenizer:
 
 
 @lru_cache(maxsize=1)
-def pipeline() -> Any:
+def pipeline() -> Language:
     """The shared spaCy pipeline (built on first use; offline: lookup tables ship with
     ``spacy-lookups-data``)."""
     import_spacy()
@@ -208,7 +212,8 @@ class _Extractor:
             orths, spans = self._arrays(doc)
         for a, b in reversed(spans):
             if any(self.entry(o)[0] is not None for o in orths[a:b]):
-                return doc[a:b].text.strip()
+                sentence: str = doc[a:b].text.strip()
+                return sentence
         return ""
 
 

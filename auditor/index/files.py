@@ -47,7 +47,7 @@ class NpyAppender:
 
     def __init__(self, path: Path, dtype: Any, tail: tuple[int, ...]) -> None:
         self.path, self.dtype, self.tail, self.rows = path, np.dtype(dtype), tuple(tail), 0
-        self.fh = open(path, "wb")
+        self.fh = open(path, "wb")  # noqa: SIM115 (the writer's file, closed by close())
         self.fh.write(b"\0" * self.HEADER)
 
     def append(self, block: np.ndarray) -> None:

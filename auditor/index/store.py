@@ -129,9 +129,9 @@ class CorpusIndex:
     _db: sqlite3.Connection | None = None
 
     def __getattr__(self, name: str) -> np.ndarray:
-        arrays = self.__dict__.get("arrays", {})
+        arrays: dict[str, np.ndarray] = self.__dict__.get("arrays", {})
         if name in arrays:
-            return arrays[name]  # type: ignore[no-any-return]
+            return arrays[name]
         raise AttributeError(name)
 
     @property

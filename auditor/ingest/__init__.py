@@ -128,7 +128,8 @@ def load_documents(
     if options.date_from == "git":
         git_dates = git_first_added(root if root.is_dir() else root.parent, [r for _, r in files])
     items: list[tuple[tuple[str, int], Document | Skipped]] = []
-    digests: dict[str, str] = {}  # rel -> sha256 of the file's bytes (to name exact file copies)
+    # rel -> sha256 of the file's bytes (to name exact file copies); None: unread or streamed
+    digests: dict[str, str | None] = {}
     for full, rel in progress_iter(files, total=len(files), description="Reading files",
                                    enabled=progress):
         loaded, digests[rel] = _load_file(full, rel, options, git_dates)
@@ -137,11 +138,15 @@ def load_documents(
     items.sort(key=lambda kv: kv[0])
     kept = resolve_copies([(index, item) for (_, index), item in items
                             if isinstance(item, Document)], digests)
-    documents, skipped = [], []
-    for (_, index), item in items:
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    for _, item in items:
         if isinstance(item, Document):
             item = kept[item.doc_id]
-        (skipped if isinstance(item, Skipped) else documents).append(item)
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        else:
+            documents.append(item)
     return IngestResult(documents, skipped)
 
 
@@ -164,9 +169,13 @@ def load_records(records: Iterable[Mapping[str, Any]], options: IngestOptions | 
         return IngestResult([], [fields])
     parsed = [parse_record(n, dict(r) if isinstance(r, Mapping) else r, fields, name)
               for n, r in enumerate(rows, 1)]
-    documents, skipped = [], []
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
     for _, item in _documents(parsed, Path(name), name, "jsonl", options, {}):
-        (skipped if isinstance(item, Skipped) else documents).append(item)
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        else:
+            documents.append(item)
     return IngestResult(documents, skipped)
 
 
@@ -175,14 +184,14 @@ def _body_key(text: str) -> str:
     return " ".join(text.split())
 
 
-def publication_order(index: int, doc: Document) -> tuple:
+def publication_order(index: int, doc: Document) -> tuple[bool, dt.date, str, int]:
     """Publication order inside a group of same-body documents: dated first, by (date, path,
     record), then undated by (path, record)."""
     return (doc.date is None, doc.date or dt.date.min, doc.path, index)
 
 
 def resolve_copies(
-    docs: list[tuple[int, Document]], digests: dict[str, str]
+    docs: list[tuple[int, Document]], digests: Mapping[str, str | None]
 ) -> dict[str, Document | Skipped]:
     """doc_id -> the document (``repost_of`` set for a repost) or its ``duplicate`` Skipped,
     following the rule in the module docstring. ``docs``: ``(record index, Document)``, index 0
@@ -212,7 +221,7 @@ def resolve_copies(
 
 
 def _copy_reason(doc: Document, original: Document, same_date: Document | None, later: bool,
-                 digests: dict[str, str]) -> str | None:
+                 digests: Mapping[str, str | None]) -> str | None:
     """Why the whole file ``doc`` (same body as ``original``) is a copy to skip, or ``None`` when
     it is a repost."""
     if doc.date is None:
@@ -277,11 +286,12 @@ def iter_file(
                                      "device or folder); samey reads files only: move it out "
                                      "of the folder"))]), None
         size = st.st_size
-        if reader.streams(size) or (part is not None and reader.stream is not None):
+        stream = reader.stream
+        if stream is not None and (reader.streams(size) or part is not None):
             if size == 0:
                 return iter([(0, Skipped(rel, "empty", "the file is empty; remove it or write "
                                          "its text"))]), None
-            parsed = reader.stream(full, rel, fmt, options, wanted, part)
+            parsed = stream(full, rel, fmt, options, wanted, part)
             return _documents(parsed, full, rel, fmt, options, git_dates), None
         cap = None if reader.records else options.max_document_bytes
         data, cut, digest = read_head(full, cap)

@@ -99,7 +99,7 @@ def _tag_end(text: str, start: int) -> int:
         ch = text[i]
         if quote:
             quote = "" if ch == quote else quote
-        elif ch in "\"'`" and depth:
+        elif ch in "\"'`" and depth:  # noqa: SIM114 (JSX expression; below: attribute)
             quote = ch
         elif ch in "\"'" and text[i - 1] == "=":
             quote = ch
@@ -238,13 +238,14 @@ def clean_markdown(body: str, *, mdx: bool = False) -> tuple[str, tuple[tuple[in
     JSONL/CSV exports) and gives the same result: its paragraphs, whitespace-normalised.
     """
     if not _MARKUP.search(body):
-        paras = (" ".join(p.split()) for p in re.split(r"\n\s*\n", body))
-        return "\n\n".join(p for p in paras if p), ()
+        plain = (" ".join(p.split()) for p in re.split(r"\n\s*\n", body))
+        return "\n\n".join(p for p in plain if p), ()
     tokens = _parser(mdx).parse(strip_mdx(body, mdx=mdx))
     blocks: list[str] = []
     headings: list[tuple[int, str]] = []
     items: list[str] = []  # lines of the current (outermost) list or table
-    depth, heading, cells = 0, 0, None
+    depth, heading = 0, 0
+    cells: list[str] | None = None  # the cells of the current table row
     for tok in tokens:
         t = tok.type
         if t in ("bullet_list_open", "ordered_list_open", "table_open"):

@@ -45,7 +45,7 @@ SCAN_BLOCK = 4 * 2**20    # bytes read at a time by scan_chunk (bounded memory)
 
 Part = tuple[int, int, int]                 # (start, stop, first record number)
 Partition = list[tuple[str, "Part | None"]]  # (relative path, part or None for the whole file)
-Mapper = Callable[[Callable, Sequence], Iterable]
+Mapper = Callable[[Callable[..., Any], Sequence[Any]], Iterable[Any]]  # map(function, jobs)
 
 
 def full_path(root: str | Path, rel: str) -> Path:

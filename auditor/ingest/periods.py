@@ -87,7 +87,7 @@ def _group_sparse(sizes: Sequence[int], min_docs: int) -> list[list[int]]:
     periods: the rule of :func:`merge_sparse`, on sizes alone."""
     merged: list[list[int]] = []
     pending: list[int] = []
-    for i, n in enumerate(sizes):
+    for i in range(len(sizes)):
         pending.append(i)
         if sum(sizes[j] for j in pending) >= min_docs:
             merged.append(pending)

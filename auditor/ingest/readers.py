@@ -26,11 +26,11 @@ from auditor.ingest.tabular import parse_tabular, stream_tabular
 from auditor.ingest.xmlfeeds import parse_xml
 from auditor.types import Skipped
 
-Reader = Callable[[bytes, str, str, str, IngestOptions], list]  # -> list[Parsed | Skipped]
+Reader = Callable[[bytes, str, str, str, IngestOptions], list[Parsed | Skipped]]
 # (path, rel, fmt, options, wanted record numbers or None, part or None) -> Parsed | Skipped,
 # one at a time; a part is (start, stop, first record number): byte range or row groups
 Streamer = Callable[[Path, str, str, IngestOptions, "Container[int] | None",
-                     "tuple[int, int, int] | None"], Iterator]
+                     "tuple[int, int, int] | None"], Iterator[Parsed | Skipped]]
 
 # Record files larger than this are streamed from disk (see the module docstring).
 STREAM_BYTES = 32 * 2**20

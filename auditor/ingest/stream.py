@@ -142,7 +142,7 @@ class SkipLog:
 
     cap: int = SKIP_CAP
     items: list[tuple[tuple[str, int], Skipped]] = field(default_factory=list)
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
     threshold: tuple[str, int] | None = None
 
     def add(self, index: int, s: Skipped) -> None:
@@ -191,17 +191,18 @@ class IngestSummary:
     seed: int
     k: int
     root: str = "."
-    months: dict[tuple[int, int], list] = field(default_factory=dict)  # -> [count, BottomK]
+    # (year, month) -> [count, BottomK], a mutable pair
+    months: dict[tuple[int, int], list[Any]] = field(default_factory=dict)
     skipped: SkipLog = field(default_factory=SkipLog)
     undated: SkipLog = field(default_factory=SkipLog)
     n_undated: int = 0
     # rel -> (format, body hashes int64, date ordinals int32 (0: undated), record numbers)
-    rows: dict[str, tuple[str, array, array, array]] = field(default_factory=dict)
+    rows: dict[str, tuple[str, array[int], array[int], array[int]]] = field(default_factory=dict)
     whole: list[tuple[int, Document]] = field(default_factory=list)  # until ``finish``
     files: list[tuple[int, Document]] = field(default_factory=list)  # whole files kept by it
     digests: dict[str, str] = field(default_factory=dict)
     until: dt.date | None = None
-    sinks: list = field(default_factory=list)  # DocumentSink: every counted document
+    sinks: list[DocumentSink] = field(default_factory=list)  # every counted document
     undated_to_sinks: bool = False  # the sinks see undated documents too
     cut: SkipLog = field(default_factory=SkipLog)  # analysed documents cut to the size cap
 
@@ -253,13 +254,13 @@ class IngestSummary:
         """The summary of both parts (same seed, k and options; disjoint files)."""
         if (self.seed, self.k, self.until) != (other.seed, other.k, other.until):
             raise ValueError("summaries of different seeds, pool sizes or cut-off dates")
-        months = {}
+        months: dict[tuple[int, int], list[Any]] = {}
         for key in self.months.keys() | other.months.keys():
             a, b = self.months.get(key), other.months.get(key)
             if a and b:
                 months[key] = [a[0] + b[0], a[1].merge(b[1])]
             else:
-                months[key] = list(a or b)
+                months[key] = list(a or other.months[key])
         rows = dict(self.rows)
         for rel, (fmt, h, dates, idx) in other.rows.items():  # parts of one file: concatenated
             if rel in rows:
@@ -299,7 +300,7 @@ class IngestSummary:
         """Stand-in documents (id, path, date, format; no text) for the rows whose body hash is
         in ``hashes``."""
         want = np.fromiter(hashes, dtype=np.int64)
-        out = []
+        out: list[tuple[int, Document, int]] = []
         if not len(want):
             return out
         for rel, (fmt, h, dates, idx) in self.rows.items():
@@ -403,8 +404,8 @@ class IngestSummary:
         known = {d.doc_id: d for d in [*docs, *(doc for _, doc in whole)] if d.doc_id in wanted}
         missing: dict[str, set[int]] = {}
         for doc_id in wanted - set(known):
-            rel, _, n = doc_id.rpartition("#")
-            missing.setdefault(rel, set()).add(int(n))
+            rel, _, number = doc_id.rpartition("#")
+            missing.setdefault(rel, set()).add(int(number))
         root = Path(self.root)
         for rel, numbers in sorted(missing.items()):
             full = root / rel if root.is_dir() else root
@@ -415,7 +416,7 @@ class IngestSummary:
         return out, known
 
 
-def _doc_plain(d: Document) -> list:
+def _doc_plain(d: Document) -> list[Any]:
     why = d.why_undated
     return [d.doc_id, d.path, d.text, d.title, d.date.toordinal() if d.date else None,
             d.date_source, list(d.segments), [[lv, h] for lv, h in d.headings], d.fmt,
@@ -423,7 +424,7 @@ def _doc_plain(d: Document) -> list:
             None if why is None else [why.path, why.reason, why.detail], d.source]
 
 
-def _doc_from(x: list) -> Document:
+def _doc_from(x: list[Any]) -> Document:
     doc_id, path, text, title, date, source, segments, headings, fmt, repost_of = x[:10]
     # not a threshold: serialisation versions
     truncated, why = (x[10], x[11]) if len(x) > 10 else (False, None)
@@ -434,13 +435,13 @@ def _doc_from(x: list) -> Document:
                     bool(truncated), None if why is None else Skipped(*why), by)
 
 
-def _skips_plain(log: SkipLog) -> list:
+def _skips_plain(log: SkipLog) -> list[Any]:
     log._trim()
     return [log.cap, [[p, i, s.path, s.reason, s.detail] for (p, i), s in log.items],
             dict(log.counts)]
 
 
-def _skips_from(x: list) -> SkipLog:
+def _skips_from(x: list[Any]) -> SkipLog:
     cap, items, counts = x
     out = SkipLog(cap, [((p, i), Skipped(path, reason, detail))
                         for p, i, path, reason, detail in items], Counter(counts))
@@ -459,7 +460,9 @@ def undated_skip(doc: Document) -> Skipped:
     return Skipped(doc.doc_id, "undated", UNDATED)
 
 
-def summarise_files(root: Path, files: Sequence[tuple], options: IngestOptions, *,
+def summarise_files(root: Path,
+                    files: Sequence[tuple[Path, str] | tuple[Path, str, Sequence[int] | None]],
+                    options: IngestOptions, *,
                     seed: int, k: int, until: dt.date | None = None,
                     skip_cap: int = SKIP_CAP, progress: bool = False,
                     sinks: Sequence[DocumentSink] = (),
@@ -478,8 +481,9 @@ def summarise_files(root: Path, files: Sequence[tuple], options: IngestOptions, 
     for full, rel, *part in progress_iter(files, total=len(files), description="Reading files",
                                           enabled=progress):
         fmt = FORMATS.get(full.suffix.lower(), "")
+        span = part[0] if part else None  # (start, stop, first record), a list as plain data
         items, digest = iter_file(full, rel, options, git_dates,
-                                  part=tuple(part[0]) if part and part[0] else None)
+                                  part=(span[0], span[1], span[2]) if span else None)
         if digest is not None and fmt not in TABULAR:  # only whole files' copies name digests
             summary.digests[rel] = digest
         for index, item in items:

@@ -60,8 +60,9 @@ def find_field(columns: list[str], name: str) -> str | None:
 def _records(text: str, rel: str, fmt: str) -> tuple[list[tuple[int, Any]], list[Skipped]]:
     """``(record number, record)`` pairs and per-record skips; raises ValueError for a file
     that cannot be parsed at all."""
+    records: list[tuple[int, Any]] = []
+    bad: list[Skipped] = []
     if fmt == "jsonl":
-        records, bad = [], []
         for n, line in enumerate(text.split("\n"), 1):
             if line.strip():
                 try:
@@ -82,10 +83,11 @@ def _records(text: str, rel: str, fmt: str) -> tuple[list[tuple[int, Any]], list
                         if k in lower and isinstance(data[lower[k]], list)), None)
             data = data[key] if key is not None else [data]
         return list(enumerate(data if isinstance(data, list) else [data], 1)), []
-    records, bad = [], []
     for n, item in csv_dicts(TextLines(text), rel, fmt):
-        (bad if isinstance(item, Skipped) else records).append(item if isinstance(item, Skipped)
-                                                                else (n, item))
+        if isinstance(item, Skipped):
+            bad.append(item)
+        else:
+            records.append((n, item))
     return records, bad
 
 
@@ -185,10 +187,11 @@ def parse_tabular(text: str, rel: str, fmt: str, options: IngestOptions) -> list
     """Parsed records (``index`` set, date from the record's field) and skipped records, or a
     single ``Skipped`` for the whole file."""
     try:
-        records, out = _records(text, rel, fmt)
+        records, bad = _records(text, rel, fmt)
     except (ValueError, RecursionError) as e:
         msg = e.msg if isinstance(e, json.JSONDecodeError) else str(e)
         return [Skipped(rel, "unreadable", f"cannot parse the file ({msg}); fix its syntax")]
+    out: list[Parsed | Skipped] = [*bad]
     if not records:
         return out or [Skipped(rel, "empty", "the file has no records; remove it or add records")]
     columns = list(dict.fromkeys(k for _, r in records if isinstance(r, dict) for k in r))
@@ -242,22 +245,23 @@ def _stream_csv(lines: FileLines, rel: str, fmt: str, options: IngestOptions,
                 wanted: Container[int] | None, header: list[str] | None,
                 first: int) -> Iterator[Parsed | Skipped]:
     rows = csv_dicts(lines, rel, fmt, header=header, first=first)
-    fields: Fields | Skipped | None = None
+    fields: Fields | None = None
     for n, item in rows:
         if fields is None:
-            fields = resolve_fields(list(rows.header or []), rel, options)
-            if isinstance(fields, Skipped):
-                yield fields
+            found = resolve_fields(list(rows.header or []), rel, options)
+            if isinstance(found, Skipped):
+                yield found
                 return
+            fields = found
         if wanted is not None and n not in wanted:
             continue
         yield item if isinstance(item, Skipped) else parse_record(n, item, fields, rel)
     if fields is None:  # no data row
         columns = list(rows.header or [])
         if columns and first == 1:
-            fields = resolve_fields(columns, rel, options)
-            if isinstance(fields, Skipped):
-                yield fields
+            found = resolve_fields(columns, rel, options)
+            if isinstance(found, Skipped):
+                yield found
                 return
         if first == 1:
             yield Skipped(rel, "empty", "the file has no records; remove it or add records")
@@ -268,12 +272,13 @@ def _stream_jsonl(lines: FileLines, rel: str, options: IngestOptions,
                   first: int) -> Iterator[Parsed | Skipped]:
     """JSON Lines: buffer the first records to learn the fields, then stream."""
     head: list[tuple[int, Any]] = []
-    fields: Fields | Skipped | None = None
+    fields: Fields | None = None
     if header is not None:  # a part: the fields of the file's first records
-        fields = _jsonl_fields(header, rel, options)
-        if isinstance(fields, Skipped):  # never split (see ingest.partition)
-            yield fields
+        found = _jsonl_fields(header, rel, options)
+        if isinstance(found, Skipped):  # never split (see ingest.partition)
+            yield found
             return
+        fields = found
     for n, (line, _, ok) in enumerate(lines.read_from(lines.start), first):
         if not line.strip():
             continue

@@ -14,10 +14,10 @@ Phase I on every audit, on the verdict metrics of ``auditor.metrics.registry``:
    change-point test.
 2. **Change points** (:func:`change_points`): per metric, binary segmentation with a two-sample
    z: for a stretch and a split, ``z = (mean(after) - mean(before)) / (s sqrt(1/n_b + 1/n_a))``,
-   ``s^2 = tau^2_MR + mean se^2`` (never below ``verdict.sd_floor``). The largest ``|z|`` is a change
-   point when it clears :func:`z_bound` (simulated so that a steady history of the same length
-   shows any change point in at most ``alpha`` of cases, over every split and metric) and the
-   shift is at least ``min_effect``; both sides are then searched again. A
+   ``s^2 = tau^2_MR + mean se^2`` (never below ``verdict.sd_floor``). The largest ``|z|`` is a
+   change point when it clears :func:`z_bound` (simulated so that a steady history of the same
+   length shows any change point in at most ``alpha`` of cases, over every split and metric) and
+   the shift is at least ``min_effect``; both sides are then searched again. A
    segment may be one period long, so a shift at the second period is found. PELT
    (Killick et al. 2012; the ``ruptures`` package) needs a penalty calibrated per series and gives
    no significance with a dozen points; this test has the verdict's own error control instead.
@@ -30,8 +30,8 @@ Phase I on every audit, on the verdict metrics of ``auditor.metrics.registry``:
    Then each baseline period is compared with the others (leave-one-out, three or more periods,
    two-sided, Holm over every period and metric, the change-point bound and the effect floor);
    an out-of-control period ends the baseline there (the first period, if it is the odd one, is
-   set aside and the baseline starts after it). A trend inside the baseline (Mann-Kendall, four or more periods, one-sided toward
-   sameness, Holm over metrics) is reported.
+   set aside and the baseline starts after it). A trend inside the baseline (Mann-Kendall, four
+   or more periods, one-sided toward sameness, Holm over metrics) is reported.
 4. **A baseline you give** (``--baseline``) is kept, and every finding above is reported in plain
    words naming the period where it starts.
 5. **Power** (:func:`power`): per metric, the smallest change the verdict can detect at 80% power,
@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from auditor.config import VerdictOptions
-from auditor.judge.thresholds import LOW_POWER, MIN_PERIODS_MR, MR_SCALE, Z_POWER
+from auditor.judge.thresholds import LOW_POWER, MIN_PERIODS_MR, MR_SCALE, Z_MIN, Z_POWER
 from auditor.judge.variation import (
     effect_size,
     metric_floor,
@@ -60,7 +60,7 @@ from auditor.judge.variation import (
     prediction_sd,
     sd_floor,
 )
-from auditor.judge.verdict import Z_MIN, holm
+from auditor.judge.verdict import holm
 from auditor.metrics.registry import (
     BY_NAME,
     LAYER_FULL,
@@ -144,7 +144,8 @@ def _max_split_z(x: np.ndarray, se2: float) -> np.ndarray:
     right = (c[:, -1:] - c[:, :-1]) / (T - k)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.abs(right - left) / (s[:, None] * np.sqrt(1 / k + 1 / (T - k)))
-    return np.nan_to_num(z, nan=0.0).max(axis=1)
+    top: np.ndarray = np.nan_to_num(z, nan=0.0).max(axis=1)
+    return top
 
 
 @lru_cache(maxsize=512)
@@ -269,13 +270,13 @@ def leave_one_out(estimates: Sequence[Mapping[str, Estimate]], base: Sequence[in
             zs.append(z)
             pvals.append(min(1.0, math.erfc(abs(z) / math.sqrt(2.0))))
     out = []
-    for (i, m, mu, v), z, p in zip(keys, zs, holm(pvals)):
-        eff = effect_size(v - mu, mu, floor=metric_floor(m, sample_size))
+    for (i, m, mu, value), z, p in zip(keys, zs, holm(pvals)):
+        eff = effect_size(value - mu, mu, floor=metric_floor(m, sample_size))
         zmin = z_min.get(m.name, Z_MIN) if isinstance(z_min, Mapping) else z_min
         if p <= options.alpha and abs(z) >= zmin and not math.isnan(eff) \
                 and eff >= options.min_effect:
             out.append({"kind": "out of control", "period": i, "metric": m.name, "z": z,
-                        "value": v, "others": mu})
+                        "value": value, "others": mu})
     return out
 
 
@@ -302,7 +303,7 @@ def trend_in(estimates: Sequence[Mapping[str, Estimate]], base: Sequence[int],
         tau, p = mann_kendall([m.direction * v for v in vals])
         rows.append((m, tau, p, vals))
     out = []
-    for (m, tau, p, vals), p_adj in zip(rows, holm([r[2] for r in rows])):
+    for (m, tau, _, vals), p_adj in zip(rows, holm([r[2] for r in rows])):
         eff = effect_size(vals[-1] - vals[0], vals[0], floor=metric_floor(m, sample_size))
         if p_adj <= options.alpha and not math.isnan(eff) and eff >= options.min_effect:
             out.append({"kind": "trend", "metric": m.name, "tau": tau, "p_holm": p_adj,
@@ -384,7 +385,8 @@ def _metric_change(metric: str, before: float, after: float) -> str:
     return f"{spec.label} {before:.3g} \u2192 {after:.3g}"
 
 
-def _warnings(labels, cand, base, ref: ReferenceCheck, user_given: bool) -> list[str]:
+def _warnings(labels: Sequence[str], cand: Sequence[int], base: Sequence[int],
+              ref: ReferenceCheck, user_given: bool) -> list[str]:
     out = []
     span = _span(labels, cand)
     for f in ref.findings:
@@ -469,7 +471,8 @@ def power_sentence(layer: str, p: Mapping[str, Any]) -> str:
     """'structure: repeated openings rising by 12 points or more (from 5% of posts)'."""
     if p["share"]:
         return (f"{LAYER_FULL.get(layer, layer)}: {p['label']} rising by "
-                f"{100 * p['detectable']:.0f} point{'s' if round(100 * p['detectable']) != 1 else ''}"
+                f"{100 * p['detectable']:.0f} point"
+                f"{'s' if round(100 * p['detectable']) != 1 else ''}"
                 f" or more (baseline {p['baseline']:.0%})")
     way = "rising" if BY_NAME[p["metric"]].direction > 0 else "falling"
     return (f"{LAYER_FULL.get(layer, layer)}: {p['label']} {way} by {p['effect']:.0%} or "
@@ -481,7 +484,11 @@ def change_sentence(layer: str, cp: ChangePoint, labels: Sequence[str]) -> str:
     1.9 from then on)'."""
     way = "toward sameness" if cp.toward_sameness else "away from sameness"
     spec = BY_NAME[cp.metric]
-    f = (lambda x: f"{x:.0%}") if in_points(spec) else (lambda x: f"{x:.3g}")
+    points = in_points(spec)
+
+    def f(x: float) -> str:
+        return f"{x:.0%}" if points else f"{x:.3g}"
+
     return (f"{LAYER_FULL.get(layer, layer)} shifted {way} in {labels[cp.index]} "
             f"({spec.label} averaged {f(cp.before)} before, {f(cp.after)} from then on)")
 

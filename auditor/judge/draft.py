@@ -122,8 +122,10 @@ def post_name(ref: Any) -> str:
     >>> post_name({"path": "blog.jsonl#31", "title": "How to monitor Redis"})
     '"How to monitor Redis" (blog.jsonl#31)'
     """
-    get = ref.get if isinstance(ref, dict) else lambda k: getattr(ref, k, None)
-    title, path = get("title"), get("path")
+    if isinstance(ref, dict):
+        title, path = ref.get("title"), ref.get("path")
+    else:
+        title, path = getattr(ref, "title", None), getattr(ref, "path", None)
     return f'"{title}" ({path})' if title else str(path)
 
 

@@ -127,16 +127,18 @@ def _structure(p: PeriodResult, ev: Evidence, when: str) -> tuple[str | None, st
         return f"{c.docs} of {c.of} posts in {when} close with \"{c.text}\"", "vary closings"
     if driver in (None, "structure.heading_repetition") and ev.heading_skeletons:
         sk = ev.heading_skeletons[0]
-        return (f"{sk.count} posts share the outline \"{' / '.join(sk.headings[:3])}\"",
-                "vary outlines")
-    c = p.comparison.get(driver or "")
+        # each skeleton entry is "level key" (app.evidence): the outline names the keys
+        keys = [h.split(" ", 1)[-1] for h in sk.skeleton[:3]]
+        return (f"{sk.docs} posts share the outline \"{' / '.join(keys)}\"", "vary outlines")
+    cmp = p.comparison.get(driver or "")
     if driver == "structure.sentence_uniformity":
         return ("sentence lengths became more uniform across posts"
-                + (f" (uniformity {c.baseline + c.change:.2f} vs {c.baseline:.2f})" if c else ""),
+                + (f" (uniformity {cmp.baseline + cmp.change:.2f} vs {cmp.baseline:.2f})"
+                   if cmp else ""),
                 "vary sentence length and rhythm")
-    if driver == "structure.template_share" and c is not None:
-        return (f"{c.baseline + c.change:.0%} of the text follows recurring sentence templates "
-                f"({c.baseline:.0%} before)", "vary sentence patterns")
+    if driver == "structure.template_share" and cmp is not None:
+        return (f"{cmp.baseline + cmp.change:.0%} of the text follows recurring sentence "
+                f"templates ({cmp.baseline:.0%} before)", "vary sentence patterns")
     return None, "vary sentence patterns and frames"
 
 

@@ -5,6 +5,7 @@ they give, and the plain-words findings. The measurements are made in ``auditor.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from auditor.judge.thresholds import (
@@ -13,7 +14,7 @@ from auditor.judge.thresholds import (
     Z95,
 )
 from auditor.progress import plural
-from auditor.types import Status
+from auditor.types import Period, Status
 
 
 def pair_converging(ratio: float, low: float, pair_accuracy: float,
@@ -60,9 +61,9 @@ def _q(s: str) -> str:
     return f"'{s}'"
 
 
-def findings(out: dict[str, Any], compared) -> list[str]:
+def findings(out: dict[str, Any], compared: Sequence[Period]) -> list[str]:
     f: list[str] = []
-    by_pair: dict[tuple[str, str], list[dict]] = {}
+    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in out["converging_pairs"]:
         by_pair.setdefault((r["a"], r["b"]), []).append(r)
     for (a, b), rows in sorted(by_pair.items(), key=lambda kv: -max(r["ratio"] for r in kv[1])):
@@ -73,7 +74,7 @@ def findings(out: dict[str, Any], compared) -> list[str]:
                else f"are {worst['ratio']:.1f}x more confusable than in the baseline")
         f.append(f"{_q(a)} and {_q(b)} now read the same: their posts {how} "
                  f"({worst['period']}{also}).")
-    by_seg: dict[str, list[dict]] = {}
+    by_seg: dict[str, list[dict[str, Any]]] = {}
     for r in out["uniform_segments"]:
         by_seg.setdefault(r["segment"], []).append(r)
     for s, rows in sorted(by_seg.items(), key=lambda kv: min(r["ratio"] for r in kv[1])):
@@ -105,7 +106,8 @@ def findings(out: dict[str, Any], compared) -> list[str]:
         else:
             more = f" and {len(small) - 6} more" if len(small) > 6 else ""
             f.append(f"{plural(len(small), 'segment')} "
-                     f"{'have' if len(small) != 1 else 'has'} too few posts (under {out['min_size']}) in "
+                     f"{'have' if len(small) != 1 else 'has'} too few posts "
+                     f"(under {out['min_size']}) in "
                      f"{where} to judge: {', '.join(named[:6])}{more}.")
     blind = [p.label for p in compared
              if len(out["periods"][p.label].get("comparison", {}).get("segments", [])) < 2]
@@ -115,10 +117,11 @@ def findings(out: dict[str, Any], compared) -> list[str]:
     if out["unlabelled"]:
         what = f"{_q(out['field'])} label" if out["field"] else "segment label"
         n = out["unlabelled"]
-        f.append(f"{plural(n, 'post')} {'have' if n != 1 else 'has'} no {what} and are left out of the segment "
-                 f"comparison.")
+        f.append(f"{plural(n, 'post')} {'have' if n != 1 else 'has'} no {what} and are left "
+                 f"out of the segment comparison.")
     if out["multi_labelled"]:
         n = out["multi_labelled"]
-        f.append(f"{plural(n, 'post')} {'carry' if n != 1 else 'carries'} several labels: each counts in every "
-                 f"segment's spread, and under its first label when segments are compared.")
+        f.append(f"{plural(n, 'post')} {'carry' if n != 1 else 'carries'} several labels: each "
+                 f"counts in every segment's spread, and under its first label when segments are "
+                 f"compared.")
     return f

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 
-from auditor.metrics.sampling import Z95, normal_quantile
+from auditor.metrics.sampling import Z95 as Z95  # re-exported: the decision rules use it
+from auditor.metrics.sampling import normal_quantile
 
 # ---- audit verdict (judge.verdict)
 #: one-sided 95%: a layer's score this high counts toward a sustained trend

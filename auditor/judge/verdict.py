@@ -38,11 +38,11 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from auditor.config import VerdictOptions
-from auditor.judge import sequential
+from auditor.judge import sequential, variation
 from auditor.judge.thresholds import Z_MIN, Z_TREND
-from auditor.judge import variation
 from auditor.judge.variation import Variation
 from auditor.metrics.registry import (
     BY_NAME,
@@ -236,9 +236,9 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                 pvals.append(c.p)
     for (i, name), p_adj in zip(keys, holm(pvals)):
         c = comps[i][name]
-        moved = (not math.isnan(p_adj) and p_adj <= options.alpha and c.z >= Z_MIN
-                 and c.effect >= options.min_effect)
-        comps[i][name] = Comparison(**{**c.to_dict(), "p_holm": p_adj, "moved": moved})
+        shifted = (not math.isnan(p_adj) and p_adj <= options.alpha and c.z >= Z_MIN
+                   and c.effect >= options.min_effect)
+        comps[i][name] = Comparison(**{**c.to_dict(), "p_holm": p_adj, "moved": shifted})
 
     sums, (h_watch, h_samey) = _sustained_sums(comps, comp_i, len(base_i))
     verdicts: list[PeriodVerdict] = []
@@ -249,8 +249,8 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
                   and not math.isnan(c.z) and c.effect >= options.min_effect]
             scores[layer] = max(zs) if zs else 0.0
         if baseline_flags[i] or i not in comp_i:
-            st = "baseline" if baseline_flags[i] else "set aside" if i in set(set_aside) \
-                else "before"
+            st: PeriodStatus = "baseline" if baseline_flags[i] \
+                else "set aside" if i in set(set_aside) else "before"
             verdicts.append(PeriodVerdict(label, st, layer_scores=scores,
                                           comparisons=comps[i]))
             continue
@@ -263,7 +263,7 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
         trend = _held(comps[i], sums[i], before, h_samey, options)
         building = [layer for layer in _held(comps[i], sums[i], before, h_watch, options)
                     if layer not in trend]
-        status = "ok"
+        status: Status = "ok"
         if len(moved) >= 2 or trend:
             status = "samey"
         elif moved or building:
@@ -293,7 +293,8 @@ def overall_verdict(verdicts: Sequence[PeriodVerdict]) -> Overall:
     if not compared:
         return Overall("ok", ("Only one period: nothing to compare with. Use a finer --period "
                               "or a lower --min-docs to split the corpus.",))
-    worst_status: Status = worst(v.status for v in compared)
+    # ``compared`` keeps the judged periods only: their status is a Status
+    worst_status: Status = worst(cast(Status, v.status) for v in compared)
     flagged = tuple(v.label for v in compared if v.status != "ok")
     if worst_status == "ok":
         n = len(compared)

@@ -26,8 +26,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["Separability", "separability", "auc_columns"]
 
@@ -65,7 +69,8 @@ def auc_columns(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
     n1 = labels.sum(axis=0)
     n0 = labels.shape[0] - n1
     with np.errstate(divide="ignore", invalid="ignore"):
-        return ((ranks * labels).sum(axis=0) - n1 * (n1 + 1) / 2) / (n1 * n0)
+        auc: np.ndarray = ((ranks * labels).sum(axis=0) - n1 * (n1 + 1) / 2) / (n1 * n0)
+    return auc
 
 
 def unlike_share(scores: np.ndarray, labels: np.ndarray, q: float = UNLIKE_QUANTILE
@@ -80,7 +85,8 @@ def unlike_share(scores: np.ndarray, labels: np.ndarray, q: float = UNLIKE_QUANT
     pos = labels == 1
     with np.errstate(all="ignore"):
         cut = np.nanquantile(np.where(pos, np.nan, scores), q, axis=0)
-        return ((scores > cut) & pos).sum(axis=0) / pos.sum(axis=0)
+        share: np.ndarray = ((scores > cut) & pos).sum(axis=0) / pos.sum(axis=0)
+    return share
 
 
 def _features(doc: Sequence[str]) -> set[str]:
@@ -88,7 +94,8 @@ def _features(doc: Sequence[str]) -> set[str]:
     return set(doc) | {f"{a} {b}" for a, b in zip(doc, doc[1:])}
 
 
-def _presence(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]], min_df: int):
+def _presence(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]],
+              min_df: int) -> sparse.csr_matrix:
     """Binary document x feature matrix (CSR) over the words and word pairs in at least
     ``min_df`` documents."""
     from scipy import sparse
@@ -108,8 +115,8 @@ def _presence(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]], 
     return sparse.csr_matrix((data, (rows, cols)), shape=(len(sets), len(vocab)))
 
 
-def _cross_fitted(X, Y: np.ndarray, fold: np.ndarray, folds: int, smoothing: float
-                  ) -> np.ndarray:
+def _cross_fitted(X: sparse.csr_matrix, Y: np.ndarray, fold: np.ndarray, folds: int,
+                  smoothing: float) -> np.ndarray:
     """Held-out scores of every column of labels ``Y`` (one fit per fold, all columns at once).
     Counts are whole numbers, so ``log(count + smoothing)`` is a table look-up."""
     n = X.shape[0]
@@ -139,10 +146,10 @@ def separability(docs_a: Sequence[Sequence[str]], docs_b: Sequence[Sequence[str]
     ``w`` and ``n_a`` / ``n_b`` the side sizes, the weight is
     ``w_w = log((b_w + s) / (n_b + 2 s)) - log((a_w + s) / (n_a + 2 s))`` (``s`` =
     ``smoothing``) and a held-out post scores the *mean* of ``w_w`` over its words (a sum would
-    grow with the post's length, and longer posts would read as different for that alone). The AUC of the
-    held-out scores (``docs_b`` positive) and the share of ``docs_b`` above the 90th percentile
-    of ``docs_a``'s scores are compared with the same statistics for ``permutations`` random
-    relabellings (same folds): null means, the share's null sd and
+    grow with the post's length, and longer posts would read as different for that alone). The
+    AUC of the held-out scores (``docs_b`` positive) and the share of ``docs_b`` above the 90th
+    percentile of ``docs_a``'s scores are compared with the same statistics for ``permutations``
+    random relabellings (same folds): null means, the share's null sd and
     ``p = (1 + #{perm share >= observed}) / (1 + permutations)``. Both statistics are averaged
     over ``repeats`` fold assignments (for the observed labels and every relabelling alike): with
     a few dozen posts, which posts share a fold moves the held-out scores as much as the data

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +21,10 @@ from auditor.metrics import (
 )
 from auditor.types import Document
 
+if TYPE_CHECKING:
+    from auditor.features.cache import EmbeddingCache
+    from auditor.features.protocols import TextEmbedder
+
 
 @dataclass(frozen=True)
 class CorpusFeatures:
@@ -31,25 +36,30 @@ class CorpusFeatures:
     sentence_lengths: tuple[tuple[int, ...], ...]
     openings: tuple[str | None, ...]
     closings: tuple[str | None, ...]
-    skeletons: tuple[tuple | None, ...]
+    skeletons: tuple[tuple[tuple[int, str], ...] | None, ...]  # heading skeletons
     embeddings: np.ndarray                   # (n, d) unit rows
     signatures: np.ndarray                   # (n, num_perm) MinHash
     clusters: np.ndarray                     # (n,) topic clusters fitted on all analysed docs
     n_clusters: int
     base_clusters: np.ndarray                # (n,) topic clusters fitted on the baseline only
     n_base_clusters: int
-    word_ngrams: tuple = ()       # per doc: (unique 1..4-gram hashes, ...), see metrics.hashed
-    word_ngram_totals: np.ndarray = None  # (n, 4) number of 1..4-grams per doc
-    shape_ngrams: tuple = ()      # per doc: shape 5-gram hashes (with repeats)
-    shape_eligible: tuple = ()    # per doc: bool per shape 5-gram, >= 2 function words
-    shape_unique: tuple = ()      # per doc: unique shape 5-gram hashes
-    mtld: np.ndarray = None       # per-document richness (context only)
-    mattr: np.ndarray = None
-    lemmas: tuple = ()            # per doc: lookup lemmas of ``words`` (vocabulary tails)
-    is_repost: np.ndarray = None  # per doc: republishes an earlier document (Document.repost_of)
-    word_first: tuple = ()        # per doc: first positions of ``word_ngrams`` (word budgets)
-    shape_first: tuple = ()       # per doc: first positions of ``shape_unique``
-    shape_words: tuple = ()       # per doc: words among the first j+1 shapes
+    # per doc: (unique 1..4-gram hashes, ...), see metrics.hashed
+    word_ngrams: tuple[tuple[np.ndarray, ...], ...] = ()
+    word_ngram_totals: np.ndarray | None = None  # (n, 4) number of 1..4-grams per doc
+    shape_ngrams: tuple[np.ndarray, ...] = ()    # per doc: shape 5-gram hashes (with repeats)
+    # per doc: bool per shape 5-gram, >= 2 function words
+    shape_eligible: tuple[np.ndarray, ...] = ()
+    shape_unique: tuple[np.ndarray, ...] = ()    # per doc: unique shape 5-gram hashes
+    mtld: np.ndarray | None = None       # per-document richness (context only)
+    mattr: np.ndarray | None = None
+    # per doc: lookup lemmas of ``words`` (vocabulary tails)
+    lemmas: tuple[tuple[str, ...], ...] = ()
+    # per doc: republishes an earlier document (Document.repost_of)
+    is_repost: np.ndarray | None = None
+    # per doc: first positions of ``word_ngrams`` (word budgets)
+    word_first: tuple[tuple[np.ndarray, ...], ...] = ()
+    shape_first: tuple[np.ndarray, ...] = ()  # per doc: first positions of ``shape_unique``
+    shape_words: tuple[np.ndarray, ...] = ()  # per doc: words among the first j+1 shapes
 
     @property
     def lengths(self) -> np.ndarray:
@@ -68,21 +78,28 @@ class HashedFeatures:
     first position of each distinct n-gram, so that a sample can keep only the words of its
     word budget (``panel.Sample``, ``sampling.water_fill``) without hashing again."""
 
-    word_ngrams: tuple     # per doc: (sorted unique 1..4-gram hashes, ...)
-    word_first: tuple      # per doc: (first start position of each of those, ...)
-    totals: np.ndarray     # (n, 4) number of 1..4-grams per doc (repeats counted)
-    shape_ngrams: tuple    # per doc: shape 5-gram hashes in order (with repeats)
-    shape_eligible: tuple  # per doc: bool per shape 5-gram, >= 2 function words
-    shape_unique: tuple    # per doc: sorted unique shape 5-gram hashes
-    shape_first: tuple     # per doc: first position of each of those
-    shape_words: tuple     # per doc: words among shapes[:j + 1], for every j
+    word_ngrams: tuple[tuple[np.ndarray, ...], ...]  # per doc: (sorted unique 1..4-gram hashes,)
+    word_first: tuple[tuple[np.ndarray, ...], ...]   # per doc: (first start position of each,)
+    totals: np.ndarray                   # (n, 4) number of 1..4-grams per doc (repeats counted)
+    shape_ngrams: tuple[np.ndarray, ...]    # per doc: shape 5-gram hashes in order (with repeats)
+    shape_eligible: tuple[np.ndarray, ...]  # per doc: bool per shape 5-gram, >= 2 function words
+    shape_unique: tuple[np.ndarray, ...]    # per doc: sorted unique shape 5-gram hashes
+    shape_first: tuple[np.ndarray, ...]     # per doc: first position of each of those
+    shape_words: tuple[np.ndarray, ...]     # per doc: words among shapes[:j + 1], for every j
 
 
-def hash_features(words, shapes) -> HashedFeatures:
+def hash_features(words: Sequence[Sequence[str]],
+                  shapes: Sequence[Sequence[str]]) -> HashedFeatures:
     """Per-document n-gram hashes for the fast metric paths (see metrics.hashed)."""
     vocab: dict[str, int] = {}
-    word_ngrams, word_first, totals = [], [], []
-    shape_ngrams, eligible, shape_unique, shape_first, shape_words = [], [], [], [], []
+    word_ngrams: list[tuple[np.ndarray, ...]] = []
+    word_first: list[tuple[np.ndarray, ...]] = []
+    totals: list[list[int]] = []
+    shape_ngrams: list[np.ndarray] = []
+    eligible: list[np.ndarray] = []
+    shape_unique: list[np.ndarray] = []
+    shape_first: list[np.ndarray] = []
+    shape_words: list[np.ndarray] = []
     for w in words:
         ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in w), dtype=np.int64,
                           count=len(w))
@@ -116,13 +133,14 @@ def hash_features(words, shapes) -> HashedFeatures:
 TOKENS_NAMESPACE = "tokens-v1"  # bump when tokenisation or the per-document measures change
 
 
-def _token_records(texts: Sequence[str], *, budget: int, cache, progress: bool) -> list[dict]:
+def _token_records(texts: Sequence[str], *, budget: int, cache: EmbeddingCache | None,
+                   progress: bool) -> list[dict[str, Any]]:
     """Per-document token features (words, lemmas, shapes, sentences, richness), from the
     on-disk cache when the same text was seen with the same budget, else computed and stored."""
     keys = [hashlib.sha256(f"{budget}|{t}".encode()).hexdigest() for t in texts]
     found = cache.get_records(TOKENS_NAMESPACE, keys) if cache is not None else {}
     todo = [i for i, k in enumerate(keys) if k not in found]
-    new = {}
+    new: dict[str, dict[str, Any]] = {}
     for i, t in zip(todo, tokenize([texts[i] for i in todo], budget=budget, progress=progress)):
         w = t.words
         new[keys[i]] = {
@@ -138,11 +156,11 @@ def _token_records(texts: Sequence[str], *, budget: int, cache, progress: bool) 
     return [found[k] for k in keys]
 
 
-def _strings(items) -> tuple[str, ...]:
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(sys.intern(x) for x in items)
 
 
-def build_features(docs: Sequence[Document], embedder, *, text_budget: int,
+def build_features(docs: Sequence[Document], embedder: TextEmbedder, *, text_budget: int,
                    progress: bool = False) -> CorpusFeatures:
     """Features of ``docs`` (row i = docs[i]); clusters are filled in later by the caller.
 

@@ -37,7 +37,7 @@ def _subsample(A: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray
 
 def _sq_dists(Z: np.ndarray) -> np.ndarray:
     sq = np.einsum("ij,ij->i", Z, Z)
-    D = sq[:, None] + sq[None, :] - 2.0 * (Z @ Z.T)
+    D: np.ndarray = sq[:, None] + sq[None, :] - 2.0 * (Z @ Z.T)
     np.maximum(D, 0.0, out=D)
     np.fill_diagonal(D, 0.0)
     return D
@@ -51,7 +51,8 @@ def _mmd2_from_kernel(K0: np.ndarray, A: np.ndarray, n: int, m: int) -> np.ndarr
     sxx = np.einsum("ip,ip->p", A, KA)
     sxy = np.einsum("ip,ip->p", B, KA)
     syy = np.einsum("ip,ip->p", B, K0 @ B)
-    return sxx / (n * (n - 1)) + syy / (m * (m - 1)) - 2.0 * sxy / (n * m)
+    mmd2: np.ndarray = sxx / (n * (n - 1)) + syy / (m * (m - 1)) - 2.0 * sxy / (n * m)
+    return mmd2
 
 
 def mmd2_rbf(
@@ -206,7 +207,8 @@ def domain_classifier_auc(
 def _counts(docs: Sequence[Sequence[str]], stop: frozenset[str]) -> Counter[str]:
     c: Counter[str] = Counter()
     for doc in docs:
-        c.update(w for w in (str(t).lower() for t in doc) if w not in stop and any(ch.isalpha() for ch in w))
+        c.update(w for w in (str(t).lower() for t in doc)
+                 if w not in stop and any(ch.isalpha() for ch in w))
     return c
 
 
@@ -269,7 +271,8 @@ def characteristic_words(
     yb = np.array([cb[w] for w in vocab], dtype=float)
     alpha = ya + yb
     a0 = float(na + nb)  # sum of all pooled counts (including words below min_count)
-    delta = np.log((ya + alpha) / (na + a0 - ya - alpha)) - np.log((yb + alpha) / (nb + a0 - yb - alpha))
+    delta = (np.log((ya + alpha) / (na + a0 - ya - alpha))
+             - np.log((yb + alpha) / (nb + a0 - yb - alpha)))
     z = delta / np.sqrt(1.0 / (ya + alpha) + 1.0 / (yb + alpha))
     # strongest first on each side; ties by word, so swapping the sides swaps the answers
     order_a = sorted((i for i in range(len(vocab)) if z[i] > 0), key=lambda i: (-z[i], vocab[i]))

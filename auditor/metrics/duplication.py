@@ -73,7 +73,8 @@ def fmix64(h: np.ndarray) -> np.ndarray:
     h = h * m1
     h = h ^ (h >> s)
     h = h * m2
-    return h ^ (h >> s)
+    mixed: np.ndarray = h ^ (h >> s)
+    return mixed
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -82,10 +83,11 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     h = h * m1
     h = h ^ (h >> s2)
     h = h * m2
-    return h ^ (h >> s1)
+    mixed: np.ndarray = h ^ (h >> s1)
+    return mixed
 
 
-class _CrcCache(dict):
+class _CrcCache(dict[str, int]):
     """word -> crc32(word) memo, filled on first use."""
 
     def __missing__(self, word: str) -> int:
@@ -114,7 +116,8 @@ def shingle_hash(shingle: Sequence[str] | str) -> int:
     fold keeping the top 32 bits. A string is split on whitespace. Usable as datasketch's
     ``hashfunc`` to reproduce :func:`minhash_signatures`.
 
-    >>> shingle_hash(["the", "quick", "brown", "fox", "jumps"]) == shingle_hash("the quick brown fox jumps")
+    >>> words = ["the", "quick", "brown", "fox", "jumps"]
+    >>> shingle_hash(words) == shingle_hash("the quick brown fox jumps")
     True
     """
     words = shingle.split() if isinstance(shingle, str) else list(shingle)
@@ -563,6 +566,7 @@ def repost_pairs(
                      key=lambda d: (d.date is None, d.date or dt.date.min, d.doc_id))
     out = []
     for d in reposts[: max(int(top), 0)]:
+        assert d.repost_of is not None  # reposts only
         orig = originals.get(d.repost_of)
         if orig is None:
             out.append(RepostPair(DocRef.of(d), DocRef(d.repost_of, None, None), None))

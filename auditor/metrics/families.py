@@ -15,9 +15,10 @@ stages over shards):
    Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3.4).
 2. **A band index** (:class:`BandIndex`): per document its id and its ``b`` band keys, folded
    to 32 bits when stored (4 bytes a band: 44 bytes a document for b = 9, with the id). Plain
-   numpy arrays: a partition's index merges with another's by concatenation (:meth:`BandIndex.merge`), and the buckets can be shuffled by
-   ``(band, key)`` across workers; the candidate buckets do not depend on the read order or on
-   how documents were split into partitions.
+   numpy arrays: a partition's index merges with another's by concatenation
+   (:meth:`BandIndex.merge`), and the buckets can be shuffled by ``(band, key)`` across workers;
+   the candidate buckets do not depend on the read order or on how documents were split into
+   partitions.
 3. **Verification** (:func:`verified_families`): inside each bucket of two or more documents,
    a pair is kept when its signatures agree on at least ``ceil(threshold * num_perm)`` slots
    (estimated Jaccard >= threshold, as ``datasketch.MinHash.jaccard``). Only the signatures of
@@ -69,7 +70,6 @@ from auditor.metrics.duplication import (
     FNV64_PRIME,
     NUM_PERM,
     fmix64,
-    lsh_params,
 )
 
 __all__ = [

@@ -42,7 +42,8 @@ class Sample:
 
     def array(self, column: str) -> np.ndarray:
         """The sample's rows of a per-document array column (``"embeddings"``...)."""
-        return getattr(self.features, column)[self.idx]
+        rows: np.ndarray = getattr(self.features, column)[self.idx]
+        return rows
 
     @cached_property
     def _cuts(self) -> list[int]:
@@ -53,7 +54,8 @@ class Sample:
 
     @cached_property
     def embeddings(self) -> np.ndarray:
-        return self.features.embeddings[self.idx]
+        rows: np.ndarray = self.features.embeddings[self.idx]
+        return rows
 
     @cached_property
     def words(self) -> list[tuple[str, ...]]:
@@ -80,7 +82,8 @@ class Sample:
     def ngram_totals(self) -> np.ndarray:
         """Word 1..4-grams in the sample (repeats counted), within the cuts."""
         c = np.asarray(self._cuts, dtype=np.int64)[:, None]
-        return np.maximum(0, c - np.arange(4)[None, :]).sum(axis=0)
+        totals: np.ndarray = np.maximum(0, c - np.arange(4)[None, :]).sum(axis=0)
+        return totals
 
     @cached_property
     def _shape_ends(self) -> list[int]:

@@ -6,9 +6,9 @@
 ``bounds`` is the metric's range: intervals and control limits are clipped to it, so a share never
 gets a band below 0. ``share`` marks metrics that are a share of the sample's posts (0..1): their
 effect size is measured in percentage points (a move from 0% has no relative size), and their
-standard deviation never falls below the binomial one (see ``auditor.judge.verdict``). ``proportion``
-marks other 0..1 proportions (template coverage: a share of text, not of posts): effects in
-percentage points, the ordinary relative sd floor.
+standard deviation never falls below the binomial one (see ``auditor.judge.verdict``).
+``proportion`` marks other 0..1 proportions (template coverage: a share of text, not of posts):
+effects in percentage points, the ordinary relative sd floor.
 """
 from __future__ import annotations
 

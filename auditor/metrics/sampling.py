@@ -83,10 +83,11 @@ def choose_sample_size(period_sizes: Sequence[int], labels: Sequence[str],
     (200, [])
     >>> choose_sample_size([40, 60], ["a", "b"], None)[0]
     20
-    >>> choose_sample_size([40, 60], ["a", "b"], 30)
+    >>> choose_sample_size([40, 60], ["a", "b"], 30)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    auditor.errors.UsageError: --sample-size 30 is too large: period a has 40 documents and samples may be at most half a period (20); use --sample-size 20 or less, or a coarser --period.
+    auditor.errors.UsageError: --sample-size 30 is too large: period a has 40 documents and
+    samples may be at most half a period (20); use --sample-size 20 or less, or a coarser --period.
     """
     if not period_sizes:
         return 2, []
@@ -100,7 +101,7 @@ def choose_sample_size(period_sizes: Sequence[int], labels: Sequence[str],
                 f"({half}); use --sample-size {max(half, 2)} or less, or a coarser --period.")
         return int(requested), []
     m = int(max(2, min(cap, half)))
-    notes = []
+    notes: list[str] = []
     if len(period_sizes) < 2 or period_sizes[small] < 2 * MIN_SAMPLE:
         return m, notes  # nothing is compared (one period), or the period is set apart
     if half < cap:

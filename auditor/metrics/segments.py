@@ -17,39 +17,41 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
 __all__ = ["SegmentStats", "segment_stats", "worst_pairs"]
 
 NAN = float("nan")
+L = TypeVar("L", bound=Hashable)  # a segment label
 
 
 @dataclass(frozen=True)
-class SegmentStats:
+class SegmentStats(Generic[L]):
     """Per-segment and pairwise neural-collapse figures (see :func:`segment_stats`).
 
     Pair dictionaries are keyed ``(a, b)`` with ``a`` before ``b`` in ``labels``.
     ``means`` is a ``(C, d)`` array aligned with ``labels``.
     """
 
-    labels: tuple[Hashable, ...]
-    too_small: dict[Hashable, int]
-    n: dict[Hashable, int]
+    labels: tuple[L, ...]
+    too_small: dict[L, int]
+    n: dict[L, int]
     means: np.ndarray
-    within_variance: dict[Hashable, float]
-    cdnv: dict[tuple[Hashable, Hashable], float]
-    mean_cosines: dict[tuple[Hashable, Hashable], float]
+    within_variance: dict[L, float]
+    cdnv: dict[tuple[L, L], float]
+    mean_cosines: dict[tuple[L, L], float]
     simplex_cosine: float
     nc1: float
-    ncm_recall: dict[Hashable, float]
+    ncm_recall: dict[L, float]
     ncm_balanced_accuracy: float
-    noisy_share: dict[Hashable, float]
+    noisy_share: dict[L, float]
     n_ignored: int = 0
 
 
-def _ordered(labels: Sequence[Hashable]) -> list[Hashable]:
-    uniq = list(dict.fromkeys(labels))
+def _ordered(labels: Sequence[L]) -> list[L]:
+    uniq: list[Any] = list(dict.fromkeys(labels))  # not always orderable: the TypeError below
     try:
         return sorted(uniq)
     except TypeError:
@@ -58,10 +60,10 @@ def _ordered(labels: Sequence[Hashable]) -> list[Hashable]:
 
 def segment_stats(
     X: np.ndarray,
-    labels: Sequence[Hashable],
+    labels: Sequence[L],
     *,
     min_size: int = 5,
-) -> SegmentStats:
+) -> SegmentStats[L]:
     """Neural-collapse statistics of embeddings grouped by segment label.
 
     For kept segments ``c = 1..C`` (those with ``>= min_size`` documents; at least 2) with
@@ -121,7 +123,7 @@ def segment_stats(
         raise ValueError(f"got {len(labels)} labels for {len(X)} rows")
     finite = np.isfinite(X).all(axis=1)
     n_ignored = int((~finite).sum())
-    lab = [l for l, ok in zip(labels, finite) if ok]
+    lab = [x for x, ok in zip(labels, finite) if ok]
     X = X[finite]
     counts = Counter(lab)
     min_size = max(int(min_size), 2)
@@ -130,7 +132,7 @@ def segment_stats(
     too_small = {c: counts[c] for c in order if counts[c] < min_size}
     C, d = len(kept), X.shape[1]
     index = {c: k for k, c in enumerate(kept)}
-    y = np.array([index.get(l, -1) for l in lab], dtype=int)
+    y = np.array([index.get(x, -1) for x in lab], dtype=int)
     keep_rows = y >= 0
     Xk, yk = X[keep_rows], y[keep_rows]
 
@@ -215,7 +217,7 @@ def segment_stats(
     )
 
 
-def worst_pairs(stats: SegmentStats, *, top: int = 5) -> list[tuple[tuple[Hashable, Hashable], float]]:
+def worst_pairs(stats: SegmentStats[L], *, top: int = 5) -> list[tuple[tuple[L, L], float]]:
     """The ``top`` segment pairs with the highest CDNV (most confusable first; ``nan`` left out).
 
     >>> X = np.array([[1.0, 0], [0.9, 0.1], [0, 1.0], [0.1, 0.9], [0.5, 0.5], [0.6, 0.4]])

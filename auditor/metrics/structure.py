@@ -2,8 +2,8 @@
 and how alike documents are in sentence rhythm.
 
 Inputs are per-document features computed upstream (``auditor.features.tokens``): function-word
-shape sequences, opening/closing keys, heading skeletons and sentence lengths. Every function here is
-pure, and O(total tokens) in memory: nothing pairwise between documents.
+shape sequences, opening/closing keys, heading skeletons and sentence lengths. Every function
+here is pure, and O(total tokens) in memory: nothing pairwise between documents.
 """
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
+
+H = TypeVar("H", bound=Hashable)  # an item compared across documents
 
 __all__ = [
     "TemplateStats",
@@ -179,7 +182,7 @@ def shape_ngram_templates(
     )
 
 
-def template_share(docs_shapes: Sequence[Sequence[str]], **kw) -> float:
+def template_share(docs_shapes: Sequence[Sequence[str]], **kw: Any) -> float:
     """Template coverage: mean share of a document's shape n-grams that are templates.
 
     The ``coverage`` of :func:`shape_ngram_templates` (same keyword options); range 0..1,
@@ -224,14 +227,14 @@ def repetition_share(items: Sequence[Hashable | None]) -> float:
     return sum(c for c in counts.values() if c >= 2) / n
 
 
-def most_repeated(items: Sequence[Hashable | None], *, top: int = 10) -> list[tuple[Hashable, int]]:
+def most_repeated(items: Sequence[H | None], *, top: int = 10) -> list[tuple[H, int]]:
     """The most frequent repeated items (count >= 2) with their counts, most common first
     (ties broken by first appearance). Missing items are ignored.
 
     >>> most_repeated(["a b", "c d", "a b", None, None])
     [('a b', 2)]
     """
-    counts = Counter(it for it in items if not _missing(it))
+    counts = Counter(it for it in items if it is not None and not _missing(it))
     ranked = [(it, c) for it, c in counts.most_common() if c >= 2]
     return ranked[: max(int(top), 0)]
 

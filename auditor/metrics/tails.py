@@ -87,7 +87,8 @@ def default_k(n: int) -> int:
 def _unit(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    unit: np.ndarray = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    return unit
 
 
 def fit_topic_clusters(
@@ -238,7 +239,7 @@ def vanished_clusters(
 
 
 def cluster_keywords(
-    docs: Sequence[Sequence[str]], labels: Sequence[int], *, k: int, top: int = 6,
+    docs: Sequence[Sequence[str]], labels: Sequence[int] | np.ndarray, *, k: int, top: int = 6,
     stop_words: Collection[str] = frozenset(),
 ) -> list[list[str]]:
     """Words characterising each cluster by class-based TF-IDF (c-TF-IDF, as in BERTopic).

@@ -40,7 +40,8 @@ def _unit_rows(X: np.ndarray) -> np.ndarray:
         X = X.reshape(len(X), -1) if X.size else np.zeros((0, 0))
     norms = np.linalg.norm(X, axis=1)
     keep = norms > 0
-    return X[keep] / norms[keep, None]
+    unit: np.ndarray = X[keep] / norms[keep, None]
+    return unit
 
 
 def _entropy_exp(eigenvalues: np.ndarray) -> float:
@@ -68,7 +69,8 @@ def embedding_sum(X: np.ndarray) -> np.ndarray:
     U = _unit_rows(X)
     if U.shape[0] == 0:
         return np.zeros(np.asarray(X).shape[-1] if np.asarray(X).ndim == 2 else 0)
-    return U.sum(axis=0)
+    total: np.ndarray = U.sum(axis=0)
+    return total
 
 
 def mean_pairwise_cosine_from_summary(s: np.ndarray, n: int) -> float:
@@ -135,7 +137,8 @@ def second_moment(X: np.ndarray) -> np.ndarray:
     [[1.0, 0.0], [0.0, 1.0]]
     """
     U = _unit_rows(X)
-    return U.T @ U
+    moment: np.ndarray = U.T @ U
+    return moment
 
 
 def vendi_from_second_moment(M: np.ndarray, n: int) -> float:
@@ -292,7 +295,8 @@ def _safe_unit(X: np.ndarray) -> np.ndarray:
     if X.ndim != 2:
         return np.zeros((0, 0))
     norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    unit: np.ndarray = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    return unit
 
 
 def nearest_neighbour_similarity(

@@ -288,7 +288,8 @@ def amplified_phrases(
 
     >>> period = [["we", "delve", "into", "it"]] * 3
     >>> base = [["we", "look", "at", "it"]] * 3
-    >>> [(a.phrase, a.period_docs) for a in amplified_phrases(period, base, stop_words={"we", "it", "into", "at"})]
+    >>> stop = {"we", "it", "into", "at"}
+    >>> [(a.phrase, a.period_docs) for a in amplified_phrases(period, base, stop_words=stop)]
     [('delve', 3)]
     """
     period_docs = list(period_docs)
@@ -302,7 +303,9 @@ def amplified_phrases(
     df_b = _doc_ngram_counts(baseline_docs, ns)
     stop = frozenset(stop_words)
 
-    cands: dict[tuple[str, ...], tuple] = {}
+    # n-gram -> (sort key, period docs, baseline docs, period share, baseline share, ratio)
+    cands: dict[tuple[str, ...], tuple[tuple[float, int, int, int, tuple[str, ...]],
+                                       int, int, float, float, float]] = {}
     for g, c_p in df_p.items():
         if c_p < min_docs:
             continue

@@ -7,8 +7,9 @@ when used, so an audit does not load matplotlib or Jinja2.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 #: kind -> (what the CLI calls it, writer(path, result, *, json_path))
 Writer = Callable[..., None]

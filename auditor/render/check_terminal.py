@@ -13,7 +13,6 @@ from auditor.render.styles import STATUS_STYLE
 from auditor.results import CheckResult, DraftReport
 
 
-
 def render_check(result: CheckResult, console: Console | None = None) -> None:
     """Print a check result (data shown as text, never as markup; see ``render.safe``)."""
     c = console or Console()

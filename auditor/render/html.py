@@ -14,8 +14,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from auditor.metrics.registry import LAYER_SHORT, LAYERS
 from auditor.judge.thresholds import ACTIONS_TOP
+from auditor.metrics.registry import LAYER_SHORT, LAYERS
 from auditor.render.charts import layer_chart_svg
 from auditor.render.provenance_view import history_contributions, layers_text, no_actions, pct
 from auditor.render.segments_view import segment_head, segment_rows

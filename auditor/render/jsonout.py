@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from auditor.files import STDOUT, is_stdout, write_atomic  # noqa: F401  (re-exported)
+from auditor.files import STDOUT, is_stdout, write_atomic
 from auditor.types import json_safe
+
+# STDOUT, is_stdout and write_atomic are re-exported from auditor.files
+__all__ = ["STDOUT", "dumps", "is_stdout", "write_atomic", "write_json"]
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -39,7 +39,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def terminal_text(text: str) -> str:
     """``text`` without escape sequences and control characters (newline and tab kept).
 
-    >>> terminal_text("a\\x1b]8;;https://x.example/\\x1b\\\\link\\x1b]8;;\\x1b\\\\ \\x1b[31mred\\x1b[0m\\x07")
+    >>> link = "a\\x1b]8;;https://x.example/\\x1b\\\\link\\x1b]8;;\\x1b\\\\ "
+    >>> terminal_text(link + "\\x1b[31mred\\x1b[0m\\x07")
     'alink red'
     """
     if not isinstance(text, str):
@@ -59,7 +60,7 @@ def html_text(text: str) -> str:
 def scrub(obj: T) -> T:
     """A copy of ``obj`` with :func:`terminal_text` applied to every string in it (fields of
     dataclasses, items of lists, tuples and dicts, dict keys); other values are kept."""
-    return _scrub(obj, 0)
+    return cast(T, _scrub(obj, 0))  # _scrub rebuilds obj as the same kind of value
 
 
 def _scrub(obj: Any, depth: int) -> Any:

@@ -46,7 +46,7 @@ def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if origin is dict:
         _, value = typing.get_args(tp)
         return {"type": "object", "additionalProperties": _schema(value, defs)}
-    if dataclasses.is_dataclass(tp):
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         name = tp.__name__
         if name not in defs:
             defs[name] = {}  # recursion guard
@@ -146,7 +146,8 @@ def dumps(kind: str) -> str:
 
 def load(kind: str) -> dict[str, Any]:
     """The checked-in schema of ``kind``."""
-    return json.loads((DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads((DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    return loaded
 
 
 if __name__ == "__main__":  # pragma: no cover

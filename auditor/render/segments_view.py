@@ -63,9 +63,11 @@ def render_segments(seg: dict[str, Any], console: Console | None = None) -> None
     field = seg.get("field") or "segment"
     head = f"{len(seg.get('labels', []))} segments by '{field}'; " + segment_head(seg)
     t = Table(title="Segments vs baseline", show_lines=False)
-    for col, kw in (("period", {}), ("status", {}), ("segments", {"justify": "right"}),
-                    ("balanced accuracy", {}), ("most confusable pair", {"overflow": "fold"}),
-                    ("CDNV vs baseline", {}), ("too small", {"justify": "right"})):
+    columns: tuple[tuple[str, dict[str, Any]], ...] = (
+        ("period", {}), ("status", {}), ("segments", {"justify": "right"}),
+        ("balanced accuracy", {}), ("most confusable pair", {"overflow": "fold"}),
+        ("CDNV vs baseline", {}), ("too small", {"justify": "right"}))
+    for col, kw in columns:
         t.add_column(col, **kw)
     for r in segment_rows(seg):
         t.add_row(Text(r["period"]), Text(r["status"], style=STATUS_STYLE.get(r["status"], "")),

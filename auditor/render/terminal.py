@@ -13,8 +13,8 @@ from auditor.metrics.registry import BY_NAME, LAYER_SHORT, in_points
 from auditor.progress import plural
 from auditor.render.provenance_view import render_actions, render_provenance
 from auditor.render.safe import scrub
-from auditor.render.styles import STATUS_STYLE
 from auditor.render.site_view import family_line, summary_line
+from auditor.render.styles import STATUS_STYLE
 from auditor.results import AuditResult, Evidence, PeriodResult, ReferenceInfo, SiteDuplicates
 from auditor.types import Estimate
 
