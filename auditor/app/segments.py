@@ -69,7 +69,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
 import numpy as np
-import numpy.typing as npt
 
 from auditor.judge.segments import (
     accuracy_fell,
@@ -86,7 +85,17 @@ from auditor.judge.thresholds import (
     UNIFORM_RATIO,
 )
 from auditor.metrics.sampling import stable_seed
-from auditor.metrics.segments import segment_stats
+from auditor.metrics.segments import (
+    balanced_accuracy,
+    boot_interval,
+    boot_moments,
+    cdnv_of,
+    cell_size,
+    pooled_moments,
+    safe_ratio,
+    segment_stats,
+    separation,
+)
 from auditor.types import Document
 
 if TYPE_CHECKING:
@@ -112,70 +121,6 @@ def _cells(docs: Sequence[Document], cells: Sequence[Sequence[int]],
     return {s: [np.array(c, dtype=int) for c in cs if c] for s, cs in out.items()}
 
 
-def _size(cs: list[np.ndarray]) -> int:
-    return int(sum(len(c) for c in cs))
-
-
-def _moments(E: np.ndarray, cs: list[np.ndarray]) -> tuple[np.ndarray, float]:
-    """Mean over all documents and the within-cell pooled unbiased spread."""
-    n = _size(cs)
-    total = np.zeros(E.shape[1])
-    ss = 0.0
-    for c in cs:
-        X = E[c]
-        m = X.mean(axis=0)
-        total += X.sum(axis=0)
-        ss += float(((X - m) ** 2).sum())
-    dof = n - len(cs)
-    return total / max(n, 1), (ss / dof if dof > 0 else NAN)
-
-
-def _boot_moments(E: np.ndarray, cs: list[np.ndarray], m: int, R: int,
-                  random_state: int) -> tuple[np.ndarray, np.ndarray]:
-    """(R, d) means and (R,) pooled within-cell spreads of ``R`` resamples of ``m`` documents
-    drawn with replacement from the segment's documents (each keeps its cell)."""
-    idx = np.concatenate(cs)
-    cell = np.concatenate([np.full(len(c), k) for k, c in enumerate(cs)])
-    rng = np.random.default_rng(stable_seed(random_state, "boot", m, idx.tolist()))
-    draws = rng.integers(0, len(idx), size=(R, m))
-    means = np.zeros((R, E.shape[1]))
-    spreads = np.full(R, NAN)
-    for r in range(R):
-        X, k = E[idx[draws[r]]], cell[draws[r]]
-        means[r] = X.mean(axis=0)
-        ss = 0.0
-        for c in np.unique(k):
-            Xc = X[k == c]
-            ss += float(((Xc - Xc.mean(axis=0)) ** 2).sum())
-        dof = m - len(np.unique(k))
-        spreads[r] = ss / dof if dof > 0 else NAN
-    return means, spreads
-
-
-def _separation(sa: npt.ArrayLike, sb: npt.ArrayLike, ma: npt.ArrayLike, mb: npt.ArrayLike,
-                na: int, nb: int) -> np.ndarray:
-    """``2 (||mu_a - mu_b||^2 - s_a/n_a - s_b/n_b) / (s_a + s_b)``: 1 / CDNV with the squared
-    distance between means bias-corrected (the plug-in distance is inflated by ``s/n`` per
-    segment). Can be <= 0 when the two segments are indistinguishable. Vectorised over rows."""
-    d2: np.ndarray = np.sum((np.asarray(ma) - np.asarray(mb)) ** 2, axis=-1)
-    num = np.asarray(sa) + np.asarray(sb)
-    du = d2 - np.asarray(sa) / na - np.asarray(sb) / nb
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sep: np.ndarray = 2.0 * du / num
-    return sep
-
-
-def _cdnv_of(sep: float) -> float:
-    """CDNV from a separation: ``inf`` when the segments are indistinguishable."""
-    return NAN if math.isnan(sep) else (1.0 / sep if sep > 0 else math.inf)
-
-
-def _ratio(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r: np.ndarray = np.asarray(a, dtype=float) / np.asarray(b, dtype=float)
-    return r
-
-
 def _f(x: SupportsFloat) -> float:
     return float(x)
 
@@ -188,26 +133,26 @@ def _describe(E: np.ndarray, docs: Sequence[Document], cells: Sequence[Sequence[
     idx = [int(i) for c in cells for i in c]
     member = _cells(docs, cells, primary=False)
     primary = _cells(docs, cells, primary=True)
-    sizes = {s: _size(cs) for s, cs in member.items()}
+    sizes = {s: cell_size(cs) for s, cs in member.items()}
     kept = sorted(s for s, n in sizes.items() if n >= min_size)
     rows = [i for i in idx if docs[i].segments]
     st = segment_stats(E[rows], [docs[i].segments[0] for i in rows], min_size=min_size) \
         if rows else None
     segs = {}
     for s in sorted(sizes):
-        spread = _moments(E, member[s])[1] if s in kept else NAN
-        segs[s] = {"n": sizes[s], "n_primary": _size(primary.get(s, [])), "spread": spread,
+        spread = pooled_moments(E, member[s])[1] if s in kept else NAN
+        segs[s] = {"n": sizes[s], "n_primary": cell_size(primary.get(s, [])), "spread": spread,
                    "ncm_recall": st.ncm_recall.get(s, NAN) if st else NAN,
                    "noisy_share": st.noisy_share.get(s, NAN) if st else NAN}
     between = [s for s in (st.labels if st else ())]
-    mom = {s: _moments(E, primary[s]) for s in between}
-    n_p = {s: _size(primary[s]) for s in between}
+    mom = {s: pooled_moments(E, primary[s]) for s in between}
+    n_p = {s: cell_size(primary[s]) for s in between}
     cosines = st.mean_cosines if st else {}
     pairs: list[dict[str, Any]] = []
     for a_i, a in enumerate(between):
         for b in between[a_i + 1:]:
-            sep = _f(_separation(mom[a][1], mom[b][1], mom[a][0], mom[b][0], n_p[a], n_p[b]))
-            pairs.append({"a": a, "b": b, "cdnv": _cdnv_of(sep), "separation": sep,
+            sep = _f(separation(mom[a][1], mom[b][1], mom[a][0], mom[b][0], n_p[a], n_p[b]))
+            pairs.append({"a": a, "b": b, "cdnv": cdnv_of(sep), "separation": sep,
                           "cosine": cosines[(a, b)]})
     pairs.sort(key=lambda p: -p["cdnv"] if not math.isnan(p["cdnv"]) else math.inf)
     cos = [p["cosine"] for p in pairs if not math.isnan(p["cosine"])]
@@ -246,23 +191,6 @@ def _matched_recall(E: np.ndarray, docs: Sequence[Document], rows: dict[str, np.
     return acc
 
 
-def _balanced(recall: dict[str, float], m: dict[str, int]) -> tuple[float, float]:
-    """Balanced accuracy (unweighted mean of recalls) and its binomial standard error at the
-    matched sizes (add-one smoothed, so a perfect score still has an error)."""
-    r = np.array(list(recall.values()))
-    n = np.array([m[s] for s in recall], dtype=float)
-    sm = (r * n + 1.0) / (n + 2.0)
-    return float(r.mean()), math.sqrt(float(np.sum(sm * (1 - sm) / n))) / len(r)
-
-
-def _interval(boot: np.ndarray, q: float) -> tuple[float, float, float]:
-    boot = boot[~np.isnan(boot)]
-    if not boot.size:
-        return NAN, NAN, NAN
-    lo, med, hi = np.quantile(boot, [q, 0.5, 1 - q])
-    return float(med), float(lo), float(hi)
-
-
 def _compare(E: np.ndarray, docs: Sequence[Document], base_cells: Sequence[Sequence[int]],
              cell: Sequence[int], *, min_size: int, random_state: int, R: int) -> dict[str, Any]:
     """One compared period vs the pooled baseline. Every ratio and accuracy is size-matched:
@@ -274,17 +202,17 @@ def _compare(E: np.ndarray, docs: Sequence[Document], base_cells: Sequence[Seque
     out: dict[str, Any] = {}
 
     # between: common segments by primary label
-    segs = sorted(s for s in bp if s in pp and _size(bp[s]) >= min_size
-                  and _size(pp[s]) >= min_size)
+    segs = sorted(s for s in bp if s in pp and cell_size(bp[s]) >= min_size
+                  and cell_size(pp[s]) >= min_size)
     out["segments"] = segs
     pairs = [(a, b) for i, a in enumerate(segs) for b in segs[i + 1:]]
-    m = {s: min(_size(bp[s]), _size(pp[s])) for s in segs}
+    m = {s: min(cell_size(bp[s]), cell_size(pp[s])) for s in segs}
     fell, acc_b, acc_p, rec_b, rec_p = False, NAN, NAN, {}, {}
     if len(segs) >= 2:
         kw = dict(min_size=min_size, random_state=random_state, R=max(R // 2, 1))
         rec_b = _matched_recall(E, docs, {s: np.concatenate(bp[s]) for s in segs}, m, **kw)
         rec_p = _matched_recall(E, docs, {s: np.concatenate(pp[s]) for s in segs}, m, **kw)
-        (acc_b, se_b), (acc_p, se_p) = _balanced(rec_b, m), _balanced(rec_p, m)
+        (acc_b, se_b), (acc_p, se_p) = balanced_accuracy(rec_b, m), balanced_accuracy(rec_p, m)
         fell = accuracy_fell(acc_p, acc_b, se_p, se_b)
     out.update(balanced_accuracy=acc_p, baseline_balanced_accuracy=acc_b, accuracy_fell=fell,
                matched_sizes=m)
@@ -292,29 +220,29 @@ def _compare(E: np.ndarray, docs: Sequence[Document], base_cells: Sequence[Seque
     pair_rows: list[dict[str, Any]] = []
     if pairs:
         q = SEGMENT_ALPHA / len(pairs) / 2.0
-        nb = {s: _size(bp[s]) for s in segs}
-        npp = {s: _size(pp[s]) for s in segs}
-        B = {s: _moments(E, bp[s]) for s in segs}
-        P = {s: _moments(E, pp[s]) for s in segs}
-        Bb = {s: _boot_moments(E, bp[s], nb[s], R, random_state) for s in segs}
-        Pb = {s: _boot_moments(E, pp[s], npp[s], R, random_state) for s in segs}
+        nb = {s: cell_size(bp[s]) for s in segs}
+        npp = {s: cell_size(pp[s]) for s in segs}
+        B = {s: pooled_moments(E, bp[s]) for s in segs}
+        P = {s: pooled_moments(E, pp[s]) for s in segs}
+        Bb = {s: boot_moments(E, bp[s], nb[s], R, random_state) for s in segs}
+        Pb = {s: boot_moments(E, pp[s], npp[s], R, random_state) for s in segs}
         for a, b in pairs:
-            sep_b = _f(_separation(B[a][1], B[b][1], B[a][0], B[b][0], nb[a], nb[b]))
-            sep_p = _f(_separation(P[a][1], P[b][1], P[a][0], P[b][0], npp[a], npp[b]))
-            boot_b = _separation(Bb[a][1], Bb[b][1], Bb[a][0], Bb[b][0], nb[a], nb[b])
-            boot_p = _separation(Pb[a][1], Pb[b][1], Pb[a][0], Pb[b][0], npp[a], npp[b])
-            rho = np.where(boot_b > 0, _ratio(boot_p, boot_b), np.nan)  # separation kept
+            sep_b = _f(separation(B[a][1], B[b][1], B[a][0], B[b][0], nb[a], nb[b]))
+            sep_p = _f(separation(P[a][1], P[b][1], P[a][0], P[b][0], npp[a], npp[b]))
+            boot_b = separation(Bb[a][1], Bb[b][1], Bb[a][0], Bb[b][0], nb[a], nb[b])
+            boot_p = separation(Pb[a][1], Pb[b][1], Pb[a][0], Pb[b][0], npp[a], npp[b])
+            rho = np.where(boot_b > 0, safe_ratio(boot_p, boot_b), np.nan)  # separation kept
             rho = rho[~np.isnan(rho)]
             if sep_b > 0 and rho.size:
                 r_lo, r_hi = np.quantile(rho, [q, 1 - q])
-                ratio, low, high = (_cdnv_of(sep_p / sep_b), _cdnv_of(float(r_hi)),
-                                    _cdnv_of(float(r_lo)))
+                ratio, low, high = (cdnv_of(sep_p / sep_b), cdnv_of(float(r_hi)),
+                                    cdnv_of(float(r_lo)))
             else:  # indistinguishable already in the baseline: cannot converge further
                 ratio = low = high = NAN
             pa_b, pa_p = (rec_b[a] + rec_b[b]) / 2, (rec_p[a] + rec_p[b]) / 2
             conv = pair_converging(ratio, low, pa_p, pa_b)
             pair_rows.append({
-                "a": a, "b": b, "cdnv": _cdnv_of(sep_p), "baseline_cdnv": _cdnv_of(sep_b),
+                "a": a, "b": b, "cdnv": cdnv_of(sep_p), "baseline_cdnv": cdnv_of(sep_b),
                 "separation": sep_p, "baseline_separation": sep_b,
                 "ratio": ratio, "low": low, "high": high, "pair_accuracy": pa_p,
                 "baseline_pair_accuracy": pa_b, "converging": conv})
@@ -322,18 +250,18 @@ def _compare(E: np.ndarray, docs: Sequence[Document], base_cells: Sequence[Seque
     out["pairs"] = pair_rows
 
     # within: common segments by membership (every label)
-    wsegs = sorted(s for s in bm if s in pm and _size(bm[s]) >= min_size
-                   and _size(pm[s]) >= min_size)
+    wsegs = sorted(s for s in bm if s in pm and cell_size(bm[s]) >= min_size
+                   and cell_size(pm[s]) >= min_size)
     spreads: list[dict[str, Any]] = []
     if wsegs:
         q = SEGMENT_ALPHA / len(wsegs) / 2.0
         for s in wsegs:
-            k = min(_size(bm[s]), _size(pm[s]))
-            boot = _ratio(_boot_moments(E, pm[s], k, R, random_state)[1],
-                          _boot_moments(E, bm[s], k, R, random_state)[1])
-            ratio, lo, hi = _interval(boot, q)
-            spreads.append({"segment": s, "spread": _moments(E, pm[s])[1],
-                            "baseline_spread": _moments(E, bm[s])[1], "ratio": ratio,
+            k = min(cell_size(bm[s]), cell_size(pm[s]))
+            boot = safe_ratio(boot_moments(E, pm[s], k, R, random_state)[1],
+                          boot_moments(E, bm[s], k, R, random_state)[1])
+            ratio, lo, hi = boot_interval(boot, q)
+            spreads.append({"segment": s, "spread": pooled_moments(E, pm[s])[1],
+                            "baseline_spread": pooled_moments(E, bm[s])[1], "ratio": ratio,
                             "low": lo, "high": hi,
                             "uniform": segment_uniform(ratio, hi)})
     out["spreads"] = spreads

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import numpy as np
+import numpy.typing as npt
+
+from auditor.metrics.sampling import stable_seed
 
 __all__ = ["SegmentStats", "segment_stats", "worst_pairs"]
 
@@ -227,3 +230,88 @@ def worst_pairs(stats: SegmentStats[L], *, top: int = 5) -> list[tuple[tuple[L, 
     pairs = [(p, v) for p, v in stats.cdnv.items() if not math.isnan(v)]
     pairs.sort(key=lambda pv: -pv[1])
     return pairs[: max(int(top), 0)]
+
+
+# ------------------------------------------------------------------ segment moments
+# (the segments layer of the audit, ``auditor.app.segments``, measures with these)
+
+def cell_size(cs: list[np.ndarray]) -> int:
+    """Documents in a segment's cells (one index array per period)."""
+    return int(sum(len(c) for c in cs))
+
+
+def pooled_moments(E: np.ndarray, cs: list[np.ndarray]) -> tuple[np.ndarray, float]:
+    """Mean over all documents and the within-cell pooled unbiased spread."""
+    n = cell_size(cs)
+    total = np.zeros(E.shape[1])
+    ss = 0.0
+    for c in cs:
+        X = E[c]
+        m = X.mean(axis=0)
+        total += X.sum(axis=0)
+        ss += float(((X - m) ** 2).sum())
+    dof = n - len(cs)
+    return total / max(n, 1), (ss / dof if dof > 0 else NAN)
+
+
+def boot_moments(E: np.ndarray, cs: list[np.ndarray], m: int, R: int,
+                 random_state: int) -> tuple[np.ndarray, np.ndarray]:
+    """(R, d) means and (R,) pooled within-cell spreads of ``R`` resamples of ``m`` documents
+    drawn with replacement from the segment's documents (each keeps its cell)."""
+    idx = np.concatenate(cs)
+    cell = np.concatenate([np.full(len(c), k) for k, c in enumerate(cs)])
+    rng = np.random.default_rng(stable_seed(random_state, "boot", m, idx.tolist()))
+    draws = rng.integers(0, len(idx), size=(R, m))
+    means = np.zeros((R, E.shape[1]))
+    spreads = np.full(R, NAN)
+    for r in range(R):
+        X, k = E[idx[draws[r]]], cell[draws[r]]
+        means[r] = X.mean(axis=0)
+        ss = 0.0
+        for c in np.unique(k):
+            Xc = X[k == c]
+            ss += float(((Xc - Xc.mean(axis=0)) ** 2).sum())
+        dof = m - len(np.unique(k))
+        spreads[r] = ss / dof if dof > 0 else NAN
+    return means, spreads
+
+
+def separation(sa: npt.ArrayLike, sb: npt.ArrayLike, ma: npt.ArrayLike, mb: npt.ArrayLike,
+                na: int, nb: int) -> np.ndarray:
+    """``2 (||mu_a - mu_b||^2 - s_a/n_a - s_b/n_b) / (s_a + s_b)``: 1 / CDNV with the squared
+    distance between means bias-corrected (the plug-in distance is inflated by ``s/n`` per
+    segment). Can be <= 0 when the two segments are indistinguishable. Vectorised over rows."""
+    d2: np.ndarray = np.sum((np.asarray(ma) - np.asarray(mb)) ** 2, axis=-1)
+    num = np.asarray(sa) + np.asarray(sb)
+    du = d2 - np.asarray(sa) / na - np.asarray(sb) / nb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sep: np.ndarray = 2.0 * du / num
+    return sep
+
+
+def cdnv_of(sep: float) -> float:
+    """CDNV from a separation: ``inf`` when the segments are indistinguishable."""
+    return NAN if math.isnan(sep) else (1.0 / sep if sep > 0 else math.inf)
+
+
+def safe_ratio(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r: np.ndarray = np.asarray(a, dtype=float) / np.asarray(b, dtype=float)
+    return r
+
+
+def balanced_accuracy(recall: dict[str, float], m: dict[str, int]) -> tuple[float, float]:
+    """Balanced accuracy (unweighted mean of recalls) and its binomial standard error at the
+    matched sizes (add-one smoothed, so a perfect score still has an error)."""
+    r = np.array(list(recall.values()))
+    n = np.array([m[s] for s in recall], dtype=float)
+    sm = (r * n + 1.0) / (n + 2.0)
+    return float(r.mean()), math.sqrt(float(np.sum(sm * (1 - sm) / n))) / len(r)
+
+
+def boot_interval(boot: np.ndarray, q: float) -> tuple[float, float, float]:
+    boot = boot[~np.isnan(boot)]
+    if not boot.size:
+        return NAN, NAN, NAN
+    lo, med, hi = np.quantile(boot, [q, 0.5, 1 - q])
+    return float(med), float(lo), float(hi)
