@@ -88,6 +88,21 @@ def test_decide_statuses():
                for r in overall.reasons)
 
 
+def test_a_layer_moved_two_ways_counts_once():
+    """Wording moved by its metrics and by its counted phrases (``extra``) is one moved layer:
+    watch, not samey; a second layer (segments) makes it samey."""
+    labels = ["b1", "b2", "one"]
+    ests = [_period(), _period(), _period(("wording",))]
+    flags = [True, True, False]
+    extra = {"one": [("wording", "stock phrase 'fast paced' in 8 of 25 posts")]}
+    verdicts, _ = decide(labels, ests, flags, VerdictOptions(), extra=extra)
+    assert verdicts[2].moved_layers == ("wording",) and verdicts[2].status == "watch"
+    assert any("fast paced" in r for r in verdicts[2].reasons)
+    extra["one"].append(("segments", "two segments converge"))
+    verdicts, _ = decide(labels, ests, flags, VerdictOptions(), extra=extra)
+    assert verdicts[2].moved_layers == ("wording", "segments") and verdicts[2].status == "samey"
+
+
 def test_small_relative_change_is_not_a_move():
     ests = [_period(), _period(), _period(("wording", "topics"), shift=0.02, se=0.0001)]
     verdicts, overall = decide(["a", "b", "c"], ests, [True, True, False])

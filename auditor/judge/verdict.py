@@ -257,7 +257,8 @@ def decide(period_labels: Sequence[str], estimates: Sequence[Mapping[str, Estima
         moved = [layer for layer in LAYERS
                  if any(c.moved for n, c in comps[i].items() if BY_NAME[n].layer == layer)]
         extra_here = list((extra or {}).get(label, ()))
-        moved += sorted({layer for layer, _ in extra_here})
+        # a layer moved by its metrics and by its counted frames or phrases is one layer
+        moved += sorted({layer for layer, _ in extra_here} - set(moved))
         pos = comp_i.index(i)
         before = sums[comp_i[pos - 1]] if pos else {}
         trend = _held(comps[i], sums[i], before, h_samey, options)
