@@ -47,6 +47,10 @@ PARSE_YEARS = (1000, 9999)
 #: one long period (sparse early periods are merged up to --min-docs, as always).
 AUTO_RECENT_SHARE = 1 / 3
 AUTO_RECENT_MIN = 3
+#: Two documents are near-copies when the Jaccard similarity of their word 5-gram shingles is
+#: at least this (Lee et al. 2022, "Deduplicating training data"): the near-copy definition of
+#: the duplication layer, the site-wide families, the evidence and curation.
+DUP_THRESHOLD = 0.8
 #: The default baseline candidates (``ingest.periods.select_baseline``; Phase I in
 #: ``judge.baseline`` then checks them): the first ``ceil(n / 3)`` of ``n`` periods, at least two
 #: once there are ``BASELINE_TWO_FROM`` periods, always leaving one period to judge.
@@ -126,7 +130,7 @@ class IngestOptions:
 #: report's settings while they keep their defaults, so an existing trend keeps its key.
 NEW_INGEST_DEFAULTS = {"date_format": None, "earliest_date": EARLIEST_DATE,
                        "future_days": FUTURE_DAYS, "max_document_bytes": MAX_DOCUMENT_BYTES,
-                       "exclude": ()}
+                       "exclude": (), "source_field": None}
 
 
 @dataclass(frozen=True)

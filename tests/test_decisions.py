@@ -5,7 +5,10 @@ A *threshold comparison* orders (``<``, ``<=``, ``>``, ``>=``) a value against
 * a number literal other than 0, 1 and 2 ("fewer than two" is where a pair, a repeat or a
   statistic begins, not a choice; the scan cannot tell a count from a ratio compared with 2,
   so a ratio's cut-off is written as a named constant in ``judge/``), or
-* a module-level numeric constant (``NAME = 0.8``) defined outside ``judge/`` and ``config.py``.
+* a module-level numeric constant (``NAME = 0.8``, also read as ``module.NAME``) defined
+  outside ``judge/`` and ``config.py``, or
+* arithmetic holding a float literal other than 0 and 1 (``p < q / 2.0``: "under half" is a
+  choice), except numerical tolerances under ``TOLERANCE`` (``x >= y - 1e-12``).
 
 Outside ``judge/`` and ``config.py`` (the documented defaults) none may appear, except on a
 line below a comment that says why it is not a decision about the content:
@@ -23,6 +26,7 @@ import auditor
 ROOT = Path(auditor.__file__).parent
 MARK = "# not a threshold:"
 ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+TOLERANCE = 1e-6  # smaller float literals in arithmetic are rounding tolerances, not cut-offs
 
 
 def _numeric_constants() -> dict[str, str]:
@@ -65,8 +69,13 @@ def threshold_comparisons(rel: str, source: str, constants: dict[str, str]) -> l
                         hit = v.value not in (0, 1, 2)
                     elif isinstance(op, (ast.Eq, ast.NotEq)):
                         hit = type(v.value) is float and v.value not in (0.0, 1.0)
-                elif isinstance(v, ast.Name) and isinstance(op, ORDER):
-                    hit = v.id in constants and not _decides(constants[v.id])
+                elif isinstance(v, (ast.Name, ast.Attribute)) and isinstance(op, ORDER):
+                    name = v.id if isinstance(v, ast.Name) else v.attr
+                    hit = name in constants and not _decides(constants[name])
+                elif isinstance(v, ast.BinOp) and isinstance(op, ORDER):
+                    hit = any(isinstance(c, ast.Constant) and type(c.value) is float
+                              and c.value not in (0.0, 1.0) and abs(c.value) >= TOLERANCE
+                              for c in ast.walk(v))
                 near = lines[max(node.lineno - 2, 0):node.lineno]
                 if hit and not any(MARK in line for line in near):
                     found.append(f"{rel}:{node.lineno}: {ast.get_source_segment(source, node)}")
@@ -99,3 +108,6 @@ def test_the_scan_sees_a_threshold_and_a_marked_line():
     assert threshold_comparisons("metrics/x.py", src, {"CUT": "judge/thresholds.py"})[1:] == [
         "metrics/x.py:9: x == 0.5"]
     assert threshold_comparisons("metrics/x.py", "def f(a):\n    return a.ratio >= 2.5\n", {})
+    assert threshold_comparisons("app/x.py", "def f(s):\n    return s >= dup.CUT\n",
+                                 {"CUT": "metrics/dup.py"})
+    assert threshold_comparisons("app/x.py", "def f(p, q):\n    return p < q / 3.0\n", {})

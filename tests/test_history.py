@@ -276,3 +276,14 @@ def test_concurrent_runs_both_succeed(tmp_path):
         assert store.integrity() == "ok"
         assert [r["month"] for r in store.months("k1")] == ["2025-01", "2025-02"]
         assert store.months("k1")[1]["metrics"]["x"]["value"] in (2.0, 3.0)
+
+
+def test_the_default_settings_key_is_stable_across_versions():
+    """An upgrade must not start a new trend: the key of the default settings is the one every
+    stored history has (pinned; changing it orphans every user's months)."""
+    from auditor.app.report import report_settings
+    from auditor.config import AuditOptions
+    from auditor.history.store import settings_key
+
+    assert settings_key(report_settings(AuditOptions(), "all-MiniLM-L6-v2@x", "blog")) \
+        == "bba6cffb6847f4db"

@@ -415,3 +415,21 @@ def test_fuzz_findings_are_usage_errors_before_any_work(tmp_path, capsys, monkey
     code = main(["report", str(base), "--history", "-", *RFAST])
     assert "--history" in _one_line_error(capsys.readouterr().err, 2, code)
     assert sorted(os.listdir(tmp_path)) == ["base.csv"]
+
+
+def test_two_outputs_on_one_file_and_a_manifest_to_stdout_are_usage_errors(tmp_path, capsys,
+                                                                            monkeypatch):
+    _no_work(monkeypatch)
+    monkeypatch.setattr("auditor.curate", lambda *a, **k: pytest.fail("the curation started"))
+    base = _csv(tmp_path / "base.csv")
+    same = tmp_path / "out.txt"
+    for args in (["audit", str(base), "--json", str(same), "--actions-csv", str(same), *FAST],
+                 ["curate", str(base), "--keep", "1", "--manifest", str(same), "--json",
+                  str(same), *RFAST]):
+        code = main(args)
+        line = _one_line_error(capsys.readouterr().err, 2, code)
+        assert "both write" in line and "out.txt" in line, line
+    assert not same.exists()
+    code = main(["curate", str(base), "--keep", "1", "--manifest", "-", *RFAST])
+    line = _one_line_error(capsys.readouterr().err, 2, code)
+    assert "--manifest -" in line and not (tmp_path / "-").exists()

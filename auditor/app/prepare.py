@@ -161,8 +161,10 @@ def prepare_documents(docs: Sequence[Document], options: AuditOptions, *,
             summary.count(0, d)
         undated = [undated_skip(d) for d in docs if d.date is None and (
             d.why_undated is None or d.why_undated.reason == "undated")]  # in the order given
+        # documents the summary set aside itself (an implausible date) are listed too
         return _from_summary(summary, options, embedder=embedder, root=path,
-                             skipped=list(skipped), undated=undated, in_memory=docs, site=index)
+                             skipped=list(skipped) + summary.skipped.listed(), undated=undated,
+                             in_memory=docs, site=index)
 
 
 def _originals(docs: Sequence[Document], analysed: Sequence[Document]) -> dict[str, Document]:

@@ -92,6 +92,8 @@ def report_settings(options: AuditOptions, model_id: str, corpus: str) -> dict[s
     # exclusions name outputs, not content
     d["ingest"] = {k: v for k, v in d["ingest"].items() if k != "exclude" and not (
         k in NEW_INGEST_DEFAULTS and v == NEW_INGEST_DEFAULTS[k])}
+    # the source field was first read as [curate] source_field: keyed where it was then
+    d["curate"] = {**d["curate"], "source_field": d["ingest"].pop("source_field", None)}
     return {"corpus": corpus, "model_id": model_id, **d,
             "samey_major": __version__.split(".")[0]}
 

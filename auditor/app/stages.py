@@ -40,6 +40,7 @@ def first_stage_for(root: Path, options: AuditOptions, full: TextEmbedder,
 
     if first is None and first_stage_id(full) == full.model_id:
         return None
+    # not a threshold: megabytes to bytes (the cut-off is the option [scale] first_stage_mb)
     if corpus_bytes(root, options.ingest.exclude) < options.scale.first_stage_mb * 1e6:
         return None
     if first is not None:

@@ -289,14 +289,22 @@ def check_outputs(target: Path, outputs: dict[str, Any], *, allow_inside: bool =
 
     out = [str(x) for x in exclude or ()]
     corpus = target.resolve()
+    seen: dict[Path, str] = {}
     for name, value in outputs.items():
         if name == "history" and value is not None and is_stdout(value):
             raise UsageError("--history -: the history is a database file, it cannot go to "
                              "standard output; give a file name, e.g. --history "
                              "history.sqlite.")
+        if name == "manifest" and value is not None and is_stdout(value):
+            raise UsageError("--manifest -: the manifest is written as a file; give a file "
+                             "name, e.g. --manifest manifest.jsonl (--json - prints the result).")
         if value is None or is_stdout(value):
             continue
         opt, path = f"--{name}", Path(value)
+        if path.resolve() in seen:
+            raise UsageError(f"{seen[path.resolve()]} and {opt} both write {path}: one would "
+                             "overwrite the other; give each output its own file.")
+        seen[path.resolve()] = opt
         if path.is_dir():
             raise UsageError(f"{opt} {path}: is a folder; give a file name, e.g. "
                              f"{opt} {path / _OUTPUT_FILES.get(name, 'out')}.")

@@ -28,9 +28,11 @@ from itertools import chain
 
 import numpy as np
 
+from auditor.config import DUP_THRESHOLD
 from auditor.types import Document
 
 __all__ = [
+    "DUP_THRESHOLD",
     "shingle_hash",
     "minhash_signatures",
     "signature_jaccard",
@@ -51,10 +53,9 @@ __all__ = [
 
 NAN = float("nan")
 # MinHash / LSH parameters (stated, per REFERENCE.md): word 5-gram shingles, 128 permutations,
-# estimated Jaccard >= 0.8 (Lee et al. 2022).
+# estimated Jaccard >= DUP_THRESHOLD (0.8, Lee et al. 2022; a documented default in config).
 SHINGLE_SIZE = 5
 NUM_PERM = 128
-DUP_THRESHOLD = 0.8
 SKETCH_SIZE = 256  # shingle hashes kept per document by shingle_sketches (exact up to this)
 EMPTY_HASH = np.uint32(0xFFFFFFFF)  # value of every slot of an empty document's signature
 

@@ -210,6 +210,7 @@ def lost_topic_mass(baseline_shares: np.ndarray, period_shares: np.ndarray) -> f
     q, p = _pair(baseline_shares, period_shares)
     if q.size == 0 or np.isnan(q).any() or np.isnan(p).any():
         return float("nan")
+    # not a threshold: the metric's definition (clusters that more than halved, formula above)
     lost = p < q / 2.0
     return float(np.sum(q[lost] - p[lost]))
 

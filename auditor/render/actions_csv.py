@@ -19,6 +19,17 @@ def _actions(result: Any) -> Actions | None:
     return audit.actions if isinstance(audit, AuditResult) else None
 
 
+def cell(text: str) -> str:
+    """Corpus text made inert for a spreadsheet: a cell that starts like a formula (``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe (OWASP, "CSV
+    injection").
+
+    >>> cell("=1+2"), cell("@SUM(A1)"), cell("Plain title")
+    ("'=1+2", "'@SUM(A1)", 'Plain title')
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def render_actions_csv(result: Any) -> str:
     """The CSV text (a header only when there is no action list)."""
     out = io.StringIO()
@@ -30,8 +41,9 @@ def render_actions_csv(result: Any) -> str:
         periods += [p for p in actions.flagged if p.period != actions.period]
         for p in periods:
             for rank, r in enumerate(p.revise_first, start=1):
-                w.writerow([p.period, p.status, rank, r.doc, r.title or "", r.date or "",
-                            r.source or "", f"{r.score:.3f}", r.change, "; ".join(r.why)])
+                w.writerow([p.period, p.status, rank, *map(cell, (
+                    r.doc, r.title or "", r.date or "", r.source or "")), f"{r.score:.3f}",
+                    cell(r.change), cell("; ".join(r.why))])
     return out.getvalue()
 
 
