@@ -255,7 +255,7 @@ def test_entity_bomb_refused_fast(tmp_path: Path) -> None:
     write(tmp_path, "external.xml", EXTERNAL)
     start = time.perf_counter()
     res = load(tmp_path)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 10.0  # a bomb expanded would take minutes and GBs
     assert res.documents == []
     skipped = {s.path: s for s in res.skipped}
     assert set(skipped) == {"bomb.xml", "bomb.rss", "external.xml"}
