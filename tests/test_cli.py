@@ -186,3 +186,35 @@ def test_public_functions_stay_callable_after_the_renderers_are_imported():
     for name in ("audit", "check", "report"):
         assert callable(getattr(auditor, name)), name
     assert auditor.report.__module__ == "auditor"
+
+
+def test_corpus_options_reach_the_options_typed(tmp_path, monkeypatch, capsys):
+    """Every shared corpus option is an option of audit and report (declared once in
+    ``cli.options.CORPUS_OPTIONS``) and arrives unwrapped and typed in the options."""
+    from auditor.cli.options import CORPUS_OPTIONS
+
+    seen: dict = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_audit(target, opts):
+        seen["opts"] = opts
+        raise Stop
+
+    monkeypatch.setattr("auditor.audit", fake_audit)
+    (tmp_path / "a.md").write_text("x", encoding="utf-8")
+    main(["audit", str(tmp_path), "--min-docs", "7", "--segment-from", "folder",
+          "--no-site-duplicates", "--cache-dir", str(tmp_path / "c"), "--model", "hashing",
+          "--quiet"])  # stops (an internal error, exit 4) once the options are built
+    o = seen["opts"]
+    assert o.min_docs == 7 and o.ingest.segment_from == "folder"
+    assert o.site_duplicates is False and o.cache_dir == str(tmp_path / "c")
+    monkeypatch.setenv("COLUMNS", "250")  # one flag a line, unwrapped
+    for command in ("audit", "report"):
+        assert main([command, "--help"]) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        for name in CORPUS_OPTIONS:
+            flag = "--" + name.replace("_", "-")
+            assert flag in out, (command, flag)
+    assert main(["check", "x", "--against", str(tmp_path), "--min-docs", "3"]) == 2

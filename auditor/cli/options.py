@@ -368,6 +368,11 @@ CORPUS_OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 
 
+#: a command's own options that --help lists after the corpus options
+LAST_OPTIONS = ("json_out", "output_in_corpus", "actions_csv", "html_out", "md_out", "history",
+                "manifest", "out", "fail_on", "config", "quiet")
+
+
 def corpus_options(*names: str) -> Callable[[F], F]:
     """Give a command the options ``names`` of :data:`CORPUS_OPTIONS`, after its own (typer
     reads the signature this sets); the command collects them in ``**corpus``."""
@@ -378,12 +383,16 @@ def corpus_options(*names: str) -> Callable[[F], F]:
         extra = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY,
                                    default=CORPUS_OPTIONS[n][1], annotation=CORPUS_OPTIONS[n][0])
                  for n in names]
+        # --help lists them before the outputs and the run's switches, as it always did
+        at = next((i for i, p in enumerate(own) if p.name in LAST_OPTIONS), len(own))
+        params = own[:at] + extra + [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+                                     for p in own[at:]]
 
         @functools.wraps(fn)
         def command(*args: Any, **kwargs: Any) -> Any:
             return fn(*args, **kwargs)
 
-        command.__signature__ = sig.replace(parameters=own + extra)  # type: ignore[attr-defined]
+        command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         command.__annotations__ = {**typing.get_type_hints(fn),
                                    **{n: CORPUS_OPTIONS[n][0] for n in names}}
         return command  # type: ignore[return-value]
