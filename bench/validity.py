@@ -823,7 +823,8 @@ def main(argv=None) -> int:
     print("\n## Criteria\n")
     ok = True
     for part in PARTS:
-        for name, c in res.get(part, {}).get("criteria", {}).items():
+        got = res.get(part)  # res["model"] is the model's name when the model part did not run
+        for name, c in (got.get("criteria", {}) if isinstance(got, dict) else {}).items():
             word = "PASS" if c["pass"] else ("n/a" if c["pass"] is None else "FAIL")
             ok &= c["pass"] is not False
             print(f"- {name}: {word}: {c['detail']}")
