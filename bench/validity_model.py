@@ -322,6 +322,10 @@ def run_length(srcs: list[dict], embedder, fast: bool, log=print,
         by_len = sorted(src["human"], key=lambda r: len(r["text"].split()))
         third = len(by_len) // 3
         pools = {"shorter": by_len[:third], "longer": by_len[-third:]}
+        if third < MODEL_MONTHS * PER or len(by_len) - third < 4 * PER:
+            log(f"  length ({src['name']}): skipped, a third of its human texts ({third}) is "
+                f"fewer than {MODEL_MONTHS * PER} (six months of {PER})")
+            continue
         for kind, pool in ((k, pools[k]) for k in kinds):
             for t in range(n):
                 rng = random.Random(f"length|{src['name']}|{kind}|{t}")
