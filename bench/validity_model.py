@@ -16,10 +16,10 @@ Sources (read at run time, never copied into the repository):
   CC BY 3.0; the human texts come from third-party sources with their own terms: research use):
   human texts in 16 domains and rewrites of them by gpt-3.5-turbo, gpt-4o, gemini-1.5-pro and
   llama-3-70b. ``bench/make_l2r_source.py`` turns a snapshot of that repository into the JSON
-  Lines file (README, "Validity on real model text"). Unlike DetectRL, its model texts are
-  *rewrites* of human texts (a house voice applied to the same content), not new texts on the
-  same prompt. Each domain with at least ``MIN_SOURCE`` texts on both sides is a source of its
-  own (a brand writes in one domain).
+  Lines file (README, "Validity: does it catch real AI-written content?"). Unlike DetectRL, its
+  model texts are *rewrites* of human texts (a house voice applied to the same content), not
+  new texts on the same prompt. Each domain with at least ``MIN_SOURCE`` texts on both sides is
+  a source of its own (a brand writes in one domain).
 
 Records have no dates: months are assigned here, 25 posts a month (``PER``), human months first.
 Every audit is samey's default (``period="month"``, no ``--baseline``: the audit picks and checks
