@@ -119,6 +119,12 @@ def build(src: dict, rng: random.Random, months: list[tuple[int, str | None]], *
     llms = list(llm_pool if llm_pool is not None else src["llm"])
     rng.shuffle(humans)
     rng.shuffle(llms)
+    return _fill(src, rng, months, humans, llms)
+
+
+def _fill(src: dict, rng: random.Random, months, humans: list[dict], llms: list[dict]):
+    """Each month's model posts (in ``llms`` order) then its human posts (in ``humans``
+    order), dated in the month. Returns (documents, [(month index, n_model)])."""
     docs, plan, hi, mi = [], [], 0, 0
     for k, (n_model, _) in enumerate(months):
         for r in llms[mi:mi + n_model]:
@@ -216,17 +222,7 @@ def run_model(srcs: list[dict], embedder, fast: bool, log=print) -> list[dict]:
 def _build_in_order(src: dict, rng: random.Random, months, llm_pool):
     humans = list(src["human"])
     rng.shuffle(humans)
-    docs, hi, mi = [], 0, 0
-    for k, (n_model, _) in enumerate(months):
-        for r in llm_pool[mi:mi + n_model]:
-            docs.append(_doc(r, k, rng, f"{src['name']}/llm")[0])
-        mi += n_model
-        for r in humans[hi:hi + PER - n_model]:
-            docs.append(_doc(r, k, rng, f"{src['name']}/human")[0])
-        hi += PER - n_model
-    if mi > len(llm_pool) or hi > len(humans):
-        raise ValueError(f"{src['name']}: not enough texts for this scenario")
-    return docs, None
+    return _fill(src, rng, months, humans, list(llm_pool))[0], None
 
 
 def _rate(statuses: list[str]) -> tuple[int, int, int]:
