@@ -52,7 +52,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -63,7 +62,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 SHARED = ROOT.parent / "shared" / "corpora"
 
 from bench_dedup import plant, rows  # noqa: E402
-from bench_stream import _MEASURE  # noqa: E402
+from bench_stream import _MEASURE, work_dir  # noqa: E402
 
 STOCK = ("Update:", "Reposted from our archive.", "Worth reading again:", "In case you missed it:")
 N_FAMILIES = 150
@@ -215,13 +214,7 @@ def main() -> None:
     ap.add_argument("--scale-only", action="store_true")
     ap.add_argument("--keep-dir", type=Path, default=None)
     args = ap.parse_args()
-    tmp = None
-    if args.keep_dir is None:
-        tmp = tempfile.TemporaryDirectory(prefix="samey-bench-curate-")
-        base = Path(tmp.name)
-    else:
-        base = args.keep_dir
-    try:
+    with work_dir(args.keep_dir, "samey-bench-curate-") as base:
         for model in [] if args.scale_only else args.model:
             print(json.dumps({"validity": bench_pool(base, model, args.keep)}, indent=1),
                   flush=True)
@@ -230,9 +223,6 @@ def main() -> None:
                 print(json.dumps({"scale": bench_scale(base, n, args.keep, args.scale_model)},
                                  indent=1),
                       flush=True)
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_stream import _MEASURE, REST, STOCK, _sentences  # noqa: E402
+from bench_stream import _MEASURE, REST, STOCK, _sentences, work_dir  # noqa: E402
 
 from auditor.app.site_duplicates import SiteIndex  # noqa: E402
 from auditor.types import Document  # noqa: E402
@@ -193,15 +192,9 @@ def main() -> None:
     if "function" in args.mode:
         print(json.dumps(run_function(args.rows, labels), indent=1), flush=True)
     if "audit" in args.mode:
-        tmp = None
-        if args.keep is None:
-            tmp = tempfile.TemporaryDirectory(prefix="samey-bench-dedup-")
-            base = Path(tmp.name)
-        else:
-            base = args.keep
-        data = base / "csv"
-        data.mkdir(parents=True, exist_ok=True)
-        try:
+        with work_dir(args.keep, "samey-bench-dedup-") as base:
+            data = base / "csv"
+            data.mkdir(parents=True, exist_ok=True)
             if not (data / "products.csv").exists():
                 t = time.perf_counter()
                 write_csv(data / "products.csv", args.rows, labels)
@@ -209,9 +202,6 @@ def main() -> None:
             for extra in (["--no-site-duplicates"], []):
                 res = run_audit(data, base / "audit.json", *extra)
                 print(json.dumps(res, indent=1), flush=True)
-        finally:
-            if tmp is not None:
-                tmp.cleanup()
 
 
 if __name__ == "__main__":

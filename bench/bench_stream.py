@@ -17,12 +17,14 @@ Targets (issue 12): 1 million rows <= 1 GB peak RSS; 10 million rows <= 1.5 GB, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -133,6 +135,18 @@ def run_audit(data: Path, model: str, out_json: Path) -> dict:
     return res
 
 
+@contextlib.contextmanager
+def work_dir(keep: Path | None, prefix: str) -> Iterator[Path]:
+    """The benches' data folder: ``keep`` (created if needed, left in place) or a temporary
+    folder removed afterwards."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        yield Path(tmp)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -142,14 +156,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=None,
                     help="write the data here and keep it (default: a temporary folder)")
     args = ap.parse_args()
-    tmp = None
-    if args.keep is None:
-        tmp = tempfile.TemporaryDirectory(prefix="samey-bench-stream-")
-        base = Path(tmp.name)
-    else:
-        base = args.keep
-        base.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_dir(args.keep, "samey-bench-stream-") as base:
         for fmt in args.formats:
             t = time.perf_counter()
             if fmt == "csv":
@@ -168,9 +175,6 @@ def main() -> None:
                               "generate_s": round(gen, 1), **{k: (round(v, 1) if isinstance(
                                   v, float) else v) for k, v in res.items()
                                   if k != "stderr" or res["rc"]}}, indent=1), flush=True)
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
 
 
 if __name__ == "__main__":
