@@ -178,7 +178,8 @@ def bench_pool(base: Path, model: str, keep: str) -> dict:
             **judge(run, family_of)}
 
 
-def bench_scale(base: Path, n_rows: int, keep: str, model: str = "hashing") -> dict:
+def bench_scale(base: Path, n_rows: int, keep: str, model: str = "hashing",
+                engine: tuple[str, ...] = ()) -> dict:
     labels = plant(n_rows, 0.02)
     data = base / f"scale-{n_rows}" / "products.csv"
     data.parent.mkdir(parents=True, exist_ok=True)
@@ -192,6 +193,17 @@ def bench_scale(base: Path, n_rows: int, keep: str, model: str = "hashing") -> d
     family_of = {f"products.csv#{i + 1}": int(f) for i, f in enumerate(labels) if f >= 0}
     out = base / f"out-scale-{n_rows}"
     out.mkdir(parents=True, exist_ok=True)
+    if engine:  # --engine dask --workers N (0: local): the same manifest as the first run?
+        runs = []
+        for workers in engine:
+            extra = ("--engine", "dask", "--workers", workers) if int(workers) else ()
+            runs.append({**run_curate(data, out, model, keep, *extra), "workers": int(workers)})
+            if runs[-1]["rc"]:
+                return runs[-1]
+        return {"rows": n_rows, "model": model, "engines": [
+            {"workers": r["workers"] or "local", "wall_s": r["wall_s"],
+             "peak_rss_mb": r["peak_rss_mb"],
+             "same_manifest_as_first": r["manifest"] == runs[0]["manifest"]} for r in runs]}
     run = run_curate(data, out, model, keep)
     if run["rc"]:
         return run
@@ -213,6 +225,9 @@ def main() -> None:
     ap.add_argument("--pool-only", action="store_true")
     ap.add_argument("--scale-only", action="store_true")
     ap.add_argument("--keep-dir", type=Path, default=None)
+    ap.add_argument("--dask-workers", nargs="*", default=[], metavar="N",
+                    help="scale runs with --engine dask --workers N instead (each N in turn; "
+                         "a local run first when N is 0)")
     args = ap.parse_args()
     with work_dir(args.keep_dir, "samey-bench-curate-") as base:
         for model in [] if args.scale_only else args.model:
@@ -220,8 +235,8 @@ def main() -> None:
                   flush=True)
         if not args.pool_only:
             for n in args.sizes:
-                print(json.dumps({"scale": bench_scale(base, n, args.keep, args.scale_model)},
-                                 indent=1),
+                print(json.dumps({"scale": bench_scale(base, n, args.keep, args.scale_model,
+                                                       tuple(args.dask_workers))}, indent=1),
                       flush=True)
 
 

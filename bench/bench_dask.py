@@ -3,6 +3,7 @@
     python bench/bench_dask.py [--rows 1000000] [--layout monthly|one-csv] [--format parquet|csv]
                                [--workers 1 2] [--model hashing] [--keep DIR]
                                [--ingest-only [--site]]
+                               [--pass curate|index [--static FOLDER]]
 
 Generates N synthetic product texts (~50 words, the generator of ``bench_stream.py``) dated
 over 24 months, as 24 monthly files (``--layout monthly``, ``month=YYYY-MM.parquet`` or
@@ -157,6 +158,97 @@ def ingest_only(data: Path, workers: list[int], site: bool = False) -> list[dict
     return out
 
 
+def document_pass(data: Path, workers: list[int], kind: str, static: Path | None = None
+                  ) -> list[dict]:
+    """The per-document pass of ``samey curate`` (``kind`` "curate": reading, embedding,
+    MinHash, structure keys into a ``CurateIndex``) or of the check's index build ("index":
+    reading and ``index.rows.featurise`` into an ``IndexSink``), local and on a LocalCluster of
+    N workers (started before the clock), in this process; the embedder is the hashing one, or
+    the distilled first-stage table in folder ``static``. Each Dask result is compared with the
+    local one: every stored array equal."""
+    sys.path.insert(0, str(ROOT))
+    from distributed import Client, LocalCluster
+
+    import auditor
+    from auditor.features.embeddings import HashingEmbedder
+
+    embedder = HashingEmbedder()
+    if static is not None:
+        from auditor.features.static import StaticEmbedder
+
+        embedder = StaticEmbedder(static)
+    out, ref = [], None
+    for n in [0, *workers]:
+        opts = auditor.options(progress=False, **({"engine": "dask", "workers": n} if n else {}))
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR) if n else None
+        with cluster or contextlib.nullcontext(), \
+                Client(cluster) if cluster else contextlib.nullcontext() as client, \
+                tempfile.TemporaryDirectory(prefix="samey-bench-pass-") as tmp:
+            t = time.perf_counter()
+            got = (_curate_pass if kind == "curate" else _index_pass)(data, opts, embedder,
+                                                                    client, Path(tmp))
+            wall = time.perf_counter() - t
+        row = {"pass": kind, "embedder": embedder.model_id,
+               "engine": f"dask, {_workers(n)}" if n else "local", "wall_s": round(wall, 1),
+               "documents": got["n"]}
+        if ref is None:
+            ref = got
+        else:
+            row["same_as_local"] = got == ref
+        out.append(row)
+    return out
+
+
+def _digest(*arrays) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def _curate_pass(data, opts, embedder, client, tmp: Path) -> dict:
+    from auditor.app.curate_dask import read_corpus_dask
+    from auditor.app.curate_index import CurateIndex, read_corpus
+
+    def never(doc_id, path):
+        return False
+
+    with CurateIndex(embedder, protected=never, directory=str(tmp)) as ix:
+        if client is None:
+            read_corpus(data, opts.ingest, ix)
+        else:
+            read_corpus_dask(data, opts, ix, embedder, never, client=client)
+        ids = np.arange(ix.n)
+        fams = ix.site.families()
+        return {"n": ix.n, "arrays": _digest(*ix.arrays().values()),
+                "embeddings": _digest(ix.store.read(ids)),
+                "names": _digest(np.array([ix.name(i) for i in ids])),
+                "families": len(fams), "family_digest": _digest(*map(np.asarray, fams))}
+
+
+def _index_pass(data, opts, embedder, client, tmp: Path) -> dict:
+    from auditor.app.index_dask import read_index_dask
+    from auditor.features.lexicon import phrase_stop_words
+    from auditor.index.files import Writer
+    from auditor.index.store import IndexSink
+    from auditor.ingest.stream import summarise
+
+    writer = Writer(tmp)
+    sink = IndexSink(writer, embedder, opts, None, phrase_stop_words())
+    if client is None:
+        summarise(data, opts.ingest, k=1, sinks=[sink], undated_to_sinks=True)
+    else:
+        read_index_dask(data, opts, sink, client=client)
+    sink.flush()
+    writer.close(sink.dim or 1)
+    names = sorted(p.name for p in tmp.glob("*.npy"))
+    return {"n": writer.rows, "vocab": len(sink.vocab),
+            "arrays": {name: _digest(np.load(tmp / name)) for name in names}}
+
+
 def _workers(n: int) -> str:
     return f"{n} worker" + ("" if n == 1 else "s")
 
@@ -173,6 +265,12 @@ def main() -> None:
     ap.add_argument("--site", action="store_true",
                     help="with --ingest-only: also find the site-wide near-duplicate families")
     ap.add_argument("--keep", type=Path, default=None)
+    ap.add_argument("--pass", dest="doc_pass", choices=["curate", "index"], default=None,
+                    help="time only the per-document pass of samey curate or of the check's "
+                         "index build, local and with --workers N")
+    ap.add_argument("--static", type=Path, default=None,
+                    help="with --pass: embed with this distilled first-stage folder (default: "
+                         "the hashing embedder)")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="samey-bench-dask-") if args.keep is None else None
     base = Path(tmp.name) if tmp else args.keep
@@ -189,6 +287,10 @@ def main() -> None:
         print(json.dumps({"rows": args.rows, "layout": args.layout, "files": files,
                           "data_mb": round(size / 2**20), "cores": os.cpu_count(),
                           "generate_s": round(time.perf_counter() - t, 1)}), flush=True)
+        if args.doc_pass:
+            for r in document_pass(data, args.workers, args.doc_pass, args.static):
+                print(json.dumps(r), flush=True)
+            return
         if args.ingest_only:
             for r in ingest_only(data, args.workers, site=args.site):
                 print(json.dumps(r), flush=True)

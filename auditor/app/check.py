@@ -191,9 +191,14 @@ def corpus_index(against: str | Path, options: AuditOptions, *,
     full = _embedders(options, embedder)[0]
     stage = first_stage_for(root, options, full, first)
     model_id = full.model_id + (f"|first:{stage.model_id}" if stage is not None else "")
+    read = None
+    if options.engine == "dask":
+        from auditor.app.index_dask import read_index_dask
+
+        read = read_index_dask
     return load_or_build(root, options, model_id=model_id, make_embedder=lambda: full,
                          find_baseline=baseline_finder(root, options),
-                         make_first=(lambda: stage) if stage is not None else None)
+                         make_first=(lambda: stage) if stage is not None else None, read=read)
 
 
 # ---------------------------------------------------------------- the check

@@ -4,7 +4,8 @@ training set (or a content library) that should not collapse into sameness.
 The method (``metrics.selection`` computes, ``judge.curate`` decides; README, "samey curate"):
 
 1. one streaming pass over any format samey reads (``app.curate_index``): each document's
-   embedding (to a temporary file), MinHash signature and sketch, structure keys;
+   embedding (to a temporary file), MinHash signature and sketch, structure keys; with
+   ``--engine dask`` on a cluster's workers, partition by partition (``app.curate_dask``);
 2. near-copy families (the audit's site-wide MinHash LSH, found whole): one member of each stays
    eligible, chosen protected first, then the preferred source, then the earliest date;
 3. topic clusters: k-means fitted on a seeded sample of the embeddings, every document assigned;
@@ -213,7 +214,12 @@ def curate(path: str | Path, options: AuditOptions, *, keep: int | str | None = 
     seed = options.sampling.random_state
     stage = first_stage_for(root, options, embedder, first)
     with CurateIndex(stage or embedder, protected=protected) as index:
-        read_corpus(root, ingest, index, progress=options.progress)
+        if options.engine == "dask":
+            from auditor.app.curate_dask import read_corpus_dask
+
+            read_corpus_dask(root, options, index, stage or embedder, protected)
+        else:
+            read_corpus(root, ingest, index, progress=options.progress)
         n = index.n
         if n < 2:
             raise InputError(f"{path}: {plural(n, 'document')} to curate (and "

@@ -79,6 +79,16 @@ class EmbeddingStore:
             yield lo, np.frombuffer(os.pread(fd, m * row, lo * row),
                                     dtype=np.float32).reshape(m, self.dim)
 
+    def raw(self) -> bytes:
+        """Every row, as bytes (an engine's partition)."""
+        self.file.flush()
+        return Path(self.path).read_bytes()
+
+    def append_raw(self, data: bytes, dim: int) -> None:
+        """Append rows given as bytes of ``dim`` float32 values each (:meth:`raw`)."""
+        if data:
+            self.append(np.frombuffer(data, dtype=np.float32).reshape(-1, dim))
+
     def close(self) -> None:
         discard(self.file, self.path)
 
@@ -134,24 +144,20 @@ class CurateIndex:
         self.keys.extend((key_hash(structure.opening_key(doc.text)),
                           key_hash(structure.closing_key(doc.text)),
                           key_hash(structure.heading_skeleton(doc.headings))))
-        label = doc.source
-        if label is None:
-            self.source.append(-1)
-        else:
-            ix = self._label_ix.setdefault(label, len(self._label_ix))
-            if ix == len(self.labels):
-                self.labels.append(label)
-            self.source.append(ix)
+        self.source.append(-1 if doc.source is None else self._label(doc.source))
         self.always.append(bool(self.protected(doc.doc_id, doc.path)))
         self._texts.append(doc.text)
         if len(self._texts) >= self.batch:
             self._embed()
 
-    def skip(self, index: int, item: Skipped) -> None:
+    def skip(self, index: int, item: Skipped, *, at: int | None = None) -> None:
+        """A skipped input (its record number ``index``, 0 for a file), after the ``at``
+        documents read before it (default: all added so far)."""
         self.skips.add(index, item)
         self.n_skipped += 1
-        self.skip_file.write(json.dumps({"at": self.n, "doc": item.path, "reason": item.reason,
-                                         "detail": item.detail}, ensure_ascii=False) + "\n")
+        self.skip_file.write(json.dumps({"at": self.n if at is None else at, "doc": item.path,
+                                         "reason": item.reason, "detail": item.detail,
+                                         "record": index}, ensure_ascii=False) + "\n")
 
     def _embed(self) -> None:
         if self._texts:
@@ -189,6 +195,40 @@ class CurateIndex:
                 else np.zeros(0, bool),
                 "dates": np.frombuffer(self.site.dates, dtype=np.int32) if self.n else
                 np.zeros(0, np.int32)}
+
+    def part(self) -> dict[str, Any]:
+        """Everything added, as plain data (what a worker of ``--engine dask`` returns for its
+        partition; :meth:`add_part` appends it to another index)."""
+        self.finish()
+        return {"site": self.site.part(), "dim": self.store.dim, "store": self.store.raw(),
+                "lexical_dim": self.lexical.dim, "lexical": self.lexical.raw(),
+                "words": self.words.tobytes(), "keys": self.keys.tobytes(),
+                "source": self.source.tobytes(), "labels": list(self.labels),
+                "always": self.always.tobytes(),
+                "skipped": [[r["at"], r["record"], r["doc"], r["reason"], r["detail"]]
+                            for r in self.skipped_rows()]}
+
+    def add_part(self, part: dict[str, Any]) -> None:
+        """Append another index's :meth:`part`: the same state as if its documents and
+        skipped inputs had been added here, in their order, after the ones already here."""
+        self.finish()
+        off = self.n
+        for at, record, doc, reason, detail in part["skipped"]:
+            self.skip(record, Skipped(doc, reason, detail), at=off + at)
+        self.site.add_part(part["site"])
+        self.store.append_raw(part["store"], part["dim"])
+        self.lexical.append_raw(part["lexical"], part["lexical_dim"])
+        self.words.frombytes(part["words"])
+        self.keys.frombytes(part["keys"])
+        self.always.frombytes(part["always"])
+        remap = np.array([self._label(lab) for lab in part["labels"]] + [-1], dtype=np.int16)
+        self.source.frombytes(remap[np.frombuffer(part["source"], dtype=np.int16)].tobytes())
+
+    def _label(self, label: str) -> int:
+        ix = self._label_ix.setdefault(label, len(self._label_ix))
+        if ix == len(self.labels):
+            self.labels.append(label)
+        return ix
 
     def close(self) -> None:
         self.site.close()

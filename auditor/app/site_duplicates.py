@@ -244,6 +244,25 @@ class SiteIndex:
         self.n += refs["n"]
         return off
 
+    def add_part(self, part: dict[str, Any]) -> int:
+        """Append another index's :meth:`part` whole (references, band keys, signatures and
+        sketches; its ids offset by ``self.n``), so that :meth:`families` finds the families
+        across both, as if every document had been added here. Returns the first id."""
+        self._flush()
+        off = self.add_refs(part["refs"])
+        if part["refs"]["n"]:
+            store = _SignatureFile(duplication.NUM_PERM, self.directory)
+            store.file.write(part["sig"])
+            store.sketch_file.write(part["sketch"])
+            store.ends.frombytes(part["sketch_ends"])
+            store.rows = part["refs"]["n"]
+            self._segments.append((off, store))
+            ids = np.frombuffer(part["ids"], dtype=np.int64)
+            keys = np.frombuffer(part["keys"], dtype=np.uint32).reshape(len(ids), SITE_BANDS)
+            self.index = self.index.merge(BandIndex(SITE_BANDS, SITE_ROWS, [ids + off],
+                                                    [keys.copy()]))
+        return off
+
     # -- reading ----------------------------------------------------------------------
     def signatures(self, ids: np.ndarray) -> np.ndarray:
         """Signatures of these ids (rows in the order given)."""

@@ -18,7 +18,8 @@ EPILOG = opt.epilog(
     "a draft reached --fail-on (samey or watch; default samey)")
 
 
-@opt.corpus_options("model", "backend", "text_field", "title_field", "cache_dir")
+@opt.corpus_options("model", "backend", "text_field", "title_field", "cache_dir", "engine",
+                    "workers", "scheduler")
 def check(
     drafts: list[str] = typer.Argument(..., metavar="DRAFT", help="Draft files (any format "
                                        "audit reads), or - for standard input."),

@@ -16,7 +16,8 @@ EPILOG = opt.epilog("samey curate content/ --keep 60% --manifest kept.jsonl --ou
 
 
 @opt.corpus_options("source_field", "text_field", "title_field", "min_words",
-                    "min_record_words", "model", "backend", "cache_dir")
+                    "min_record_words", "model", "backend", "cache_dir", "engine", "workers",
+                    "scheduler")
 def curate(
     path: Optional[Path] = typer.Argument(None, metavar="CORPUS", help="Folder or file to "
                                           "curate (default: 'corpus' in samey.toml)."),

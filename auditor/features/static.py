@@ -193,7 +193,8 @@ class StaticEmbedder:
         unk = self._unk_id(folder, vocab)
         self._unk = -1 if unk is None else unk
         self.folder = folder
-        self._model_id = static_model_id(base_model_id or folder.name)
+        self.base_model_id = base_model_id or folder.name
+        self._model_id = static_model_id(self.base_model_id)
 
     @staticmethod
     def _unk_id(folder: Path, vocab: dict[str, int]) -> int | None:

@@ -112,6 +112,8 @@ CORPUS = ("ngram_hashes", "ngram_df", "phrase_scores", "template_cov", "is_basel
 
 #: the caller's validated baseline, given the embedder that reads the index's stored rows
 FindBaseline = Callable[[TextEmbedder], "Baseline | None"]
+# reads the corpus into a sink (``IndexSink``): the local ingest stream, or an engine's
+ReadCorpus = Callable[[Path, AuditOptions, "IndexSink"], Any]
 
 
 @dataclass
@@ -285,12 +287,14 @@ def open_index(directory: Path, meta: dict[str, Any] | None) -> CorpusIndex | No
 def load_or_build(root: str | Path, options: AuditOptions, *, model_id: str,
                   make_embedder: Callable[[], TextEmbedder],
                   find_baseline: FindBaseline,
-                  make_first: Callable[[], TextEmbedder] | None = None) -> CorpusIndex:
+                  make_first: Callable[[], TextEmbedder] | None = None,
+                  read: ReadCorpus | None = None) -> CorpusIndex:
     """Open the index of ``root`` when the corpus is unchanged, else update it (only new or
     changed documents are embedded; see the module docstring) and save it.
 
     ``make_embedder()``, ``make_first()`` (the first stage of a two-stage index; ``None``: one
     stage) and ``find_baseline`` are called only on an update; ``model_id`` names both stages.
+    ``read``: an engine's reading of the corpus (:func:`build`).
     A cache folder that cannot be written costs a full build in a temporary folder, every time.
     """
     from auditor.files import write_atomic
@@ -317,7 +321,7 @@ def load_or_build(root: str | Path, options: AuditOptions, *, model_id: str,
     try:
         index = build(root, options, make_embedder(), fingerprint=fp, features_key=fkey,
                       folder=folder, old=old, find_baseline=find_baseline,
-                      first=make_first() if make_first is not None else None)
+                      first=make_first() if make_first is not None else None, read=read)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -398,11 +402,15 @@ class IndexSink:
             parts.append((new, got))
             for i, o in zip(new, got["_outlines"]):
                 outlines[i] = o
-        rows = merge_rows(parts)
+        self.write(merge_rows(parts), docs, contents, outlines, reused=len(found))
+
+    def write(self, rows: Rows, docs: Sequence[Document], contents: Sequence[str],
+              outlines: Sequence[str | None], *, reused: int = 0) -> None:
+        """Append featurised rows (shape ids in ``self.vocab``) of ``docs``, in order."""
         self.writer.append(rows, docs, contents, outlines)
         self.dim = int(rows["embeddings"].shape[1])
-        self.stats["embedded"] += len(new)
-        self.stats["reused"] += len(found)
+        self.stats["embedded"] += len(docs) - reused
+        self.stats["reused"] += reused
 
     def _unchanged(self, docs: Sequence[Document], contents: Sequence[str]) -> dict[int, int]:
         """Batch position -> row of the previous generation holding the same document."""
@@ -421,12 +429,15 @@ class IndexSink:
 
 def build(root: str | Path, options: AuditOptions, embedder: TextEmbedder, *, fingerprint: str,
           features_key: str = "", folder: Path, old: CorpusIndex | None = None,
-          find_baseline: FindBaseline, first: TextEmbedder | None = None) -> CorpusIndex:
+          find_baseline: FindBaseline, first: TextEmbedder | None = None,
+          read: ReadCorpus | None = None) -> CorpusIndex:
     """Write a new generation of the index into ``folder``: stream the corpus through the
     ingest stream into an :class:`IndexSink`, then compute the corpus-level parts (see the
     module docstring). ``first``: the first stage of a two-stage index (the documents are
     embedded by it; ``embedder``, the model, embeds the reference pass's pools, the alignment
-    documents and the calibration candidates)."""
+    documents and the calibration candidates). ``read``: an engine's reading of the corpus
+    into the sink, returning the finished ingest summary (``app.index_dask``; it featurises
+    every document, so ``old`` rows are not reused); default the local ingest stream."""
     from auditor.features.lexicon import import_spacy, phrase_stop_words
     from auditor.index.corpus import corpus_level
     from auditor.ingest.stream import summarise
@@ -437,9 +448,13 @@ def build(root: str | Path, options: AuditOptions, embedder: TextEmbedder, *, fi
     root = Path(root)
     stop = phrase_stop_words()
     writer = Writer(folder, keep_text=first is not None)
-    sink = IndexSink(writer, first if first is not None else embedder, options, old, stop)
-    summary = summarise(root, options.ingest, k=1, progress=options.progress, sinks=[sink],
-                        undated_to_sinks=True)
+    sink = IndexSink(writer, first if first is not None else embedder, options,
+                     old if read is None else None, stop)
+    if read is None:
+        summary = summarise(root, options.ingest, k=1, progress=options.progress, sinks=[sink],
+                            undated_to_sinks=True)
+    else:
+        summary = read(root, options, sink)
     sink.flush()
     writer.close(sink.dim or int(getattr(embedder, "dim", 1) or 1))
     timings["documents"], clock = time.perf_counter() - clock, time.perf_counter()

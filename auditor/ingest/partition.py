@@ -181,7 +181,8 @@ def plan(root: str | Path, files: Sequence[tuple[Path, str]], options: IngestOpt
          mapper: Mapper = map) -> list[Partition]:
     """The partitions of these files (``walk.iter_files``): large record files split (see the
     module docstring), the other files grouped in path order into partitions of about
-    ``min(part_bytes, total / partitions)`` bytes. ``mapper(function, argument tuples)`` runs
+    ``min(part_bytes, total / partitions)`` bytes; the partitions, read one after the other,
+    give the documents in the order of a local read. ``mapper(function, argument tuples)`` runs
     steps 1 and 3 (builtin ``map`` locally; an engine passes its own)."""
     sizes = {}
     for full, rel in files:
@@ -235,12 +236,16 @@ def plan(root: str | Path, files: Sequence[tuple[Path, str]], options: IngestOpt
                 parts.append((a, b, first))
                 first += n
             split[rel] = parts
-    # whole files grouped in path order; each part of a split file is a partition of its own
+    # whole files grouped in path order; each part of a split file is a partition of its own;
+    # the partitions in reading order (a local read's document order, which curation keeps)
     out: list[Partition] = []
     group: Partition = []
     size = 0
     for _, rel in files:
         if rel in split:
+            if group:
+                out.append(group)
+                group, size = [], 0
             out += [[(rel, part)] for part in split[rel]]
             continue
         group.append((rel, None))

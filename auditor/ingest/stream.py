@@ -321,14 +321,14 @@ class IngestSummary:
         return {
             "seed": self.seed, "k": self.k, "root": self.root,
             "until": self.until.toordinal() if self.until else None,
-            "months": [[y, m, n, [[key, _doc_plain(d)] for key, _, d in pool.smallest()]]
+            "months": [[y, m, n, [[key, doc_plain(d)] for key, _, d in pool.smallest()]]
                        for (y, m), (n, pool) in sorted(self.months.items())],
             "skipped": _skips_plain(self.skipped), "undated": _skips_plain(self.undated),
             "n_undated": self.n_undated,
             "rows": {rel: [fmt, h.tobytes(), d.tobytes(), i.tobytes()]
                      for rel, (fmt, h, d, i) in self.rows.items()},
-            "whole": [[n, _doc_plain(d)] for n, d in self.whole],
-            "files": [[n, _doc_plain(d)] for n, d in self.files],
+            "whole": [[n, doc_plain(d)] for n, d in self.whole],
+            "files": [[n, doc_plain(d)] for n, d in self.files],
             "digests": dict(self.digests), "cut": _skips_plain(self.cut),
         }
 
@@ -338,7 +338,7 @@ class IngestSummary:
         k = data["k"]
         months = {}
         for y, m, n, items in data["months"]:
-            docs = [(key, _doc_from(d)) for key, d in items]
+            docs = [(key, doc_from_plain(d)) for key, d in items]
             months[(y, m)] = [n, BottomK(k, [(key, d.doc_id, d) for key, d in docs])]
         rows = {}
         for rel, (fmt, h, d, i) in data["rows"].items():
@@ -350,8 +350,8 @@ class IngestSummary:
         until = data["until"]
         return cls(data["seed"], k, data["root"], months, _skips_from(data["skipped"]),
                    _skips_from(data["undated"]), data["n_undated"], rows,
-                   [(n, _doc_from(d)) for n, d in data["whole"]],
-                   [(n, _doc_from(d)) for n, d in data["files"]], dict(data["digests"]),
+                   [(n, doc_from_plain(d)) for n, d in data["whole"]],
+                   [(n, doc_from_plain(d)) for n, d in data["files"]], dict(data["digests"]),
                    dt.date.fromordinal(until) if until else None,
                    cut=_skips_from(data["cut"]) if "cut" in data else SkipLog())
 
@@ -416,7 +416,9 @@ class IngestSummary:
         return out, known
 
 
-def _doc_plain(d: Document) -> list[Any]:
+def doc_plain(d: Document) -> list[Any]:
+    """A document as plain data (a list of str, int, lists, ``None``); :func:`doc_from_plain`
+    inverts it."""
     why = d.why_undated
     return [d.doc_id, d.path, d.text, d.title, d.date.toordinal() if d.date else None,
             d.date_source, list(d.segments), [[lv, h] for lv, h in d.headings], d.fmt,
@@ -424,7 +426,7 @@ def _doc_plain(d: Document) -> list[Any]:
             None if why is None else [why.path, why.reason, why.detail], d.source]
 
 
-def _doc_from(x: list[Any]) -> Document:
+def doc_from_plain(x: list[Any]) -> Document:
     doc_id, path, text, title, date, source, segments, headings, fmt, repost_of = x[:10]
     # not a threshold: serialisation versions
     truncated, why = (x[10], x[11]) if len(x) > 10 else (False, None)
