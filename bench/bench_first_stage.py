@@ -24,7 +24,10 @@ embedding cache of ``--cache-dir``: a second run embeds nothing.
 4. **Recall@10 of the two-stage search**: queries are 200 documents held out of the corpus;
    for each, the 10 nearest corpus documents by MiniLM (exact: every corpus document embedded)
    against the 10 found by ``index.search.two_stage`` (the ``C`` nearest by the aligned first
-   stage, rescored by MiniLM), for each ``C`` of ``--candidates``; recall@10 = mean share of
+   stage, rescored by MiniLM), for each ``C`` of ``--candidates``: the query's MiniLM vector
+   against the aligned rows (``search.model_queries``, what ``samey check`` does since
+   2026-12-07), and the query's own first-stage row aligned (``search.scan_queries``, before);
+   recall@10 = mean share of
    the exact 10 found; recall@1 likewise. On the generated product texts of
    ``bench_stream.py`` (~50 words, the texts every large-corpus bench uses) at each corpus
    size of ``--sizes`` (the alignment fitted on ``--align`` of its documents), and on the
@@ -68,7 +71,13 @@ from auditor.features.static import (  # noqa: E402
     ensure_distilled,
     fit_alignment,
 )
-from auditor.index.search import aligned_norms, nearest_rows, scan_queries, two_stage  # noqa: E402
+from auditor.index.search import (  # noqa: E402
+    aligned_norms,
+    model_queries,
+    nearest_rows,
+    scan_queries,
+    two_stage,
+)
 
 MODEL = "all-MiniLM-L6-v2"
 QUERIES = 200
@@ -121,12 +130,15 @@ def recall(M: np.ndarray, F: np.ndarray, *, n_corpus: int, align: int, candidate
     norms = aligned_norms(E, P)
     exact, _ = nearest_rows(M[queries], M[corpus], k=10)
     out: dict[str, Any] = {"corpus": n_corpus, "queries": QUERIES, "align_docs": len(train)}
-    for c in candidates:
-        idx, _ = two_stage(scan_queries(F[queries], P), E, M[queries],
-                           lambda rows: M[rows], k=10, candidates=c, norms=norms)
-        r10 = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, idx)])
-        r1 = np.mean(exact[:, 0] == idx[:, 0])
-        out[f"C={c}"] = {"recall@10": round(float(r10), 4), "recall@1": round(float(r1), 4)}
+    for name, qs in (("", model_queries(M[queries], P)),
+                     ("first-stage queries ", scan_queries(F[queries], P))):
+        for c in candidates:
+            idx, _ = two_stage(qs, E, M[queries], lambda rows: M[rows], k=10, candidates=c,
+                               norms=norms)
+            r10 = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, idx)])
+            r1 = np.mean(exact[:, 0] == idx[:, 0])
+            out[f"{name}C={c}"] = {"recall@10": round(float(r10), 4),
+                                   "recall@1": round(float(r1), 4)}
     raw, _ = nearest_rows(F[queries], E, k=100)  # the static table without the alignment
     out["static_only_C=100_recall@10"] = round(float(np.mean(
         [len(set(a) & set(b)) / 10 for a, b in zip(exact, raw)])), 4)

@@ -19,7 +19,13 @@ from auditor.features.static import (
     fit_alignment,
     static_model_id,
 )
-from auditor.index.search import aligned_norms, nearest_rows, scan_queries, two_stage
+from auditor.index.search import (
+    aligned_norms,
+    model_queries,
+    nearest_rows,
+    scan_queries,
+    two_stage,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 FERNLEAF = REPO / "sample_corpora" / "fernleaf-outdoor" / "blog"
@@ -85,6 +91,16 @@ def test_alignment_recovers_a_linear_map_and_ranks_by_aligned_cosine():
     q = rng.normal(size=(3, 6)).astype(np.float32)
     idx, _ = nearest_rows(scan_queries(q, P), E, k=7, norms=aligned_norms(E, P))
     want = np.argsort(-(aligned(q, P) @ aligned(E, P).T), axis=1, kind="stable")[:, :7]
+    assert idx.tolist() == want.tolist()
+
+
+def test_model_queries_rank_by_the_cosine_of_the_model_vector_with_aligned_rows():
+    rng = np.random.default_rng(3)
+    P = rng.normal(size=(6, 4)).astype(np.float32)
+    E = rng.normal(size=(60, 6)).astype(np.float32)
+    M = rng.normal(size=(3, 4)).astype(np.float32)  # the queries' model vectors
+    idx, _ = nearest_rows(model_queries(M, P), E, k=9, norms=aligned_norms(E, P))
+    want = np.argsort(-(M @ aligned(E, P).T), axis=1, kind="stable")[:, :9]
     assert idx.tolist() == want.tolist()
 
 

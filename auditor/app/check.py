@@ -224,7 +224,7 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
     # The draft work is many small matrix products: one BLAS thread is 3-10x faster than a
     # pool of them (and the same for the CLI and for library callers).
     with threadpool_limits(limits=1, user_api="blas"):
-        reports, cuts, warnings = _check_drafts(docs, index, options, few, notes, first)
+        reports, cuts, warnings = _check_drafts(docs, index, options, few, notes)
     corpus = CheckCorpus(path=str(against), documents=index.n_docs,
                          skipped=index.meta["skipped"],
                          latest_period=index.meta.get("latest_period"),
@@ -238,25 +238,18 @@ def check(drafts: Sequence[Draft], against: str | Path, options: AuditOptions | 
 
 
 def _check_drafts(docs: list[Document], index: CorpusIndex, options: AuditOptions,
-                  embedder: TextEmbedder, notes: list[str], first: TextEmbedder | None = None
+                  embedder: TextEmbedder, notes: list[str]
                   ) -> tuple[list[DraftReport], CheckThresholds, list[str]]:
     """Featurise, measure and judge every draft; the reports, the cuts and the warnings. A
-    two-stage index: the drafts' first-stage rows (``first``, else the table distilled from
-    the model) find candidates, the model rescores them (``index.draft.match_drafts``)."""
+    two-stage index: the drafts' model vectors find candidates among the aligned first-stage
+    rows, the model rescores them (``index.draft.match_drafts``)."""
     import_spacy()
     feats = build_features(docs, embedder, text_budget=options.sampling.text_budget)
     data = index.reference_data()
     cuts, ranked = calibrate(data, options.check)
     warnings = check_warnings(data, cuts, options.check) + notes
-    first_rows = None
-    if index.two_stage:
-        from auditor.features.static import first_stage
-
-        stage = first if first is not None else first_stage(
-            embedder, cache_dir=options.cache_dir, progress=options.progress)
-        first_rows = stage.embed([d.text for d in docs])
     matches = match_drafts(index, feats, k=max(1, options.check.neighbours),
-                           stop=phrase_stop_words(), first_rows=first_rows,
+                           stop=phrase_stop_words(),
                            full_rows=lambda rows: embedder.embed(index.texts(rows)),
                            candidates=options.scale.candidates)
     reports = [_report(doc, m, index, cuts, ranked, options) for doc, m in zip(docs, matches)]

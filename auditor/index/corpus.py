@@ -38,10 +38,10 @@ from auditor.config import AuditOptions
 from auditor.index.files import chunks
 from auditor.index.search import (
     aligned_norms,
+    model_queries,
     nearest_rows,
     pair_overlap,
     row_norms,
-    scan_queries,
     two_stage,
 )
 from auditor.judge.draft import min_shared_docs
@@ -266,8 +266,8 @@ def reference_neighbours(E: np.ndarray, norms: np.ndarray, signatures: np.ndarra
     if staged is None:
         idx, sims = nearest_rows(E[rows], E, k=k, exclude=rows, norms=norms)
     else:
-        idx, sims = two_stage(scan_queries(np.asarray(E[rows]), staged.P), E,
-                              staged.full_rows(rows), staged.full_rows, k=k,
+        Q = staged.full_rows(rows)
+        idx, sims = two_stage(model_queries(Q, staged.P), E, Q, staged.full_rows, k=k,
                               candidates=max(k, staged.candidates), exclude=rows, norms=norms)
     return idx, sims, pair_overlap(signatures, rows, idx)
 

@@ -28,7 +28,7 @@ from auditor.index.keys import (
     stock_opening,
     template_coverage,
 )
-from auditor.index.search import is_empty_signature, nearest_rows, scan_queries, two_stage
+from auditor.index.search import is_empty_signature, model_queries, nearest_rows, two_stage
 from auditor.index.store import CorpusIndex
 from auditor.judge.draft import loose_outline, same_outline
 from auditor.metrics.corpus import CorpusFeatures
@@ -122,19 +122,20 @@ class FrameCounter:
 
 
 def match_drafts(index: CorpusIndex, feats: CorpusFeatures, *, k: int,
-                 stop: Collection[str], first_rows: np.ndarray | None = None,
+                 stop: Collection[str],
                  full_rows: Callable[[np.ndarray], np.ndarray] | None = None,
                  candidates: int = 0) -> list[DraftMatch]:
     """Measure every draft of ``feats`` against the index (``k`` nearest posts each). A
-    two-stage index also needs the drafts' first-stage rows, ``full_rows`` (the model's
-    vectors of stored rows) and the number of first-stage ``candidates``."""
+    two-stage index also needs ``full_rows`` (the model's vectors of stored rows) and the
+    number of first-stage ``candidates``, found by the drafts' model vectors against the
+    aligned first-stage rows (``search.model_queries``)."""
     equal = [index.jaccard(sig) for sig in feats.signatures]
     best = [int(np.argmax(e)) if len(e) else 0 for e in equal]
     if index.two_stage:
-        if first_rows is None or full_rows is None:
-            raise ValueError("a two-stage index needs the drafts' first-stage rows")
+        if full_rows is None:
+            raise ValueError("a two-stage index needs the model's vectors of stored rows")
         nn_idx, nn_sim = two_stage(
-            scan_queries(first_rows, np.asarray(index.align)), index.embeddings,
+            model_queries(feats.embeddings, np.asarray(index.align)), index.embeddings,
             feats.embeddings, full_rows, k=k, candidates=max(k, candidates),
             extra=[np.array([b], np.int64) for b in best], norms=index.norms)
     else:

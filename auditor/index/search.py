@@ -152,6 +152,24 @@ def scan_queries(F: np.ndarray, P: np.ndarray | None) -> np.ndarray:
     return np.asarray((F @ P) @ P.T, dtype=np.float32)
 
 
+def model_queries(Q: np.ndarray, P: np.ndarray | None) -> np.ndarray:
+    """Query rows for a scan of first-stage rows by their aligned cosine with the *model's*
+    vectors of the queries: ``cos(q, eP) = (q P^T) . e / (|q| |eP|)``, so the queries become
+    ``q P^T`` (in the first stage's dimensions) and the rows are divided by
+    :func:`aligned_norms`. Only the stored side is approximated, where :func:`scan_queries`
+    approximates both: at 100 candidates recall@10 against exact search rose from 0.45 to 0.75
+    on 10,000 product texts and from 0.76 to 0.90 on 1,804 Yelp reviews (README, "Two stages at
+    a million documents"). ``P`` ``None``: the queries as they are (the same space).
+
+    >>> model_queries(np.array([[1.0, 2.0]]), np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
+    array([[1., 2., 3.]], dtype=float32)
+    """
+    Q = np.asarray(Q, dtype=np.float32)
+    if P is None or not P.size:
+        return Q
+    return np.asarray(Q @ np.asarray(P, np.float32).T, dtype=np.float32)
+
+
 def minhash_overlap(S: np.ndarray, sig: np.ndarray, *, chunk: int = CHUNK_ROWS) -> np.ndarray:
     """MinHash Jaccard estimate of one signature with every row of ``S``: the share of equal
     slots (datasketch's estimate), in chunks (equal slots summed as bytes: twice as fast as
