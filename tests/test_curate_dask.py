@@ -47,18 +47,21 @@ def corpus(root: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def streamed(monkeypatch):
-    monkeypatch.setattr(readers, "STREAM_BYTES", 0)
-
-
-@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
-def test_dask_curation_is_the_local_curation(tmp_path, streamed, processes, monkeypatch):
+@pytest.mark.parametrize("processes,split", [(False, True), (True, True), (False, False)],
+                         ids=["threads", "processes", "large-files-on-the-driver"])
+def test_dask_curation_is_the_local_curation(tmp_path, monkeypatch, processes, split):
+    """Record files split into parts on the workers; unsplit (``split`` False: not streamed,
+    so not cut), each record file is a partition of one file larger than ``LOCAL_BYTES``,
+    which the driver reads itself, between the workers' partitions."""
     import auditor
     from auditor.app import curate_dask
     from auditor.features.embeddings import HashingEmbedder
     from auditor.ingest.walk import iter_files
 
+    if split:
+        monkeypatch.setattr(readers, "STREAM_BYTES", 0)
+    else:
+        monkeypatch.setattr(curate_dask, "LOCAL_BYTES", 1_000)
     root = corpus(tmp_path / "corpus")
     keep_list = tmp_path / "always.txt"
     keep_list.write_text("big.csv#7\nz-post.md\n", encoding="utf-8")
@@ -75,7 +78,12 @@ def test_dask_curation_is_the_local_curation(tmp_path, streamed, processes, monk
         remote = auditor.curate(root, opts, manifest=tmp_path / "dask.jsonl",
                                 embedder=HashingEmbedder(), **args)
     # split files and whole files in reading order: the partitions give a local read's order
-    assert len(jobs) > 8 and any(span for job in jobs for _, span in job)
+    if split:
+        assert len(jobs) > 8 and any(span for job in jobs for _, span in job)
+    else:
+        driver = [job for job in jobs if curate_dask.on_driver(root, job)]
+        assert {rel for job in driver for rel, _ in job} >= {"big.csv", "feed.jsonl"}
+        assert len(driver) < len(jobs)
     order = [rel for _, rel in iter_files(root)]
     seen = [rel for job in jobs for rel, _ in job]
     assert [r for r in dict.fromkeys(seen)] == order
@@ -86,6 +94,36 @@ def test_dask_curation_is_the_local_curation(tmp_path, streamed, processes, monk
     assert remote.counts == local.counts and remote.counts.families >= 1
     assert remote.sources == local.sources and remote.measures == local.measures
     assert remote.skipped == local.skipped and remote.notes == local.notes
+
+
+def test_a_failing_worker_is_one_line_naming_the_files(tmp_path, monkeypatch, capsys):
+    from auditor.app import curate_dask
+    from auditor.cli import main
+
+    root = corpus(tmp_path / "corpus")
+
+    def boom(partition, *args):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(curate_dask, "curate_partition", boom)
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as c:
+        code = main(["curate", str(root), "--keep", "50", "--model", "hashing", "-q",
+                     "--engine", "dask", "--scheduler", c.scheduler_address])
+    err = capsys.readouterr().err.strip()
+    assert code == 3 and len(err.splitlines()) == 1, err
+    assert "a worker failed on a-post.md" in err and "RuntimeError: worker lost" in err
+
+
+def test_workers_that_cannot_see_the_corpus_are_one_line(tmp_path, capsys):
+    import auditor
+    from auditor.app.curate_dask import partitions
+
+    root = corpus(tmp_path / "corpus")
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as c, \
+            distributed.Client(c) as client:
+        with pytest.raises(auditor.InputError, match="1 of 1 Dask workers cannot read"):
+            partitions(tmp_path / "elsewhere", auditor.options().ingest, client)
+        assert partitions(root, auditor.options().ingest, client)
 
 
 def test_cli_curate_on_a_running_scheduler(tmp_path):

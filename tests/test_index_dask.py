@@ -12,13 +12,6 @@ import pytest
 from tests.test_curate_dask import corpus
 
 
-@pytest.fixture
-def streamed(monkeypatch):
-    from auditor.ingest import readers
-
-    monkeypatch.setattr(readers, "STREAM_BYTES", 0)
-
-
 def built(root: Path, cache: Path, **kw):
     import auditor
     from auditor.app.check import corpus_index
@@ -30,9 +23,16 @@ def built(root: Path, cache: Path, **kw):
     return index, folder
 
 
-def test_dask_index_is_the_local_index(tmp_path, streamed, monkeypatch):
+@pytest.mark.parametrize("processes,split", [(False, True), (True, True), (False, False)],
+                         ids=["threads", "processes", "large-files-on-the-driver"])
+def test_dask_index_is_the_local_index(tmp_path, monkeypatch, processes, split):
     from auditor.app import curate_dask
+    from auditor.ingest import readers
 
+    if split:
+        monkeypatch.setattr(readers, "STREAM_BYTES", 0)
+    else:  # record files not cut: each one a large partition that the driver reads
+        monkeypatch.setattr(curate_dask, "LOCAL_BYTES", 1_000)
     root = corpus(tmp_path / "corpus")
     for i in range(3):  # whole files with their own headings: featurised on the driver
         (root / f"guide-{i}.md").write_text(
@@ -41,10 +41,12 @@ def test_dask_index_is_the_local_index(tmp_path, streamed, monkeypatch):
             "More words here to pass the minimum length of a document.\n", encoding="utf-8")
     local, a = built(root, tmp_path / "local")
     monkeypatch.setattr(curate_dask, "PART_BYTES", 15_000)
-    with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
+    with distributed.LocalCluster(n_workers=2, processes=processes, threads_per_worker=1,
                                   dashboard_address=None) as cluster:
         with distributed.Client(cluster) as client:
-            assert len(curate_dask.partitions(root, _ingest(), client)) > 8
+            jobs = curate_dask.partitions(root, _ingest(), client)
+        on_driver = sum(curate_dask.on_driver(root, j) for j in jobs)
+        assert len(jobs) > 8 if split else 2 <= on_driver < len(jobs)
         remote, b = built(root, tmp_path / "dask", engine="dask",
                           scheduler=cluster.scheduler_address)
     names = sorted(p.name for p in a.glob("*.npy"))

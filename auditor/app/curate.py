@@ -217,7 +217,7 @@ def curate(path: str | Path, options: AuditOptions, *, keep: int | str | None = 
         if options.engine == "dask":
             from auditor.app.curate_dask import read_corpus_dask
 
-            read_corpus_dask(root, options, index, stage or embedder, protected)
+            read_corpus_dask(root, options, index, stage or embedder, protected, full=embedder)
         else:
             read_corpus(root, ingest, index, progress=options.progress)
         n = index.n

@@ -21,15 +21,22 @@ the work that grows with the text (tokenising, MinHash, the first stage). At mos
 partitions while the driver appends them in order. The selection itself (k-means on a sample,
 farthest-point orders per cluster) runs on the driver, as locally.
 
+Bounded results. A partition of whole files larger than ``LOCAL_BYTES`` in all (a large file
+that could not be cut at record boundaries) is streamed by the driver itself, in its place
+(:func:`on_driver`), so no task's result grows with a file's size. Workers that cannot see the
+corpus, and tasks that fail for another reason than samey's own errors (a worker killed for
+memory, a file gone), end the run as one ``InputError`` naming the files (:func:`in_order`).
+
 What is sent. To a worker: the corpus root (a path the workers can read: shared storage), a
 partition as ``(relative path, part)`` tuples, the ingest options as a dict, the embedder (a
 recipe for the packaged model or the distilled table, loaded once per worker, or the object
-itself for the hashing embedder) and the ``--always-keep`` test. Back: one msgpack ``bytes``
-object per partition (``CurateIndex.part``: arrays as bytes, lists, str, int).
+itself for the hashing embedder) and the ``--always-keep`` test (both sent once per worker).
+Back: one msgpack ``bytes`` object per partition (``CurateIndex.part``: arrays as bytes,
+lists, str, int).
 """
 from __future__ import annotations
 
-import functools
+import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -38,7 +45,7 @@ from typing import Any
 from auditor.app.curate_index import CurateIndex
 from auditor.app.engine_dask import connect, missing
 from auditor.config import AuditOptions, IngestOptions
-from auditor.errors import InputError
+from auditor.errors import InputError, SameyError
 from auditor.features.embeddings import Embedder, TextEmbedder, make_embedder
 from auditor.ingest import iter_file
 from auditor.ingest.partition import Partition, full_path, options_plain, plan
@@ -47,27 +54,29 @@ from auditor.progress import progress_iter
 from auditor.types import Skipped
 
 PART_BYTES = 8 * 2**20  # input bytes per partition: a partition's result stays a few tens of MB
+LOCAL_BYTES = 4 * PART_BYTES  # a partition of one larger file that could not be split: the driver
 IN_FLIGHT = 2           # partitions in flight per worker (plus two)
 
 Recipe = tuple[str, tuple[Any, ...]]
 _LOADED: dict[tuple[Any, ...], TextEmbedder] = {}  # per worker process: recipe -> embedder
 
 
-def recipe(embedder: TextEmbedder, options: AuditOptions) -> Recipe | TextEmbedder:
+def recipe(embedder: TextEmbedder, options: AuditOptions, full: TextEmbedder | None = None
+           ) -> Recipe | TextEmbedder:
     """How a worker gets this embedder: a recipe for the packaged model (``model``) or the
     distilled table (``static``: its folder, read where the workers see it at the same path,
-    else distilled there from ``options.model``, offline, into ``options.cache_dir``), loaded
-    once per worker; any other embedder (the hashing stand-in, a test's own) is sent as it
-    is."""
-    from auditor.app.stages import _LazyFirst
+    else distilled there, offline, from ``full``'s model (default ``options.model``) into
+    ``options.cache_dir``), loaded once per worker; any other embedder (the hashing stand-in,
+    a test's own) is sent as it is."""
+    from auditor.app.stages import LazyFirst
     from auditor.features.static import StaticEmbedder
 
-    if isinstance(embedder, _LazyFirst):
+    if isinstance(embedder, LazyFirst):
         embedder = embedder.inner
     cache_dir = options.cache_dir or None
     if isinstance(embedder, StaticEmbedder):
-        return ("static", (str(embedder.folder), embedder.base_model_id, options.model,
-                           cache_dir))
+        model = full.model_name if isinstance(full, Embedder) else options.model
+        return ("static", (str(embedder.folder), embedder.base_model_id, model, cache_dir))
     if isinstance(embedder, Embedder) and not embedder.injected:
         return ("model", (embedder.model_name, cache_dir, embedder.backend))
     return embedder
@@ -92,29 +101,41 @@ def load(spec: Recipe | TextEmbedder) -> TextEmbedder:
     return got
 
 
-def curate_partition(root: str, partition: Partition, options: dict[str, Any],
+def read_partition(index: CurateIndex, root: str | Path, partition: Partition,
+                   ingest: IngestOptions) -> None:
+    """Every input of ``partition`` added to ``index`` (or listed as skipped), in order: the
+    local pass's code (``app.curate_index.read_corpus``)."""
+    for rel, span in partition:
+        items, _ = iter_file(full_path(root, rel), rel, ingest, {},
+                             part=(span[0], span[1], span[2]) if span else None)
+        for n, item in items:
+            if isinstance(item, Skipped):
+                index.skip(n, item)
+            else:
+                index.add(n, item)
+
+
+def curate_partition(partition: Partition, root: str, options: dict[str, Any],
                      spec: Recipe | TextEmbedder, protected: Callable[[str, str], bool]) -> bytes:
     """The task a worker runs: one partition read into a fresh ``CurateIndex`` (the local
     code), returned as packed plain data."""
     from auditor.app.engine_dask import pack
 
-    ingest = IngestOptions(**options)
     with CurateIndex(load(spec), protected=protected) as index:
-        for rel, span in partition:
-            items, _ = iter_file(full_path(root, rel), rel, ingest, {},
-                                 part=(span[0], span[1], span[2]) if span else None)
-            for n, item in items:
-                if isinstance(item, Skipped):
-                    index.skip(n, item)
-                else:
-                    index.add(n, item)
+        read_partition(index, root, partition, IngestOptions(**options))
         return pack(index.part())
 
 
 def partitions(root: Path, ingest: IngestOptions, client: Any, *,
                part_bytes: int | None = None) -> list[Partition]:
     """The partitions of the corpus in reading order (``ingest.partition.plan``), planned with
-    the workers' help."""
+    the workers' help. Raises InputError when a worker cannot see ``root``."""
+    seen = client.run(os.path.exists, str(root))
+    if not all(seen.values()):
+        raise InputError(f"{root}: {sum(not v for v in seen.values())} of {len(seen)} Dask "
+                         "workers cannot read this path; put the corpus on storage that every "
+                         "worker mounts at the same path (README 'Running on a cluster').")
+
     def mapper(func: Callable[..., Any], jobs: Sequence[Any]) -> list[Any]:
         done: list[Any] = client.gather(client.map(func, list(jobs), pure=False))
         return done
@@ -125,15 +146,33 @@ def partitions(root: Path, ingest: IngestOptions, client: Any, *,
                 partitions=4 * n_workers, mapper=mapper)
 
 
+def on_driver(root: Path, partition: Partition) -> bool:
+    """Whether the driver reads ``partition`` itself: whole files of more than ``LOCAL_BYTES``
+    in all (a large file that could not be cut at record boundaries: a stray quote, one
+    Parquet row group, a JSON array), so that no task's result grows with a file's size; the
+    driver streams it as a local run does."""
+    total = 0
+    for rel, span in partition:
+        if span is None:
+            try:
+                total += full_path(root, rel).stat().st_size
+            except OSError:
+                continue
+    return total > LOCAL_BYTES
+
+
 def in_order(client: Any, task: Callable[..., bytes], jobs: Sequence[Partition],
-             *args: Any, progress: bool = False, description: str = ""
-             ) -> Iterator[dict[str, Any]]:
-    """Run ``task(job, *args)`` for each job on the cluster and yield the results unpacked, in
-    the jobs' order, with at most ``IN_FLIGHT x workers + 2`` jobs in flight."""
+             *args: Any, local: Callable[[Partition], bool] = lambda job: False,
+             progress: bool = False, description: str = ""
+             ) -> Iterator[tuple[Partition, dict[str, Any] | None]]:
+    """Run ``task(job, *args)`` on the cluster for each job but those ``local`` names, and
+    yield ``(job, result unpacked)`` in the jobs' order (``(job, None)`` for a local job: the
+    caller reads it), with at most ``IN_FLIGHT x workers + 2`` jobs in flight. A task that
+    fails for another reason than samey's own errors ends as one InputError naming its files."""
     import msgpack
 
     window = IN_FLIGHT * max(1, len(client.nthreads())) + 2
-    pending: deque[Any] = deque()
+    pending: deque[tuple[Partition, Any]] = deque()
     queue = iter(jobs)
     for _ in progress_iter(range(len(jobs)), total=len(jobs), description=description,
                            enabled=progress):
@@ -141,38 +180,54 @@ def in_order(client: Any, task: Callable[..., bytes], jobs: Sequence[Partition],
             job = next(queue, None)
             if job is None:
                 break
-            pending.append(client.submit(task, job, *args, pure=False))
-        future = pending.popleft()
-        packed = future.result()
+            pending.append((job, None if local(job) else
+                            client.submit(task, job, *args, pure=False)))
+        job, future = pending.popleft()
+        if future is None:
+            yield job, None
+            continue
+        try:
+            packed = future.result()
+        except SameyError:
+            raise
+        except Exception as e:  # noqa: BLE001 (a worker died, ran out of memory, lost a file)
+            shown = job[:3]  # not a threshold: how many file names the message quotes
+            names = ", ".join(rel for rel, _ in shown) + (" ..." if job[len(shown):] else "")
+            raise InputError(f"--engine dask: a worker failed on {names} ({type(e).__name__}: "
+                             f"{str(e)[:200]}); check that every worker reads the corpus at the "
+                             "same path and has memory for a partition, or use --engine "
+                             "local.") from None
         future.release()
-        yield msgpack.unpackb(packed, raw=False)
+        yield job, msgpack.unpackb(packed, raw=False)
 
 
 def read_corpus_dask(root: Path, options: AuditOptions, index: CurateIndex,
                      embedder: TextEmbedder, protected: Callable[[str, str], bool], *,
-                     client: Any = None, part_bytes: int | None = None) -> None:
+                     full: TextEmbedder | None = None, client: Any = None,
+                     part_bytes: int | None = None) -> None:
     """What ``app.curate_index.read_corpus`` does, on a Dask cluster (module docstring):
-    ``index`` ends up holding what a local read would have put there. Raises InputError
-    without dask."""
+    ``index`` ends up holding what a local read would have put there. ``embedder``: the one
+    ``index`` embeds with; ``full``: the model it was derived from (for the workers' recipe).
+    Raises InputError without dask or when the workers cannot read the corpus."""
     problem = missing()
     if problem:
         raise InputError(problem)
     if client is None:
         with connect(options) as c:
-            read_corpus_dask(root, options, index, embedder, protected, client=c,
+            read_corpus_dask(root, options, index, embedder, protected, full=full, client=c,
                              part_bytes=part_bytes)
         return
     jobs = partitions(root, options.ingest, client, part_bytes=part_bytes)
-    spec = recipe(embedder, options)
+    spec = recipe(embedder, options, full)
     if not isinstance(spec, tuple):
         spec = client.scatter(spec, broadcast=True)
-    task = functools.partial(_curate_job, str(root))
-    for part in in_order(client, task, jobs, options_plain(options.ingest), spec, protected,
-                         progress=options.progress, description="Reading and embedding (dask)"):
-        index.add_part(part)
+    keep = client.scatter(protected, broadcast=True)
+    for job, part in in_order(client, curate_partition, jobs, str(root),
+                              options_plain(options.ingest), spec, keep,
+                              local=lambda job: on_driver(root, job), progress=options.progress,
+                              description="Reading and embedding (dask)"):
+        if part is None:
+            read_partition(index, root, job, options.ingest)
+        else:
+            index.add_part(part)
     index.finish()
-
-
-def _curate_job(root: str, partition: Partition, options: dict[str, Any],
-                spec: Recipe | TextEmbedder, protected: Callable[[str, str], bool]) -> bytes:
-    return curate_partition(root, partition, options, spec, protected)

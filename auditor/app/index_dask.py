@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from auditor.app.curate_dask import Recipe, in_order, load, partitions, recipe
+from auditor.app.curate_dask import Recipe, in_order, load, on_driver, partitions, recipe
 from auditor.app.engine_dask import connect, missing
 from auditor.config import AuditOptions, IngestOptions
 from auditor.errors import InputError
@@ -104,39 +104,50 @@ def index_partition(partition: Partition, root: str, options: dict[str, Any], bu
     return pack({"summary": summary.to_plain(), "batches": batches, "vocab": list(vocab)})
 
 
-def read_index_dask(root: Path, options: AuditOptions, sink: IndexSink, *,
-                    client: Any = None) -> IngestSummary:
+def read_index_dask(root: Path, options: AuditOptions, sink: IndexSink,
+                    full: TextEmbedder | None = None, *, client: Any = None) -> IngestSummary:
     """The document pass of ``index.store.build`` on a Dask cluster (module docstring): every
-    document written through ``sink``; returns the finished ingest summary. Raises InputError
-    without dask."""
+    document written through ``sink``; returns the finished ingest summary. ``full``: the
+    model the sink's embedder was derived from (the workers' recipe). Raises InputError
+    without dask or when the workers cannot read the corpus."""
     problem = missing()
     if problem:
         raise InputError(problem)
     if client is None:
         with connect(options) as c:
-            return read_index_dask(root, options, sink, client=c)
+            return read_index_dask(root, options, sink, full, client=c)
     jobs = partitions(root, options.ingest, client)
-    spec: Any = recipe(sink.embedder, options)
+    spec: Any = recipe(sink.embedder, options, full)
     if not isinstance(spec, tuple):
         spec = client.scatter(spec, broadcast=True)
-    merged: IngestSummary | None = None
-    for part in in_order(client, index_partition, jobs, str(root),
-                         options_plain(options.ingest), options.sampling.text_budget, spec,
-                         progress=options.progress,
-                         description="Reading and featurising (dask)"):
-        ids = np.array([sink.vocab.setdefault(s, len(sink.vocab)) for s in part["vocab"]]
-                       or [0], dtype=np.uint16)
+    summaries: list[IngestSummary] = []
+    for job, part in in_order(client, index_partition, jobs, str(root),
+                              options_plain(options.ingest), options.sampling.text_budget,
+                              spec, local=lambda job: on_driver(root, job),
+                              progress=options.progress,
+                              description="Reading and featurising (dask)"):
+        if part is None:  # a large file that could not be split: streamed here, as locally
+            files = [(full_path(root, rel), rel, span) for rel, span in job]
+            summaries.append(summarise_files(root, files, options.ingest, seed=0, k=1,
+                                             sinks=[sink], undated_to_sinks=True))
+            summaries[-1].sinks = []
+            sink.flush()
+            continue
+        vocab = [sink.vocab.setdefault(s, len(sink.vocab)) for s in part["vocab"]]
         if len(sink.vocab) > MAX_SHAPE_ID:
             raise ValueError(f"more than {MAX_SHAPE_ID:,} distinct shape tokens")
+        ids = np.array(vocab or [0], dtype=np.uint16)
         for b in part["batches"]:
             sink.write(rows_from_plain(b["rows"], ids), [doc_from_plain(d) for d in b["docs"]],
                        b["contents"], b["outlines"])
-        summary = IngestSummary.from_plain(part["summary"])
-        merged = summary if merged is None else merged.merge(summary)
-    if merged is None:  # nothing to read
+        summaries.append(IngestSummary.from_plain(part["summary"]))
+    if not summaries:  # nothing to read
         return IngestSummary(0, 1, str(root))
+    while len(summaries) > 1:  # pairwise, so that no part is copied more than log2(n) times
+        summaries = [summaries[i].merge(summaries[i + 1]) if i + 1 < len(summaries)
+                     else summaries[i] for i in range(0, len(summaries), 2)]
+    merged = summaries[0]
     merged.sinks, merged.undated_to_sinks = [sink], True
     merged.finish()  # whole files: resolved and featurised here, after the rows
     merged.sinks = []
     return merged
-

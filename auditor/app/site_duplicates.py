@@ -107,6 +107,15 @@ class _SignatureFile:
             out.append(np.frombuffer(os.pread(fd, 4 * size, 4 * lo), dtype=np.uint32))
         return out
 
+    def append_raw(self, sig: bytes, sketch: bytes, ends: bytes) -> None:
+        """Append rows given as bytes (:meth:`raw` of another file: its ends count from 0)."""
+        start = self.ends[-1] if self.ends else 0
+        self.file.write(sig)
+        self.sketch_file.write(sketch)
+        more = np.frombuffer(ends, dtype=np.int64)
+        self.ends.frombytes((more + start).tobytes())
+        self.rows += len(more)
+
     def raw(self) -> tuple[bytes, bytes, bytes]:
         """Signatures, sketch values and sketch end offsets, as bytes (an engine's part)."""
         for f in (self.file, self.sketch_file):
@@ -251,12 +260,11 @@ class SiteIndex:
         self._flush()
         off = self.add_refs(part["refs"])
         if part["refs"]["n"]:
-            store = _SignatureFile(duplication.NUM_PERM, self.directory)
-            store.file.write(part["sig"])
-            store.sketch_file.write(part["sketch"])
-            store.ends.frombytes(part["sketch_ends"])
-            store.rows = part["refs"]["n"]
-            self._segments.append((off, store))
+            last = self._segments[-1] if self._segments else None
+            if last is None or last[0] + last[1].rows != off:  # ids continue no store: a new one
+                last = (off, _SignatureFile(duplication.NUM_PERM, self.directory))
+                self._segments.append(last)
+            last[1].append_raw(part["sig"], part["sketch"], part["sketch_ends"])
             ids = np.frombuffer(part["ids"], dtype=np.int64)
             keys = np.frombuffer(part["keys"], dtype=np.uint32).reshape(len(ids), SITE_BANDS)
             self.index = self.index.merge(BandIndex(SITE_BANDS, SITE_ROWS, [ids + off],

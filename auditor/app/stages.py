@@ -45,11 +45,11 @@ def first_stage_for(root: Path, options: AuditOptions, full: TextEmbedder,
         return None
     if first is not None:
         return first
-    return _LazyFirst(lambda: first_stage(full, cache_dir=options.cache_dir,
+    return LazyFirst(lambda: first_stage(full, cache_dir=options.cache_dir,
                                           progress=options.progress), first_stage_id(full))
 
 
-class _LazyFirst:
+class LazyFirst:
     """A first-stage embedder distilled only when something is embedded (an unchanged index
     never needs it)."""
 

@@ -130,7 +130,8 @@ def row_norms(E: np.ndarray, *, chunk: int = CHUNK_ROWS) -> np.ndarray:
 
 def aligned_norms(E: np.ndarray, P: np.ndarray, *, chunk: int = CHUNK_ROWS) -> np.ndarray:
     """The norm of every row of ``E`` mapped by ``P`` (``|e P|``), in chunks (float32): with
-    them, a scan of the first-stage rows ranks by the aligned cosine (:func:`scan_queries`)."""
+    them, a scan of the first-stage rows ranks by the aligned cosine (:func:`model_queries`,
+    :func:`scan_queries`)."""
     out = np.empty(E.shape[0], dtype=np.float32)
     for a in range(0, E.shape[0], chunk):
         out[a:a + chunk] = np.linalg.norm(np.asarray(E[a:a + chunk], np.float32) @ P, axis=1)

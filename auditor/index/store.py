@@ -100,11 +100,12 @@ from auditor.judge.thresholds import MIN_CORPUS_DOCS
 from auditor.progress import plural
 from auditor.types import Document
 
-INDEX_VERSION = 7  # 2: validated baseline, recent period; 3: undated documents left out of a
+INDEX_VERSION = 8  # 2: validated baseline, recent period; 3: undated documents left out of a
 # dated corpus; 4: memory-mapped .npy generations, float16 embeddings, docs.sqlite, incremental;
 # 5: float32 embeddings (a check at a million posts: 1.6 s less); 6: amplified phrases counted
 # and tested (judge.amplified); 7: two stages for large corpora (first-stage rows, alignment
-# map, texts for the model to rescore)
+# map, texts for the model to rescore); 8: reference neighbours found by the model's own vectors
+# (search.model_queries)
 BATCH = 4096         # documents featurised and written at a time
 STALE_SECONDS = 3600  # an unnamed generation folder untouched this long is a dead build's
 CORPUS = ("ngram_hashes", "ngram_df", "phrase_scores", "template_cov", "is_baseline", "is_recent",
@@ -113,7 +114,7 @@ CORPUS = ("ngram_hashes", "ngram_df", "phrase_scores", "template_cov", "is_basel
 #: the caller's validated baseline, given the embedder that reads the index's stored rows
 FindBaseline = Callable[[TextEmbedder], "Baseline | None"]
 # reads the corpus into a sink (``IndexSink``): the local ingest stream, or an engine's
-ReadCorpus = Callable[[Path, AuditOptions, "IndexSink"], Any]
+ReadCorpus = Callable[[Path, AuditOptions, "IndexSink", TextEmbedder], Any]
 
 
 @dataclass
@@ -289,8 +290,8 @@ def load_or_build(root: str | Path, options: AuditOptions, *, model_id: str,
                   find_baseline: FindBaseline,
                   make_first: Callable[[], TextEmbedder] | None = None,
                   read: ReadCorpus | None = None) -> CorpusIndex:
-    """Open the index of ``root`` when the corpus is unchanged, else update it (only new or
-    changed documents are embedded; see the module docstring) and save it.
+    """Open the index of ``root`` when the corpus is unchanged, else update it (locally only
+    new or changed documents are embedded; see the module docstring) and save it.
 
     ``make_embedder()``, ``make_first()`` (the first stage of a two-stage index; ``None``: one
     stage) and ``find_baseline`` are called only on an update; ``model_id`` names both stages.
@@ -377,7 +378,7 @@ class IndexSink:
             self.flush()
 
     def merge(self, other: Any) -> Any:
-        raise NotImplementedError("the check's index is built in one process")
+        raise NotImplementedError("an engine writes partitions through write(), in order")
 
     def flush(self) -> None:
         """Featurise (or copy) and write the pending batch."""
@@ -454,11 +455,11 @@ def build(root: str | Path, options: AuditOptions, embedder: TextEmbedder, *, fi
         summary = summarise(root, options.ingest, k=1, progress=options.progress, sinks=[sink],
                             undated_to_sinks=True)
     else:
-        summary = read(root, options, sink)
+        summary = read(root, options, sink, embedder)
     sink.flush()
     writer.close(sink.dim or int(getattr(embedder, "dim", 1) or 1))
     timings["documents"], clock = time.perf_counter() - clock, time.perf_counter()
-    if old is not None:
+    if old is not None and read is None:  # (an engine's build reuses and counts nothing)
         sink.stats["removed"] = old.n_docs - sink.stats["reused"]
     n_skipped = summary.skipped.total
     per_doc = load_per_doc(folder)
