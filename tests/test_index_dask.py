@@ -23,8 +23,8 @@ def built(root: Path, cache: Path, **kw):
     return index, folder
 
 
-@pytest.mark.parametrize("processes,split", [(False, True), (True, True), (False, False)],
-                         ids=["threads", "processes", "large-files-on-the-driver"])
+@pytest.mark.parametrize("processes,split", [(True, True), (False, False)],
+                         ids=["processes", "large-files-on-the-driver"])
 def test_dask_index_is_the_local_index(tmp_path, monkeypatch, processes, split):
     from auditor.app import curate_dask
     from auditor.ingest import readers
