@@ -107,15 +107,6 @@ class _SignatureFile:
             out.append(np.frombuffer(os.pread(fd, 4 * size, 4 * lo), dtype=np.uint32))
         return out
 
-    def append_raw(self, sig: bytes, sketch: bytes, ends: bytes) -> None:
-        """Append rows given as bytes (:meth:`raw` of another file: its ends count from 0)."""
-        start = self.ends[-1] if self.ends else 0
-        self.file.write(sig)
-        self.sketch_file.write(sketch)
-        more = np.frombuffer(ends, dtype=np.int64)
-        self.ends.frombytes((more + start).tobytes())
-        self.rows += len(more)
-
     def raw(self) -> tuple[bytes, bytes, bytes]:
         """Signatures, sketch values and sketch end offsets, as bytes (an engine's part)."""
         for f in (self.file, self.sketch_file):
@@ -195,11 +186,15 @@ class SiteIndex:
             self._pending, shingle_size=duplication.SHINGLE_SIZE, num_perm=duplication.NUM_PERM)
         first = self._first_pending
         self._pending = []
-        if not self._segments or self._segments[-1][0] + self._segments[-1][1].rows \
-                != first:  # ids continue another store (after a merge): start a new one
-            self._segments.append((first, _SignatureFile(duplication.NUM_PERM, self.directory)))
-        self._segments[-1][1].append(sig, sketches)
+        self._store_at(first).append(sig, sketches)
         self.index.add(np.arange(first, first + len(sig)), sig)
+
+    def _store_at(self, first: int) -> _SignatureFile:
+        """The signature file that continues with id ``first`` (a new one when the last does
+        not end there: after a merge)."""
+        if not self._segments or self._segments[-1][0] + self._segments[-1][1].rows != first:
+            self._segments.append((first, _SignatureFile(duplication.NUM_PERM, self.directory)))
+        return self._segments[-1][1]
 
     def merge(self, other: SiteIndex) -> SiteIndex:
         """This index followed by ``other`` (ids of ``other`` offset by ``self.n``); both are
@@ -260,11 +255,10 @@ class SiteIndex:
         self._flush()
         off = self.add_refs(part["refs"])
         if part["refs"]["n"]:
-            last = self._segments[-1] if self._segments else None
-            if last is None or last[0] + last[1].rows != off:  # ids continue no store: a new one
-                last = (off, _SignatureFile(duplication.NUM_PERM, self.directory))
-                self._segments.append(last)
-            last[1].append_raw(part["sig"], part["sketch"], part["sketch_ends"])
+            ends = np.frombuffer(part["sketch_ends"], dtype=np.int64)
+            self._store_at(off).append(
+                np.frombuffer(part["sig"], dtype=np.uint32).reshape(len(ends), -1),
+                (np.frombuffer(part["sketch"], dtype=np.uint32), np.r_[0, ends]))
             ids = np.frombuffer(part["ids"], dtype=np.int64)
             keys = np.frombuffer(part["keys"], dtype=np.uint32).reshape(len(ids), SITE_BANDS)
             self.index = self.index.merge(BandIndex(SITE_BANDS, SITE_ROWS, [ids + off],
