@@ -42,16 +42,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from auditor.app.curate_index import CurateIndex
+from auditor.app.curate_index import CurateIndex, read_file
 from auditor.app.engine_dask import connect, missing
 from auditor.config import AuditOptions, IngestOptions
 from auditor.errors import InputError, SameyError
 from auditor.features.embeddings import Embedder, TextEmbedder, make_embedder
-from auditor.ingest import iter_file
 from auditor.ingest.partition import Partition, full_path, options_plain, plan
 from auditor.ingest.walk import iter_files
 from auditor.progress import progress_iter
-from auditor.types import Skipped
 
 PART_BYTES = 8 * 2**20  # input bytes per partition: a partition's result stays a few tens of MB
 LOCAL_BYTES = 4 * PART_BYTES  # a partition of one larger file that could not be split: the driver
@@ -106,13 +104,8 @@ def read_partition(index: CurateIndex, root: str | Path, partition: Partition,
     """Every input of ``partition`` added to ``index`` (or listed as skipped), in order: the
     local pass's code (``app.curate_index.read_corpus``)."""
     for rel, span in partition:
-        items, _ = iter_file(full_path(root, rel), rel, ingest, {},
-                             part=(span[0], span[1], span[2]) if span else None)
-        for n, item in items:
-            if isinstance(item, Skipped):
-                index.skip(n, item)
-            else:
-                index.add(n, item)
+        read_file(index, full_path(root, rel), rel, ingest,
+                  part=(span[0], span[1], span[2]) if span else None)
 
 
 def curate_partition(partition: Partition, root: str, options: dict[str, Any],

@@ -250,10 +250,17 @@ def read_corpus(root: Path, options: IngestOptions, index: CurateIndex, *,
     files = iter_files(root, options.exclude)
     for full, rel in progress_iter(files, total=len(files), description="Reading and embedding",
                                    enabled=progress):
-        items, _ = iter_file(full, rel, options, {})
-        for n, item in items:
-            if isinstance(item, Skipped):
-                index.skip(n, item)
-            else:
-                index.add(n, item)
+        read_file(index, full, rel, options)
     index.finish()
+
+
+def read_file(index: CurateIndex, full: Path, rel: str, options: IngestOptions,
+              part: tuple[int, int, int] | None = None) -> None:
+    """Every input of one file (or of its ``part``: ``ingest.partition``) added to ``index``
+    or listed as skipped, in order."""
+    items, _ = iter_file(full, rel, options, {}, part=part)
+    for n, item in items:
+        if isinstance(item, Skipped):
+            index.skip(n, item)
+        else:
+            index.add(n, item)
