@@ -80,3 +80,37 @@ def test_check_engine_usage_errors(tmp_path, capsys):
     assert main(["check", str(tmp_path / "d.md"), "--against", str(root), "--workers", "2",
                  "-q"]) == 2
     assert "--workers and --scheduler need --engine dask" in capsys.readouterr().err
+
+
+def test_cli_check_on_a_running_scheduler(tmp_path):
+    """The check's command line with --engine dask builds the index on the cluster and gives
+    the local JSON (the index is keyed without the engine: the second run opens it)."""
+    from auditor.cli import main
+
+    from tests.test_curate_dask import write_csv
+    from tests.test_engine_dask import records
+
+    root = tmp_path / "corpus"
+    recs = records(400, seed=4)
+    for r in recs:
+        r["source"] = ""
+    write_csv(root / "a.csv", recs[:200])
+    write_csv(root / "b.csv", recs[200:])
+    draft = tmp_path / "draft.md"
+    draft.write_text("---\ntitle: Draft\n---\nA draft about bright calm steady quick fresh bold "
+                     "quiet warm clear sharp smooth light deep wide soft rich items.\n",
+                     encoding="utf-8")
+    args = ["check", str(draft), "--against", str(root), "--model", "hashing", "-q",
+            "--fail-on", "never"]
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as c:
+        assert main([*args, "--cache-dir", str(tmp_path / "a"), "--engine", "dask",
+                     "--scheduler", c.scheduler_address,
+                     "--json", str(tmp_path / "dask.json")]) == 0
+    assert main([*args, "--cache-dir", str(tmp_path / "b"),
+                 "--json", str(tmp_path / "local.json")]) == 0
+    a, b = (json.loads((tmp_path / f"{n}.json").read_text()) for n in ("local", "dask"))
+    for d in (a, b):
+        for k in ("engine", "workers", "scheduler", "cache_dir"):
+            d["config"].pop(k, None)
+        d["corpus"]["index"].pop("path")  # the two cache folders
+    assert a == b and a["drafts"]
