@@ -86,7 +86,6 @@ def test_cli_check_on_a_running_scheduler(tmp_path):
     """The check's command line with --engine dask builds the index on the cluster and gives
     the local JSON (the index is keyed without the engine: the second run opens it)."""
     from auditor.cli import main
-
     from tests.test_curate_dask import write_csv
     from tests.test_engine_dask import records
 
