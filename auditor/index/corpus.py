@@ -18,8 +18,11 @@ update (never by re-embedding), as small pure functions over arrays:
 writes).
 
 Ragged arrays are read in blocks of ``ROW_BLOCK`` rows; counts are merged in sorted numpy
-arrays, not Python counters. Memory: one block, and the corpus's distinct 2-4-gram hashes
-(12 bytes each).
+arrays, not Python counters. Gram frequencies are counted in passes over hash classes
+(``hash % passes``) of at most ``GRAMS_PER_PASS`` values each, keeping only the grams of at
+least ``MIN_SHARED_DOCS`` documents (no rarer gram is stored or scored): memory is one pass's
+values and the kept grams (12 bytes each), not the corpus's distinct grams (at a million
+posts one pass over all of them peaked at 11.6 GB).
 """
 from __future__ import annotations
 
@@ -54,6 +57,7 @@ from auditor.metrics.structure import (
 )
 
 ROW_BLOCK = 65_536   # rows per block when reading the ragged arrays
+GRAMS_PER_PASS = 16_000_000  # gram hashes counted at a time (128 MB, the sort's input)
 CODE_BITS = 64       # shape 5-grams are coded exactly in one uint64
 #: Neighbours stored per reference document: the reference similarity is the first of them that
 #: is not a textual copy; a post reposted more than this many times is left out of the reference.
@@ -125,22 +129,47 @@ def count_merge(keys: np.ndarray, counts: np.ndarray, new: np.ndarray
 # ---------------------------------------------------------------- phrases
 
 
-def gram_frequencies(grams: np.ndarray, off: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct gram hashes and their document frequencies (each document's grams are
-    distinct)."""
-    keys, counts = np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    for _, vals, _ in ragged_blocks(grams, off):
-        keys, counts = count_merge(keys, counts, vals)
-    return keys, counts
+def gram_frequencies(grams: np.ndarray, off: np.ndarray, *, at_least: int = 1,
+                     per_pass: int = GRAMS_PER_PASS) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct gram hashes of at least ``at_least`` documents and their document
+    frequencies (each document's grams are distinct). Counted in ``ceil(values / per_pass)``
+    passes, pass ``p`` over the hashes with ``hash % passes == p``: one ``np.unique`` of at
+    most about ``per_pass`` values at a time.
+
+    >>> g = np.array([5, 7, 5, 9, 5, 7], dtype=np.uint64); off = np.array([0, 2, 4, 6])
+    >>> [x.tolist() for x in gram_frequencies(g, off)]
+    [[5, 7, 9], [3, 2, 1]]
+    >>> [x.tolist() for x in gram_frequencies(g, off, at_least=2, per_pass=2)]
+    [[5, 7], [3, 2]]
+    """
+    passes = max(1, math.ceil(int(off[-1]) / max(1, per_pass)))
+    keys: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for p in range(passes):
+        vals = [v if passes == 1 else v[v % np.uint64(passes) == p]
+                for _, v, _ in ragged_blocks(grams, off)]
+        k, c = np.unique(np.concatenate(vals) if vals else np.zeros(0, np.uint64),
+                         return_counts=True)
+        kept = c >= at_least
+        keys.append(k[kept])
+        counts.append(c[kept].astype(np.int64))
+    k, c = np.concatenate(keys), np.concatenate(counts)
+    order = np.argsort(k, kind="stable")
+    return k[order], c[order]
 
 
 def phrase_scores(grams: np.ndarray, off: np.ndarray, keys: np.ndarray, counts: np.ndarray,
                   *, shared: int) -> np.ndarray:
-    """Per document: its distinct grams that at least ``shared`` *other* documents contain."""
+    """Per document: its distinct grams that at least ``shared`` *other* documents contain.
+    ``keys`` / ``counts``: :func:`gram_frequencies` (a gram not among ``keys`` counts as rarer
+    than ``shared``: it must be, when they hold every gram of more than ``shared`` documents)."""
     n = len(off) - 1
     out = np.zeros(n, dtype=np.float64)
     for a, vals, rows in ragged_blocks(grams, off):
-        df = counts[np.searchsorted(keys, vals)] if len(vals) else np.zeros(0, np.int64)
+        df = np.zeros(len(vals), np.int64)
+        if len(vals) and len(keys):
+            at = np.minimum(np.searchsorted(keys, vals), len(keys) - 1)
+            df = np.where(keys[at] == vals, counts[at], 0)
         m = min(n - a, ROW_BLOCK)
         out[a:a + m] = per_row(rows, (df - 1 >= shared).astype(np.float64), m)
     return out
@@ -359,7 +388,8 @@ def corpus_level(per_doc: dict[str, np.ndarray], folder: Path, options: AuditOpt
     E, sig = per_doc["embeddings"], per_doc["signatures"]
     norms = row_norms(E) if staged is None else aligned_norms(E, staged.P)
     shared = min_shared_docs(options.check.min_shared_docs, n)
-    keys, counts = gram_frequencies(per_doc["grams"], per_doc["grams_off"])
+    keys, counts = gram_frequencies(per_doc["grams"], per_doc["grams_off"],
+                                    at_least=MIN_SHARED_DOCS)
     scores = phrase_scores(per_doc["grams"], per_doc["grams_off"], keys, counts, shared=shared)
     ngram_hashes, ngram_df = stored_grams(keys, counts)
     del keys, counts
