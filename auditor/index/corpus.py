@@ -22,7 +22,7 @@ arrays, not Python counters. Gram frequencies are counted in passes over hash cl
 (``hash % passes``) of at most ``GRAMS_PER_PASS`` values each, keeping only the grams of at
 least ``MIN_SHARED_DOCS`` documents (no rarer gram is stored or scored): memory is one pass's
 values and the kept grams (12 bytes each), not the corpus's distinct grams (at a million
-posts one pass over all of them peaked at 11.6 GB).
+posts one pass over all of them peaked at 11,322 MiB).
 """
 from __future__ import annotations
 
