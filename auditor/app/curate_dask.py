@@ -210,6 +210,7 @@ def read_corpus_dask(root: Path, options: AuditOptions, index: CurateIndex,
             read_corpus_dask(root, options, index, embedder, protected, full=full, client=c,
                              part_bytes=part_bytes)
         return
+    root = Path(root).absolute()  # workers resolve a relative path from their own folder
     jobs = partitions(root, options.ingest, client, part_bytes=part_bytes)
     spec = recipe(embedder, options, full)
     if not isinstance(spec, tuple):

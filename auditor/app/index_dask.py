@@ -116,6 +116,7 @@ def read_index_dask(root: Path, options: AuditOptions, sink: IndexSink,
     if client is None:
         with connect(options) as c:
             return read_index_dask(root, options, sink, full, client=c)
+    root = Path(root).absolute()  # workers resolve a relative path from their own folder
     jobs = partitions(root, options.ingest, client)
     spec: Any = recipe(sink.embedder, options, full)
     if not isinstance(spec, tuple):

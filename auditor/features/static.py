@@ -47,7 +47,7 @@ from auditor.errors import ModelError
 from auditor.features.cache import default_cache_dir
 from auditor.features.embeddings import MAX_CHUNKS, TextEmbedder
 
-__all__ = ["RECIPE", "STATIC_DIMS", "AlignedEmbedder", "StaticEmbedder", "aligned",
+__all__ = ["RECIPE", "STATIC_DIMS", "StaticEmbedder", "aligned",
            "ensure_distilled", "first_stage", "first_stage_id", "fit_alignment", "static_dir",
            "static_model_id"]
 
@@ -309,24 +309,3 @@ def aligned(F: np.ndarray, P: np.ndarray | None) -> np.ndarray:
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     out: np.ndarray = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
     return out
-
-
-class AlignedEmbedder:
-    """A first-stage embedder followed by an alignment map: ``embed`` gives the unit rows of
-    :func:`aligned` (the full model's space, roughly)."""
-
-    def __init__(self, inner: TextEmbedder, P: np.ndarray) -> None:
-        self.inner, self.P = inner, np.asarray(P, dtype=np.float32)
-        digest = hashlib.sha256(self.P.tobytes()).hexdigest()[:12]
-        self._model_id = f"{inner.model_id}+align:{digest}"
-
-    @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    @property
-    def dim(self) -> int:
-        return int(self.P.shape[1])
-
-    def embed(self, texts: Iterable[str]) -> np.ndarray:
-        return aligned(self.inner.embed(texts), self.P)
