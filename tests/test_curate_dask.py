@@ -29,7 +29,7 @@ def corpus(root: Path) -> Path:
     """Record files split into byte ranges and row groups, whole Markdown files between them
     in reading order (``a-post.md`` before ``big.csv``, ``m-post.md`` after it), a source
     label on every record, near-copies across files, skipped rows and files."""
-    recs = records(1500, seed=5)
+    recs = records(600, seed=5)
     for r in recs:
         r["source"] = "model" if r["id"] % 3 else "human"
     rng = random.Random(2)
@@ -39,10 +39,10 @@ def corpus(root: Path) -> Path:
         (root / name).write_text(f"---\ndate: 2025-03-10\ntitle: {name}\n---\n{body} {tail}\n",
                                  encoding="utf-8")
     (root / "empty.md").write_text("", encoding="utf-8")
-    write_csv(root / "big.csv", recs[:800])
-    (root / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs[800:1200]),
+    write_csv(root / "big.csv", recs[:320])
+    (root / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs[320:480]),
                                      encoding="utf-8")
-    pq.write_table(pa.Table.from_pylist(recs[1200:1500]), root / "rows.parquet",
+    pq.write_table(pa.Table.from_pylist(recs[480:600]), root / "rows.parquet",
                    row_group_size=60)
     return root
 
@@ -69,7 +69,7 @@ def test_dask_curation_is_the_local_curation(tmp_path, monkeypatch, processes, s
     args = dict(keep="35%", always_keep=keep_list, prefer_source="human")
     local = auditor.curate(root, auditor.options(**kw), manifest=tmp_path / "local.jsonl",
                            embedder=HashingEmbedder(), **args)
-    monkeypatch.setattr(curate_dask, "PART_BYTES", 15_000)
+    monkeypatch.setattr(curate_dask, "PART_BYTES", 6_000)
     with distributed.LocalCluster(n_workers=2, processes=processes, threads_per_worker=1,
                                   dashboard_address=None) as cluster:
         opts = auditor.options(engine="dask", scheduler=cluster.scheduler_address, **kw)
@@ -89,7 +89,7 @@ def test_dask_curation_is_the_local_curation(tmp_path, monkeypatch, processes, s
     assert [r for r in dict.fromkeys(seen)] == order
     a = (tmp_path / "local.jsonl").read_text(encoding="utf-8")
     b = (tmp_path / "dask.jsonl").read_text(encoding="utf-8")
-    assert len(a.splitlines()) == 1500 + 4 and a == b
+    assert len(a.splitlines()) == 600 + 4 and a == b
     assert '"reason": "skipped: ' in a and '"big.csv#7", "keep": true' in a
     assert remote.counts == local.counts and remote.counts.families >= 1
     assert remote.sources == local.sources and remote.measures == local.measures
